@@ -1,0 +1,15 @@
+public import Hummingbird
+public import Routing
+
+/// The request context of every Wharf route.
+public struct AppRequestContext: RequestContext, RoutingRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// JSON bodies are read with `JSONBody`, which sets its own limit; uploads stream and count.
+    public var maxUploadSize: Int { 1 << 20 }
+}

@@ -1,0 +1,28 @@
+import HTTPTypes
+import Routing
+import Storage
+import Uploads
+
+/// App's one mapping of domain errors to HTTP answers; `ErrorMiddleware` asks it for every
+/// error that is not already an HTTP exception.
+enum ErrorTranslation {
+    static func exception(for error: any Error) -> HTTPException? {
+        switch error {
+        case let upload as UploadError:
+            switch upload.code {
+            case .tooLarge: return HTTPException(.contentTooLarge, upload.message)
+            case .invalidName, .incompleteBody: return HTTPException(.badRequest, upload.message)
+            default: return nil
+            }
+        case let storage as StorageError:
+            switch storage.code {
+            case .notFound: return HTTPException(.notFound, storage.message)
+            case .invalidCursor: return HTTPException(.badRequest, storage.message)
+            case .noSpace: return HTTPException(.init(code: 507, reasonPhrase: "Insufficient Storage"), storage.message)
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,87 @@
+public import HTTPTypes
+public import NIOCore
+public import NIOHTTPTypes
+
+/// Controls the flow of request bodies on a connection, where Hummingbird does not:
+///
+/// - `Expect: 100-continue` is answered with `100 Continue` at once, so clients (curl waits a
+///   second otherwise) start sending; when the declared Content-Length is over the limit, no 100 is
+///   sent and the routes answer 413 before any body byte is read (RFC 9110 §10.1.1).
+/// - When a response ends before its request body was read to the end (an early 400/413), the
+///   rest of the body is not read: the response is flushed, the write side is shut, reads stop, and
+///   the connection closes after a short linger that lets the client read the answer.
+///
+/// Sits after the HTTP codec, so it sees `HTTPRequestPart`s; requests are matched to responses in
+/// order, which keeps it right for pipelined requests.
+public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    private let maxBodySize: Int64
+    private let linger: TimeAmount
+    private var requestsStarted = 0
+    private var requestsEnded = 0
+    private var responsesEnded = 0
+    private var isDiscarding = false
+
+    /// Creates a handler for one connection.
+    /// - Parameters:
+    ///   - maxBodySize: the body size over which no `100 Continue` is sent.
+    ///   - linger: how long a connection stays half-closed after an early response.
+    public init(maxBodySize: Int64, linger: TimeAmount = .seconds(2)) {
+        self.maxBodySize = maxBodySize
+        self.linger = linger
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.isDiscarding { return }
+        switch self.unwrapInboundIn(data) {
+        case .head(var request):
+            self.requestsStarted += 1
+            if let expect = request.headerFields[.expect], expect.lowercased() == "100-continue" {
+                request.headerFields[.expect] = nil
+                let declared = request.headerFields[.contentLength].flatMap { Int64($0) }
+                if declared.map({ $0 <= self.maxBodySize }) ?? true {
+                    context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+                }
+            }
+            context.fireChannelRead(self.wrapInboundOut(.head(request)))
+        case .body:
+            context.fireChannelRead(data)
+        case .end:
+            self.requestsEnded += 1
+            context.fireChannelRead(data)
+        }
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .end = self.unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        self.responsesEnded += 1
+        // The response just ended answers request number `responsesEnded`; its body is unread
+        // when fewer request ends than that have been seen.
+        guard self.requestsEnded < self.responsesEnded, !self.isDiscarding else {
+            context.write(data, promise: promise)
+            return
+        }
+        self.isDiscarding = true
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.cascade(to: promise)
+        context.writeAndFlush(data, promise: written)
+        let channel = context.channel
+        let linger = self.linger
+        written.futureResult.whenComplete { _ in
+            channel.close(mode: .output, promise: nil)
+            channel.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
+        }
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        // After an early response the rest of the body is left unread rather than drained.
+        if !self.isDiscarding { context.read() }
+    }
+}

@@ -1,0 +1,43 @@
+public import HTTPTypes
+public import Hummingbird
+import Logging
+
+/// Gives every request an id: a sane incoming `X-Request-ID` is kept (so ids follow a request
+/// through proxies), anything else is replaced by a new random one. The id is echoed in the
+/// response and attached to the request's logger.
+public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddleware {
+    /// The header's name.
+    public static var header: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
+
+    /// Creates the middleware.
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let id = request.headers[Self.header].flatMap { Self.isSane($0) ? $0 : nil } ?? Self.newID()
+        context.requestID = id
+        context.logger[metadataKey: "request.id"] = .string(id)
+        var response = try await next(request, context)
+        response.headers[Self.header] = id
+        return response
+    }
+
+    /// 1 to 128 characters of letters, digits and `-_.:` (no spaces, quotes or control bytes that
+    /// could forge log lines or headers).
+    static func isSane(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return (1...128).contains(bytes.count)
+            && bytes.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-_.:".utf8.contains(byte)
+            }
+    }
+
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        let hex = String(high, radix: 16) + String(low, radix: 16)
+        return String(repeating: "0", count: max(0, 32 - hex.count)) + hex
+    }
+}

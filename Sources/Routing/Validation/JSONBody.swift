@@ -1,0 +1,121 @@
+public import Hummingbird
+public import NIOCore
+
+/// A validated JSON object body, as a FastAPI body model: each accessor declares a field with its
+/// constraints; failures are collected and `validate()` throws them all as one 422.
+public struct JSONBody {
+    /// The largest JSON body read, in bytes.
+    public static let maxSize = 1 << 20
+
+    private let fields: [String: JSONValue]
+    private var issues: [ValidationIssue] = []
+
+    /// Reads and parses a request's body as a JSON object.
+    public static func read(_ request: Request) async throws -> JSONBody {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maxSize)
+        } catch is NIOTooManyBytesError {
+            throw HTTPException(.contentTooLarge, "The JSON body is larger than \(Self.maxSize) bytes.")
+        }
+        return try JSONBody(parsing: buffer)
+    }
+
+    /// Parses a JSON object.
+    public init(parsing buffer: ByteBuffer) throws {
+        if buffer.readableBytes == 0 {
+            throw RequestValidationError([ValidationIssue(location: ["body"], message: "Field required", type: "missing")])
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: buffer)
+        } catch {
+            throw RequestValidationError([
+                ValidationIssue(location: ["body"], message: "JSON decode error", type: "json_invalid", input: .object([:]), context: ["error": .string(Self.reason(error))])
+            ])
+        }
+        guard case .object(let fields) = value else {
+            throw RequestValidationError([
+                ValidationIssue(
+                    location: ["body"],
+                    message: "Input should be a valid dictionary or object to extract fields from",
+                    type: "model_attributes_type",
+                    input: value
+                )
+            ])
+        }
+        self.fields = fields
+    }
+
+    /// Whether the body has this field at all.
+    public func contains(_ name: String) -> Bool { self.fields[name] != nil }
+
+    /// A string field of at most `maxLength` characters; `nil` when absent (and an issue when required).
+    public mutating func string(_ name: String, required: Bool, maxLength: Int) -> String? {
+        guard let value = self.present(name, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            self.fail([.string(name)], value, "string_type", "Input should be a valid string")
+            return nil
+        }
+        guard text.count <= maxLength else {
+            self.fail([.string(name)], value, "string_too_long", "String should have at most \(maxLength) characters", ["max_length": .number(Double(maxLength))])
+            return nil
+        }
+        return text
+    }
+
+    /// A list of strings, each of 1...`maxLength` characters, at most `maxCount` of them.
+    public mutating func strings(_ name: String, required: Bool, maxCount: Int, maxLength: Int) -> [String]? {
+        guard let value = self.present(name, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            self.fail([.string(name)], value, "list_type", "Input should be a valid list")
+            return nil
+        }
+        guard items.count <= maxCount else {
+            self.fail([.string(name)], value, "too_long", "List should have at most \(maxCount) items", ["max_length": .number(Double(maxCount))])
+            return nil
+        }
+        var strings: [String] = []
+        var valid = true
+        for (index, item) in items.enumerated() {
+            let location: [JSONValue] = [.string(name), .number(Double(index))]
+            guard case .string(let text) = item else {
+                self.fail(location, item, "string_type", "Input should be a valid string")
+                valid = false
+                continue
+            }
+            if text.isEmpty || text.count > maxLength {
+                let message = text.isEmpty ? "String should have at least 1 character" : "String should have at most \(maxLength) characters"
+                self.fail(location, item, text.isEmpty ? "string_too_short" : "string_too_long", message)
+                valid = false
+                continue
+            }
+            strings.append(text)
+        }
+        return valid ? strings : nil
+    }
+
+    /// Throws every issue found so far as one 422.
+    public func validate() throws {
+        if !self.issues.isEmpty { throw RequestValidationError(self.issues) }
+    }
+
+    private mutating func present(_ name: String, required: Bool) -> JSONValue? {
+        guard let value = self.fields[name] else {
+            if required {
+                self.issues.append(ValidationIssue(location: ["body", .string(name)], message: "Field required", type: "missing", input: .object(self.fields)))
+            }
+            return nil
+        }
+        return value
+    }
+
+    private mutating func fail(_ location: [JSONValue], _ input: JSONValue, _ type: String, _ message: String, _ context: [String: JSONValue]? = nil) {
+        self.issues.append(ValidationIssue(location: ["body"] + location, message: message, type: type, input: input, context: context))
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError, case .dataCorrupted(let context) = decoding else { return "Invalid JSON" }
+        return context.debugDescription
+    }
+}

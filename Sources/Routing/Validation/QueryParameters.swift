@@ -1,0 +1,90 @@
+public import Hummingbird
+
+/// Typed, validated query parameters, as FastAPI's `Query(...)` declarations.
+///
+/// Each accessor declares a parameter with its constraints and returns its value; failures are
+/// collected, and `validate()` throws them all at once as a 422 in FastAPI's shape.
+public struct QueryParameters {
+    private let values: [String: String]
+    private var issues: [ValidationIssue] = []
+
+    /// Reads the query string of a request.
+    public init(_ request: Request) {
+        self.values = QueryString.parse(request.uri.query.map { Substring($0) } ?? "")
+    }
+
+    /// Reads a query string (the part after `?`).
+    public init(query: Substring) {
+        self.values = QueryString.parse(query)
+    }
+
+    /// An integer within `range`, or `defaultValue` when absent.
+    public mutating func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
+        guard let text = self.values[name] else { return defaultValue }
+        guard let value = Int(text) else {
+            self.fail(name, text, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+            return defaultValue
+        }
+        if value < range.lowerBound {
+            self.fail(name, text, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", ["ge": .number(Double(range.lowerBound))])
+            return defaultValue
+        }
+        if value > range.upperBound {
+            self.fail(name, text, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", ["le": .number(Double(range.upperBound))])
+            return defaultValue
+        }
+        return value
+    }
+
+    /// An optional string of at most `maxLength` characters.
+    public mutating func string(_ name: String, maxLength: Int = 1024) -> String? {
+        guard let text = self.values[name] else { return nil }
+        guard text.count <= maxLength else {
+            self.fail(name, text, "string_too_long", "String should have at most \(maxLength) characters", ["max_length": .number(Double(maxLength))])
+            return nil
+        }
+        return text
+    }
+
+    /// A required string of at most `maxLength` characters; `""` after a failure.
+    public mutating func requiredString(_ name: String, maxLength: Int = 1024) -> String {
+        guard self.values[name] != nil else {
+            self.issues.append(ValidationIssue(location: ["query", .string(name)], message: "Field required", type: "missing"))
+            return ""
+        }
+        return self.string(name, maxLength: maxLength) ?? ""
+    }
+
+    /// One of a fixed set of values, or `defaultValue` when absent.
+    public mutating func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: Choice) -> Choice
+    where Choice.RawValue == String {
+        guard let text = self.values[name] else { return defaultValue }
+        guard let value = Choice(rawValue: text) else {
+            let names = Choice.allCases.map { "'\($0.rawValue)'" }
+            let expected = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            self.fail(name, text, "literal_error", "Input should be \(expected)", ["expected": .string(expected)])
+            return defaultValue
+        }
+        return value
+    }
+
+    /// Records that a parameter's value was refused by a rule of the caller's (pydantic's `value_error`).
+    public mutating func reject(_ name: String, input: String, message: String) {
+        self.fail(name, input, "value_error", "Value error, \(message)")
+    }
+
+    /// Throws every issue found so far as one 422.
+    public func validate() throws {
+        if !self.issues.isEmpty { throw RequestValidationError(self.issues) }
+    }
+
+    private mutating func fail(_ name: String, _ input: String, _ type: String, _ message: String, _ context: [String: JSONValue]? = nil) {
+        self.issues.append(
+            ValidationIssue(location: ["query", .string(name)], message: message, type: type, input: .string(input), context: context)
+        )
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+}

@@ -1,0 +1,124 @@
+import Glibc
+public import NIOCore
+public import NIOPosix
+
+/// A blob store in a local directory.
+///
+/// Layout under `root`:
+/// - `blobs/ab/cd/<sha256>`: stored blobs, read-only, named by their digest;
+/// - `tmp/<random>.part`: staged blobs being written; any found at start-up are left over from a crash.
+///
+/// With `durable` on, a staged blob is fsynced before it is stored, and every directory that gains
+/// an entry is fsynced after, so that a blob acknowledged to a client survives a power cut.
+public struct LocalBlobStore: BlobStore {
+    /// The directory that holds `blobs/` and `tmp/`.
+    public let root: String
+    /// Whether data and directory entries are synced to the device.
+    public let durable: Bool
+    let threadPool: NIOThreadPool
+    let allocator = ByteBufferAllocator()
+
+    var blobsDirectory: String { self.root + "/blobs" }
+    var stagingDirectory: String { self.root + "/tmp" }
+
+    /// Creates the store's directories when missing.
+    public init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
+        self.root = root
+        self.durable = durable
+        self.threadPool = threadPool
+        try SystemFile.makeDirectories(self.blobsDirectory, sync: durable)
+        try SystemFile.makeDirectories(self.stagingDirectory, sync: durable)
+    }
+
+    func path(of digest: BlobDigest) -> String {
+        let hex = digest.hex
+        let first = hex.prefix(2)
+        let second = hex.dropFirst(2).prefix(2)
+        return "\(self.blobsDirectory)/\(first)/\(second)/\(hex)"
+    }
+
+    public func stage() async throws -> any BlobStaging {
+        let path = "\(self.stagingDirectory)/\(Self.randomName()).part"
+        let fd = try await self.threadPool.runIfActive {
+            try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        }
+        return LocalBlobStaging(fd: fd, path: path, durable: self.durable, threadPool: self.threadPool, allocator: self.allocator)
+    }
+
+    public func store(_ staged: StagedBlob) async throws -> Bool {
+        let target = self.path(of: staged.digest)
+        let durable = self.durable
+        return try await self.threadPool.runIfActive {
+            if SystemFile.exists(target) {
+                try SystemFile.unlink(staged.location)
+                return false
+            }
+            let directory = SystemFile.parentDirectory(of: target)
+            try SystemFile.makeDirectories(directory, sync: durable)
+            chmod(staged.location, 0o444)
+            try SystemFile.rename(staged.location, target)
+            if durable { try SystemFile.syncDirectory(directory) }
+            return true
+        }
+    }
+
+    public func discard(_ staged: StagedBlob) async {
+        try? await self.threadPool.runIfActive { try SystemFile.unlink(staged.location) }
+    }
+
+    public func remove(_ digest: BlobDigest) async throws {
+        let target = self.path(of: digest)
+        let durable = self.durable
+        try await self.threadPool.runIfActive {
+            try SystemFile.unlink(target)
+            if durable { try SystemFile.syncDirectory(SystemFile.parentDirectory(of: target)) }
+        }
+    }
+
+    public func open(_ digest: BlobDigest) async throws -> any BlobReader {
+        let path = self.path(of: digest)
+        return try await self.threadPool.runIfActive {
+            let fd = try SystemFile.open(path, flags: O_RDONLY)
+            do {
+                let size = try SystemFile.fileSize(fd, path: path)
+                return LocalBlobReader(fd: fd, path: path, size: size, threadPool: self.threadPool, allocator: self.allocator)
+            } catch {
+                SystemFile.close(fd)
+                throw error
+            }
+        }
+    }
+
+    public func sweepStaging() async throws -> Int {
+        let directory = self.stagingDirectory
+        return try await self.threadPool.runIfActive {
+            let leftovers = try SystemFile.entries(of: directory).filter { $0.hasSuffix(".part") }
+            for name in leftovers { try SystemFile.unlink("\(directory)/\(name)") }
+            return leftovers.count
+        }
+    }
+
+    public func checkWritable() async throws {
+        let path = "\(self.stagingDirectory)/\(Self.randomName()).probe"
+        try await self.threadPool.runIfActive {
+            let fd = try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            SystemFile.close(fd)
+            try SystemFile.unlink(path)
+        }
+    }
+
+    /// Whether a blob is present on disk (used by tests and consistency checks).
+    public func contains(_ digest: BlobDigest) -> Bool {
+        SystemFile.exists(self.path(of: digest))
+    }
+
+    /// Names of the staged blobs present now (used by tests and consistency checks).
+    public func stagedNames() throws -> [String] {
+        try SystemFile.entries(of: self.stagingDirectory)
+    }
+
+    static func randomName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// Thin, blocking wrappers over the POSIX file calls the local blob store needs.
+///
+/// Each retries on EINTR and turns errno into a `StorageError` whose message names the operation,
+/// never the path (paths stay in logs through `cause`). Call these on a thread pool, not an event loop.
+enum SystemFile {
+    struct Errno: Error, CustomStringConvertible {
+        let operation: String
+        let path: String
+        let code: Int32
+        var description: String { "\(self.operation) \(self.path): \(String(cString: strerror(self.code)))" }
+    }
+
+    static func error(_ operation: String, _ path: String, _ code: Int32 = errno) -> StorageError {
+        let cause = Errno(operation: operation, path: path, code: code)
+        switch code {
+        case ENOSPC, EDQUOT: return StorageError(.noSpace, "The storage device is full.", cause: cause)
+        case ENOENT: return StorageError(.notFound, "The stored bytes are missing.", cause: cause)
+        default: return StorageError(.io, "The storage failed to \(operation).", cause: cause)
+        }
+    }
+
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw error("open", path) }
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: ByteBuffer, path: String) throws {
+        try buffer.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw error("write", path)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Reads up to `length` bytes at `offset`; returns fewer only at end of file.
+    static func read(_ fd: Int32, offset: Int64, length: Int, allocator: ByteBufferAllocator, path: String) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: length)
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+            var total = 0
+            while total < length {
+                let count = pread(fd, bytes.baseAddress! + total, length - total, off_t(offset) + off_t(total))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw error("read", path)
+                }
+                if count == 0 { break }
+                total += count
+            }
+            return total
+        }
+        return buffer
+    }
+
+    static func sync(_ fd: Int32, path: String) throws {
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw error("sync", path) }
+        }
+    }
+
+    /// Syncs a directory so that a rename or a new entry in it survives a power cut.
+    static func syncDirectory(_ path: String) throws {
+        let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
+        defer { Glibc.close(fd) }
+        try sync(fd, path: path)
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    static func rename(_ from: String, _ to: String) throws {
+        if Glibc.rename(from, to) != 0 { throw error("rename", from) }
+    }
+
+    /// Removes a file; a missing file is not an error.
+    static func unlink(_ path: String) throws {
+        if Glibc.unlink(path) != 0 && errno != ENOENT { throw error("remove", path) }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    static func fileSize(_ fd: Int32, path: String) throws -> Int64 {
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw error("stat", path) }
+        return Int64(info.st_size)
+    }
+
+    /// Creates a directory and any missing parents, syncing each parent that gained an entry.
+    static func makeDirectories(_ path: String, sync: Bool) throws {
+        if exists(path) { return }
+        let parent = parentDirectory(of: path)
+        if parent != path { try makeDirectories(parent, sync: sync) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw error("create a directory", path) }
+        if sync { try syncDirectory(parent) }
+    }
+
+    static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Names of the entries of a directory, without "." and "..".
+    static func entries(of path: String) throws -> [String] {
+        guard let directory = opendir(path) else { throw error("list a directory", path) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+
+/// The `files` table's row, as GRDB reads and writes it; column names are the table's.
+struct FileRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "files"
+
+    var id: String
+    var name: String
+    var size: Int64
+    var content_type: String
+    var sha256: String
+    var description: String
+    var tags: String
+    var created_at: Int64
+    var updated_at: Int64
+
+    init(_ record: FileRecord) {
+        self.id = record.id.rawValue
+        self.name = record.name
+        self.size = record.size
+        self.content_type = record.contentType
+        self.sha256 = record.digest.hex
+        self.description = record.description
+        self.tags = Self.encodeTags(record.tags)
+        self.created_at = record.createdAt
+        self.updated_at = record.updatedAt
+    }
+
+    static func encodeTags(_ tags: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    func record() throws -> FileRecord {
+        guard let id = FileID(self.id), let digest = BlobDigest(hex: self.sha256),
+            let tags = try? JSONDecoder().decode([String].self, from: Data(self.tags.utf8))
+        else { throw StorageError(.corrupt, "A catalog row is malformed.") }
+        return FileRecord(
+            id: id,
+            name: self.name,
+            size: self.size,
+            contentType: self.content_type,
+            digest: digest,
+            description: self.description,
+            tags: tags,
+            createdAt: self.created_at,
+            updatedAt: self.updated_at
+        )
+    }
+}

@@ -1,0 +1,140 @@
+public import GRDB
+
+/// The catalog in an SQLite database (WAL mode) through GRDB.
+///
+/// The schema is created and migrated when the catalog opens. Times are integer microseconds, so
+/// sorting and keyset paging compare numbers. With `durable` on, commits use `synchronous=FULL` so
+/// that an acknowledged record survives a power cut, not only a crash of the process.
+public struct SQLiteCatalog: Catalog {
+    let database: DatabasePool
+
+    /// Opens (creating and migrating if needed) the database at `path`.
+    public init(path: String, durable: Bool) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        }
+        configuration.busyMode = .timeout(5)
+        do {
+            self.database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(self.database)
+        } catch {
+            throw StorageError(.database, "The metadata database could not be opened.", cause: error)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: files") { db in
+            try db.create(table: "files") { table in
+                table.primaryKey("id", .text)
+                table.column("name", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("content_type", .text).notNull()
+                table.column("sha256", .text).notNull().indexed()
+                table.column("description", .text).notNull().defaults(to: "")
+                table.column("tags", .text).notNull().defaults(to: "[]")
+                table.column("created_at", .integer).notNull()
+                table.column("updated_at", .integer).notNull()
+            }
+            try db.create(index: "files_by_created_at", on: "files", columns: ["created_at", "id"])
+            try db.create(index: "files_by_name", on: "files", columns: ["name", "id"])
+            try db.create(index: "files_by_size", on: "files", columns: ["size", "id"])
+        }
+        return migrator
+    }
+
+    public func insert(_ record: FileRecord) async throws {
+        try await self.write { db in try FileRow(record).insert(db) }
+    }
+
+    public func file(id: FileID) async throws -> FileRecord? {
+        try await self.read { db in try FileRow.fetchOne(db, key: id.rawValue)?.record() }
+    }
+
+    public func list(_ query: FileListQuery) async throws -> FilePage {
+        if let cursor = query.after, cursor.sort != query.sort {
+            throw StorageError(.invalidCursor, "The cursor belongs to the sort order \(cursor.sort.rawValue).")
+        }
+        let statement = FileListStatement(query)
+        let rows = try await self.read { db in
+            try FileRow.fetchAll(db, sql: statement.sql, arguments: statement.arguments)
+        }
+        var items = try rows.map { try $0.record() }
+        var next: FileCursor?
+        if items.count > query.limit {
+            items.removeLast(items.count - query.limit)
+            next = items.last.map { FileCursor(after: $0, sort: query.sort) }
+        }
+        return FilePage(items: items, next: next)
+    }
+
+    public func update(id: FileID, change: MetadataChange, at time: Int64) async throws -> FileRecord {
+        try await self.write { db in
+            guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
+            if let name = change.name { row.name = name }
+            if let description = change.description { row.description = description }
+            if let tags = change.tags { row.tags = FileRow.encodeTags(tags) }
+            row.updated_at = time
+            try row.update(db)
+            return try row.record()
+        }
+    }
+
+    public func replaceContent(id: FileID, with content: ContentChange, at time: Int64) async throws -> (FileRecord, previous: BlobDigest) {
+        try await self.write { db in
+            guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
+            let previous = try row.record().digest
+            row.sha256 = content.digest.hex
+            row.size = content.size
+            row.content_type = content.contentType
+            row.updated_at = time
+            try row.update(db)
+            return (try row.record(), previous)
+        }
+    }
+
+    public func delete(id: FileID) async throws -> FileRecord {
+        try await self.write { db in
+            guard let row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
+            try row.delete(db)
+            return try row.record()
+        }
+    }
+
+    public func referenceCount(of digest: BlobDigest) async throws -> Int {
+        try await self.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE sha256 = ?", arguments: [digest.hex]) ?? 0
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await self.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    static func notFound(_ id: FileID) -> StorageError {
+        StorageError(.notFound, "No file has the id \(id).")
+    }
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await self.database.read(body)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.database, "The metadata database failed to read.", cause: error)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await self.database.write(body)
+        } catch let error as StorageError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StorageError(.noSpace, "The storage device is full.", cause: error)
+        } catch {
+            throw StorageError(.database, "The metadata database failed to write.", cause: error)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// What the catalog knows about one stored file.
+public struct FileRecord: Sendable, Equatable {
+    /// Opaque identifier.
+    public var id: FileID
+    /// The file's name as given by the uploader (a base name, validated before it gets here).
+    public var name: String
+    /// Size in bytes.
+    public var size: Int64
+    /// Media type of the content.
+    public var contentType: String
+    /// Address of the content in the blob store.
+    public var digest: BlobDigest
+    /// Free text.
+    public var description: String
+    /// Labels, in the order given.
+    public var tags: [String]
+    /// When the record was created, in microseconds since 1970 (UTC).
+    public var createdAt: Int64
+    /// When the record or its content last changed, in microseconds since 1970 (UTC).
+    public var updatedAt: Int64
+
+    /// Creates a record from its fields.
+    public init(
+        id: FileID,
+        name: String,
+        size: Int64,
+        contentType: String,
+        digest: BlobDigest,
+        description: String,
+        tags: [String],
+        createdAt: Int64,
+        updatedAt: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.contentType = contentType
+        self.digest = digest
+        self.description = description
+        self.tags = tags
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The metadata a client may set on a file.
+public struct FileMetadata: Sendable, Equatable {
+    /// The file's name.
+    public var name: String
+    /// Free text.
+    public var description: String
+    /// Labels.
+    public var tags: [String]
+
+    /// Creates metadata from its fields.
+    public init(name: String, description: String = "", tags: [String] = []) {
+        self.name = name
+        self.description = description
+        self.tags = tags
+    }
+}
+
+/// A partial change of metadata: `nil` leaves a field as it is.
+public struct MetadataChange: Sendable, Equatable {
+    /// New name, if any.
+    public var name: String?
+    /// New description, if any.
+    public var description: String?
+    /// New tags, if any.
+    public var tags: [String]?
+
+    /// Creates a change; omitted fields stay as they are.
+    public init(name: String? = nil, description: String? = nil, tags: [String]? = nil) {
+        self.name = name
+        self.description = description
+        self.tags = tags
+    }
+}
+
+/// New content for an existing file.
+public struct ContentChange: Sendable, Equatable {
+    /// Address of the new content.
+    public var digest: BlobDigest
+    /// Its size.
+    public var size: Int64
+    /// Its media type.
+    public var contentType: String
+
+    /// Creates a content change.
+    public init(digest: BlobDigest, size: Int64, contentType: String) {
+        self.digest = digest
+        self.size = size
+        self.contentType = contentType
+    }
+}

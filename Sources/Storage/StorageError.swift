@@ -1,0 +1,53 @@
+/// The one error type of the storage layer.
+///
+/// A code says what went wrong in terms a caller can act on; the message is for people; the cause
+/// keeps the underlying system or database error for logs. No HTTP notions here: App maps codes to statuses.
+public struct StorageError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, as a closed set a caller can switch over.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: Hashable, Sendable {
+            case notFound
+            case noSpace
+            case invalidCursor
+            case corrupt
+            case io
+            case database
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+
+        /// The named file or blob does not exist.
+        public static let notFound = Code(.notFound)
+        /// The device or quota is full (ENOSPC, EDQUOT).
+        public static let noSpace = Code(.noSpace)
+        /// A pagination cursor could not be decoded or does not fit the query.
+        public static let invalidCursor = Code(.invalidCursor)
+        /// Stored data does not match what the catalog says about it.
+        public static let corrupt = Code(.corrupt)
+        /// Any other failure of the file system.
+        public static let io = Code(.io)
+        /// Any other failure of the metadata database.
+        public static let database = Code(.database)
+
+        public var description: String { "\(self.value)" }
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// A sentence for people; never contains server paths.
+    public let message: String
+    /// The underlying error, for logs only.
+    public let cause: (any Error)?
+
+    /// Creates an error with a code, a message for people and an optional underlying cause.
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "\(self.code): \(self.message) (\(cause))" }
+        return "\(self.code): \(self.message)"
+    }
+}

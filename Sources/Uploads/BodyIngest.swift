@@ -1,0 +1,35 @@
+public import NIOCore
+public import Storage
+
+/// Streams a request body into a staged blob, counting bytes against the limit as they arrive.
+///
+/// The body is an async sequence with backpressure: the next buffer is read only when the previous
+/// one is handed to storage, so memory stays flat whatever the size. On any failure (limit,
+/// disconnect, storage error) the staged blob is aborted and the error rethrown: nothing is left.
+public enum BodyIngest {
+    /// Stages `body`; `declaredLength` is the Content-Length, if the client sent one.
+    public static func stage<Body: AsyncSequence>(
+        _ body: Body,
+        declaredLength: Int64?,
+        limits: UploadLimits,
+        into store: any BlobStore
+    ) async throws -> StagedBlob where Body.Element == ByteBuffer {
+        if let declaredLength, declaredLength > limits.maxBodySize { throw limits.tooLargeError }
+        let staging = try await store.stage()
+        do {
+            var received: Int64 = 0
+            for try await buffer in body {
+                received += Int64(buffer.readableBytes)
+                if received > limits.maxBodySize { throw limits.tooLargeError }
+                try await staging.write(buffer)
+            }
+            if let declaredLength, received != declaredLength {
+                throw UploadError(.incompleteBody, "The body ended after \(received) of the \(declaredLength) bytes it declared.")
+            }
+            return try await staging.finish()
+        } catch {
+            await staging.abort()
+            throw error
+        }
+    }
+}

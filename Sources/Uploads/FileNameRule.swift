@@ -1,0 +1,20 @@
+/// The rule every stored file name obeys: a base name that cannot name a path.
+public enum FileNameRule {
+    /// The longest name, in UTF-8 bytes (the usual file-system limit).
+    public static let maxBytes = 255
+
+    /// Returns `name` when it is valid; throws `invalidName` saying why otherwise.
+    public static func validate(_ name: String) throws(UploadError) -> String {
+        let bytes = name.utf8
+        if bytes.isEmpty { throw UploadError(.invalidName, "The file name is empty.") }
+        if bytes.count > self.maxBytes {
+            throw UploadError(.invalidName, "The file name is longer than \(self.maxBytes) bytes.")
+        }
+        if bytes.contains(0) { throw UploadError(.invalidName, "The file name contains a NUL byte.") }
+        if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) {
+            throw UploadError(.invalidName, "The file name contains a path separator ('/' or '\\').")
+        }
+        if name == "." || name == ".." { throw UploadError(.invalidName, "The file name '\(name)' names a directory.") }
+        return name
+    }
+}
