@@ -5,7 +5,7 @@ import Metrics
 import NIOCore
 import Prometheus
 import Routing
-public import ServiceLifecycle
+import ServiceLifecycle
 import UnixSignals
 public import Storage
 import Uploads
@@ -47,14 +47,16 @@ public enum Wharf {
         OperationsController(repository: repository, registry: registry).register(on: router, table: routes)
         SiteController(staticDirectory: configuration.staticDirectory).register(on: router, table: routes)
 
-        let accessLogger = Logger(label: "wharf.access")
+        var accessLogger = logger
+        accessLogger[metadataKey: "log"] = "access"
+        let access = accessLogger
         let counters = AccessLogHandler.ByteCounters(factory: metrics)
         let maxBodySize = configuration.maxUploadSize.bytes
         let server = HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [
                     RequestBodyFlowHandler(maxBodySize: maxBodySize),
-                    AccessLogHandler(logger: accessLogger, counters: counters),
+                    AccessLogHandler(logger: access, counters: counters),
                 ],
                 idleTimeout: .seconds(75)
             )

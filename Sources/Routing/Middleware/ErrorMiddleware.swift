@@ -1,11 +1,13 @@
-public import HTTPTypes
+import HTTPTypes
 public import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error into a JSON answer `{"detail": ...}`, in one place.
 ///
 /// - `HTTPException` and validation errors answer as they say;
 /// - errors of other layers go through `translate` (App's mapping of domain errors);
+/// - a malformed or cut-off request (the HTTP parser's errors) answers 400;
 /// - a path no route matches answers 404, or 405 with `Allow` when the path exists with other methods;
 /// - anything else answers 500 with a generic detail and is logged with the request id, so no
 ///   stack trace, path or message of the server reaches a client.
@@ -35,6 +37,10 @@ public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware 
             return validation.exception
         case let httpError as HTTPError where httpError.status == .notFound && context.endpointPath == "NotFound":
             return self.unmatched(request)
+        case is HTTPParserError:
+            // The client sent a malformed request or went away mid-body; nobody may be listening.
+            context.logger.debug("Malformed or cut-off request", metadata: ["error": "\(error)"])
+            return HTTPException(.badRequest, "The request is malformed or its body was cut off.")
         case let httpError as HTTPError:
             return HTTPException(httpError.status, httpError.body ?? httpError.status.reasonPhrase, headers: httpError.headers)
         default:

@@ -1,0 +1,59 @@
+import App
+import Foundation
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite struct OperationsTests {
+    @Test func healthReadinessAndTheFrontPageAnswer() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let health = try await Curl.request(port: client.port!, "/healthz", [])
+            #expect(health.status == 200 && health.json["status"] as? String == "ok")
+            let ready = try await Curl.request(port: client.port!, "/readyz", [])
+            #expect(ready.status == 200 && ready.json["status"] as? String == "ready")
+            let index = try await Curl.request(port: client.port!, "/", [])
+            #expect(index.status == 200)
+            #expect(index.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(String(decoding: index.body, as: UTF8.self).contains("Wharf test"))
+        }
+    }
+
+    @Test func readinessFailsWhenTheStorageRootIsNotWritable() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            try FileManager.default.removeItem(atPath: app.configuration.storageDirectory + "/tmp")
+            let ready = try await Curl.request(port: client.port!, "/readyz", [])
+            #expect(ready.status == 503)
+            #expect(ready.json["detail"] as? String == "The storage root is not writable.")
+        }
+    }
+
+    @Test func metricsCountRequestsByRouteAndStatusAndBodyBytes() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let port = client.port!
+            _ = try await Curl.request(port: port, "/api/files?name=a", ["-X", "POST", "--data-binary", "12345"])
+            _ = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA", [])
+            let metrics = try await Curl.request(port: port, "/metrics", [])
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(text.contains("wharf_http_requests_total{route=\"/api/files\",method=\"POST\",status=\"201\"} 1"))
+            #expect(text.contains("wharf_http_requests_total{route=\"/api/files/{id}\",method=\"GET\",status=\"404\"} 1"))
+            #expect(text.contains("wharf_http_request_duration_seconds"))
+            #expect(text.contains("wharf_http_request_body_bytes_total 5"))
+            #expect(text.contains("wharf_http_response_body_bytes_total"))
+        }
+    }
+
+    @Test func unknownPathsAndMethodsAnswerJSON() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let missing = try await Curl.request(port: client.port!, "/no/such/page", [])
+            #expect(missing.status == 404 && missing.json["detail"] as? String == "Not Found")
+            let wrongMethod = try await Curl.request(port: client.port!, "/api/files/AAAAAAAAAAAAAAAAAAAAAA/download", ["-X", "POST"])
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.headers["allow"] == "GET, HEAD")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import App
+import NIOCore
+import Foundation
+import Storage
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// Every way an upload can go wrong leaves no record, no blob and no staged file behind.
+@Suite(.serialized) struct UploadSafetyTests {
+    static func limited() throws -> TestApp {
+        try TestApp { $0.maxUploadSize = ByteSize(bytes: 10 << 20) }
+    }
+
+    func expectNothingStored(_ app: TestApp, port: Int) async throws {
+        let listing = try await Curl.request(port: port, "/api/files", [])
+        #expect((listing.json["items"] as? [Any])?.isEmpty == true)
+        #expect(app.stagedFiles.isEmpty)
+        #expect(app.blobFiles.isEmpty)
+    }
+
+    @Test func expectContinueIsAnsweredAtOnce() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/two-megabytes"
+        try Fixtures.randomFile(at: source, size: 2 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files?name=x", ["-X", "POST", "-T", source])
+            #expect(reply.status == 201)
+            #expect(reply.sawContinue)
+            #expect(reply.uploaded == 2 << 20)
+        }
+    }
+
+    @Test func aDeclaredLengthOverTheLimitIsRefusedBeforeAnyBodyByte() async throws {
+        let app = try Self.limited()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 64 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files?name=big", ["-X", "POST", "-T", source])
+            #expect(reply.status == 413)
+            #expect(!reply.sawContinue)
+            #expect(reply.uploaded == 0)
+            #expect((reply.json["detail"] as? String)?.contains("10485760") == true)
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test func aDeclaredLengthOverTheLimitWithoutExpectClosesTheConnection() async throws {
+        let app = try Self.limited()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 256 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files?name=big", ["-X", "POST", "-H", "Expect:", "-T", source])
+            #expect(reply.status == 413)
+            // The server stopped reading: far less than the body went over the wire.
+            #expect(reply.uploaded < 64 << 20)
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test func aChunkedBodyOverTheLimitIsCutOffMidStream() async throws {
+        let app = try Self.limited()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 256 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(
+                port: client.port!,
+                "/api/files?name=big",
+                ["-X", "POST", "-H", "Transfer-Encoding: chunked", "-T", source]
+            )
+            #expect(reply.status == 413)
+            #expect(reply.uploaded < 128 << 20)
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test func aClientThatDisconnectsMidUploadLeavesNothing() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 32 << 20)
+        try await app.live { client in
+            let port = client.port!
+            for transfer in [["-H", "Transfer-Encoding: chunked"], []] {
+                let curl = try Command.start(
+                    "curl",
+                    ["-sS", "-o", "/dev/null", "-X", "POST", "--limit-rate", "4M", "-T", source] + transfer
+                        + ["http://127.0.0.1:\(port)/api/files?name=cut"]
+                )
+                try await Task.sleep(for: .milliseconds(700))
+                #expect(app.stagedFiles.count == 1, "the upload is under way")
+                curl.signal(SIGKILL)
+                _ = try await Command.wait(curl)
+                var waited = 0
+                while !app.stagedFiles.isEmpty && waited < 50 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    waited += 1
+                }
+                try await self.expectNothingStored(app, port: port)
+            }
+        }
+    }
+
+    @Test func aFailureWhileWritingAnswers500AndLeavesNothing() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 8 << 20)
+        let real = try await app.repository()
+        let failing = FileRepository(blobs: FailingBlobStore(base: real.blobs as! LocalBlobStore, failAfter: 3 << 20), catalog: real.catalog)
+        try await app.live(repository: failing) { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files?name=x", ["-X", "POST", "-T", source])
+            #expect(reply.status == 500)
+            #expect(String(decoding: reply.body, as: UTF8.self) == "{\"detail\":\"Internal Server Error\"}")
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test func stagedFilesLeftByACrashAreSweptOnStart() async throws {
+        let app = try TestApp()
+        let repository = try await app.repository()
+        let crashed = try await repository.blobs.stage()
+        try await crashed.write(.init(repeating: 1, count: 1000))
+        #expect(app.stagedFiles.count == 1)
+        _ = try await app.repository()
+        #expect(app.stagedFiles.isEmpty)
+        await crashed.abort()
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import NIOCore
+import Storage
+import Testing
+import TestSupport
+
+func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) async throws -> StagedBlob {
+    let staging = try await store.stage()
+    var offset = 0
+    while offset < bytes.count {
+        let end = min(bytes.count, offset + pieceSize)
+        try await staging.write(ByteBuffer(bytes: bytes[offset..<end]))
+        offset = end
+    }
+    return try await staging.finish()
+}
+
+@Suite struct BlobStoreTests {
+    let directory: TemporaryDirectory
+    let store: LocalBlobStore
+
+    init() throws {
+        self.directory = try TemporaryDirectory()
+        self.store = try LocalBlobStore(root: self.directory.path, durable: true)
+    }
+
+    @Test func stagedBytesAreHashedAndStoredUnderTheirDigest() async throws {
+        // 3.5 MiB in odd pieces crosses the 1 MiB write coalescing several times.
+        let bytes = (0..<(3 << 20) + 512 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
+        let staged = try await stage(bytes, in: self.store, pieceSize: 54_321)
+        let path = self.directory.path + "/bytes"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(staged.digest.hex == (try await Fixtures.sha256(ofFile: path)))
+        #expect(staged.size == Int64(bytes.count))
+
+        #expect(try await self.store.store(staged) == true)
+        #expect(self.store.contains(staged.digest))
+        #expect(try self.store.stagedNames().isEmpty)
+
+        let reader = try await self.store.open(staged.digest)
+        #expect(reader.size == Int64(bytes.count))
+        let middle = try await reader.read(offset: 1_000_000, length: 10)
+        #expect(Array(middle.readableBytesView) == Array(bytes[1_000_000..<1_000_010]))
+        let tail = try await reader.read(offset: Int64(bytes.count - 5), length: 100)
+        #expect(tail.readableBytes == 5)
+        try await reader.close()
+    }
+
+    @Test func identicalBytesAreStoredOnce() async throws {
+        let first = try await stage(Array("same bytes".utf8), in: self.store)
+        let second = try await stage(Array("same bytes".utf8), in: self.store)
+        #expect(first.digest == second.digest)
+        #expect(try await self.store.store(first) == true)
+        #expect(try await self.store.store(second) == false)
+        #expect(try self.store.stagedNames().isEmpty)
+        #expect(self.directory.files(under: "blobs").count == 1)
+    }
+
+    @Test func abortAndSweepLeaveNothingBehind() async throws {
+        let staging = try await self.store.stage()
+        try await staging.write(ByteBuffer(repeating: 1, count: 3 << 20))
+        await staging.abort()
+        #expect(try self.store.stagedNames().isEmpty)
+
+        // A crash leaves a staged file; the next start removes it.
+        let crashed = try await self.store.stage()
+        try await crashed.write(ByteBuffer(repeating: 2, count: 100))
+        #expect(try self.store.stagedNames().count == 1)
+        #expect(try await self.store.sweepStaging() == 1)
+        #expect(try self.store.stagedNames().isEmpty)
+        await crashed.abort()
+    }
+
+    @Test func emptyBlobsHaveTheEmptyDigest() async throws {
+        let staged = try await stage([], in: self.store)
+        #expect(staged.digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(staged.size == 0)
+    }
+}
+
+@Suite struct FileRepositoryTests {
+    let directory: TemporaryDirectory
+    let repository: FileRepository
+    let store: LocalBlobStore
+
+    init() throws {
+        self.directory = try TemporaryDirectory()
+        self.store = try LocalBlobStore(root: self.directory.path, durable: false)
+        self.repository = FileRepository(blobs: self.store, catalog: try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false))
+    }
+
+    @Test func filesWithTheSameBytesShareOneBlobUntilTheLastGoes() async throws {
+        let bytes = Array("shared content".utf8)
+        let first = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "a"), contentType: "text/plain")
+        let second = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "b"), contentType: "text/plain")
+        #expect(first.digest == second.digest && first.id != second.id)
+        #expect(self.directory.files(under: "blobs").count == 1)
+
+        try await self.repository.delete(first.id)
+        #expect(self.store.contains(first.digest))
+        try await self.repository.delete(second.id)
+        #expect(!self.store.contains(first.digest))
+        #expect(self.directory.files(under: "blobs").isEmpty)
+    }
+
+    @Test func replacingContentReleasesTheOldBlob() async throws {
+        let file = try await self.repository.create(try await stage(Array("old".utf8), in: self.store), metadata: FileMetadata(name: "a"), contentType: "text/plain")
+        let replaced = try await self.repository.replaceContent(of: file.id, with: try await stage(Array("new".utf8), in: self.store), contentType: "text/plain")
+        #expect(replaced.digest != file.digest && replaced.size == 3 && replaced.name == "a")
+        #expect(!self.store.contains(file.digest) && self.store.contains(replaced.digest))
+    }
+
+    @Test func concurrentUploadsAndDeletesOfTheSameBytesNeverLoseABlob() async throws {
+        let bytes = Array("contended".utf8)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let record = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "f\(index)"), contentType: "text/plain")
+                    if index % 2 == 0 { try await self.repository.delete(record.id) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let remaining = try await self.repository.catalog.list(FileListQuery(limit: 100)).items
+        #expect(remaining.count == 20)
+        #expect(self.store.contains(remaining[0].digest))
+    }
+
+    @Test func aFailedRecordLeavesNoNewBlob() async throws {
+        let staged = try await stage(Array("orphan".utf8), in: self.store)
+        await #expect(throws: StorageError.self) {
+            _ = try await self.repository.replaceContent(of: FileID.random(), with: staged, contentType: "text/plain")
+        }
+        #expect(!self.store.contains(staged.digest))
+        #expect(try self.store.stagedNames().isEmpty)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Storage
+import Testing
+import TestSupport
+
+func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String = "text/plain", digest: BlobDigest? = nil) -> FileRecord {
+    FileRecord(
+        id: .random(),
+        name: name,
+        size: size,
+        contentType: contentType,
+        digest: digest ?? BlobDigest(bytes: (0..<32).map { _ in UInt8.random(in: 0...255) }),
+        description: "",
+        tags: ["t"],
+        createdAt: createdAt,
+        updatedAt: createdAt
+    )
+}
+
+@Suite struct CatalogTests {
+    let directory: TemporaryDirectory
+    let catalog: SQLiteCatalog
+
+    init() throws {
+        self.directory = try TemporaryDirectory()
+        self.catalog = try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false)
+    }
+
+    @Test func recordsRoundTripAndChange() async throws {
+        let record = makeRecord(name: "a.txt", size: 3, createdAt: 1_000)
+        try await self.catalog.insert(record)
+        #expect(try await self.catalog.file(id: record.id) == record)
+
+        let renamed = try await self.catalog.update(id: record.id, change: MetadataChange(name: "b.txt", tags: ["x", "y"]), at: 2_000)
+        #expect(renamed.name == "b.txt" && renamed.tags == ["x", "y"] && renamed.description == "" && renamed.updatedAt == 2_000)
+
+        let digest = BlobDigest(bytes: [UInt8](repeating: 7, count: 32))
+        let (replaced, previous) = try await self.catalog.replaceContent(
+            id: record.id,
+            with: ContentChange(digest: digest, size: 9, contentType: "image/png"),
+            at: 3_000
+        )
+        #expect(previous == record.digest && replaced.digest == digest && replaced.size == 9 && replaced.name == "b.txt")
+        #expect(try await self.catalog.referenceCount(of: digest) == 1)
+
+        #expect(try await self.catalog.delete(id: record.id).id == record.id)
+        #expect(try await self.catalog.file(id: record.id) == nil)
+        await #expect(throws: StorageError.self) { try await self.catalog.delete(id: record.id) }
+    }
+
+    @Test(arguments: FileListQuery.Sort.allCases)
+    func keysetPagingVisitsEveryFileOnceInOrder(sort: FileListQuery.Sort) async throws {
+        var records: [FileRecord] = []
+        for index in 0..<23 {
+            // Repeated sizes and times make ties that only the id breaks.
+            let record = makeRecord(name: "file-\(index % 7)-\(index).txt", size: Int64(index % 5), createdAt: Int64(index / 3))
+            records.append(record)
+            try await self.catalog.insert(record)
+        }
+        var seen: [FileRecord] = []
+        var cursor: FileCursor?
+        repeat {
+            let page = try await self.catalog.list(FileListQuery(limit: 4, after: cursor, sort: sort))
+            #expect(page.items.count <= 4)
+            seen += page.items
+            cursor = try page.next.map { try FileCursor(encoded: $0.encoded) }
+        } while cursor != nil
+        #expect(seen.count == records.count)
+        #expect(Set(seen.map(\.id)) == Set(records.map(\.id)))
+        let keys = seen.map { record -> String in
+            switch sort {
+            case .nameAscending, .nameDescending: record.name
+            case .sizeAscending, .sizeDescending: String(format: "%08d", record.size)
+            case .createdAtAscending, .createdAtDescending: String(format: "%08d", record.createdAt)
+            }
+        }
+        #expect(keys == (sort.isDescending ? keys.sorted(by: >) : keys.sorted()))
+    }
+
+    @Test func filtersByNameAndContentTypeWithLikeCharactersEscaped() async throws {
+        try await self.catalog.insert(makeRecord(name: "report_2024.pdf", size: 1, createdAt: 1, contentType: "application/pdf"))
+        try await self.catalog.insert(makeRecord(name: "report-2024.png", size: 1, createdAt: 2, contentType: "image/png"))
+        try await self.catalog.insert(makeRecord(name: "100%.jpg", size: 1, createdAt: 3, contentType: "image/jpeg"))
+        #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "REPORT")).items.count == 2)
+        #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "_")).items.map(\.name) == ["report_2024.pdf"])
+        #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "%")).items.map(\.name) == ["100%.jpg"])
+        let images = try await self.catalog.list(FileListQuery(limit: 10, contentTypePrefix: "image/", sort: .nameAscending))
+        #expect(images.items.map(\.name) == ["100%.jpg", "report-2024.png"])
+    }
+
+    @Test func cursorsAreCheckedAgainstTheSortOrder() async throws {
+        let record = makeRecord(name: "a", size: 1, createdAt: 1)
+        let cursor = FileCursor(after: record, sort: .nameAscending)
+        await #expect(throws: StorageError.self) {
+            _ = try await self.catalog.list(FileListQuery(limit: 1, after: cursor, sort: .sizeAscending))
+        }
+        #expect(throws: StorageError.self) { try FileCursor(encoded: "not-a-cursor") }
+        #expect(throws: StorageError.self) { try FileCursor(encoded: "") }
+    }
+}
+
+@Suite struct IdentifierTests {
+    @Test func fileIDsAreOpaqueURLSafeAndDistinct() {
+        let ids = (0..<1000).map { _ in FileID.random() }
+        #expect(Set(ids).count == 1000)
+        for id in ids.prefix(50) {
+            #expect(id.rawValue.count == 22)
+            #expect(FileID(id.rawValue) == id)
+        }
+        #expect(FileID("short") == nil)
+        #expect(FileID("aaaaaaaaaaaaaaaaaaaaa/") == nil)
+    }
+
+    @Test func digestsAreLowerCaseHex() {
+        #expect(BlobDigest(bytes: [0x00, 0xab, 0xff]).hex == "00abff")
+        #expect(BlobDigest(hex: String(repeating: "A", count: 64))?.hex == String(repeating: "a", count: 64))
+        #expect(BlobDigest(hex: String(repeating: "g", count: 64)) == nil)
+        #expect(BlobDigest(hex: "abc") == nil)
+    }
+}

@@ -1,0 +1,75 @@
+public import Foundation
+
+/// Runs real programs (curl, sha256sum, the wharf binary) the way a user would.
+public struct Command: Sendable {
+    /// What a finished program left.
+    public struct Output: Sendable {
+        /// Exit status.
+        public let status: Int32
+        /// Everything written to standard output.
+        public let stdout: Data
+        /// Everything written to standard error, as text.
+        public let stderr: String
+
+        /// Standard output as text.
+        public var text: String { String(decoding: self.stdout, as: UTF8.self) }
+    }
+
+    /// Runs `executable` (searched in PATH) with `arguments` and waits for it to finish.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
+        let process = try self.start(executable, arguments, environment: environment)
+        return try await self.wait(process)
+    }
+
+    /// Starts a program without waiting for it.
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let running = RunningProcess(process: process, stdout: stdout, stderr: stderr)
+        try process.run()
+        return running
+    }
+
+    /// Waits for a started program and collects its output.
+    public static func wait(_ running: RunningProcess) async throws -> Output {
+        // The blocking reads and the wait run on Dispatch threads: blocking the (two-thread)
+        // cooperative pool would starve the server under test.
+        async let stdout = self.offPool { running.stdout.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = self.offPool { running.stderr.fileHandleForReading.readDataToEndOfFile() }
+        let (out, err) = await (stdout, stderr)
+        await self.offPool { running.process.waitUntilExit() }
+        return Output(status: running.process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// A program started by `Command.start`.
+public final class RunningProcess: @unchecked Sendable {
+    /// The process.
+    public let process: Process
+    let stdout: Pipe
+    let stderr: Pipe
+
+    init(process: Process, stdout: Pipe, stderr: Pipe) {
+        self.process = process
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    /// Sends a signal (e.g. SIGTERM, SIGKILL).
+    public func signal(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+}

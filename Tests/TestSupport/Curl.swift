@@ -1,0 +1,60 @@
+public import Foundation
+
+/// curl, the client most users upload with, driven over a real socket.
+public enum Curl {
+    /// What curl got back.
+    public struct Reply: Sendable {
+        /// The final status code (0 when no response arrived).
+        public let status: Int
+        /// The response body.
+        public let body: Data
+        /// curl's exit status.
+        public let exitStatus: Int32
+        /// Response headers of the final response, names in lower case.
+        public let headers: [String: String]
+        /// Bytes of request body curl sent.
+        public let uploaded: Int64
+        /// Whether the server sent `100 Continue` first.
+        public let sawContinue: Bool
+
+        /// The body parsed as a JSON object.
+        public var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: self.body)) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Runs curl against `http://127.0.0.1:port` + `path` with extra arguments; the response body
+    /// goes to `saveTo` when given (and is then not loaded into `body`).
+    public static func request(port: Int, _ path: String, _ arguments: [String], saveTo: String? = nil) async throws -> Reply {
+        let directory = try TemporaryDirectory()
+        let headersFile = directory.path + "/headers"
+        let bodyFile = saveTo ?? directory.path + "/body"
+        let output = try await Command.run(
+            "curl",
+            ["-sS", "-o", bodyFile, "-D", headersFile, "-w", "%{http_code} %{size_upload}", "--max-time", "120"] + arguments
+                + ["http://127.0.0.1:\(port)\(path)"]
+        )
+        let body = saveTo != nil ? Data() : (try? Data(contentsOf: URL(fileURLWithPath: bodyFile))) ?? Data()
+        let headerText = (try? String(contentsOfFile: headersFile, encoding: .utf8)) ?? ""
+        let written = output.text.split(separator: " ")
+        return Reply(
+            status: written.first.flatMap { Int($0) } ?? 0,
+            body: body,
+            exitStatus: output.status,
+            headers: self.finalHeaders(headerText),
+            uploaded: written.last.flatMap { Int64($0) } ?? 0,
+            sawContinue: headerText.hasPrefix("HTTP/1.1 100")
+        )
+    }
+
+    /// Headers of the last response block (after any `100 Continue`).
+    static func finalHeaders(_ text: String) -> [String: String] {
+        let blocks = text.components(separatedBy: "\r\n\r\n").filter { !$0.isEmpty }
+        var headers: [String: String] = [:]
+        for line in (blocks.last ?? "").components(separatedBy: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return headers
+    }
+}

@@ -1,0 +1,45 @@
+public import NIOCore
+public import Storage
+
+/// A local blob store whose writes fail after a number of bytes, as a full or broken disk would.
+public struct FailingBlobStore: BlobStore {
+    let base: LocalBlobStore
+    let failAfter: Int
+
+    /// Wraps a real store; every staged blob fails once more than `failAfter` bytes were written.
+    public init(base: LocalBlobStore, failAfter: Int) {
+        self.base = base
+        self.failAfter = failAfter
+    }
+
+    public func stage() async throws -> any BlobStaging {
+        FailingStaging(base: try await self.base.stage(), failAfter: self.failAfter)
+    }
+
+    public func store(_ staged: StagedBlob) async throws -> Bool { try await self.base.store(staged) }
+    public func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
+    public func remove(_ digest: BlobDigest) async throws { try await self.base.remove(digest) }
+    public func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
+    public func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
+    public func checkWritable() async throws { try await self.base.checkWritable() }
+}
+
+final class FailingStaging: BlobStaging {
+    let base: any BlobStaging
+    let failAfter: Int
+    var written = 0
+
+    init(base: any BlobStaging, failAfter: Int) {
+        self.base = base
+        self.failAfter = failAfter
+    }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        self.written += buffer.readableBytes
+        if self.written > self.failAfter { throw StorageError(.io, "The storage failed to write.") }
+        try await self.base.write(buffer)
+    }
+
+    func finish() async throws -> StagedBlob { try await self.base.finish() }
+    func abort() async { await self.base.abort() }
+}

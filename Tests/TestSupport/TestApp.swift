@@ -1,0 +1,55 @@
+public import App
+import Foundation
+public import HummingbirdTesting
+public import Logging
+public import Storage
+
+/// Builds Wharf applications over a temporary storage root, as `wharf serve` does.
+public struct TestApp: Sendable {
+    /// The storage root (and static directory) of this application.
+    public let directory: TemporaryDirectory
+    /// The configuration it runs with.
+    public let configuration: AppConfiguration
+
+    /// A configuration over a new temporary directory; `configure` may change it.
+    public init(_ configure: (inout AppConfiguration) -> Void = { _ in }) throws {
+        self.directory = try TemporaryDirectory()
+        var configuration = AppConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.storageDirectory = self.directory.path + "/storage"
+        configuration.staticDirectory = self.directory.path + "/static"
+        configuration.fsync = false
+        configure(&configuration)
+        self.configuration = configuration
+        try FileManager.default.createDirectory(atPath: configuration.staticDirectory, withIntermediateDirectories: true)
+        try Data("<!doctype html><title>Wharf test</title>".utf8).write(to: URL(fileURLWithPath: configuration.staticDirectory + "/index.html"))
+    }
+
+    /// A logger that stays quiet unless a test fails loudly.
+    public static var logger: Logger {
+        var logger = Logger(label: "wharf.test")
+        logger.logLevel = .error
+        return logger
+    }
+
+    /// Opens the repository this application serves.
+    public func repository() async throws -> FileRepository {
+        try await Wharf.openRepository(configuration: self.configuration, logger: Self.logger)
+    }
+
+    /// Runs the application on a real socket for the duration of `body`.
+    public func live<Value>(
+        repository: FileRepository? = nil,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        let repository = if let repository { repository } else { try await self.repository() }
+        let app = Wharf.makeApplication(configuration: self.configuration, repository: repository, logger: Self.logger)
+        return try await app.test(.live, body)
+    }
+
+    /// The storage root's staged (temporary) files: empty whenever no upload is running.
+    public var stagedFiles: [String] { self.directory.files(under: "storage/tmp") }
+    /// The storage root's blobs.
+    public var blobFiles: [String] { self.directory.files(under: "storage/blobs") }
+}
