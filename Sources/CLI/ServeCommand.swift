@@ -82,7 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.maxUploadSize,
             parse: ByteSize.init(parsing:)
         )
-        configuration.fsync = try EnvironmentOption.resolve(self.fsync, "WHARF_FSYNC", default: configuration.fsync, parse: EnvironmentOption.parseBool)
+        configuration.fsync = try EnvironmentOption.resolve(
+            self.fsync,
+            "WHARF_FSYNC",
+            default: configuration.fsync,
+            parse: EnvironmentOption.parseBool
+        )
         configuration.logLevel = try EnvironmentOption.resolve(self.logLevel, "WHARF_LOG_LEVEL", default: configuration.logLevel) {
             Logger.Level(rawValue: $0.lowercased())
         }

@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 /// The `wharf` binary as a user runs it: flags, environment and signals.
 @Suite(.serialized) struct CommandLineTests {

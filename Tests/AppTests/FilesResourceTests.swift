@@ -1,7 +1,7 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.serialized) struct FilesResourceTests {
     @Test func aChunkedUploadOf64MiBStreamsToDiskWithTheRightDigest() async throws {
@@ -56,14 +56,21 @@ import TestSupport
             let download = try await Curl.request(port: client.port!, "/api/files/\(id)/download", [])
             #expect(download.headers["content-type"] == "image/png")
             #expect(download.headers["x-content-type-options"] == "nosniff")
-            #expect(download.headers["content-disposition"] == "attachment; filename=\"_t_ _photo_.png\"; filename*=UTF-8''%C3%A9t%C3%A9%20%22photo%22.png")
+            #expect(
+                download.headers["content-disposition"]
+                    == "attachment; filename=\"_t_ _photo_.png\"; filename*=UTF-8''%C3%A9t%C3%A9%20%22photo%22.png"
+            )
         }
     }
 
     @Test func theContentTypeFallsBackToTheExtension() async throws {
         let app = try TestApp()
         try await app.live { client in
-            let upload = try await Curl.request(port: client.port!, "/api/files?name=notes.md", ["-X", "POST", "-H", "Content-Type:", "--data-binary", "# hi"])
+            let upload = try await Curl.request(
+                port: client.port!,
+                "/api/files?name=notes.md",
+                ["-X", "POST", "-H", "Content-Type:", "--data-binary", "# hi"]
+            )
             #expect(upload.json["content_type"] as? String == "text/markdown")
             let unknown = try await Curl.request(port: client.port!, "/api/files?name=blob", ["-X", "POST", "--data-binary", "x"])
             #expect(unknown.json["content_type"] as? String == "application/octet-stream")
@@ -74,13 +81,21 @@ import TestSupport
         let app = try TestApp()
         try await app.live { client in
             let port = client.port!
-            let created = try await Curl.request(port: port, "/api/files?name=a.txt", ["-X", "POST", "-H", "Content-Type: text/plain", "--data-binary", "hello"])
+            let created = try await Curl.request(
+                port: port,
+                "/api/files?name=a.txt",
+                ["-X", "POST", "-H", "Content-Type: text/plain", "--data-binary", "hello"]
+            )
             let id = try #require(created.json["id"] as? String)
 
             let read = try await Curl.request(port: port, "/api/files/\(id)", [])
             #expect(read.status == 200 && read.json["name"] as? String == "a.txt")
 
-            let patched = try await Curl.request(port: port, "/api/files/\(id)", ["-X", "PATCH", "--data", "{\"tags\": [\"x\"], \"description\": \"d\"}"])
+            let patched = try await Curl.request(
+                port: port,
+                "/api/files/\(id)",
+                ["-X", "PATCH", "--data", "{\"tags\": [\"x\"], \"description\": \"d\"}"]
+            )
             #expect(patched.status == 200)
             #expect(patched.json["tags"] as? [String] == ["x"] && patched.json["name"] as? String == "a.txt")
             #expect(patched.json["description"] as? String == "d")
@@ -90,7 +105,11 @@ import TestSupport
             let locations = (incomplete.json["detail"] as? [[String: Any]])?.compactMap { $0["loc"] as? [String] }
             #expect(locations == [["body", "description"], ["body", "tags"]])
 
-            let put = try await Curl.request(port: port, "/api/files/\(id)", ["-X", "PUT", "--data", "{\"name\": \"b.txt\", \"description\": \"\", \"tags\": []}"])
+            let put = try await Curl.request(
+                port: port,
+                "/api/files/\(id)",
+                ["-X", "PUT", "--data", "{\"name\": \"b.txt\", \"description\": \"\", \"tags\": []}"]
+            )
             #expect(put.status == 200 && put.json["name"] as? String == "b.txt" && put.json["tags"] as? [String] == [])
 
             let badName = try await Curl.request(port: port, "/api/files/\(id)", ["-X", "PATCH", "--data", "{\"name\": \"../x\"}"])
@@ -119,7 +138,11 @@ import TestSupport
             for (index, name) in ["b.png", "a.txt", "c.png", "d.txt", "e.png"].enumerated() {
                 let type = name.hasSuffix("png") ? "image/png" : "text/plain"
                 let body = String(repeating: "x", count: index + 1)
-                _ = try await Curl.request(port: port, "/api/files?name=\(name)", ["-X", "POST", "-H", "Content-Type: \(type)", "--data-binary", body])
+                _ = try await Curl.request(
+                    port: port,
+                    "/api/files?name=\(name)",
+                    ["-X", "POST", "-H", "Content-Type: \(type)", "--data-binary", body]
+                )
             }
             let images = try await Curl.request(port: port, "/api/files?content_type=image/&sort=name", [])
             #expect((images.json["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["b.png", "c.png", "e.png"])
@@ -144,7 +167,9 @@ import TestSupport
             #expect(mismatched.status == 422)
             let invalid = try await Curl.request(port: port, "/api/files?limit=2000&cursor=zzz", [])
             #expect(invalid.status == 422)
-            #expect((invalid.json["detail"] as? [[String: Any]])?.compactMap { $0["loc"] as? [String] } == [["query", "limit"], ["query", "cursor"]])
+            #expect(
+                (invalid.json["detail"] as? [[String: Any]])?.compactMap { $0["loc"] as? [String] } == [["query", "limit"], ["query", "cursor"]]
+            )
         }
     }
 

@@ -1,8 +1,8 @@
 import App
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct OperationsTests {
     @Test func healthReadinessAndTheFrontPageAnswer() async throws {

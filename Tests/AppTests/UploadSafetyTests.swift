@@ -1,10 +1,10 @@
 import App
-import NIOCore
 import Foundation
-import Storage
 import HummingbirdTesting
-import Testing
+import NIOCore
+import Storage
 import TestSupport
+import Testing
 
 /// Every way an upload can go wrong leaves no record, no blob and no staged file behind.
 @Suite(.serialized) struct UploadSafetyTests {

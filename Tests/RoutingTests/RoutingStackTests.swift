@@ -21,9 +21,11 @@ func makeRoutingApp() -> some ApplicationProtocol {
     let router = Router(context: TestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProcessTimeMiddleware())
-    router.add(middleware: ErrorMiddleware(routes: table) { error in
-        error is DomainMissing ? HTTPException(.notFound, "No such item.") : nil
-    })
+    router.add(
+        middleware: ErrorMiddleware(routes: table) { error in
+            error is DomainMissing ? HTTPException(.notFound, "No such item.") : nil
+        }
+    )
     APIRouter(router, prefix: "/items", table: table)
         .get("") { request, _ in
             var query = QueryParameters(request)
@@ -110,7 +112,8 @@ func detail(_ buffer: ByteBuffer) -> [[String: Any]] {
             try await client.execute(uri: "/items", method: .post) { response in
                 #expect(detail(response.body).first?["loc"] as? [String] == ["body"])
             }
-            try await client.execute(uri: "/items", method: .post, body: ByteBuffer(string: "{\"title\": \"hello\", \"labels\": [\"a\"]}")) { response in
+            try await client.execute(uri: "/items", method: .post, body: ByteBuffer(string: "{\"title\": \"hello\", \"labels\": [\"a\"]}")) {
+                response in
                 #expect(response.status == .created)
                 #expect(String(buffer: response.body) == "hello [\"a\"]")
             }
@@ -163,7 +166,8 @@ func detail(_ buffer: ByteBuffer) -> [[String: Any]] {
                 let seconds = Double(response.headers[HTTPField.Name("X-Process-Time")!] ?? "")
                 #expect(seconds != nil && seconds! >= 0 && seconds! < 5)
             }
-            try await client.execute(uri: "/items/a", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "evil\"value with spaces"]) { response in
+            try await client.execute(uri: "/items/a", method: .get, headers: [HTTPField.Name("X-Request-ID")!: "evil\"value with spaces"]) {
+                response in
                 let id = response.headers[HTTPField.Name("X-Request-ID")!] ?? ""
                 #expect(id.count == 32 && id != "evil\"value with spaces")
             }

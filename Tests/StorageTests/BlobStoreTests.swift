@@ -1,8 +1,8 @@
 import Foundation
 import NIOCore
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) async throws -> StagedBlob {
     let staging = try await store.stage()
@@ -91,8 +91,16 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
 
     @Test func filesWithTheSameBytesShareOneBlobUntilTheLastGoes() async throws {
         let bytes = Array("shared content".utf8)
-        let first = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "a"), contentType: "text/plain")
-        let second = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "b"), contentType: "text/plain")
+        let first = try await self.repository.create(
+            try await stage(bytes, in: self.store),
+            metadata: FileMetadata(name: "a"),
+            contentType: "text/plain"
+        )
+        let second = try await self.repository.create(
+            try await stage(bytes, in: self.store),
+            metadata: FileMetadata(name: "b"),
+            contentType: "text/plain"
+        )
         #expect(first.digest == second.digest && first.id != second.id)
         #expect(self.directory.files(under: "blobs").count == 1)
 
@@ -104,8 +112,16 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
     }
 
     @Test func replacingContentReleasesTheOldBlob() async throws {
-        let file = try await self.repository.create(try await stage(Array("old".utf8), in: self.store), metadata: FileMetadata(name: "a"), contentType: "text/plain")
-        let replaced = try await self.repository.replaceContent(of: file.id, with: try await stage(Array("new".utf8), in: self.store), contentType: "text/plain")
+        let file = try await self.repository.create(
+            try await stage(Array("old".utf8), in: self.store),
+            metadata: FileMetadata(name: "a"),
+            contentType: "text/plain"
+        )
+        let replaced = try await self.repository.replaceContent(
+            of: file.id,
+            with: try await stage(Array("new".utf8), in: self.store),
+            contentType: "text/plain"
+        )
         #expect(replaced.digest != file.digest && replaced.size == 3 && replaced.name == "a")
         #expect(!self.store.contains(file.digest) && self.store.contains(replaced.digest))
     }
@@ -115,7 +131,11 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    let record = try await self.repository.create(try await stage(bytes, in: self.store), metadata: FileMetadata(name: "f\(index)"), contentType: "text/plain")
+                    let record = try await self.repository.create(
+                        try await stage(bytes, in: self.store),
+                        metadata: FileMetadata(name: "f\(index)"),
+                        contentType: "text/plain"
+                    )
                     if index % 2 == 0 { try await self.repository.delete(record.id) }
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String = "text/plain", digest: BlobDigest? = nil) -> FileRecord {
     FileRecord(

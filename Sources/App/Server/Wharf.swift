@@ -1,13 +1,13 @@
 public import Hummingbird
-public import Logging
 import HummingbirdCore
+public import Logging
 import Metrics
 import NIOCore
 import Prometheus
 import Routing
 import ServiceLifecycle
-import UnixSignals
 public import Storage
+import UnixSignals
 import Uploads
 
 /// The composition root: the only place that knows every concrete type.

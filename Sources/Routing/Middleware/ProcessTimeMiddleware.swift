@@ -1,5 +1,5 @@
-public import HTTPTypes
 import Foundation
+public import HTTPTypes
 public import Hummingbird
 
 /// Adds `X-Process-Time`: seconds from the request reaching the routes to the response head,

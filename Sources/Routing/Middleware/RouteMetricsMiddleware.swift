@@ -1,5 +1,5 @@
-public import Metrics
 public import Hummingbird
+public import Metrics
 import NIOConcurrencyHelpers
 
 /// Counts requests and records their durations by route pattern, method and status.

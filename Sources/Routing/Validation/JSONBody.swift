@@ -31,7 +31,13 @@ public struct JSONBody {
             value = try JSONValue(parsing: buffer)
         } catch {
             throw RequestValidationError([
-                ValidationIssue(location: ["body"], message: "JSON decode error", type: "json_invalid", input: .object([:]), context: ["error": .string(Self.reason(error))])
+                ValidationIssue(
+                    location: ["body"],
+                    message: "JSON decode error",
+                    type: "json_invalid",
+                    input: .object([:]),
+                    context: ["error": .string(Self.reason(error))]
+                )
             ])
         }
         guard case .object(let fields) = value else {
@@ -58,7 +64,13 @@ public struct JSONBody {
             return nil
         }
         guard text.count <= maxLength else {
-            self.fail([.string(name)], value, "string_too_long", "String should have at most \(maxLength) characters", ["max_length": .number(Double(maxLength))])
+            self.fail(
+                [.string(name)],
+                value,
+                "string_too_long",
+                "String should have at most \(maxLength) characters",
+                ["max_length": .number(Double(maxLength))]
+            )
             return nil
         }
         return text
@@ -103,14 +115,17 @@ public struct JSONBody {
     private mutating func present(_ name: String, required: Bool) -> JSONValue? {
         guard let value = self.fields[name] else {
             if required {
-                self.issues.append(ValidationIssue(location: ["body", .string(name)], message: "Field required", type: "missing", input: .object(self.fields)))
+                self.issues.append(
+                    ValidationIssue(location: ["body", .string(name)], message: "Field required", type: "missing", input: .object(self.fields))
+                )
             }
             return nil
         }
         return value
     }
 
-    private mutating func fail(_ location: [JSONValue], _ input: JSONValue, _ type: String, _ message: String, _ context: [String: JSONValue]? = nil) {
+    private mutating func fail(_ location: [JSONValue], _ input: JSONValue, _ type: String, _ message: String, _ context: [String: JSONValue]? = nil)
+    {
         self.issues.append(ValidationIssue(location: ["body"] + location, message: message, type: type, input: input, context: context))
     }
 

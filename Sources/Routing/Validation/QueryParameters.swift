@@ -26,11 +26,23 @@ public struct QueryParameters {
             return defaultValue
         }
         if value < range.lowerBound {
-            self.fail(name, text, "greater_than_equal", "Input should be greater than or equal to \(range.lowerBound)", ["ge": .number(Double(range.lowerBound))])
+            self.fail(
+                name,
+                text,
+                "greater_than_equal",
+                "Input should be greater than or equal to \(range.lowerBound)",
+                ["ge": .number(Double(range.lowerBound))]
+            )
             return defaultValue
         }
         if value > range.upperBound {
-            self.fail(name, text, "less_than_equal", "Input should be less than or equal to \(range.upperBound)", ["le": .number(Double(range.upperBound))])
+            self.fail(
+                name,
+                text,
+                "less_than_equal",
+                "Input should be less than or equal to \(range.upperBound)",
+                ["le": .number(Double(range.upperBound))]
+            )
             return defaultValue
         }
         return value

@@ -25,7 +25,13 @@ public struct FileListQuery: Sendable, Equatable {
     public var sort: Sort
 
     /// Creates a query.
-    public init(limit: Int, after: FileCursor? = nil, nameContains: String? = nil, contentTypePrefix: String? = nil, sort: Sort = .createdAtDescending) {
+    public init(
+        limit: Int,
+        after: FileCursor? = nil,
+        nameContains: String? = nil,
+        contentTypePrefix: String? = nil,
+        sort: Sort = .createdAtDescending
+    ) {
         self.limit = limit
         self.after = after
         self.nameContains = nameContains

@@ -1,0 +1,28 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what a fresh Debian machine with
+# the Swift toolchain lacks. Sourced, not run.
+set -euo pipefail
+
+WHARF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$WHARF_ROOT"
+
+# System packages Wharf builds against or its tests drive.
+WHARF_APT_PACKAGES=(libsqlite3-dev pkg-config curl coreutils)
+
+wharf_install_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "The Swift toolchain (swift) is not on PATH; install Swift 6.x first." >&2
+    exit 1
+fi
+wharf_install_packages "${WHARF_APT_PACKAGES[@]}"
