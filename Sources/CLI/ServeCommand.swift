@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var fsync: Bool?
 
-    @Option(help: "Minimum log level: trace, debug, info, notice, warning, error, critical (env WHARF_LOG_LEVEL; default info).")
+    @Option(help: "Minimum log level (env WHARF_LOG_LEVEL; default info).")
     var logLevel: Logger.Level?
 
     @Option(

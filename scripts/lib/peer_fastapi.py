@@ -1,0 +1,33 @@
+"""FastAPI on uvicorn doing the same work as Wharf, for scripts/bench.
+
+Each upload is read in 1 MiB chunks, every chunk hashed with hashlib.sha256 and written to a
+file in the storage directory given by WHARF_PEER_STORAGE; nothing is synced (Wharf runs with
+--no-fsync in the benchmark too).
+"""
+
+import hashlib
+import os
+import uuid
+
+from fastapi import FastAPI, Request, UploadFile
+
+STORAGE = os.environ["WHARF_PEER_STORAGE"]
+CHUNK = 1 << 20
+app = FastAPI()
+
+
+def _new_path() -> str:
+    return os.path.join(STORAGE, uuid.uuid4().hex)
+
+
+@app.post("/raw")
+async def raw(request: Request, name: str):
+    digest = hashlib.sha256()
+    size = 0
+    path = _new_path()
+    with open(path, "wb") as out:
+        async for chunk in request.stream():
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return {"name": name, "size": size, "sha256": digest.hexdigest()}
