@@ -2,7 +2,8 @@
 // Wharf: a file upload and static asset service.
 //
 // Layers, bottom to top (a module imports only those below it):
-//   MediaTypes                 extension table (later: libmagic sniffing)
+//   CMagic, CByteSearch        C shims (libmagic; glibc's memmem), each imported by one module
+//   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file (headers, streamed body); knows no domain types
@@ -37,8 +38,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .target(name: "CByteSearch"),
         .target(
             name: "MediaTypes",
+            dependencies: ["CMagic"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -55,6 +59,7 @@ let package = Package(
         .target(
             name: "Uploads",
             dependencies: [
+                "CByteSearch",
                 "MediaTypes",
                 "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +114,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "Storage",
+                "Uploads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 import App
 public import ArgumentParser
 public import Logging
+import Uploads
 
 /// `wharf serve`: runs the HTTP service.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,12 +20,33 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: "Largest request body, in bytes or with a unit: 512MiB, 5GiB, 10GB (env WHARF_MAX_UPLOAD_SIZE; default 5GiB).",
-        transform: { text in
-            guard let size = ByteSize(parsing: text) else { throw ValidationError("'\(text)' is not a size such as 512MiB or 5GiB.") }
-            return size
-        }
+        transform: ByteSize.argument
     )
     var maxUploadSize: ByteSize?
+
+    @Option(help: "Largest single file of a form upload (env WHARF_MAX_FILE_SIZE; default: the body limit).", transform: ByteSize.argument)
+    var maxFileSize: ByteSize?
+
+    @Option(help: "Most files in one form upload (env WHARF_MAX_FILES; default 100).")
+    var maxFiles: Int?
+
+    @Option(help: "Most text fields in one form upload (env WHARF_MAX_FIELDS; default 100).")
+    var maxFields: Int?
+
+    @Option(help: "Largest text field of a form upload (env WHARF_MAX_FIELD_SIZE; default 64KiB).", transform: ByteSize.argument)
+    var maxFieldSize: ByteSize?
+
+    @Option(help: "Largest header block of one form part (env WHARF_MAX_PART_HEADER_SIZE; default 16KiB).", transform: ByteSize.argument)
+    var maxPartHeaderSize: ByteSize?
+
+    @Option(
+        help: "Store only uploads whose detected type matches, e.g. image/*,application/pdf; others get 415 (env WHARF_ALLOW_TYPES; default: any).",
+        transform: { text in
+            guard let types = AllowedTypes(parsing: text) else { throw ValidationError("'\(text)' is not a list such as image/*,application/pdf.") }
+            return types
+        }
+    )
+    var allowTypes: AllowedTypes?
 
     @Flag(
         inversion: .prefixedNo,
@@ -82,6 +104,23 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.maxUploadSize,
             parse: ByteSize.init(parsing:)
         )
+        configuration.maxFileSize = try EnvironmentOption.resolve(self.maxFileSize, "WHARF_MAX_FILE_SIZE", default: nil) { ByteSize(parsing: $0) }
+        configuration.maxFiles = try EnvironmentOption.resolve(self.maxFiles, "WHARF_MAX_FILES", default: configuration.maxFiles) { Int($0) }
+        configuration.maxFields = try EnvironmentOption.resolve(self.maxFields, "WHARF_MAX_FIELDS", default: configuration.maxFields) { Int($0) }
+        configuration.maxFieldSize = try EnvironmentOption.resolve(
+            self.maxFieldSize,
+            "WHARF_MAX_FIELD_SIZE",
+            default: configuration.maxFieldSize,
+            parse: ByteSize.init(parsing:)
+        )
+        configuration.maxPartHeaderSize = try EnvironmentOption.resolve(
+            self.maxPartHeaderSize,
+            "WHARF_MAX_PART_HEADER_SIZE",
+            default: configuration.maxPartHeaderSize,
+            parse: ByteSize.init(parsing:)
+        )
+        configuration.allowTypes = try EnvironmentOption.resolve(self.allowTypes, "WHARF_ALLOW_TYPES", default: nil) { AllowedTypes(parsing: $0) }
+        guard configuration.maxFiles > 0, configuration.maxFields >= 0 else { throw ValidationError("--max-files must be positive.") }
         configuration.fsync = try EnvironmentOption.resolve(
             self.fsync,
             "WHARF_FSYNC",
@@ -102,3 +141,11 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension ByteSize {
+    /// Parses a flag's value, refusing it with a message that shows the accepted forms.
+    static func argument(_ text: String) throws -> ByteSize {
+        guard let size = ByteSize(parsing: text) else { throw ValidationError("'\(text)' is not a size such as 512MiB or 5GiB.") }
+        return size
+    }
+}

@@ -1,3 +1,4 @@
+import MediaTypes
 public import NIOCore
 public import Storage
 
@@ -13,23 +14,36 @@ public enum BodyIngest {
         declaredLength: Int64?,
         limits: UploadLimits,
         into store: any BlobStore
-    ) async throws -> StagedBlob where Body.Element == ByteBuffer {
+    ) async throws -> StagedUpload where Body.Element == ByteBuffer {
         if let declaredLength, declaredLength > limits.maxBodySize { throw limits.tooLargeError }
         let staging = try await store.stage()
         do {
             var received: Int64 = 0
+            var head = HeadSample()
             for try await buffer in body {
                 received += Int64(buffer.readableBytes)
                 if received > limits.maxBodySize { throw limits.tooLargeError }
+                head.append(buffer)
                 try await staging.write(buffer)
             }
             if let declaredLength, received != declaredLength {
                 throw UploadError(.incompleteBody, "The body ended after \(received) of the \(declaredLength) bytes it declared.")
             }
-            return try await staging.finish()
+            return StagedUpload(blob: try await staging.finish(), head: head.bytes)
         } catch {
             await staging.abort()
             throw error
         }
+    }
+}
+
+/// The first bytes of a stream, up to what content sniffing looks at.
+struct HeadSample {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func append(_ buffer: ByteBuffer) {
+        let wanted = ContentSniffer.sampleSize - self.bytes.count
+        guard wanted > 0 else { return }
+        self.bytes += buffer.readableBytesView.prefix(wanted)
     }
 }

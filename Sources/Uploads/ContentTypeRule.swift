@@ -2,18 +2,32 @@ import MediaTypes
 
 /// Decides the content type recorded for an upload.
 ///
-/// A specific type the client declared wins; a generic or missing one (`application/octet-stream`,
-/// form encodings) falls back to the file name's extension, then to `application/octet-stream`.
+/// What libmagic detects from the first bytes wins: a client's claim cannot turn an executable
+/// into an image. Where libmagic has no opinion, the client's specific claim is kept, then the
+/// file name's extension, then `application/octet-stream`. One refinement: libmagic calls every
+/// text `text/plain`, so a textual claim (`text/css`, `application/json`, ...) is kept over it.
 public enum ContentTypeRule {
     /// The fallback for unknown content.
     public static let unknown = "application/octet-stream"
 
-    /// The recorded type for a declared `Content-Type` header value and a file name.
-    public static func resolve(declared: String?, fileName: String) -> String {
-        if let declared = declared.flatMap(Self.essence), !Self.isGeneric(declared) {
-            return declared
-        }
-        return MediaTypeTable.type(forFileName: fileName) ?? Self.unknown
+    /// The recorded type, from libmagic's answer, the declared `Content-Type` and the file name.
+    public static func resolve(sniffed: String?, declared: String?, fileName: String) -> String {
+        let claim = self.claim(declared: declared) ?? MediaTypeTable.type(forFileName: fileName)
+        guard let sniffed else { return claim ?? self.unknown }
+        if sniffed == "text/plain", let claim, self.isTextual(claim) { return claim }
+        return sniffed
+    }
+
+    /// The declared type when it is a specific media type (not a generic one), normalized.
+    public static func claim(declared: String?) -> String? {
+        guard let essence = declared.flatMap(self.essence), !self.isGeneric(essence) else { return nil }
+        return essence
+    }
+
+    static func isTextual(_ type: String) -> Bool {
+        type.hasPrefix("text/") || type.hasSuffix("+json") || type.hasSuffix("+xml")
+            || ["application/json", "application/javascript", "application/xml", "application/yaml", "application/toml", "application/sql"]
+                .contains(type)
     }
 
     /// `type/subtype` in lower case without parameters, or `nil` when the value is not a media type.

@@ -6,18 +6,30 @@ public struct UploadError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable {
         private enum Value: Hashable, Sendable {
             case tooLarge
+            case tooMany
             case invalidName
             case incompleteBody
+            case malformedBody
+            case missingFile
+            case unsupportedType
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// The body is larger than the configured limit.
+        /// The body, a file or a field is larger than its limit.
         public static let tooLarge = Code(.tooLarge)
+        /// More files or fields than the limit.
+        public static let tooMany = Code(.tooMany)
         /// The file name is empty, too long, or could name a path.
         public static let invalidName = Code(.invalidName)
         /// The body ended before the length it declared.
         public static let incompleteBody = Code(.incompleteBody)
+        /// The body does not follow its format (e.g. multipart framing); the message names the problem.
+        public static let malformedBody = Code(.malformedBody)
+        /// A form upload carried no file.
+        public static let missingFile = Code(.missingFile)
+        /// The content's detected type is not on the allow-list.
+        public static let unsupportedType = Code(.unsupportedType)
     }
 
     /// What was refused.

@@ -1,21 +1,38 @@
+import Foundation
+public import MediaTypes
 public import NIOCore
 public import Storage
 
-/// The upload pipeline: turns a request body into a stored file, or into nothing at all.
+/// The upload pipeline: turns a request body into stored files, or into nothing at all.
 ///
-/// Protocol front ends (raw bodies today; multipart and tus later) hand it bodies and metadata;
-/// it applies the limits, names and content-type rules, stages the bytes and commits them
-/// through the repository. It knows no HTTP routing.
+/// Protocol front ends (raw bodies and multipart forms today; tus later) hand it bodies and
+/// metadata; it applies the limits, names and content-type rules, stages the bytes, detects
+/// their type from the first bytes and commits them through the repository. It knows no routing.
 public struct UploadPipeline: Sendable {
     /// Where files are committed.
     public let repository: FileRepository
     /// Limits for every upload.
     public let limits: UploadLimits
+    /// Limits for form uploads.
+    public let multipartLimits: MultipartLimits
+    /// Content detection.
+    public let sniffer: ContentSniffer
+    /// When set, only content whose detected type it allows is stored.
+    public let allowedTypes: AllowedTypes?
 
     /// Creates a pipeline over a repository.
-    public init(repository: FileRepository, limits: UploadLimits) {
+    public init(
+        repository: FileRepository,
+        limits: UploadLimits,
+        multipartLimits: MultipartLimits,
+        sniffer: ContentSniffer,
+        allowedTypes: AllowedTypes?
+    ) {
         self.repository = repository
         self.limits = limits
+        self.multipartLimits = multipartLimits
+        self.sniffer = sniffer
+        self.allowedTypes = allowedTypes
     }
 
     /// Stores a raw body as a new file.
@@ -27,8 +44,33 @@ public struct UploadPipeline: Sendable {
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         let metadata = FileMetadata(name: try FileNameRule.validate(metadata.name), description: metadata.description, tags: metadata.tags)
         let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.repository.blobs)
-        let contentType = ContentTypeRule.resolve(declared: declaredType, fileName: metadata.name)
-        return try await self.commit(staged) { try await self.repository.create(staged, metadata: metadata, contentType: contentType) }
+        return try await self.commit([staged.blob]) {
+            let file = try self.newFile(staged, name: metadata.name, declaredType: declaredType, metadata: metadata)
+            return try await self.repository.create([file])[0]
+        }
+    }
+
+    /// Stores every file of a `multipart/form-data` body; `description` and `tags` (a comma list)
+    /// fields apply to all of them. All or nothing.
+    public func createFiles<Body: AsyncSequence>(
+        fromForm body: Body,
+        contentType: String,
+        declaredLength: Int64?
+    ) async throws -> [FileRecord] where Body.Element == ByteBuffer {
+        let boundary = try MultipartBoundary.parse(contentType: contentType)
+        let ingest = MultipartIngest(limits: self.limits, multipart: self.multipartLimits, store: self.repository.blobs)
+        let form = try await ingest.receive(body, boundary: boundary, declaredLength: declaredLength)
+        return try await self.commit(form.files.map(\.upload.blob)) {
+            guard !form.files.isEmpty else {
+                throw UploadError(.missingFile, "The form has no file part (field 'file' or 'files').")
+            }
+            let tags = Self.tags(fromCommaList: form.fields["tags"] ?? "")
+            let files = try form.files.map { file in
+                let metadata = FileMetadata(name: file.name, description: form.fields["description"] ?? "", tags: tags)
+                return try self.newFile(file.upload, name: file.name, declaredType: file.declaredType, metadata: metadata)
+            }
+            return try await self.repository.create(files)
+        }
     }
 
     /// Replaces the bytes of an existing file with a raw body; its metadata stays.
@@ -42,16 +84,43 @@ public struct UploadPipeline: Sendable {
             throw StorageError(.notFound, "No file has the id \(id).")
         }
         let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.repository.blobs)
-        let contentType = ContentTypeRule.resolve(declared: declaredType, fileName: existing.name)
-        return try await self.commit(staged) { try await self.repository.replaceContent(of: id, with: staged, contentType: contentType) }
+        return try await self.commit([staged.blob]) {
+            let file = try self.newFile(staged, name: existing.name, declaredType: declaredType, metadata: FileMetadata(name: existing.name))
+            return try await self.repository.replaceContent(
+                of: id,
+                with: file.staged,
+                contentType: file.contentType,
+                declaredContentType: file.declaredContentType
+            )
+        }
     }
 
-    /// Runs a commit; if it fails before the blob was stored, the staged bytes are removed.
-    private func commit(_ staged: StagedBlob, _ body: () async throws -> FileRecord) async throws -> FileRecord {
+    /// Comma list to tags: trimmed, empty items dropped.
+    public static func tags(fromCommaList list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Detects the content type and applies the allow-list.
+    private func newFile(_ staged: StagedUpload, name: String, declaredType: String?, metadata: FileMetadata) throws -> NewFile {
+        let sniffed = self.sniffer.sniff(staged.head)
+        let contentType = ContentTypeRule.resolve(sniffed: sniffed, declared: declaredType, fileName: name)
+        if let allowedTypes = self.allowedTypes, !allowedTypes.allows(contentType) {
+            throw UploadError(.unsupportedType, "Files of type \(contentType) are not accepted here (allowed: \(allowedTypes)).")
+        }
+        return NewFile(
+            staged: staged.blob,
+            metadata: metadata,
+            contentType: contentType,
+            declaredContentType: ContentTypeRule.claim(declared: declaredType)
+        )
+    }
+
+    /// Runs a commit; if it fails, the staged bytes not yet stored are removed.
+    private func commit<T>(_ staged: [StagedBlob], _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {
-            await self.repository.blobs.discard(staged)
+            for blob in staged { await self.repository.blobs.discard(blob) }
             throw error
         }
     }

@@ -44,7 +44,7 @@ public struct TestApp: Sendable {
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let repository = if let repository { repository } else { try await self.repository() }
-        let app = Wharf.makeApplication(configuration: self.configuration, repository: repository, logger: Self.logger)
+        let app = try Wharf.makeApplication(configuration: self.configuration, repository: repository, logger: Self.logger)
         return try await app.test(.live, body)
     }
 

@@ -1,4 +1,5 @@
 public import Logging
+public import Uploads
 
 /// Everything `wharf serve` can be told, with the defaults of the README.
 public struct AppConfiguration: Sendable {
@@ -12,6 +13,18 @@ public struct AppConfiguration: Sendable {
     public var storageDirectory: String = "./uploads"
     /// Largest request body accepted.
     public var maxUploadSize = ByteSize(bytes: 5 << 30)
+    /// Largest single file of a form upload (`nil`: the body limit).
+    public var maxFileSize: ByteSize?
+    /// Most files in one form upload.
+    public var maxFiles = 100
+    /// Most text fields in one form upload.
+    public var maxFields = 100
+    /// Largest text field of a form upload.
+    public var maxFieldSize = ByteSize(bytes: 64 << 10)
+    /// Largest header block of one form part.
+    public var maxPartHeaderSize = ByteSize(bytes: 16 << 10)
+    /// When set, only uploads whose detected content type matches are stored (415 otherwise).
+    public var allowTypes: AllowedTypes?
     /// Whether uploads are synced to the device before they are acknowledged.
     public var fsync = true
     /// Minimum level of log lines.

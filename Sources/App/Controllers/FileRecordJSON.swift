@@ -9,6 +9,7 @@ enum FileRecordJSON {
             "name": .string(record.name),
             "size": .number(Double(record.size)),
             "content_type": .string(record.contentType),
+            "declared_content_type": record.declaredContentType.map { .string($0) } ?? .null,
             "sha256": .string(record.digest.hex),
             "description": .string(record.description),
             "tags": .array(record.tags.map { .string($0) }),

@@ -27,15 +27,15 @@ struct FilesController: Sendable {
             .get("{id}/download", self.download)
     }
 
-    /// `POST /api/files?name=...`: a raw streamed body becomes a new file.
+    /// `POST /api/files`: a `multipart/form-data` form, or a raw streamed body with `?name=`.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
-            throw HTTPException(.unsupportedMediaType, "Multipart uploads are not accepted yet; send the file as the raw body.")
+            return try await self.createFromForm(request, contentType: type)
         }
         var query = QueryParameters(request)
         let name = query.requiredString("name", maxLength: 1024)
         let description = query.string("description", maxLength: Self.maxDescriptionLength) ?? ""
-        let tags = Self.tags(fromCommaList: query.string("tags", maxLength: Self.maxTags * (Self.maxTagLength + 1)))
+        let tags = UploadPipeline.tags(fromCommaList: query.string("tags", maxLength: Self.maxTags * (Self.maxTagLength + 1)) ?? "")
         try query.validate()
         let record = try await self.pipeline.createFile(
             from: request.body,
@@ -44,6 +44,21 @@ struct FilesController: Sendable {
             metadata: FileMetadata(name: name, description: description, tags: tags)
         )
         return .json(FileRecordJSON.json(record), status: .created, headers: [.location: FileRecordJSON.location(record.id)])
+    }
+
+    /// A form upload: every file part becomes a file; 201 with `{"files": [...]}` in part order.
+    private func createFromForm(_ request: Request, contentType: String) async throws -> Response {
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else {
+            throw HTTPException(.unsupportedMediaType, "Multipart bodies must be multipart/form-data.")
+        }
+        let records = try await self.pipeline.createFiles(
+            fromForm: request.body,
+            contentType: contentType,
+            declaredLength: Self.declaredLength(request)
+        )
+        var headers: HTTPFields = [:]
+        if records.count == 1 { headers[.location] = FileRecordJSON.location(records[0].id) }
+        return .json(.object(["files": .array(records.map(FileRecordJSON.json))]), status: .created, headers: headers)
     }
 
     /// `GET /api/files`: one page of files, filtered and sorted.
@@ -143,11 +158,6 @@ struct FilesController: Sendable {
 
     static func declaredLength(_ request: Request) -> Int64? {
         request.headers[.contentLength].flatMap { Int64($0) }
-    }
-
-    static func tags(fromCommaList list: String?) -> [String] {
-        guard let list else { return [] }
-        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func metadataChange(_ body: inout JSONBody, required: Bool) throws -> MetadataChange {

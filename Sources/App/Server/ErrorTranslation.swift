@@ -10,8 +10,11 @@ enum ErrorTranslation {
         switch error {
         case let upload as UploadError:
             switch upload.code {
-            case .tooLarge: return HTTPException(.contentTooLarge, upload.message)
-            case .invalidName, .incompleteBody: return HTTPException(.badRequest, upload.message)
+            case .tooLarge, .tooMany: return HTTPException(.contentTooLarge, upload.message)
+            case .invalidName, .incompleteBody, .malformedBody: return HTTPException(.badRequest, upload.message)
+            case .unsupportedType: return HTTPException(.unsupportedMediaType, upload.message)
+            case .missingFile:
+                return RequestValidationError([ValidationIssue(location: ["body", "file"], message: "Field required", type: "missing")]).exception
             default: return nil
             }
         case let storage as StorageError:

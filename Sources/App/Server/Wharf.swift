@@ -1,6 +1,7 @@
 public import Hummingbird
 import HummingbirdCore
 public import Logging
+import MediaTypes
 import Metrics
 import NIOCore
 import Prometheus
@@ -28,11 +29,12 @@ public enum Wharf {
     /// Builds the application over the storage root the configuration names.
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
         let repository = try await self.openRepository(configuration: configuration, logger: logger)
-        return self.makeApplication(configuration: configuration, repository: repository, logger: logger)
+        return try self.makeApplication(configuration: configuration, repository: repository, logger: logger)
     }
 
     /// Builds the application over a given repository (tests pass one with a failing store).
-    public static func makeApplication(configuration: AppConfiguration, repository: FileRepository, logger: Logger) -> App {
+    public static func makeApplication(configuration: AppConfiguration, repository: FileRepository, logger: Logger) throws -> App {
+        let sniffer = try ContentSniffer()
         let registry = PrometheusCollectorRegistry()
         let metrics = PrometheusMetricsFactory(registry: registry)
         let routes = RouteTable()
@@ -42,8 +44,20 @@ public enum Wharf {
         router.add(middleware: ProcessTimeMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
 
-        let limits = UploadLimits(maxBodySize: configuration.maxUploadSize.bytes)
-        FilesController(pipeline: UploadPipeline(repository: repository, limits: limits)).register(on: router, table: routes)
+        let pipeline = UploadPipeline(
+            repository: repository,
+            limits: UploadLimits(maxBodySize: configuration.maxUploadSize.bytes),
+            multipartLimits: MultipartLimits(
+                maxFileSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,
+                maxFiles: configuration.maxFiles,
+                maxFields: configuration.maxFields,
+                maxFieldSize: Int(configuration.maxFieldSize.bytes),
+                maxPartHeaderSize: Int(configuration.maxPartHeaderSize.bytes)
+            ),
+            sniffer: sniffer,
+            allowedTypes: configuration.allowTypes
+        )
+        FilesController(pipeline: pipeline).register(on: router, table: routes)
         OperationsController(repository: repository, registry: registry).register(on: router, table: routes)
         SiteController(staticDirectory: configuration.staticDirectory).register(on: router, table: routes)
 

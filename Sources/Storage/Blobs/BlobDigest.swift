@@ -1,5 +1,5 @@
 /// The SHA-256 of a blob's bytes, which is also its address in a blob store.
-public struct BlobDigest: Hashable, Sendable, CustomStringConvertible {
+public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Lower-case hexadecimal, 64 characters.
     public let hex: String
 
@@ -23,6 +23,8 @@ public struct BlobDigest: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { self.hex }
+
+    public static func < (lhs: BlobDigest, rhs: BlobDigest) -> Bool { lhs.hex < rhs.hex }
 }
 
 extension UInt8 {

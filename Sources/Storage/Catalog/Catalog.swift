@@ -4,8 +4,8 @@
 /// same protocol. Reference counting of blobs is derived from the records (`referenceCount`), so a
 /// record and its blob reference can never disagree.
 public protocol Catalog: Sendable {
-    /// Adds a new record.
-    func insert(_ record: FileRecord) async throws
+    /// Adds new records, all or none.
+    func insert(_ records: [FileRecord]) async throws
     /// The record with this id, if any.
     func file(id: FileID) async throws -> FileRecord?
     /// One page of records.

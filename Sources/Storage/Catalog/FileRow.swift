@@ -9,6 +9,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
     var name: String
     var size: Int64
     var content_type: String
+    var declared_content_type: String?
     var sha256: String
     var description: String
     var tags: String
@@ -20,6 +21,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
         self.name = record.name
         self.size = record.size
         self.content_type = record.contentType
+        self.declared_content_type = record.declaredContentType
         self.sha256 = record.digest.hex
         self.description = record.description
         self.tags = Self.encodeTags(record.tags)
@@ -40,6 +42,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
             name: self.name,
             size: self.size,
             contentType: self.content_type,
+            declaredContentType: self.declared_content_type,
             digest: digest,
             description: self.description,
             tags: tags,

@@ -41,11 +41,18 @@ public struct SQLiteCatalog: Catalog {
             try db.create(index: "files_by_name", on: "files", columns: ["name", "id"])
             try db.create(index: "files_by_size", on: "files", columns: ["size", "id"])
         }
+        migrator.registerMigration("v2: declared content type") { db in
+            try db.alter(table: "files") { table in
+                table.add(column: "declared_content_type", .text)
+            }
+        }
         return migrator
     }
 
-    public func insert(_ record: FileRecord) async throws {
-        try await self.write { db in try FileRow(record).insert(db) }
+    public func insert(_ records: [FileRecord]) async throws {
+        try await self.write { db in
+            for record in records { try FileRow(record).insert(db) }
+        }
     }
 
     public func file(id: FileID) async throws -> FileRecord? {
@@ -88,6 +95,7 @@ public struct SQLiteCatalog: Catalog {
             row.sha256 = content.digest.hex
             row.size = content.size
             row.content_type = content.contentType
+            row.declared_content_type = content.declaredContentType
             row.updated_at = time
             try row.update(db)
             return (try row.record(), previous)

@@ -6,8 +6,10 @@ public struct FileRecord: Sendable, Equatable {
     public var name: String
     /// Size in bytes.
     public var size: Int64
-    /// Media type of the content.
+    /// Media type of the content, as detected from its bytes.
     public var contentType: String
+    /// Media type the uploader claimed, if any.
+    public var declaredContentType: String?
     /// Address of the content in the blob store.
     public var digest: BlobDigest
     /// Free text.
@@ -25,6 +27,7 @@ public struct FileRecord: Sendable, Equatable {
         name: String,
         size: Int64,
         contentType: String,
+        declaredContentType: String? = nil,
         digest: BlobDigest,
         description: String,
         tags: [String],
@@ -35,6 +38,7 @@ public struct FileRecord: Sendable, Equatable {
         self.name = name
         self.size = size
         self.contentType = contentType
+        self.declaredContentType = declaredContentType
         self.digest = digest
         self.description = description
         self.tags = tags
@@ -83,13 +87,36 @@ public struct ContentChange: Sendable, Equatable {
     public var digest: BlobDigest
     /// Its size.
     public var size: Int64
-    /// Its media type.
+    /// Its detected media type.
     public var contentType: String
+    /// The media type the uploader claimed, if any.
+    public var declaredContentType: String?
 
     /// Creates a content change.
-    public init(digest: BlobDigest, size: Int64, contentType: String) {
+    public init(digest: BlobDigest, size: Int64, contentType: String, declaredContentType: String?) {
         self.digest = digest
         self.size = size
         self.contentType = contentType
+        self.declaredContentType = declaredContentType
+    }
+}
+
+/// A file to create: staged bytes, metadata and content types.
+public struct NewFile: Sendable {
+    /// The finished staged bytes.
+    public var staged: StagedBlob
+    /// Name, description and tags.
+    public var metadata: FileMetadata
+    /// Detected media type.
+    public var contentType: String
+    /// Claimed media type, if any.
+    public var declaredContentType: String?
+
+    /// Describes a file to create.
+    public init(staged: StagedBlob, metadata: FileMetadata, contentType: String, declaredContentType: String?) {
+        self.staged = staged
+        self.metadata = metadata
+        self.contentType = contentType
+        self.declaredContentType = declaredContentType
     }
 }

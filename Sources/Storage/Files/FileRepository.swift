@@ -20,28 +20,32 @@ public struct FileRepository: Sendable {
         self.catalog = catalog
     }
 
-    /// Stores a staged blob and records a new file for it.
-    public func create(_ staged: StagedBlob, metadata: FileMetadata, contentType: String) async throws -> FileRecord {
+    /// Stores staged blobs and records a new file for each, all or none: if any blob cannot be
+    /// stored or the records cannot be committed, the blobs this call stored are removed again.
+    public func create(_ files: [NewFile]) async throws -> [FileRecord] {
         let now = Self.now()
-        let record = FileRecord(
-            id: .random(),
-            name: metadata.name,
-            size: staged.size,
-            contentType: contentType,
-            digest: staged.digest,
-            description: metadata.description,
-            tags: metadata.tags,
-            createdAt: now,
-            updatedAt: now
-        )
-        try await self.storeAndRecord(staged) { try await self.catalog.insert(record) }
-        return record
+        let records = files.map { file in
+            FileRecord(
+                id: .random(),
+                name: file.metadata.name,
+                size: file.staged.size,
+                contentType: file.contentType,
+                declaredContentType: file.declaredContentType,
+                digest: file.staged.digest,
+                description: file.metadata.description,
+                tags: file.metadata.tags,
+                createdAt: now,
+                updatedAt: now
+            )
+        }
+        try await self.storeAndRecord(files.map(\.staged)) { try await self.catalog.insert(records) }
+        return records
     }
 
     /// Points an existing file at new content and releases the old content.
-    public func replaceContent(of id: FileID, with staged: StagedBlob, contentType: String) async throws -> FileRecord {
-        let change = ContentChange(digest: staged.digest, size: staged.size, contentType: contentType)
-        let (record, previous) = try await self.storeAndRecord(staged) {
+    public func replaceContent(of id: FileID, with staged: StagedBlob, contentType: String, declaredContentType: String?) async throws -> FileRecord {
+        let change = ContentChange(digest: staged.digest, size: staged.size, contentType: contentType, declaredContentType: declaredContentType)
+        let (record, previous) = try await self.storeAndRecord([staged]) {
             try await self.catalog.replaceContent(id: id, with: change, at: Self.now())
         }
         if previous != staged.digest { try await self.release(previous) }
@@ -56,20 +60,23 @@ public struct FileRepository: Sendable {
         return record
     }
 
-    private func storeAndRecord<T: Sendable>(_ staged: StagedBlob, _ record: @Sendable @escaping () async throws -> T) async throws -> T {
-        try await self.locks.withLock(staged.digest) {
-            let isNew = try await self.blobs.store(staged)
+    private func storeAndRecord<T: Sendable>(_ staged: [StagedBlob], _ record: @Sendable @escaping () async throws -> T) async throws -> T {
+        try await self.locks.withLocks(staged.map(\.digest)) {
+            var stored: [BlobDigest] = []
             do {
+                for blob in staged {
+                    if try await self.blobs.store(blob) { stored.append(blob.digest) }
+                }
                 return try await record()
             } catch {
-                if isNew { try? await self.blobs.remove(staged.digest) }
+                for digest in stored { try? await self.blobs.remove(digest) }
                 throw error
             }
         }
     }
 
     private func release(_ digest: BlobDigest) async throws {
-        try await self.locks.withLock(digest) {
+        try await self.locks.withLocks([digest]) {
             if try await self.catalog.referenceCount(of: digest) == 0 {
                 try await self.blobs.remove(digest)
             }

@@ -1,18 +1,15 @@
 /// Mutual exclusion per key, for async code: holders of different keys never wait for each other.
-actor KeyedLock<Key: Hashable & Sendable> {
+actor KeyedLock<Key: Hashable & Comparable & Sendable> {
     private var waiters: [Key: [CheckedContinuation<Void, Never>]] = [:]
 
-    /// Runs `body` while no other holder of `key` runs.
-    func withLock<T: Sendable>(_ key: Key, _ body: @Sendable () async throws -> T) async throws -> T {
-        await self.acquire(key)
-        do {
-            let result = try await body()
-            self.release(key)
-            return result
-        } catch {
-            self.release(key)
-            throw error
-        }
+    /// Runs `body` holding the locks of every key. Keys are taken in ascending order, so two
+    /// holders of overlapping sets cannot deadlock.
+    func withLocks<T: Sendable>(_ keys: [Key], _ body: @Sendable () async throws -> T) async throws -> T {
+        var sorted: [Key] = []
+        for key in keys.sorted() where sorted.last != key { sorted.append(key) }
+        for key in sorted { await self.acquire(key) }
+        defer { for key in sorted { self.release(key) } }
+        return try await body()
     }
 
     private func acquire(_ key: Key) async {

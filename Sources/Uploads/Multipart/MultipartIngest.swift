@@ -1,0 +1,166 @@
+public import NIOCore
+public import Storage
+
+/// Streams a form upload: each file part goes from the socket through the parser straight into
+/// its own staged blob (hashed and counted in the same pass); text fields are collected.
+///
+/// Every limit is checked as bytes arrive. On any failure — a limit, malformed framing, a
+/// disconnect, storage — every staged blob of the request is thrown away: a form upload is all
+/// or nothing.
+public struct MultipartIngest {
+    /// One file part, staged.
+    public struct File: Sendable {
+        /// The staged bytes and their first bytes.
+        public var upload: StagedUpload
+        /// The stored name (sanitized).
+        public var name: String
+        /// The part's Content-Type, if the client gave one.
+        public var declaredType: String?
+    }
+
+    /// What a form carried.
+    public struct Form: Sendable {
+        /// File parts, in order.
+        public var files: [File] = []
+        /// Text fields by name (the first of a repeated name).
+        public var fields: [String: String] = [:]
+    }
+
+    /// Field names whose parts are files.
+    public static let fileFields: Set<String> = ["file", "files"]
+
+    let limits: UploadLimits
+    let multipart: MultipartLimits
+    let store: any BlobStore
+
+    /// Creates an ingest for one request.
+    public init(limits: UploadLimits, multipart: MultipartLimits, store: any BlobStore) {
+        self.limits = limits
+        self.multipart = multipart
+        self.store = store
+    }
+
+    /// Parses and stages a whole form body.
+    public func receive<Body: AsyncSequence>(_ body: Body, boundary: String, declaredLength: Int64?) async throws -> Form
+    where Body.Element == ByteBuffer {
+        if let declaredLength, declaredLength > self.limits.maxBodySize { throw self.limits.tooLargeError }
+        var state = FormState(limits: self.multipart)
+        do {
+            var parser = MultipartParser(boundary: boundary, maxHeaderSize: self.multipart.maxPartHeaderSize)
+            var events: [MultipartParser.Event] = []
+            var received: Int64 = 0
+            for try await buffer in body {
+                received += Int64(buffer.readableBytes)
+                if received > self.limits.maxBodySize { throw self.limits.tooLargeError }
+                try parser.feed(buffer, into: &events)
+                for event in events { try await state.apply(event, store: self.store) }
+                events.removeAll(keepingCapacity: true)
+            }
+            try parser.finish()
+            if let declaredLength, received != declaredLength {
+                throw UploadError(.incompleteBody, "The body ended after \(received) of the \(declaredLength) bytes it declared.")
+            }
+            return state.form
+        } catch {
+            await state.discardAll(store: self.store)
+            throw error
+        }
+    }
+}
+
+/// The form being received: finished files, collected fields and the part in progress.
+private struct FormState {
+    enum Part {
+        case file(staging: any BlobStaging, headers: PartHeaders, size: Int64, head: HeadSample)
+        case field(name: String, bytes: [UInt8])
+        case ignored
+    }
+
+    let limits: MultipartLimits
+    var form = MultipartIngest.Form()
+    var current: Part?
+    var fieldCount = 0
+
+    init(limits: MultipartLimits) {
+        self.limits = limits
+    }
+
+    mutating func apply(_ event: MultipartParser.Event, store: any BlobStore) async throws {
+        switch event {
+        case .partStart(let headers):
+            try await self.start(headers, store: store)
+        case .body(let buffer):
+            try await self.append(buffer)
+        case .partEnd:
+            try await self.finishPart()
+        }
+    }
+
+    private mutating func start(_ headers: PartHeaders, store: any BlobStore) async throws {
+        if MultipartIngest.fileFields.contains(headers.name) {
+            guard self.form.files.count < self.limits.maxFiles else {
+                throw UploadError(.tooMany, "The form has more than \(self.limits.maxFiles) files.")
+            }
+            self.current = .file(staging: try await store.stage(), headers: headers, size: 0, head: HeadSample())
+        } else if headers.fileName == nil {
+            self.fieldCount += 1
+            guard self.fieldCount <= self.limits.maxFields else {
+                throw UploadError(.tooMany, "The form has more than \(self.limits.maxFields) fields.")
+            }
+            self.current = .field(name: headers.name, bytes: [])
+        } else {
+            self.current = .ignored
+        }
+    }
+
+    private mutating func append(_ buffer: ByteBuffer) async throws {
+        switch self.current {
+        case .file(let staging, let headers, var size, var head):
+            size += Int64(buffer.readableBytes)
+            guard size <= self.limits.maxFileSize else {
+                throw UploadError(.tooLarge, "A file is larger than the limit of \(self.limits.maxFileSize) bytes.")
+            }
+            head.append(buffer)
+            self.current = .file(staging: staging, headers: headers, size: size, head: head)
+            try await staging.write(buffer)
+        case .field(let name, var bytes):
+            guard bytes.count + buffer.readableBytes <= self.limits.maxFieldSize else {
+                throw UploadError(.tooLarge, "The field '\(name)' is larger than the limit of \(self.limits.maxFieldSize) bytes.")
+            }
+            bytes += buffer.readableBytesView
+            self.current = .field(name: name, bytes: bytes)
+        case .ignored, nil:
+            break
+        }
+    }
+
+    private mutating func finishPart() async throws {
+        switch self.current {
+        case .file(let staging, let headers, _, let head):
+            self.current = nil
+            do {
+                let blob = try await staging.finish()
+                self.form.files.append(
+                    MultipartIngest.File(
+                        upload: StagedUpload(blob: blob, head: head.bytes),
+                        name: UploadedFileName.sanitize(headers.fileName),
+                        declaredType: headers.contentType
+                    )
+                )
+            } catch {
+                await staging.abort()
+                throw error
+            }
+        case .field(let name, let bytes):
+            if self.form.fields[name] == nil { self.form.fields[name] = String(decoding: bytes, as: UTF8.self) }
+            self.current = nil
+        case .ignored, nil:
+            self.current = nil
+        }
+    }
+
+    func discardAll(store: any BlobStore) async {
+        if case .file(let staging, _, _, _) = self.current { await staging.abort() }
+        for file in self.form.files { await store.discard(file.upload.blob) }
+    }
+}
