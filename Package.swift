@@ -138,6 +138,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "UploadsTests",
+            dependencies: ["MediaTypes", "Uploads", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RoutingTests",
             dependencies: [
                 "Routing",

@@ -135,14 +135,13 @@ import Testing
         let app = try TestApp()
         try await app.live { client in
             let port = client.port!
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
             for (index, name) in ["b.png", "a.txt", "c.png", "d.txt", "e.png"].enumerated() {
-                let type = name.hasSuffix("png") ? "image/png" : "text/plain"
-                let body = String(repeating: "x", count: index + 1)
-                _ = try await Curl.request(
-                    port: port,
-                    "/api/files?name=\(name)",
-                    ["-X", "POST", "-H", "Content-Type: \(type)", "--data-binary", body]
-                )
+                // Sizes grow with the index; PNGs start with PNG's signature, so libmagic agrees.
+                let path = app.directory.path + "/" + name
+                let bytes = name.hasSuffix("png") ? png + [UInt8](repeating: 1, count: index) : Array(String(repeating: "x", count: 16 + index).utf8)
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                _ = try await Curl.request(port: port, "/api/files?name=\(name)", ["-X", "POST", "--data-binary", "@" + path])
             }
             let images = try await Curl.request(port: port, "/api/files?content_type=image/&sort=name", [])
             #expect((images.json["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["b.png", "c.png", "e.png"])

@@ -89,18 +89,14 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         self.repository = FileRepository(blobs: self.store, catalog: try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false))
     }
 
+    func createFile(_ staged: StagedBlob, _ metadata: FileMetadata) async throws -> FileRecord {
+        try await self.repository.create([NewFile(staged: staged, metadata: metadata, contentType: "text/plain", declaredContentType: nil)])[0]
+    }
+
     @Test func filesWithTheSameBytesShareOneBlobUntilTheLastGoes() async throws {
         let bytes = Array("shared content".utf8)
-        let first = try await self.repository.create(
-            try await stage(bytes, in: self.store),
-            metadata: FileMetadata(name: "a"),
-            contentType: "text/plain"
-        )
-        let second = try await self.repository.create(
-            try await stage(bytes, in: self.store),
-            metadata: FileMetadata(name: "b"),
-            contentType: "text/plain"
-        )
+        let first = try await self.createFile(try await stage(bytes, in: self.store), FileMetadata(name: "a"))
+        let second = try await self.createFile(try await stage(bytes, in: self.store), FileMetadata(name: "b"))
         #expect(first.digest == second.digest && first.id != second.id)
         #expect(self.directory.files(under: "blobs").count == 1)
 
@@ -112,15 +108,12 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
     }
 
     @Test func replacingContentReleasesTheOldBlob() async throws {
-        let file = try await self.repository.create(
-            try await stage(Array("old".utf8), in: self.store),
-            metadata: FileMetadata(name: "a"),
-            contentType: "text/plain"
-        )
+        let file = try await self.createFile(try await stage(Array("old".utf8), in: self.store), FileMetadata(name: "a"))
         let replaced = try await self.repository.replaceContent(
             of: file.id,
             with: try await stage(Array("new".utf8), in: self.store),
-            contentType: "text/plain"
+            contentType: "text/plain",
+            declaredContentType: nil
         )
         #expect(replaced.digest != file.digest && replaced.size == 3 && replaced.name == "a")
         #expect(!self.store.contains(file.digest) && self.store.contains(replaced.digest))
@@ -131,11 +124,7 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    let record = try await self.repository.create(
-                        try await stage(bytes, in: self.store),
-                        metadata: FileMetadata(name: "f\(index)"),
-                        contentType: "text/plain"
-                    )
+                    let record = try await self.createFile(try await stage(bytes, in: self.store), FileMetadata(name: "f\(index)"))
                     if index % 2 == 0 { try await self.repository.delete(record.id) }
                 }
             }
@@ -149,7 +138,7 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
     @Test func aFailedRecordLeavesNoNewBlob() async throws {
         let staged = try await stage(Array("orphan".utf8), in: self.store)
         await #expect(throws: StorageError.self) {
-            _ = try await self.repository.replaceContent(of: FileID.random(), with: staged, contentType: "text/plain")
+            _ = try await self.repository.replaceContent(of: FileID.random(), with: staged, contentType: "text/plain", declaredContentType: nil)
         }
         #expect(!self.store.contains(staged.digest))
         #expect(try self.store.stagedNames().isEmpty)

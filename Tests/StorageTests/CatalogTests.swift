@@ -28,7 +28,7 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
 
     @Test func recordsRoundTripAndChange() async throws {
         let record = makeRecord(name: "a.txt", size: 3, createdAt: 1_000)
-        try await self.catalog.insert(record)
+        try await self.catalog.insert([record])
         #expect(try await self.catalog.file(id: record.id) == record)
 
         let renamed = try await self.catalog.update(id: record.id, change: MetadataChange(name: "b.txt", tags: ["x", "y"]), at: 2_000)
@@ -37,10 +37,11 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         let digest = BlobDigest(bytes: [UInt8](repeating: 7, count: 32))
         let (replaced, previous) = try await self.catalog.replaceContent(
             id: record.id,
-            with: ContentChange(digest: digest, size: 9, contentType: "image/png"),
+            with: ContentChange(digest: digest, size: 9, contentType: "image/png", declaredContentType: "image/x-png"),
             at: 3_000
         )
         #expect(previous == record.digest && replaced.digest == digest && replaced.size == 9 && replaced.name == "b.txt")
+        #expect(replaced.declaredContentType == "image/x-png")
         #expect(try await self.catalog.referenceCount(of: digest) == 1)
 
         #expect(try await self.catalog.delete(id: record.id).id == record.id)
@@ -55,7 +56,7 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
             // Repeated sizes and times make ties that only the id breaks.
             let record = makeRecord(name: "file-\(index % 7)-\(index).txt", size: Int64(index % 5), createdAt: Int64(index / 3))
             records.append(record)
-            try await self.catalog.insert(record)
+            try await self.catalog.insert([record])
         }
         var seen: [FileRecord] = []
         var cursor: FileCursor?
@@ -78,9 +79,9 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
     }
 
     @Test func filtersByNameAndContentTypeWithLikeCharactersEscaped() async throws {
-        try await self.catalog.insert(makeRecord(name: "report_2024.pdf", size: 1, createdAt: 1, contentType: "application/pdf"))
-        try await self.catalog.insert(makeRecord(name: "report-2024.png", size: 1, createdAt: 2, contentType: "image/png"))
-        try await self.catalog.insert(makeRecord(name: "100%.jpg", size: 1, createdAt: 3, contentType: "image/jpeg"))
+        try await self.catalog.insert([makeRecord(name: "report_2024.pdf", size: 1, createdAt: 1, contentType: "application/pdf")])
+        try await self.catalog.insert([makeRecord(name: "report-2024.png", size: 1, createdAt: 2, contentType: "image/png")])
+        try await self.catalog.insert([makeRecord(name: "100%.jpg", size: 1, createdAt: 3, contentType: "image/jpeg")])
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "REPORT")).items.count == 2)
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "_")).items.map(\.name) == ["report_2024.pdf"])
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "%")).items.map(\.name) == ["100%.jpg"])

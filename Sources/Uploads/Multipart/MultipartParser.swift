@@ -9,8 +9,9 @@ public import NIOCore
 /// buffer are held over to the next. Delimiters are found with `memmem`, not a byte-at-a-time scan.
 ///
 /// Lenient where real clients differ, strict where framing is at stake: header lines may end in a
-/// bare LF and transport padding after a boundary is skipped; a body that ends before its closing
-/// boundary is an error; anything after the closing boundary is an epilogue and ignored.
+/// bare LF, transport padding after a boundary is skipped, and a delimiter followed by other
+/// bytes is payload; a body that ends before its closing boundary is an error; anything after the
+/// closing boundary is an epilogue and ignored.
 public struct MultipartParser {
     /// What the parser found, in order.
     public enum Event: Equatable {
@@ -25,8 +26,10 @@ public struct MultipartParser {
     private enum State {
         /// Before the first boundary; the bytes are preamble and are ignored.
         case preamble
-        /// Just after a boundary: `--` closes the body, otherwise padding and a line break follow.
-        case afterBoundary(sawDash: Bool)
+        /// Just after a delimiter: `--` closes the body, padding and a line break open a part;
+        /// anything else means the delimiter was payload after all. `line` holds the bytes read
+        /// since the delimiter; `inPart` says whether a part was open before it.
+        case afterDelimiter(line: [UInt8], inPart: Bool)
         /// Between a boundary and the blank line that ends the part's headers.
         case headers
         /// In a part's payload.
@@ -68,8 +71,8 @@ public struct MultipartParser {
             switch self.state {
             case .preamble, .body:
                 index = self.scanPayload(buffer, from: index, into: &events)
-            case .afterBoundary(let sawDash):
-                index = try self.scanAfterBoundary(buffer, at: index, sawDash: sawDash, into: &events)
+            case .afterDelimiter(let line, let inPart):
+                index = self.scanAfterDelimiter(buffer, at: index, line: line, inPart: inPart, into: &events)
             case .headers:
                 index = try self.scanHeaders(buffer, from: index, into: &events)
             case .epilogue:
@@ -127,37 +130,54 @@ public struct MultipartParser {
     }
 
     private mutating func delimiterFound(into events: inout [Event]) {
-        if case .body = self.state { events.append(.partEnd) }
-        self.state = .afterBoundary(sawDash: false)
+        let inPart = if case .body = self.state { true } else { false }
+        self.state = .afterDelimiter(line: [], inPart: inPart)
     }
 
-    /// `--` (closing), or optional spaces/tabs then a line break (another part follows).
-    private mutating func scanAfterBoundary(
+    /// Decides what a delimiter was: a closing boundary (`--`), a boundary line (optional
+    /// spaces or tabs, then CRLF or LF), or — followed by anything else — payload, as
+    /// python-multipart also reads it. Returns where scanning goes on.
+    private mutating func scanAfterDelimiter(
         _ buffer: ByteBuffer,
         at index: Int,
-        sawDash: Bool,
+        line: [UInt8],
+        inPart: Bool,
         into events: inout [Event]
-    ) throws(UploadError)
+    )
         -> Int
     {
         let byte = buffer.getInteger(at: index, as: UInt8.self)!
-        switch (byte, sawDash) {
-        case (UInt8(ascii: "-"), false):
-            self.state = .afterBoundary(sawDash: true)
-        case (UInt8(ascii: "-"), true):
+        let dash = UInt8(ascii: "-")
+        let carriageReturn = UInt8(ascii: "\r")
+        switch byte {
+        case dash where line.isEmpty:
+            self.state = .afterDelimiter(line: [dash], inPart: inPart)
+            return index + 1
+        case dash where line == [dash]:
+            if inPart { events.append(.partEnd) }
             self.state = .epilogue
-        case (_, true):
-            throw UploadError(.malformedBody, "A multipart boundary is followed by a single '-'.")
-        case (UInt8(ascii: " "), false), (UInt8(ascii: "\t"), false), (UInt8(ascii: "\r"), false):
-            break
-        case (UInt8(ascii: "\n"), false):
+            return index + 1
+        case UInt8(ascii: " "), UInt8(ascii: "\t"),
+            carriageReturn where line.first != dash && line.last != carriageReturn:
+            self.state = .afterDelimiter(line: line + [byte], inPart: inPart)
+            return index + 1
+        case UInt8(ascii: "\n") where line.first != dash:
+            if inPart { events.append(.partEnd) }
             self.state = .headers
             self.headerBlock.removeAll(keepingCapacity: true)
             self.headerLineIsEmpty = true
+            return index + 1
         default:
-            throw UploadError(.malformedBody, "A multipart boundary line has unexpected characters after the boundary.")
+            // Not a boundary: the delimiter and what followed it are payload (or preamble), and
+            // this byte is scanned again as such.
+            if inPart {
+                events.append(.body(ByteBuffer(bytes: self.search.delimiter + line)))
+                self.state = .body
+            } else {
+                self.state = .preamble
+            }
+            return index
         }
-        return index + 1
     }
 
     /// Header lines up to the blank line; returns where the payload starts (or the buffer's end).

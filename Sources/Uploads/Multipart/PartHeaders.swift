@@ -7,6 +7,13 @@ public struct PartHeaders: Sendable, Equatable {
     /// The part's `Content-Type`, if given.
     public var contentType: String?
 
+    /// Creates headers from their values.
+    public init(name: String, fileName: String?, contentType: String?) {
+        self.name = name
+        self.fileName = fileName
+        self.contentType = contentType
+    }
+
     /// Parses the header block of a part (without the blank line that ends it).
     /// Lines may end in CRLF or a bare LF. Throws `malformedBody` naming the problem.
     static func parse(_ block: [UInt8]) throws(UploadError) -> PartHeaders {
