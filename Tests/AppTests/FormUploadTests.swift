@@ -1,0 +1,186 @@
+import App
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+import Uploads
+
+/// `multipart/form-data` uploads over a real socket, sent by curl as browsers' forms are.
+@Suite(.serialized) struct FormUploadTests {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
+
+    func expectNothingStored(_ app: TestApp, port: Int) async throws {
+        let listing = try await Curl.request(port: port, "/api/files", [])
+        #expect((listing.json["items"] as? [Any])?.isEmpty == true)
+        #expect(app.stagedFiles.isEmpty)
+        #expect(app.blobFiles.isEmpty)
+    }
+
+    @Test func aFormWithThreeFilesAndTwoFieldsStoresEachFileInOrder() async throws {
+        let app = try TestApp()
+        let directory = app.directory.path
+        try Data(Self.png).write(to: URL(fileURLWithPath: directory + "/pixel.bin"))
+        try Data("plain words\n".utf8).write(to: URL(fileURLWithPath: directory + "/notes.txt"))
+        try Fixtures.randomFile(at: directory + "/random.dat", size: 5 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(
+                port: client.port!,
+                "/api/files",
+                [
+                    "-F", "file=@\(directory)/pixel.bin;filename=../../évasion.png;type=text/plain",
+                    "-F", "description=Holiday",
+                    "-F", "files=@\(directory)/notes.txt",
+                    "-F", "tags=beach, 2026",
+                    "-F", "files=@\(directory)/random.dat",
+                ]
+            )
+            #expect(reply.status == 201)
+            #expect(reply.headers["location"] == nil)
+            let files = try #require(reply.json["files"] as? [[String: Any]])
+            #expect(files.compactMap { $0["name"] as? String } == ["évasion.png", "notes.txt", "random.dat"])
+            #expect(files.compactMap { $0["content_type"] as? String } == ["image/png", "text/plain", "application/octet-stream"])
+            #expect(files[0]["declared_content_type"] as? String == "text/plain")
+            #expect(files.allSatisfy { $0["description"] as? String == "Holiday" && $0["tags"] as? [String] == ["beach", "2026"] })
+            #expect(files[2]["sha256"] as? String == (try await Fixtures.sha256(ofFile: directory + "/random.dat")))
+            #expect(files[2]["size"] as? Int == 5 << 20)
+        }
+        #expect(app.stagedFiles.isEmpty)
+    }
+
+    @Test func aFileOf512MiBStreamsThroughTheParserIntact() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/big.bin"
+        try Fixtures.randomFile(at: source, size: 512 << 20, seed: 7)
+        let expected = try await Fixtures.sha256(ofFile: source)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files", ["-F", "file=@\(source)"])
+            #expect(reply.status == 201)
+            let file = try #require((reply.json["files"] as? [[String: Any]])?.first)
+            #expect(file["sha256"] as? String == expected)
+            #expect(file["size"] as? Int == 512 << 20)
+            #expect(reply.headers["location"] == "/api/files/\(file["id"] as? String ?? "")")
+        }
+        try? FileManager.default.removeItem(atPath: source)
+    }
+
+    @Test(arguments: [
+        ("maxFiles", ["-F", "file=@A", "-F", "file=@A", "-F", "file=@A"], 413, "more than 2 files"),
+        ("maxFields", ["-F", "file=@A", "-F", "a=1", "-F", "b=2", "-F", "c=3"], 413, "more than 2 fields"),
+        ("maxFieldSize", ["-F", "file=@A", "-F", "description=" + String(repeating: "d", count: 2000)], 413, "larger than the limit of 1024"),
+        ("maxFileSize", ["-F", "file=@A", "-F", "file=@B"], 413, "larger than the limit of 1048576"),
+        ("maxBody", ["-F", "file=@B", "-F", "file=@B", "-F", "file=@B"], 413, "larger than the limit of 4194304"),
+        ("partHeaders", ["-F", "file=@A;headers=X-Pad: " + String(repeating: "p", count: 2000)], 400, "headers of a multipart part"),
+        ("noFile", ["-F", "description=only text"], 422, "Field required"),
+    ])
+    func eachLimitIsAnsweredClearlyAndLeavesNothing(limit: String, form: [String], status: Int, detail: String) async throws {
+        let app = try TestApp {
+            $0.maxUploadSize = ByteSize(bytes: 4 << 20)
+            $0.maxFileSize = ByteSize(bytes: 1 << 20)
+            $0.maxFiles = 2
+            $0.maxFields = 2
+            $0.maxFieldSize = ByteSize(bytes: 1024)
+            $0.maxPartHeaderSize = ByteSize(bytes: 1024)
+        }
+        let small = app.directory.path + "/small.bin"
+        let large = app.directory.path + "/large.bin"
+        try Fixtures.randomFile(at: small, size: 1000)
+        try Fixtures.randomFile(at: large, size: 1_500_000)
+        let arguments = form.map { $0.replacingOccurrences(of: "@A", with: "@" + small).replacingOccurrences(of: "@B", with: "@" + large) }
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files", arguments)
+            #expect(reply.status == status, "\(limit)")
+            #expect(String(decoding: reply.body, as: UTF8.self).contains(detail), "\(limit): \(String(decoding: reply.body, as: UTF8.self))")
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test(arguments: [
+        ("multipart/form-data", "x", "no boundary"),
+        ("multipart/form-data; boundary=" + String(repeating: "b", count: 71), "x", "longer than 70"),
+        ("multipart/form-data; boundary=b", "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--", "no Content-Disposition"),
+        (
+            "multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\ncut off",
+            "before its closing"
+        ),
+        ("multipart/mixed; boundary=b", "--b--", "must be multipart/form-data"),
+    ])
+    func malformedFormsAnswer400Or415WithTheProblemNamed(contentType: String, body: String, detail: String) async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files", ["-H", "Content-Type: \(contentType)", "--data-binary", body])
+            #expect(reply.status == (contentType.hasPrefix("multipart/mixed") ? 415 : 400))
+            #expect((reply.json["detail"] as? String)?.contains(detail) == true, "\(reply.json)")
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+
+    @Test func anEpilogueAfterTheClosingBoundaryIsIgnored() async throws {
+        let app = try TestApp()
+        let body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--b--\r\nepilogue that is ignored"
+        try await app.live { client in
+            let reply = try await Curl.request(
+                port: client.port!,
+                "/api/files",
+                ["-H", "Content-Type: multipart/form-data; boundary=b", "--data-binary", body]
+            )
+            #expect(reply.status == 201)
+            #expect((reply.json["files"] as? [[String: Any]])?.first?["size"] as? Int == 5)
+        }
+    }
+
+    @Test func onlyAllowedTypesAreStoredAndARefusalKeepsNoFileOfTheForm() async throws {
+        let app = try TestApp { $0.allowTypes = AllowedTypes(parsing: "image/*,application/pdf") }
+        let directory = app.directory.path
+        try Data(Self.png).write(to: URL(fileURLWithPath: directory + "/pixel.png"))
+        // An executable script that claims to be a PNG: libmagic's verdict counts, not the claim.
+        try Data("#!/bin/sh\necho hi\n".utf8).write(to: URL(fileURLWithPath: directory + "/fake.png"))
+        try await app.live { client in
+            let accepted = try await Curl.request(port: client.port!, "/api/files", ["-F", "file=@\(directory)/pixel.png"])
+            #expect(accepted.status == 201)
+            let mixed = try await Curl.request(
+                port: client.port!,
+                "/api/files",
+                ["-F", "file=@\(directory)/pixel.png", "-F", "file=@\(directory)/fake.png;type=image/png"]
+            )
+            #expect(mixed.status == 415)
+            #expect((mixed.json["detail"] as? String)?.contains("text/x-shellscript") == true)
+            let listing = try await Curl.request(port: client.port!, "/api/files", [])
+            #expect((listing.json["items"] as? [Any])?.count == 1)
+            let raw = try await Curl.request(
+                port: client.port!,
+                "/api/files?name=fake.png",
+                ["-X", "POST", "--data-binary", "@\(directory)/fake.png"]
+            )
+            #expect(raw.status == 415)
+        }
+        #expect(app.stagedFiles.isEmpty)
+        #expect(app.blobFiles.count == 1)
+    }
+
+    @Test func anAbortedFormUploadLeavesNothing() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/big"
+        try Fixtures.randomFile(at: source, size: 32 << 20)
+        let small = app.directory.path + "/small"
+        try Fixtures.randomFile(at: small, size: 1000)
+        try await app.live { client in
+            let curl = try Command.start(
+                "curl",
+                [
+                    "-sS", "-o", "/dev/null", "--limit-rate", "4M", "-F", "file=@\(small)", "-F", "file=@\(source)",
+                    "http://127.0.0.1:\(client.port!)/api/files",
+                ]
+            )
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(app.stagedFiles.count == 2, "the first file is staged, the second is being written")
+            curl.signal(SIGKILL)
+            _ = try await Command.wait(curl)
+            var waited = 0
+            while !app.stagedFiles.isEmpty && waited < 50 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            try await self.expectNothingStored(app, port: client.port!)
+        }
+    }
+}
