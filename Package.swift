@@ -10,6 +10,7 @@
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
 //   App                        the one composition root: configuration, routes, controllers, error mapping
 //   CLI (wharf)                flags and subcommands; starts App
+//   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -118,6 +119,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MultipartHarness",
+            dependencies: ["Uploads", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -100,12 +100,16 @@ public struct UploadPipeline: Sendable {
         list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Detects the content type and applies the allow-list.
+    /// Detects the content type and applies the allow-list. The allow-list judges what libmagic
+    /// found: content it cannot identify counts as `application/octet-stream`, whatever the claim.
     private func newFile(_ staged: StagedUpload, name: String, declaredType: String?, metadata: FileMetadata) throws -> NewFile {
         let sniffed = self.sniffer.sniff(staged.head)
         let contentType = ContentTypeRule.resolve(sniffed: sniffed, declared: declaredType, fileName: name)
-        if let allowedTypes = self.allowedTypes, !allowedTypes.allows(contentType) {
-            throw UploadError(.unsupportedType, "Files of type \(contentType) are not accepted here (allowed: \(allowedTypes)).")
+        if let allowedTypes = self.allowedTypes {
+            let judged = sniffed == nil ? ContentTypeRule.unknown : contentType
+            guard allowedTypes.allows(judged) else {
+                throw UploadError(.unsupportedType, "Files of type \(judged) are not accepted here (allowed: \(allowedTypes)).")
+            }
         }
         return NewFile(
             staged: staged.blob,

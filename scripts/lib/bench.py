@@ -83,9 +83,10 @@ class Server:
             self.process.kill()
 
 
-def curl_upload(url, path, extra):
+def curl_upload(url, path, extra, form=False):
+    send = ["-F", f"file=@{path}"] if form else ["-X", "POST", *extra, "-T", path]
     out = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/stdout", "-w", "\n%{http_code} %{time_total}", "-X", "POST", *extra, "-T", path, url],
+        ["curl", "-sS", "-o", "/dev/stdout", "-w", "\n%{http_code} %{time_total}", *send, url],
         capture_output=True,
         text=True,
         check=True,
@@ -97,24 +98,48 @@ def curl_upload(url, path, extra):
     return json.loads(body), float(seconds)
 
 
-def measure_uploads(server, url, path, extra, clean, repetitions):
+def concurrent_uploads(url, paths, clean, repetitions):
+    """All files at once, one curl each; total MB/s over the wall time, median of the runs."""
+    total = sum(os.path.getsize(path) for path in paths)
+    speeds = []
+    for _ in range(repetitions):
+        clean()
+        subprocess.run(["sync"], check=True)
+        start = time.time()
+        processes = [
+            subprocess.Popen(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-F", f"file=@{path}", url], stdout=subprocess.PIPE, text=True)
+            for path in paths
+        ]
+        statuses = [process.communicate()[0] for process in processes]
+        elapsed = time.time() - start
+        if any(status not in ("200", "201") for status in statuses):
+            raise SystemExit(f"concurrent uploads to {url} answered {sorted(set(statuses))}")
+        speeds.append(total / elapsed / 1e6)
+    return statistics.median(speeds), speeds
+
+
+def measure_uploads(server, url, path, extra, clean, repetitions, form=False):
     size = os.path.getsize(path)
     speeds, growths = [], []
     for _ in range(repetitions):
         clean()
         subprocess.run(["sync"], check=True)
         with RSSSampler(server.process.pid) as rss:
-            record, seconds = curl_upload(url, path, extra)
+            _, seconds = curl_upload(url, path, extra, form)
         speeds.append(size / seconds / 1e6)
         growths.append(rss.growth_mib)
-        clean.last = record
     return statistics.median(speeds), max(growths), speeds
+
+
+def measure_form_uploads(server, url, path, clean, repetitions):
+    return measure_uploads(server, url, path, [], clean, repetitions, form=True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wharf", required=True)
     parser.add_argument("--venv-python", required=True)
+    parser.add_argument("--harness", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
     args = parser.parse_args()
@@ -136,11 +161,11 @@ def main():
         )
 
         def clean_wharf():
-            record = getattr(clean_wharf, "last", None)
-            if record:
-                request = urllib.request.Request(f"http://127.0.0.1:18081/api/files/{record['id']}", method="DELETE")
+            # Every file stored so far, whatever shape the last answer had.
+            listing = json.load(urllib.request.urlopen("http://127.0.0.1:18081/api/files?limit=1000"))
+            for item in listing["items"]:
+                request = urllib.request.Request(f"http://127.0.0.1:18081/api/files/{item['id']}", method="DELETE")
                 urllib.request.urlopen(request)
-                clean_wharf.last = None
 
         peer_storage = os.path.join(work, "fastapi")
         os.makedirs(peer_storage)
@@ -158,22 +183,45 @@ def main():
             os.makedirs(peer_storage)
 
         cases = [
-            ("raw upload, Content-Length", []),
-            ("raw upload, chunked", ["-H", "Transfer-Encoding: chunked"]),
+            ("multipart upload (curl -F)", "/api/files", "/multipart", None),
+            ("raw upload, Content-Length", "/api/files?name=upload.bin", "/raw?name=upload.bin", []),
+            ("raw upload, chunked", "/api/files?name=upload.bin", "/raw?name=upload.bin", ["-H", "Transfer-Encoding: chunked"]),
         ]
-        for label, extra in cases:
+        for label, wharf_path, peer_path, extra in cases:
             for server, url, clean in (
-                (wharf, "http://127.0.0.1:18081/api/files?name=upload.bin", clean_wharf),
-                (fastapi, "http://127.0.0.1:18082/raw?name=upload.bin", clean_peer),
+                (wharf, "http://127.0.0.1:18081" + wharf_path, clean_wharf),
+                (fastapi, "http://127.0.0.1:18082" + peer_path, clean_peer),
             ):
-                median, growth, all_speeds = measure_uploads(server, url, source, extra, clean, args.repetitions)
+                if extra is None:
+                    median, growth, all_speeds = measure_form_uploads(server, url, source, clean, args.repetitions)
+                else:
+                    median, growth, all_speeds = measure_uploads(server, url, source, extra, clean, args.repetitions)
                 rows.append((f"{args.size_mib} MiB {label}", server.name, f"{median:,.0f} MB/s", f"{growth:.1f} MiB",
                              " ".join(f"{s:.0f}" for s in all_speeds)))
             clean_wharf()
+            clean_peer()
+
+        small = []
+        for index in range(32):
+            path = os.path.join(work, f"small-{index}.bin")
+            with open(path, "wb") as out:
+                out.write(os.urandom(8 << 20))
+            small.append(path)
+        for server, url, clean in (
+            (wharf, "http://127.0.0.1:18081/api/files", clean_wharf),
+            (fastapi, "http://127.0.0.1:18082/multipart", clean_peer),
+        ):
+            median, all_speeds = concurrent_uploads(url, small, clean, args.repetitions)
+            rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{median:,.0f} MB/s total", "",
+                         " ".join(f"{s:.0f}" for s in all_speeds)))
+        clean_wharf()
         wharf.stop()
         fastapi.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+    parser_speed = subprocess.run([args.harness, "throughput", "256"], capture_output=True, text=True, check=True).stdout.strip()
+    rows.append(("multipart parser alone, 256 MiB body in memory", "Wharf", f"{parser_speed} GB/s", "", "best of 3"))
 
     print()
     print(f"Wharf benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, median of {args.repetitions}")

@@ -31,3 +31,16 @@ async def raw(request: Request, name: str):
             out.write(chunk)
             size += len(chunk)
     return {"name": name, "size": size, "sha256": digest.hexdigest()}
+
+
+@app.post("/multipart")
+async def multipart(file: UploadFile):
+    digest = hashlib.sha256()
+    size = 0
+    path = _new_path()
+    with open(path, "wb") as out:
+        while chunk := await file.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return {"name": file.filename, "size": size, "sha256": digest.hexdigest()}
