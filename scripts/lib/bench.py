@@ -1,8 +1,9 @@
 """Wharf's benchmark: builds nothing, starts the servers it is given, prints one table.
 
 Upload figures follow ../shared/design/FINDINGS.md: 1 GiB of random data over loopback with
-curl, the previous upload deleted and `sync` run before every repetition, 5 repetitions, the
-median reported; the server's peak RSS growth is sampled from /proc every 5 ms.
+curl, one unmeasured warm-up upload per series, then the previous upload deleted and `sync` run
+before every repetition, 5 repetitions, the median reported; the server's peak RSS growth is
+sampled from /proc every 5 ms.
 """
 
 import argparse
@@ -121,6 +122,9 @@ def concurrent_uploads(url, paths, clean, repetitions):
 def measure_uploads(server, url, path, extra, clean, repetitions, form=False):
     size = os.path.getsize(path)
     speeds, growths = [], []
+    # One unmeasured run first, so that no series pays alone for memory the VM has not yet used.
+    clean()
+    curl_upload(url, path, extra, form)
     for _ in range(repetitions):
         clean()
         subprocess.run(["sync"], check=True)
