@@ -48,6 +48,17 @@ public struct TestApp: Sendable {
         return try await app.test(.live, body)
     }
 
+    /// Whether the server holds no file at all: no record listed, no blob, no staged file.
+    /// A cut-off upload is cleaned up as the server notices the disconnect, so staged files get
+    /// up to five seconds to go.
+    public func holdsNothing(port: Int) async throws -> Bool {
+        for _ in 0..<50 where !self.stagedFiles.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let listing = try await Curl.request(port: port, "/api/files", [])
+        return (listing.json["items"] as? [Any])?.isEmpty == true && self.stagedFiles.isEmpty && self.blobFiles.isEmpty
+    }
+
     /// The storage root's staged (temporary) files: empty whenever no upload is running.
     public var stagedFiles: [String] { self.directory.files(under: "storage/tmp") }
     /// The storage root's blobs.

@@ -1,8 +1,8 @@
 """Wharf's benchmark: builds nothing, starts the servers it is given, prints one table.
 
 Upload figures follow ../shared/design/FINDINGS.md: 1 GiB of random data over loopback with
-curl, one unmeasured warm-up upload per series, then the previous upload deleted and `sync` run
-before every repetition, 5 repetitions, the median reported; the server's peak RSS growth is
+curl, one unmeasured warm-up upload per series, then the series run round-robin, the previous
+upload deleted and `sync` run before every repetition, 5 repetitions, the median reported; the server's peak RSS growth is
 sampled from /proc every 5 ms.
 """
 
@@ -119,24 +119,26 @@ def concurrent_uploads(url, paths, clean, repetitions):
     return statistics.median(speeds), speeds
 
 
-def measure_uploads(server, url, path, extra, clean, repetitions, form=False):
+def measure_series(series, path, repetitions):
+    """Runs every (label, server, url, extra, clean) series round-robin: repetition r of each
+    series runs before repetition r+1 of any, so the VM's memory noise spreads over all of them.
+    `extra` is None for a form upload (curl -F). Returns {label+server: (speeds, RSS growths)}."""
     size = os.path.getsize(path)
-    speeds, growths = [], []
-    # One unmeasured run first, so that no series pays alone for memory the VM has not yet used.
-    clean()
-    curl_upload(url, path, extra, form)
-    for _ in range(repetitions):
+    results = {(label, server.name): ([], []) for label, server, _, _, _ in series}
+    for label, server, url, extra, clean in series:
+        # One unmeasured run each, so that no series pays alone for memory the VM has not yet used.
         clean()
-        subprocess.run(["sync"], check=True)
-        with RSSSampler(server.process.pid) as rss:
-            _, seconds = curl_upload(url, path, extra, form)
-        speeds.append(size / seconds / 1e6)
-        growths.append(rss.growth_mib)
-    return statistics.median(speeds), max(growths), speeds
-
-
-def measure_form_uploads(server, url, path, clean, repetitions):
-    return measure_uploads(server, url, path, [], clean, repetitions, form=True)
+        curl_upload(url, path, extra or [], extra is None)
+    for _ in range(repetitions):
+        for label, server, url, extra, clean in series:
+            clean()
+            subprocess.run(["sync"], check=True)
+            with RSSSampler(server.process.pid) as rss:
+                _, seconds = curl_upload(url, path, extra or [], extra is None)
+            speeds, growths = results[(label, server.name)]
+            speeds.append(size / seconds / 1e6)
+            growths.append(rss.growth_mib)
+    return results
 
 
 def main():
@@ -191,19 +193,16 @@ def main():
             ("raw upload, Content-Length", "/api/files?name=upload.bin", "/raw?name=upload.bin", []),
             ("raw upload, chunked", "/api/files?name=upload.bin", "/raw?name=upload.bin", ["-H", "Transfer-Encoding: chunked"]),
         ]
+        series = []
         for label, wharf_path, peer_path, extra in cases:
-            for server, url, clean in (
-                (wharf, "http://127.0.0.1:18081" + wharf_path, clean_wharf),
-                (fastapi, "http://127.0.0.1:18082" + peer_path, clean_peer),
-            ):
-                if extra is None:
-                    median, growth, all_speeds = measure_form_uploads(server, url, source, clean, args.repetitions)
-                else:
-                    median, growth, all_speeds = measure_uploads(server, url, source, extra, clean, args.repetitions)
-                rows.append((f"{args.size_mib} MiB {label}", server.name, f"{median:,.0f} MB/s", f"{growth:.1f} MiB",
-                             " ".join(f"{s:.0f}" for s in all_speeds)))
-            clean_wharf()
-            clean_peer()
+            series.append((label, wharf, "http://127.0.0.1:18081" + wharf_path, extra, clean_wharf))
+            series.append((label, fastapi, "http://127.0.0.1:18082" + peer_path, extra, clean_peer))
+        results = measure_series(series, source, args.repetitions)
+        for (label, name), (speeds, growths) in results.items():
+            rows.append((f"{args.size_mib} MiB {label}", name, f"{statistics.median(speeds):,.0f} MB/s", f"{max(growths):.1f} MiB",
+                         " ".join(f"{s:.0f}" for s in speeds)))
+        clean_wharf()
+        clean_peer()
 
         small = []
         for index in range(32):
