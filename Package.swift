@@ -150,6 +150,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FileResponsesTests",
+            dependencies: ["FileResponses", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RoutingTests",
             dependencies: [
                 "Routing",

@@ -2,7 +2,8 @@ public import HTTPTypes
 public import Hummingbird
 public import NIOCore
 
-/// How to send a file: headers and a streamed body, for API downloads and (later) static mounts.
+/// How to send a file, for API downloads and (later) static mounts alike: validators and
+/// preconditions (304/412), byte ranges (206, `multipart/byteranges`, 416), HEAD, disposition.
 ///
 /// The body is read from the source in chunks of `chunkSize` only as fast as the client takes
 /// them (each write waits for the channel), so a slow client holds a chunk or two of memory, and a
@@ -13,37 +14,108 @@ public struct FileResponse: Sendable {
 
     /// The body's media type.
     public var contentType: String
-    /// The strong validator, without quotes (e.g. the content's SHA-256).
-    public var entityTag: String?
+    /// The strong validator, if the file has one (e.g. its SHA-256).
+    public var entityTag: EntityTag?
+    /// Last modification, in seconds since 1970, if known.
+    public var lastModified: Int64?
     /// How the browser should treat the file, if it should be told.
     public var disposition: ContentDisposition?
+    /// More ranges than this in one request get the whole file (ranges must not amplify traffic).
+    public var maxRanges: Int
 
     /// Describes a file to send.
-    public init(contentType: String, entityTag: String?, disposition: ContentDisposition?) {
+    public init(contentType: String, entityTag: EntityTag?, lastModified: Int64?, disposition: ContentDisposition?, maxRanges: Int = 16) {
         self.contentType = contentType
         self.entityTag = entityTag
+        self.lastModified = lastModified
         self.disposition = disposition
+        self.maxRanges = maxRanges
     }
 
-    /// The response that sends all of `source`.
-    public func response(streaming source: any ByteSource) -> Response {
-        var headers: HTTPFields = [
-            .contentType: self.contentType,
-            .contentLength: String(source.size),
-            .acceptRanges: "bytes",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        ]
-        if let entityTag { headers[.eTag] = "\"\(entityTag)\"" }
+    /// The response to `request` for the bytes of `source`.
+    public func response(to request: Request, streaming source: any ByteSource) async throws -> Response {
+        var headers: HTTPFields = [.acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff"]
+        if let entityTag { headers[.eTag] = entityTag.headerValue }
+        if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
+
+        switch ConditionalRequest.evaluate(request.head, entityTag: self.entityTag, lastModified: self.lastModified) {
+        case .notModified:
+            try await source.close()
+            return Response(status: .notModified, headers: headers)
+        case .preconditionFailed:
+            try await source.close()
+            return Self.problem(.preconditionFailed, "A precondition of the request failed.", headers: headers)
+        case .proceed:
+            break
+        }
         if let disposition { headers[.contentDisposition] = disposition.headerValue }
+
         let size = source.size
-        let body = ResponseBody(contentLength: Int(size)) { writer in
+        let rangeHeader =
+            ConditionalRequest.rangeApplies(request.head, entityTag: self.entityTag, lastModified: self.lastModified)
+            ? request.headers[.range] : nil
+        switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {
+        case .whole:
+            headers[.contentType] = self.contentType
+            return Response(status: .ok, headers: headers, body: Self.body(source, [.file(0, size)]))
+        case .unsatisfiable:
+            try await source.close()
+            headers[.contentRange] = "bytes */\(size)"
+            return Self.problem(.rangeNotSatisfiable, "None of the requested ranges is within the file's \(size) bytes.", headers: headers)
+        case .partial(let ranges) where ranges.count == 1:
+            let range = ranges[0]
+            headers[.contentType] = self.contentType
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            return Response(
+                status: .partialContent,
+                headers: headers,
+                body: Self.body(source, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)])
+            )
+        case .partial(let ranges):
+            let boundary = Self.newBoundary()
+            headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
+            var segments: [BodySegment] = []
+            for range in ranges {
+                let partHeader =
+                    "\r\n--\(boundary)\r\nContent-Type: \(self.contentType)\r\nContent-Range: bytes \(range.lowerBound)-\(range.upperBound)/\(size)\r\n\r\n"
+                segments.append(.bytes(ByteBuffer(string: partHeader)))
+                segments.append(.file(range.lowerBound, range.upperBound - range.lowerBound + 1))
+            }
+            segments.append(.bytes(ByteBuffer(string: "\r\n--\(boundary)--\r\n")))
+            return Response(status: .partialContent, headers: headers, body: Self.body(source, segments))
+        }
+    }
+
+    /// A piece of a response body: literal bytes, or `length` bytes of the source at `offset`.
+    enum BodySegment {
+        case bytes(ByteBuffer)
+        case file(Int64, Int64)
+
+        var length: Int64 {
+            switch self {
+            case .bytes(let buffer): Int64(buffer.readableBytes)
+            case .file(_, let length): length
+            }
+        }
+    }
+
+    static func body(_ source: any ByteSource, _ segments: [BodySegment]) -> ResponseBody {
+        ResponseBody(contentLength: Int(segments.reduce(0) { $0 + $1.length })) { writer in
             do {
-                var offset: Int64 = 0
-                while offset < size {
-                    let buffer = try await source.read(offset: offset, length: Int(min(Int64(Self.chunkSize), size - offset)))
-                    if buffer.readableBytes == 0 { throw SourceEndedEarly(expected: size, received: offset) }
-                    offset += Int64(buffer.readableBytes)
-                    try await writer.write(buffer)
+                for segment in segments {
+                    switch segment {
+                    case .bytes(let buffer):
+                        try await writer.write(buffer)
+                    case .file(let start, let length):
+                        var offset = start
+                        while offset < start + length {
+                            let want = Int(min(Int64(Self.chunkSize), start + length - offset))
+                            let buffer = try await source.read(offset: offset, length: want)
+                            if buffer.readableBytes == 0 { throw SourceEndedEarly(expected: start + length, received: offset) }
+                            offset += Int64(buffer.readableBytes)
+                            try await writer.write(buffer)
+                        }
+                    }
                 }
                 try await source.close()
             } catch {
@@ -52,7 +124,19 @@ public struct FileResponse: Sendable {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ detail: String, headers: HTTPFields) -> Response {
+        var headers = headers
+        let body = ByteBuffer(string: "{\"detail\":\"\(detail)\"}")
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    static func newBoundary() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "wharf-" + String(generator.next() as UInt64, radix: 36) + String(generator.next() as UInt64, radix: 36)
     }
 }
 

@@ -128,16 +128,18 @@ struct FilesController: Sendable {
         return .json(FileRecordJSON.json(record))
     }
 
-    /// `GET /api/files/{id}/download`: the bytes, as an attachment named after the file.
+    /// `GET /api/files/{id}/download`: the bytes, as an attachment named after the file, with
+    /// validators, preconditions and ranges (see `FileResponse`).
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let record = try await self.record(context)
         let reader = try await self.repository.blobs.open(record.digest)
         let file = FileResponse(
             contentType: record.contentType,
-            entityTag: record.digest.hex,
+            entityTag: EntityTag(record.digest.hex),
+            lastModified: record.updatedAt / 1_000_000,
             disposition: ContentDisposition(.attachment, fileName: record.name)
         )
-        return file.response(streaming: BlobByteSource(reader: reader))
+        return try await file.response(to: request, streaming: BlobByteSource(reader: reader))
     }
 
     private func record(_ context: AppRequestContext) async throws -> FileRecord {

@@ -17,7 +17,8 @@ struct SiteController: Sendable {
         guard let source = try await LocalFileSource.open(path: self.staticDirectory + "/index.html") else {
             throw HTTPException(.notFound, "Not Found")
         }
-        var response = FileResponse(contentType: "text/html; charset=utf-8", entityTag: nil, disposition: nil).response(streaming: source)
+        var response = try await FileResponse(contentType: "text/html; charset=utf-8", entityTag: nil, lastModified: nil, disposition: nil)
+            .response(to: request, streaming: source)
         response.headers[.cacheControl] = "no-cache"
         return response
     }
