@@ -6,7 +6,8 @@
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
-//   FileResponses              how to send a file (headers, streamed body); knows no domain types
+//   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
+//   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
 //   App                        the one composition root: configuration, routes, controllers, error mapping
 //   CLI (wharf)                flags and subcommands; starts App
@@ -78,6 +79,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StaticFiles",
+            dependencies: [
+                "FileResponses",
+                "MediaTypes",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Routing",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -96,6 +109,7 @@ let package = Package(
                 "FileResponses",
                 "MediaTypes",
                 "Routing",
+                "StaticFiles",
                 "Storage",
                 "Uploads",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,6 +166,11 @@ let package = Package(
         .testTarget(
             name: "FileResponsesTests",
             dependencies: ["FileResponses", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StaticFilesTests",
+            dependencies: ["StaticFiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import App
 public import ArgumentParser
+import Foundation
 public import Logging
 import Uploads
 
@@ -17,6 +18,26 @@ struct ServeCommand: AsyncParsableCommand {
     var staticDirectory: String?
 
     @OptionGroup var storage: StorageOptions
+
+    @Option(
+        name: .customLong("mount"),
+        help: "Another static mount, PREFIX=DIR (e.g. /assets=./public); repeatable (env WHARF_MOUNTS, comma-separated)."
+    )
+    var mounts: [String] = []
+
+    @Flag(name: .customLong("spa"), help: "Unknown paths of / that accept HTML get index.html with 200 (env WHARF_SPA).")
+    var spaFallback = false
+
+    @Flag(help: "Serve dotfiles and dot-directories such as .well-known (env WHARF_SHOW_DOTFILES).")
+    var showDotfiles = false
+
+    @Option(
+        help: "Cache-Control of static files that are neither HTML nor fingerprinted (env WHARF_STATIC_CACHE_CONTROL; default public, max-age=3600)."
+    )
+    var staticCacheControl: String?
+
+    @Option(help: "More byte ranges than this in one request get the whole file (env WHARF_MAX_RANGES; default 16).")
+    var maxRanges: Int?
 
     @Option(
         help: "Largest request body, in bytes or with a unit: 512MiB, 5GiB, 10GB (env WHARF_MAX_UPLOAD_SIZE; default 5GiB).",
@@ -89,6 +110,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await Wharf.run(app, configuration: configuration, logger: logger)
     }
 
+    static func environmentList(_ variable: String) -> [String] {
+        (ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",").map(String.init)
+    }
+
     func resolvedConfiguration() throws -> AppConfiguration {
         var configuration = AppConfiguration()
         configuration.host = try EnvironmentOption.resolve(self.host, "WHARF_HOST", default: configuration.host) { $0 }
@@ -98,6 +123,22 @@ struct ServeCommand: AsyncParsableCommand {
             $0
         }
         configuration.storageDirectory = try self.storage.resolved()
+        let mounts = self.mounts.isEmpty ? Self.environmentList("WHARF_MOUNTS") : self.mounts
+        configuration.mounts = try mounts.map { mount in
+            let parts = mount.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].hasPrefix("/") else { throw ValidationError("'\(mount)' is not a mount such as /assets=./public.") }
+            return (String(parts[0]), String(parts[1]))
+        }
+        configuration.spaFallback =
+            try self.spaFallback || EnvironmentOption.resolve(nil, "WHARF_SPA", default: false, parse: EnvironmentOption.parseBool)
+        configuration.showDotfiles =
+            try self.showDotfiles || EnvironmentOption.resolve(nil, "WHARF_SHOW_DOTFILES", default: false, parse: EnvironmentOption.parseBool)
+        configuration.staticCacheControl = try EnvironmentOption.resolve(
+            self.staticCacheControl,
+            "WHARF_STATIC_CACHE_CONTROL",
+            default: configuration.staticCacheControl
+        ) { $0 }
+        configuration.maxRanges = try EnvironmentOption.resolve(self.maxRanges, "WHARF_MAX_RANGES", default: configuration.maxRanges) { Int($0) }
         configuration.maxUploadSize = try EnvironmentOption.resolve(
             self.maxUploadSize,
             "WHARF_MAX_UPLOAD_SIZE",

@@ -32,13 +32,20 @@ public struct FileResponse: Sendable {
         self.maxRanges = maxRanges
     }
 
-    /// The response to `request` for the bytes of `source`.
-    public func response(to request: Request, streaming source: any ByteSource) async throws -> Response {
+    /// The response to `request` for the bytes of `source`; HEAD gets the same headers, no body.
+    public func response(to request: HTTPRequest, streaming source: any ByteSource) async throws -> Response {
+        let response = try await self.fullResponse(to: request, streaming: source)
+        guard request.method == .head else { return response }
+        try await source.close()
+        return response.createHeadResponse()
+    }
+
+    private func fullResponse(to request: HTTPRequest, streaming source: any ByteSource) async throws -> Response {
         var headers: HTTPFields = [.acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff"]
         if let entityTag { headers[.eTag] = entityTag.headerValue }
         if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
 
-        switch ConditionalRequest.evaluate(request.head, entityTag: self.entityTag, lastModified: self.lastModified) {
+        switch ConditionalRequest.evaluate(request, entityTag: self.entityTag, lastModified: self.lastModified) {
         case .notModified:
             try await source.close()
             return Response(status: .notModified, headers: headers)
@@ -52,8 +59,8 @@ public struct FileResponse: Sendable {
 
         let size = source.size
         let rangeHeader =
-            ConditionalRequest.rangeApplies(request.head, entityTag: self.entityTag, lastModified: self.lastModified)
-            ? request.headers[.range] : nil
+            ConditionalRequest.rangeApplies(request, entityTag: self.entityTag, lastModified: self.lastModified)
+            ? request.headerFields[.range] : nil
         switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {
         case .whole:
             headers[.contentType] = self.contentType

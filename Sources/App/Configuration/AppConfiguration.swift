@@ -9,6 +9,16 @@ public struct AppConfiguration: Sendable {
     public var port: Int = 8081
     /// Directory of the static web site mounted at `/`.
     public var staticDirectory: String = "./static"
+    /// More static mounts: URL prefix and directory, as `--mount /prefix=DIR` gives them.
+    public var mounts: [(prefix: String, directory: String)] = []
+    /// Unknown paths of the root mount that accept HTML get its `index.html` (single-page apps).
+    public var spaFallback = false
+    /// Whether dotfiles and dot-directories are served.
+    public var showDotfiles = false
+    /// `Cache-Control` of static files that are neither HTML nor fingerprinted.
+    public var staticCacheControl = "public, max-age=3600"
+    /// More ranges than this in one request get the whole file.
+    public var maxRanges = 16
     /// Storage root: the metadata database, blobs and staging files.
     public var storageDirectory: String = "./uploads"
     /// Largest request body accepted.

@@ -13,6 +13,7 @@ struct FilesController: Sendable {
     static let maxTagLength = 64
 
     let pipeline: UploadPipeline
+    let maxRanges: Int
     var repository: FileRepository { self.pipeline.repository }
 
     func register(on router: Router<AppRequestContext>, table: RouteTable) {
@@ -137,9 +138,10 @@ struct FilesController: Sendable {
             contentType: record.contentType,
             entityTag: EntityTag(record.digest.hex),
             lastModified: record.updatedAt / 1_000_000,
-            disposition: ContentDisposition(.attachment, fileName: record.name)
+            disposition: ContentDisposition(.attachment, fileName: record.name),
+            maxRanges: self.maxRanges
         )
-        return try await file.response(to: request, streaming: BlobByteSource(reader: reader))
+        return try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
     }
 
     private func record(_ context: AppRequestContext) async throws -> FileRecord {

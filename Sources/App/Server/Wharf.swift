@@ -7,6 +7,7 @@ import NIOCore
 import Prometheus
 import Routing
 import ServiceLifecycle
+import StaticFiles
 public import Storage
 import UnixSignals
 import Uploads
@@ -43,6 +44,7 @@ public enum Wharf {
         router.add(middleware: RouteMetricsMiddleware(factory: metrics))
         router.add(middleware: ProcessTimeMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
+        router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
 
         let pipeline = UploadPipeline(
             repository: repository,
@@ -57,9 +59,8 @@ public enum Wharf {
             sniffer: sniffer,
             allowedTypes: configuration.allowTypes
         )
-        FilesController(pipeline: pipeline).register(on: router, table: routes)
+        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: router, table: routes)
         OperationsController(repository: repository, registry: registry).register(on: router, table: routes)
-        SiteController(staticDirectory: configuration.staticDirectory).register(on: router, table: routes)
 
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
@@ -80,6 +81,29 @@ public enum Wharf {
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
             logger: logger
+        )
+    }
+
+    /// The static mounts: `--static` at `/` in html mode, then every `--mount`.
+    static func staticFiles(_ configuration: AppConfiguration, sniffer: ContentSniffer) throws -> StaticFilesMiddleware<AppRequestContext> {
+        var mounts = [
+            try StaticMount(
+                prefix: "",
+                root: configuration.staticDirectory,
+                htmlMode: true,
+                spaFallback: configuration.spaFallback,
+                showDotfiles: configuration.showDotfiles
+            )
+        ]
+        for (prefix, directory) in configuration.mounts {
+            mounts.append(try StaticMount(prefix: prefix, root: directory, htmlMode: false, showDotfiles: configuration.showDotfiles))
+        }
+        return StaticFilesMiddleware(
+            mounts: mounts,
+            cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl),
+            sniffer: sniffer,
+            maxRanges: configuration.maxRanges,
+            excludedPrefixes: ["/api/"]
         )
     }
 

@@ -56,7 +56,9 @@ public struct PartHeaders: Sendable, Equatable {
         var iterator = Array(parts[2].utf8)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%") {
-                guard iterator.count >= 2, let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+                guard iterator.count >= 2, iterator.prefix(2).allSatisfy({ $0.isHexDigitASCII }),
+                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+                else { return nil }
                 bytes.append(value)
                 iterator = iterator.dropFirst(2)
             } else {
@@ -128,5 +130,11 @@ struct DispositionParameters {
 extension String {
     fileprivate func trimmingSpaces() -> String {
         String(ContentTypeRule.trimmed(self[...]))
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigitASCII: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }

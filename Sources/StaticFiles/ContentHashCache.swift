@@ -1,0 +1,72 @@
+import Crypto
+import Glibc
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// Strong validators of static files: a hash of the content, computed once per file identity.
+///
+/// The identity is device, inode, size, mtime and ctime: ctime changes on every write even when a
+/// build tool resets mtime, so two builds with zeroed mtimes never share a validator (caddy#5734),
+/// and an unchanged file is never read twice. The cache is bounded; when full it starts over.
+final class ContentHashCache: Sendable {
+    struct Identity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+        let size: Int64
+        let modified: Int64
+        let changed: Int64
+
+        init(_ info: stat) {
+            self.device = UInt64(info.st_dev)
+            self.inode = UInt64(info.st_ino)
+            self.size = Int64(info.st_size)
+            self.modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            self.changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        }
+    }
+
+    private let entries = NIOLockedValueBox<[Identity: String]>([:])
+    private let capacity: Int
+    private let threadPool: NIOThreadPool
+
+    init(capacity: Int = 16384, threadPool: NIOThreadPool = .singleton) {
+        self.capacity = capacity
+        self.threadPool = threadPool
+    }
+
+    /// The validator of the file at `path` whose `stat` is `info` (32 hex digits of its SHA-256).
+    func hash(of path: String, info: stat) async throws -> String {
+        let identity = Identity(info)
+        if let known = self.entries.withLockedValue({ $0[identity] }) { return known }
+        let hash = try await self.threadPool.runIfActive { try Self.digest(path) }
+        self.entries.withLockedValue { entries in
+            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[identity] = hash
+        }
+        return hash
+    }
+
+    static func digest(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StaticFileError.unreadable }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw StaticFileError.unreadable }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+        return hasher.finalize().prefix(16).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+}
+
+/// A static file could not be read.
+enum StaticFileError: Error {
+    case unreadable
+}

@@ -1,0 +1,118 @@
+public import FileResponses
+import Foundation
+import Glibc
+public import HTTPTypes
+public import Hummingbird
+public import MediaTypes
+import NIOConcurrencyHelpers
+
+/// Serves static mounts for GET and HEAD requests that no route answered.
+///
+/// `StaticPathResolver` decides which file a path names; `FileResponse` sends it (validators,
+/// ranges, HEAD). Files are typed by extension, or sniffed once with libmagic when the extension is
+/// unknown; textual types carry `charset=utf-8`; every response has `X-Content-Type-Options:
+/// nosniff` and a `Cache-Control` from the policy.
+public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
+    let mounts: [StaticMount]
+    let cachePolicy: CachePolicy
+    let sniffer: ContentSniffer
+    let hashes = ContentHashCache()
+    let sniffed = NIOLockedValueBox<[ContentHashCache.Identity: String]>([:])
+    let maxRanges: Int
+    let excludedPrefixes: [String]
+
+    /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
+    /// API's) are never looked up, so they keep their JSON 404.
+    public init(mounts: [StaticMount], cachePolicy: CachePolicy, sniffer: ContentSniffer, maxRanges: Int = 16, excludedPrefixes: [String] = []) {
+        self.mounts = mounts.sorted { $0.prefix.count > $1.prefix.count }
+        self.excludedPrefixes = excludedPrefixes
+        self.cachePolicy = cachePolicy
+        self.sniffer = sniffer
+        self.maxRanges = maxRanges
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
+            let path = request.uri.path
+            if self.excludedPrefixes.contains(where: { path.hasPrefix($0) }) { throw error }
+            for mount in self.mounts where mount.relativePath(request.uri.path[...]) != nil {
+                if let response = try await self.serve(request, from: mount) {
+                    context.coreContext.endpointPath.value = "static:" + (mount.prefix.isEmpty ? "/" : mount.prefix)
+                    return response
+                }
+            }
+            throw error
+        }
+    }
+
+    func serve(_ request: Request, from mount: StaticMount) async throws -> Response? {
+        switch StaticPathResolver.resolve(request.uri.path[...], in: mount) {
+        case .file(let path):
+            return try await self.send(path, request: request, status: .ok)
+        case .redirect(let location):
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return Response(status: .permanentRedirect, headers: [.location: location + query, .contentLength: "0"])
+        case .directory(let path):
+            if mount.htmlMode, let index = RealPath.resolve(path + "/index.html"), RealPath.isContained(index, in: mount.root) {
+                return try await self.send(index, request: request, status: .ok)
+            }
+            return try await self.missing(request, mount: mount)
+        case .notFound:
+            return try await self.missing(request, mount: mount)
+        case .malformed:
+            throw HTTPError(.badRequest, message: "The path is not valid percent-encoded UTF-8.")
+        }
+    }
+
+    /// The SPA fallback (index with 200 for requests that accept HTML), else the mount's 404.html.
+    func missing(_ request: Request, mount: StaticMount) async throws -> Response? {
+        guard mount.htmlMode else { return nil }
+        if mount.spaFallback, request.headers[.accept]?.contains("text/html") == true, let index = RealPath.resolve(mount.root + "/index.html") {
+            return try await self.send(index, request: request, status: .ok)
+        }
+        if let page = RealPath.resolve(mount.root + "/404.html"), RealPath.isContained(page, in: mount.root) {
+            return try await self.send(page, request: request, status: .notFound)
+        }
+        return nil
+    }
+
+    func send(_ path: String, request: Request, status: HTTPResponse.Status) async throws -> Response? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, let source = try await LocalFileSource.open(path: path) else { return nil }
+        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+        let mediaType = try await self.mediaType(of: path, name: name, info: info)
+        let file = FileResponse(
+            contentType: MediaTypeTable.headerValue(for: mediaType),
+            entityTag: EntityTag(try await self.hashes.hash(of: path, info: info)),
+            lastModified: Int64(info.st_mtim.tv_sec),
+            disposition: nil,
+            maxRanges: self.maxRanges
+        )
+        // A 404 page is not the resource the validators describe: it is sent whole, unconditionally.
+        let head = status == .ok ? request.head : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
+        var response = try await file.response(to: head, streaming: source)
+        response.status = status == .ok ? response.status : status
+        response.headers[.cacheControl] = self.cachePolicy.value(fileName: name, mediaType: mediaType)
+        return response
+    }
+
+    func mediaType(of path: String, name: String, info: stat) async throws -> String {
+        if let known = MediaTypeTable.type(forFileName: name) { return known }
+        let identity = ContentHashCache.Identity(info)
+        if let cached = self.sniffed.withLockedValue({ $0[identity] }) { return cached }
+        var sample = [UInt8](repeating: 0, count: ContentSniffer.sampleSize)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "application/octet-stream" }
+        let count = sample.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let type = self.sniffer.sniff(Array(sample.prefix(max(0, count)))) ?? "application/octet-stream"
+        self.sniffed.withLockedValue { cache in
+            if cache.count >= 16384 { cache.removeAll(keepingCapacity: true) }
+            cache[identity] = type
+        }
+        return type
+    }
+}

@@ -1,0 +1,42 @@
+/// A directory served under a URL prefix, as Starlette's `StaticFiles` mount.
+public struct StaticMount: Sendable {
+    /// URL prefix without a trailing slash (`""` for the root mount).
+    public let prefix: String
+    /// The directory, resolved to its real path once (symlinks in it are judged against this).
+    public let root: String
+    /// Directories serve their `index.html`, bare directory paths redirect to the slash form, and a
+    /// missing path serves the mount's `404.html` (with 404) when there is one.
+    public var htmlMode: Bool
+    /// Unknown paths that accept HTML get `index.html` with 200 (single-page applications).
+    public var spaFallback: Bool
+    /// Whether dotfiles and dot-directories (`.git`, `.env`) are served.
+    public var showDotfiles: Bool
+
+    /// A mount; `root` must exist.
+    public init(prefix: String, root: String, htmlMode: Bool, spaFallback: Bool = false, showDotfiles: Bool = false) throws {
+        var prefix = prefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
+        guard let real = RealPath.resolve(root) else { throw StaticMountError(message: "The static directory '\(root)' does not exist.") }
+        self.prefix = prefix
+        self.root = real
+        self.htmlMode = htmlMode
+        self.spaFallback = spaFallback
+        self.showDotfiles = showDotfiles
+    }
+
+    /// The part of a request path below this mount (starting with `/`), or `nil` when it is not under it.
+    func relativePath(_ path: Substring) -> Substring? {
+        if self.prefix.isEmpty { return path }
+        guard path.hasPrefix(self.prefix) else { return nil }
+        let rest = path.dropFirst(self.prefix.count)
+        return rest.isEmpty || rest.hasPrefix("/") ? rest : nil
+    }
+}
+
+/// A mount could not be set up.
+public struct StaticMountError: Error, CustomStringConvertible {
+    /// What is wrong.
+    public let message: String
+    public var description: String { self.message }
+}

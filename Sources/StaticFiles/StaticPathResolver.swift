@@ -1,0 +1,73 @@
+import Glibc
+
+/// Which file a request path names in a mount — apart from how it is sent (`FileResponse`).
+///
+/// The path is percent-decoded once, strictly: invalid escapes or UTF-8 are malformed (400).
+/// Then any segment that is empty-but-inner, `.`, `..`, contains a backslash or NUL, or is hidden
+/// (a dotfile, unless shown) makes the path not found; nothing is normalized away. Finally the
+/// candidate's real path (symlinks resolved) must still be inside the mount's real root: a
+/// symlink that leaves the root is not found either.
+enum StaticPathResolver {
+    enum Resolution: Equatable {
+        /// A regular file.
+        case file(path: String)
+        /// A directory asked for without its trailing slash: redirect to `location`.
+        case redirect(location: String)
+        /// A directory asked for with its slash: serve its index, if any.
+        case directory(path: String)
+        /// Nothing there (or nothing that may be shown).
+        case notFound
+        /// The path's encoding is broken.
+        case malformed
+    }
+
+    static func resolve(_ rawPath: Substring, in mount: StaticMount) -> Resolution {
+        guard let relative = mount.relativePath(rawPath) else { return .notFound }
+        guard let decoded = self.percentDecode(relative) else { return .malformed }
+        var segments = decoded.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let wantsDirectory = segments.last == ""
+        if wantsDirectory { segments = segments.dropLast() }
+        for segment in segments {
+            if segment.isEmpty || segment == "." || segment == ".." { return .notFound }
+            if segment.contains("\\") || segment.contains("\0") { return .notFound }
+            if segment.hasPrefix(".") && !mount.showDotfiles { return .notFound }
+        }
+        let candidate = ([mount.root] + segments.map(String.init)).joined(separator: "/")
+        guard let real = RealPath.resolve(candidate), RealPath.isContained(real, in: mount.root) else { return .notFound }
+        var info = stat()
+        guard stat(real, &info) == 0 else { return .notFound }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return wantsDirectory ? .notFound : .file(path: real)
+        case S_IFDIR:
+            return wantsDirectory || segments.isEmpty && rawPath.hasSuffix("/")
+                ? .directory(path: real) : .redirect(location: String(rawPath) + "/")
+        default:
+            return .notFound
+        }
+    }
+
+    /// Strict percent-decoding: `nil` for a broken escape or bytes that are not UTF-8.
+    static func percentDecode(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%") {
+                guard iterator.count >= 2, iterator.prefix(2).allSatisfy({ $0.isHexDigitASCII }),
+                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+                else { return nil }
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigitASCII: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
+    }
+}

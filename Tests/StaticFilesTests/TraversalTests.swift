@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import StaticFiles
+
+/// A site with a secret next to it, a symlink out of it and one inside it, and hidden files.
+final class Site: Sendable {
+    let base: String
+    let mount: StaticMount
+
+    init(showDotfiles: Bool = false) throws {
+        self.base = FileManager.default.temporaryDirectory.appendingPathComponent("wharf-site-\(UUID().uuidString)").path
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: self.base + "/site/docs", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: self.base + "/site/.git", withIntermediateDirectories: true)
+        for (path, text) in [
+            ("secret.txt", "secret"), ("site/index.html", "<h1>home</h1>"), ("site/docs/index.html", "docs"),
+            ("site/a..b.txt", "dots in a name"), ("site/.env", "TOKEN=1"), ("site/.git/config", "[core]"), ("site/café.txt", "unicode"),
+        ] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: self.base + "/" + path))
+        }
+        try manager.createSymbolicLink(atPath: self.base + "/site/escape.txt", withDestinationPath: self.base + "/secret.txt")
+        try manager.createSymbolicLink(atPath: self.base + "/site/escape-dir", withDestinationPath: self.base)
+        try manager.createSymbolicLink(atPath: self.base + "/site/inside.txt", withDestinationPath: self.base + "/site/a..b.txt")
+        self.mount = try StaticMount(prefix: "", root: self.base + "/site", htmlMode: true, showDotfiles: showDotfiles)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: self.base) }
+}
+
+@Suite struct TraversalTests {
+    /// Attempts to read outside the root or hidden files, in every encoding a client might try.
+    static let attempts: [String] = {
+        let targets = ["secret.txt", "etc/passwd", "site/index.html"]
+        let ups = [
+            "..", "%2e%2e", "%2E%2E", ".%2e", "%2e.", "..%00", "%2e%2e%00", "..\\", "..%5c", "..%5C", "%252e%252e", "..%c0%af", "%c0%ae%c0%ae", "...",
+            ". .",
+        ]
+        let separators = ["/", "%2f", "%2F", "\\", "%5c", "//", "/./", "%252f"]
+        var attempts: [String] = []
+        for up in ups {
+            for separator in separators.prefix(5) {
+                for target in targets.prefix(2) {
+                    attempts.append("/" + up + separator + target)
+                    attempts.append("/docs/" + up + separator + up + separator + target)
+                }
+            }
+        }
+        attempts += [
+            "/escape.txt", "/escape-dir/secret.txt", "/escape-dir/", "/.env", "/.git/config", "/.git/", "/docs/../index.html",
+            "/./index.html", "//etc/passwd", "/%2fetc%2fpasswd", "/index.html%00.txt", "/index.html\0", "/docs/%2e/index.html",
+            "/C:\\Windows\\win.ini", "/%5cetc%5cpasswd", "/docs//index.html", "/.%2e/secret.txt", "/%2e%65nv", "/%2e/.env",
+        ]
+        return attempts
+    }()
+
+    @Test func theCorpusHasOverAHundredAttempts() {
+        #expect(Self.attempts.count > 100)
+    }
+
+    @Test(arguments: attempts)
+    func noAttemptReachesAFile(path: String) throws {
+        let site = try Site()
+        switch StaticPathResolver.resolve(path[...], in: site.mount) {
+        case .notFound, .malformed:
+            break
+        case let other:
+            Issue.record("\(path) resolved to \(other)")
+        }
+    }
+
+    @Test(arguments: [
+        ("/", StaticPathResolver.Resolution.directory(path: "site")),
+        ("/index.html", .file(path: "site/index.html")),
+        ("/docs", .redirect(location: "/docs/")),
+        ("/docs/", .directory(path: "site/docs")),
+        ("/a..b.txt", .file(path: "site/a..b.txt")),
+        ("/caf%C3%A9.txt", .file(path: "site/café.txt")),
+        ("/inside.txt", .file(path: "site/a..b.txt")),
+        ("/index.html/", .notFound),
+        ("/%ff", .malformed),
+        ("/%zz", .malformed),
+    ])
+    func legitimatePathsResolve(path: String, expected: StaticPathResolver.Resolution) throws {
+        let site = try Site()
+        let real = RealPath.resolve(site.base)!
+        let resolved = StaticPathResolver.resolve(path[...], in: site.mount)
+        switch expected {
+        case .file(let relative): #expect(resolved == .file(path: real + "/" + relative))
+        case .directory(let relative): #expect(resolved == .directory(path: real + "/" + relative))
+        default: #expect(resolved == expected)
+        }
+    }
+
+    @Test func dotfilesAreServedOnlyWhenShown() throws {
+        let site = try Site(showDotfiles: true)
+        #expect(StaticPathResolver.resolve("/.env", in: site.mount) == .file(path: RealPath.resolve(site.base)! + "/site/.env"))
+        #expect(StaticPathResolver.resolve("/../secret.txt", in: site.mount) == .notFound)
+    }
+
+    @Test(arguments: [
+        ("app.3f9a1c2b.js", true), ("chunk-5f2a9c1d.js", true), ("style.0123456789abcdef.css", true),
+        ("app.js", false), ("deadbeef.js", false), ("v1.2.3.js", false), ("index.html", false),
+    ])
+    func fingerprintedNamesAreRecognized(name: String, fingerprinted: Bool) {
+        #expect(CachePolicy.isFingerprinted(name) == fingerprinted)
+    }
+}
