@@ -1,0 +1,69 @@
+import App
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// The static site over a real socket, as a browser and curl see it.
+@Suite(.serialized) struct StaticSiteTests {
+    static func site(spa: Bool = false) throws -> TestApp {
+        let app = try TestApp { $0.spaFallback = spa }
+        let root = app.configuration.staticDirectory
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: root + "/docs", withIntermediateDirectories: true)
+        try Data("<h1>docs</h1>".utf8).write(to: URL(fileURLWithPath: root + "/docs/index.html"))
+        try Data("<h1>lost</h1>".utf8).write(to: URL(fileURLWithPath: root + "/404.html"))
+        try Data("body { color: red }".utf8).write(to: URL(fileURLWithPath: root + "/app.3f9a1c2b.css"))
+        try Data("TOKEN=1".utf8).write(to: URL(fileURLWithPath: root + "/.env"))
+        try Data("outside".utf8).write(to: URL(fileURLWithPath: app.directory.path + "/outside.txt"))
+        try manager.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: app.directory.path + "/outside.txt")
+        return app
+    }
+
+    @Test func pagesDirectoriesAndAssetsAreServedWithTheirHeaders() async throws {
+        let app = try Self.site()
+        try await app.live { client in
+            let port = client.port!
+            let index = try await Curl.request(port: port, "/", [])
+            #expect(index.status == 200 && index.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(index.headers["cache-control"] == "no-cache" && index.headers["x-content-type-options"] == "nosniff")
+            let redirect = try await Curl.request(port: port, "/docs?x=1", [])
+            #expect(redirect.status == 308 && redirect.headers["location"] == "/docs/?x=1")
+            let docs = try await Curl.request(port: port, "/docs/", [])
+            #expect(String(decoding: docs.body, as: UTF8.self) == "<h1>docs</h1>")
+            let asset = try await Curl.request(port: port, "/app.3f9a1c2b.css", [])
+            #expect(asset.headers["content-type"] == "text/css; charset=utf-8")
+            #expect(asset.headers["cache-control"] == "public, max-age=31536000, immutable")
+            let tag = try #require(asset.headers["etag"])
+            let revalidated = try await Curl.request(port: port, "/app.3f9a1c2b.css", ["-H", "If-None-Match: \(tag)"])
+            #expect(revalidated.status == 304)
+            let range = try await Curl.request(port: port, "/app.3f9a1c2b.css", ["-r", "0-3"])
+            #expect(range.status == 206 && String(decoding: range.body, as: UTF8.self) == "body")
+        }
+    }
+
+    @Test func missingHiddenAndEscapingPathsGetTheNotFoundPage() async throws {
+        let app = try Self.site()
+        try await app.live { client in
+            for path in ["/nope", "/.env", "/escape.txt", "/%2e%2e/outside.txt", "/docs/..%2f..%2foutside.txt"] {
+                let reply = try await Curl.request(port: client.port!, path, ["--path-as-is"])
+                #expect(reply.status == 404, "\(path)")
+                #expect(String(decoding: reply.body, as: UTF8.self) == "<h1>lost</h1>", "\(path)")
+            }
+            let api = try await Curl.request(port: client.port!, "/api/nope", [])
+            #expect(api.status == 404 && api.json["detail"] as? String == "Not Found")
+            let malformed = try await Curl.request(port: client.port!, "/%ff", [])
+            #expect(malformed.status == 400)
+        }
+    }
+
+    @Test func theSPAFallbackAnswersHTMLRequestsWithTheIndex() async throws {
+        let app = try Self.site(spa: true)
+        try await app.live { client in
+            let page = try await Curl.request(port: client.port!, "/app/settings", ["-H", "Accept: text/html"])
+            #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("Wharf test"))
+            let data = try await Curl.request(port: client.port!, "/app/data.json", ["-H", "Accept: application/json"])
+            #expect(data.status == 404)
+        }
+    }
+}
