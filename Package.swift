@@ -7,6 +7,7 @@
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
+//   Compression                content-coding negotiation (precompressed sidecars; later zlib on the fly)
 //   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
 //   App                        the one composition root: configuration, routes, controllers, error mapping
@@ -79,8 +80,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Compression",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StaticFiles",
             dependencies: [
+                "Compression",
                 "FileResponses",
                 "MediaTypes",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -166,6 +172,11 @@ let package = Package(
         .testTarget(
             name: "FileResponsesTests",
             dependencies: ["FileResponses", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CompressionTests",
+            dependencies: ["Compression"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Compression
 public import FileResponses
 import Foundation
 import Glibc
@@ -51,13 +52,13 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     func serve(_ request: Request, from mount: StaticMount) async throws -> Response? {
         switch StaticPathResolver.resolve(request.uri.path[...], in: mount) {
         case .file(let path):
-            return try await self.send(path, request: request, status: .ok)
+            return try await self.send(path, root: mount.root, request: request, status: .ok)
         case .redirect(let location):
             let query = request.uri.query.map { "?" + $0 } ?? ""
             return Response(status: .permanentRedirect, headers: [.location: location + query, .contentLength: "0"])
         case .directory(let path):
             if mount.htmlMode, let index = RealPath.resolve(path + "/index.html"), RealPath.isContained(index, in: mount.root) {
-                return try await self.send(index, request: request, status: .ok)
+                return try await self.send(index, root: mount.root, request: request, status: .ok)
             }
             return try await self.missing(request, mount: mount)
         case .notFound:
@@ -71,22 +72,33 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     func missing(_ request: Request, mount: StaticMount) async throws -> Response? {
         guard mount.htmlMode else { return nil }
         if mount.spaFallback, request.headers[.accept]?.contains("text/html") == true, let index = RealPath.resolve(mount.root + "/index.html") {
-            return try await self.send(index, request: request, status: .ok)
+            return try await self.send(index, root: mount.root, request: request, status: .ok)
         }
         if let page = RealPath.resolve(mount.root + "/404.html"), RealPath.isContained(page, in: mount.root) {
-            return try await self.send(page, request: request, status: .notFound)
+            return try await self.send(page, root: mount.root, request: request, status: .notFound)
         }
         return nil
     }
 
-    func send(_ path: String, request: Request, status: HTTPResponse.Status) async throws -> Response? {
+    func send(_ path: String, root: String, request: Request, status: HTTPResponse.Status) async throws -> Response? {
         var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, let source = try await LocalFileSource.open(path: path) else { return nil }
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
         let mediaType = try await self.mediaType(of: path, name: name, info: info)
+        // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
+        // answer then varies on Accept-Encoding, and each coding has its own validator.
+        let sidecars = ContentCoding.allCases.filter { coding in
+            var sidecar = stat()
+            guard let real = RealPath.resolve(path + coding.fileSuffix), RealPath.isContained(real, in: root) else { return false }
+            return stat(real, &sidecar) == 0 && sidecar.st_mode & S_IFMT == S_IFREG
+        }
+        let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
+        let servedPath = coding.map { path + $0.fileSuffix } ?? path
+        if coding != nil { guard stat(servedPath, &info) == 0 else { return nil } }
+        guard let source = try await LocalFileSource.open(path: servedPath) else { return nil }
         let file = FileResponse(
             contentType: MediaTypeTable.headerValue(for: mediaType),
-            entityTag: EntityTag(try await self.hashes.hash(of: path, info: info)),
+            entityTag: EntityTag(try await self.hashes.hash(of: servedPath, info: info)),
             lastModified: Int64(info.st_mtim.tv_sec),
             disposition: nil,
             maxRanges: self.maxRanges
@@ -96,6 +108,8 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await file.response(to: head, streaming: source)
         response.status = status == .ok ? response.status : status
         response.headers[.cacheControl] = self.cachePolicy.value(fileName: name, mediaType: mediaType)
+        if let coding { response.headers[.contentEncoding] = coding.rawValue }
+        if !sidecars.isEmpty { response.headers[.vary] = "Accept-Encoding" }
         return response
     }
 

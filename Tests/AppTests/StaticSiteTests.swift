@@ -57,6 +57,36 @@ import Testing
         }
     }
 
+    @Test func precompressedSidecarsAreNegotiatedWithVaryAndTheirOwnValidators() async throws {
+        let app = try Self.site()
+        let root = app.configuration.staticDirectory
+        let script = String(repeating: "console.log('wharf');\n", count: 200)
+        try Data(script.utf8).write(to: URL(fileURLWithPath: root + "/app.js"))
+        try await Command.run("gzip", ["-k", "-9", root + "/app.js"])
+        try await app.live { client in
+            let port = client.port!
+            let plain = try await Curl.request(port: port, "/app.js", [])
+            #expect(plain.headers["content-encoding"] == nil && plain.headers["vary"] == "Accept-Encoding")
+            #expect(String(decoding: plain.body, as: UTF8.self) == script)
+            #expect(plain.headers["content-type"] == "text/javascript; charset=utf-8")
+
+            let gzipped = try await Curl.request(port: port, "/app.js", ["-H", "Accept-Encoding: br;q=0, gzip"])
+            #expect(gzipped.headers["content-encoding"] == "gzip" && gzipped.headers["vary"] == "Accept-Encoding")
+            let sidecarSize = try FileManager.default.attributesOfItem(atPath: root + "/app.js.gz")[.size] as? Int
+            #expect(Int(gzipped.headers["content-length"] ?? "") == sidecarSize)
+            #expect(gzipped.headers["etag"] != plain.headers["etag"])
+            let decoded = try await Curl.request(port: port, "/app.js", ["--compressed"])
+            #expect(String(decoding: decoded.body, as: UTF8.self) == script)
+
+            let revalidated = try await Curl.request(
+                port: port,
+                "/app.js",
+                ["-H", "Accept-Encoding: gzip", "-H", "If-None-Match: \(gzipped.headers["etag"] ?? "")"]
+            )
+            #expect(revalidated.status == 304 && revalidated.headers["vary"] == "Accept-Encoding")
+        }
+    }
+
     @Test func theSPAFallbackAnswersHTMLRequestsWithTheIndex() async throws {
         let app = try Self.site(spa: true)
         try await app.live { client in
