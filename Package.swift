@@ -7,7 +7,7 @@
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
-//   Compression                content-coding negotiation (precompressed sidecars; later zlib on the fly)
+//   Compression                content-coding negotiation, gzip on the fly (zlib through compress-nio), its cache
 //   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
 //   App                        the one composition root: configuration, routes, controllers, error mapping
@@ -29,6 +29,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -81,6 +82,10 @@ let package = Package(
         ),
         .target(
             name: "Compression",
+            dependencies: [
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -92,6 +97,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -176,7 +182,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CompressionTests",
-            dependencies: ["Compression"],
+            dependencies: [
+                "Compression",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,6 +6,8 @@ public import HTTPTypes
 public import Hummingbird
 public import MediaTypes
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// Serves static mounts for GET and HEAD requests that no route answered.
 ///
@@ -21,6 +23,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let sniffed = NIOLockedValueBox<[ContentHashCache.Identity: String]>([:])
     let maxRanges: Int
     let excludedPrefixes: [String]
+    let gzip = GzipEncoder()
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404.
@@ -95,22 +98,48 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
         let servedPath = coding.map { path + $0.fileSuffix } ?? path
         if coding != nil { guard stat(servedPath, &info) == 0 else { return nil } }
-        guard let source = try await LocalFileSource.open(path: servedPath) else { return nil }
+        let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
+        let hash = try await self.hashes.hash(of: servedPath, info: info)
+        // Compressible files without sidecars are gzipped on the fly (never for a range request,
+        // a no-transform policy or a 404 page), so they are negotiable too.
+        let onTheFly =
+            sidecars.isEmpty && status == .ok && GzipEncoder.isCompressible(mediaType) && !cacheControl.contains("no-transform")
+            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(info.st_size))
+        let gzipped =
+            onTheFly && request.headers[.range] == nil && ContentCoding.negotiate(request.headers[.acceptEncoding], available: [.gzip]) != nil
+        let source: any ByteSource
+        let entityTag: EntityTag
+        if gzipped {
+            let content = try await self.gzip(file: servedPath, key: hash)
+            (source, entityTag) = (MemorySource(content), EntityTag(hash + "-gzip"))
+        } else {
+            guard let local = try await LocalFileSource.open(path: servedPath) else { return nil }
+            (source, entityTag) = (local, EntityTag(hash))
+        }
         let file = FileResponse(
             contentType: MediaTypeTable.headerValue(for: mediaType),
-            entityTag: EntityTag(try await self.hashes.hash(of: servedPath, info: info)),
+            entityTag: entityTag,
             lastModified: Int64(info.st_mtim.tv_sec),
             disposition: nil,
             maxRanges: self.maxRanges
         )
-        // A 404 page is not the resource the validators describe: it is sent whole, unconditionally.
         let head = status == .ok ? request.head : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
         var response = try await file.response(to: head, streaming: source)
         response.status = status == .ok ? response.status : status
-        response.headers[.cacheControl] = self.cachePolicy.value(fileName: name, mediaType: mediaType)
+        response.headers[.cacheControl] = cacheControl
         if let coding { response.headers[.contentEncoding] = coding.rawValue }
-        if !sidecars.isEmpty { response.headers[.vary] = "Accept-Encoding" }
+        if gzipped { response.headers[.contentEncoding] = "gzip" }
+        if !sidecars.isEmpty || onTheFly { response.headers[.vary] = "Accept-Encoding" }
         return response
+    }
+
+    /// The gzip of a whole file (at most `GzipEncoder.maximumSize`), cached under its validator.
+    func gzip(file path: String, key: String) async throws -> ByteBuffer {
+        guard let source = try await LocalFileSource.open(path: path) else { throw StaticFileError.unreadable }
+        let content = try await source.read(offset: 0, length: Int(source.size))
+        try await source.close()
+        let encoder = self.gzip
+        return try await NIOThreadPool.singleton.runIfActive { try encoder.gzip(content, key: key) }
     }
 
     func mediaType(of path: String, name: String, info: stat) async throws -> String {

@@ -87,6 +87,37 @@ import Testing
         }
     }
 
+    @Test func compressibleFilesWithoutSidecarsAreGzippedOnTheFly() async throws {
+        let app = try Self.site()
+        let root = app.configuration.staticDirectory
+        let css = String(repeating: ".wharf { margin: 0 auto; }\n", count: 300)
+        try Data(css.utf8).write(to: URL(fileURLWithPath: root + "/site.css"))
+        try await app.live { client in
+            let port = client.port!
+            let gzipped = try await Curl.request(port: port, "/site.css", ["-H", "Accept-Encoding: gzip"])
+            #expect(gzipped.headers["content-encoding"] == "gzip" && gzipped.headers["vary"] == "Accept-Encoding")
+            #expect(gzipped.headers["etag"]?.hasSuffix("-gzip\"") == true)
+            #expect(gzipped.body.count < css.utf8.count / 5)
+            let decoded = try await Curl.request(port: port, "/site.css", ["--compressed"])
+            #expect(String(decoding: decoded.body, as: UTF8.self) == css)
+
+            let revalidated = try await Curl.request(
+                port: port,
+                "/site.css",
+                ["-H", "Accept-Encoding: gzip", "-H", "If-None-Match: \(gzipped.headers["etag"] ?? "")"]
+            )
+            #expect(revalidated.status == 304 && revalidated.headers["vary"] == "Accept-Encoding")
+
+            let range = try await Curl.request(port: port, "/site.css", ["-H", "Accept-Encoding: gzip", "-r", "0-5"])
+            #expect(range.status == 206 && range.headers["content-encoding"] == nil && String(decoding: range.body, as: UTF8.self) == ".wharf")
+            let plain = try await Curl.request(port: port, "/site.css", [])
+            #expect(plain.headers["content-encoding"] == nil && plain.headers["vary"] == "Accept-Encoding")
+
+            let small = try await Curl.request(port: port, "/app.3f9a1c2b.css", ["-H", "Accept-Encoding: gzip"])
+            #expect(small.headers["content-encoding"] == nil && small.headers["vary"] == nil)
+        }
+    }
+
     @Test func theSPAFallbackAnswersHTMLRequestsWithTheIndex() async throws {
         let app = try Self.site(spa: true)
         try await app.live { client in
