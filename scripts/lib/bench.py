@@ -148,11 +148,19 @@ def main():
     parser.add_argument("--harness", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--only", choices=["uploads", "serving"], help="run one half of the benchmark")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="wharf-bench-")
     rows = []
+    serving = []
     try:
+        if args.only != "uploads":
+            import bench_static
+
+            serving = bench_static.run(args.wharf, args.venv_python, work, args.repetitions)
+        if args.only == "serving":
+            raise StopIteration
         source = os.path.join(work, "upload.bin")
         with open(source, "wb") as out:
             for _ in range(args.size_mib):
@@ -220,8 +228,21 @@ def main():
         clean_wharf()
         wharf.stop()
         fastapi.stop()
+    except StopIteration:
+        pass
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+    if serving:
+        print()
+        print("Serving (server on core 0, wrk -t1 -c32 -d10s on core 1):")
+        print()
+        print("| server | 1 KiB file req/s | p99 | 100 KiB JS as gzip req/s | 256 MiB download MB/s | random 64 KiB ranges req/s |")
+        print("|---|---|---|---|---|---|")
+        for name, small, p99, gzip_rate, download, ranges in serving:
+            print(f"| {name} | {small:,.0f} | {p99} | {gzip_rate:,.0f} | {download:,.0f} | {ranges:,.0f} |")
+    if args.only == "serving":
+        return 0
 
     parser_speed = subprocess.run([args.harness, "throughput", "256"], capture_output=True, text=True, check=True).stdout.strip()
     rows.append(("multipart parser alone, 256 MiB body in memory", "Wharf", f"{parser_speed} GB/s", "", "best of 3"))

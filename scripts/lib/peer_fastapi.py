@@ -44,3 +44,9 @@ async def multipart(file: UploadFile):
             out.write(chunk)
             size += len(chunk)
     return {"name": file.filename, "size": size, "sha256": digest.hexdigest()}
+
+
+if os.environ.get("WHARF_PEER_STATIC"):
+    from starlette.staticfiles import StaticFiles
+
+    app.mount("/", StaticFiles(directory=os.environ["WHARF_PEER_STATIC"], html=True), name="static")
