@@ -11,4 +11,11 @@ public protocol ByteSource: Sendable {
     func read(offset: Int64, length: Int) async throws -> ByteBuffer
     /// Releases the source.
     func close() async throws
+    /// All the bytes, when they are already in memory (the response then goes out in one write).
+    var bytesInMemory: ByteBuffer? { get }
+}
+
+extension ByteSource {
+    /// Most sources are read piece by piece.
+    public var bytesInMemory: ByteBuffer? { nil }
 }

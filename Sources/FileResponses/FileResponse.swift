@@ -107,7 +107,10 @@ public struct FileResponse: Sendable {
     }
 
     static func body(_ source: any ByteSource, _ segments: [BodySegment]) -> ResponseBody {
-        ResponseBody(contentLength: Int(segments.reduce(0) { $0 + $1.length })) { writer in
+        if segments.count == 1, case .file(let start, let length) = segments[0], let bytes = source.bytesInMemory {
+            return ResponseBody(byteBuffer: bytes.getSlice(at: bytes.readerIndex + Int(start), length: Int(length))!)
+        }
+        return ResponseBody(contentLength: Int(segments.reduce(0) { $0 + $1.length })) { writer in
             do {
                 for segment in segments {
                     switch segment {

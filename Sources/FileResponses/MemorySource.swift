@@ -18,4 +18,6 @@ public struct MemorySource: ByteSource {
     }
 
     public func close() async throws {}
+
+    public var bytesInMemory: ByteBuffer? { self.buffer }
 }

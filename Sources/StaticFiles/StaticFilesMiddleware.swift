@@ -24,6 +24,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxRanges: Int
     let excludedPrefixes: [String]
     let gzip = GzipEncoder()
+    let smallFiles = SmallFileCache()
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404.
@@ -99,7 +100,13 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let servedPath = coding.map { path + $0.fileSuffix } ?? path
         if coding != nil { guard stat(servedPath, &info) == 0 else { return nil } }
         let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
-        let hash = try await self.hashes.hash(of: servedPath, info: info)
+        let identity = ContentHashCache.Identity(info)
+        var small = self.smallFiles.lookup(servedPath, identity: identity)
+        if small == nil && info.st_size <= SmallFileCache.maxFileSize {
+            let cache = self.smallFiles
+            small = try await NIOThreadPool.singleton.runIfActive { try cache.load(servedPath, identity: identity) }
+        }
+        let hash = if let small { small.hash } else { try await self.hashes.hash(of: servedPath, info: info) }
         // Compressible files without sidecars are gzipped on the fly (never for a range request,
         // a no-transform policy or a 404 page), so they are negotiable too.
         let onTheFly =
@@ -110,8 +117,10 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let source: any ByteSource
         let entityTag: EntityTag
         if gzipped {
-            let content = try await self.gzip(file: servedPath, key: hash)
+            let content = try await self.gzip(file: servedPath, key: hash, content: small?.content)
             (source, entityTag) = (MemorySource(content), EntityTag(hash + "-gzip"))
+        } else if let small {
+            (source, entityTag) = (MemorySource(small.content), EntityTag(hash))
         } else {
             guard let local = try await LocalFileSource.open(path: servedPath) else { return nil }
             (source, entityTag) = (local, EntityTag(hash))
@@ -134,10 +143,15 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The gzip of a whole file (at most `GzipEncoder.maximumSize`), cached under its validator.
-    func gzip(file path: String, key: String) async throws -> ByteBuffer {
-        guard let source = try await LocalFileSource.open(path: path) else { throw StaticFileError.unreadable }
-        let content = try await source.read(offset: 0, length: Int(source.size))
-        try await source.close()
+    func gzip(file path: String, key: String, content cached: ByteBuffer?) async throws -> ByteBuffer {
+        let content: ByteBuffer
+        if let cached {
+            content = cached
+        } else {
+            guard let source = try await LocalFileSource.open(path: path) else { throw StaticFileError.unreadable }
+            content = try await source.read(offset: 0, length: Int(source.size))
+            try await source.close()
+        }
         let encoder = self.gzip
         return try await NIOThreadPool.singleton.runIfActive { try encoder.gzip(content, key: key) }
     }
