@@ -2,7 +2,7 @@
 /// clients next to `filename*=UTF-8''...` (RFC 5987 / RFC 8187) carrying the exact name.
 public struct ContentDisposition: Sendable, Equatable {
     /// Whether the browser should show the file or save it.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         case inline
         case attachment
     }
@@ -16,6 +16,21 @@ public struct ContentDisposition: Sendable, Equatable {
     public init(_ kind: Kind, fileName: String) {
         self.kind = kind
         self.fileName = fileName
+    }
+
+    /// Media types a browser shows without running anything (tusd's list): raster images, audio,
+    /// video, plain text and PDF. Everything else (HTML, SVG, XHTML, XML, JavaScript, ...) could run
+    /// script in the site's origin, so it is always an attachment.
+    public static let inlineSafeTypes: Set<String> = [
+        "image/png", "image/jpeg", "image/gif", "image/apng", "image/webp", "image/avif", "image/bmp",
+        "video/mp4", "video/webm", "video/ogg", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/webm", "audio/wav", "audio/flac",
+        "text/plain", "application/pdf",
+    ]
+
+    /// `inline` when asked for and the type is safe to show, `attachment` otherwise.
+    public static func requested(_ kind: Kind, fileName: String, mediaType: String) -> ContentDisposition {
+        let safe = Self.inlineSafeTypes.contains(mediaType)
+        return ContentDisposition(kind == .inline && safe ? .inline : .attachment, fileName: fileName)
     }
 
     /// The header value.

@@ -89,6 +89,27 @@ import Testing
         }
     }
 
+    @Test func inlineIsHonouredOnlyForTypesThatCannotRunScript() async throws {
+        let app = try TestApp()
+        let directory = app.directory.path
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).write(
+            to: URL(fileURLWithPath: directory + "/a.png")
+        )
+        try Data("<!DOCTYPE html><html><script>alert(1)</script></html>".utf8).write(to: URL(fileURLWithPath: directory + "/a.html"))
+        try await app.live { client in
+            let port = client.port!
+            for (name, expected) in [("a.png", "inline; filename=\"a.png\""), ("a.html", "attachment; filename=\"a.html\"")] {
+                let upload = try await Curl.request(port: port, "/api/files?name=\(name)", ["-X", "POST", "--data-binary", "@\(directory)/\(name)"])
+                let id = try #require(upload.json["id"] as? String)
+                let reply = try await Curl.request(port: port, "/api/files/\(id)/download?disposition=inline", [])
+                #expect(reply.headers["content-disposition"] == expected)
+                #expect(reply.headers["x-content-type-options"] == "nosniff")
+            }
+            let bad = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA/download?disposition=open", [])
+            #expect(bad.status == 422)
+        }
+    }
+
     @Test func headAnswersTheSameHeadersWithoutABody() async throws {
         try await self.withStoredFile { port, id, _, tag in
             let head = try await Curl.request(port: port, "/api/files/\(id)/download", ["-I"])

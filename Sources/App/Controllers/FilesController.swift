@@ -129,16 +129,19 @@ struct FilesController: Sendable {
         return .json(FileRecordJSON.json(record))
     }
 
-    /// `GET /api/files/{id}/download`: the bytes, as an attachment named after the file, with
-    /// validators, preconditions and ranges (see `FileResponse`).
+    /// `GET /api/files/{id}/download[?disposition=inline]`: the bytes, named after the file, with
+    /// validators, preconditions and ranges (see `FileResponse`); inline only for safe types.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var query = QueryParameters(request)
+        let disposition = query.choice("disposition", default: ContentDisposition.Kind.attachment)
+        try query.validate()
         let record = try await self.record(context)
         let reader = try await self.repository.blobs.open(record.digest)
         let file = FileResponse(
             contentType: record.contentType,
             entityTag: EntityTag(record.digest.hex),
             lastModified: record.updatedAt / 1_000_000,
-            disposition: ContentDisposition(.attachment, fileName: record.name),
+            disposition: ContentDisposition.requested(disposition, fileName: record.name, mediaType: record.contentType),
             maxRanges: self.maxRanges
         )
         return try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
