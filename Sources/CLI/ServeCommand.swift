@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve dotfiles and dot-directories such as .well-known (env WHARF_SHOW_DOTFILES).")
     var showDotfiles = false
 
+    @Flag(help: "Directories without an index list their entries, as HTML or JSON (env WHARF_BROWSE).")
+    var browse = false
+
     @Option(
         help: "Cache-Control of static files that are neither HTML nor fingerprinted (env WHARF_STATIC_CACHE_CONTROL; default public, max-age=3600)."
     )
@@ -133,6 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
             try self.spaFallback || EnvironmentOption.resolve(nil, "WHARF_SPA", default: false, parse: EnvironmentOption.parseBool)
         configuration.showDotfiles =
             try self.showDotfiles || EnvironmentOption.resolve(nil, "WHARF_SHOW_DOTFILES", default: false, parse: EnvironmentOption.parseBool)
+        configuration.browse = try self.browse || EnvironmentOption.resolve(nil, "WHARF_BROWSE", default: false, parse: EnvironmentOption.parseBool)
         configuration.staticCacheControl = try EnvironmentOption.resolve(
             self.staticCacheControl,
             "WHARF_STATIC_CACHE_CONTROL",

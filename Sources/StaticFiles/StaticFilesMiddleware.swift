@@ -7,6 +7,7 @@ public import Hummingbird
 public import MediaTypes
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOFoundationCompat
 import NIOPosix
 
 /// Serves static mounts for GET and HEAD requests that no route answered.
@@ -64,12 +65,28 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
             if mount.htmlMode, let index = RealPath.resolve(path + "/index.html"), RealPath.isContained(index, in: mount.root) {
                 return try await self.send(index, root: mount.root, request: request, status: .ok)
             }
+            if mount.browse { return try Self.listing(path, mount: mount, request: request) }
             return try await self.missing(request, mount: mount)
         case .notFound:
             return try await self.missing(request, mount: mount)
         case .malformed:
             throw HTTPError(.badRequest, message: "The path is not valid percent-encoded UTF-8.")
         }
+    }
+
+    /// The `--browse` page of a directory; HEAD gets its headers only.
+    static func listing(_ directory: String, mount: StaticMount, request: Request) throws -> Response {
+        let listing = try DirectoryListing(directory: directory, mount: mount)
+        let wantsJSON = request.headers[.accept]?.contains("application/json") == true
+        let body = wantsJSON ? ByteBuffer(data: try listing.json()) : ByteBuffer(string: listing.html(title: request.uri.path))
+        let headers: HTTPFields = [
+            .contentType: wantsJSON ? "application/json" : "text/html; charset=utf-8",
+            .cacheControl: "no-cache",
+            .vary: "Accept",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ]
+        let response = Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        return request.method == .head ? response.createHeadResponse() : response
     }
 
     /// The SPA fallback (index with 200 for requests that accept HTML), else the mount's 404.html.

@@ -11,9 +11,11 @@ public struct StaticMount: Sendable {
     public var spaFallback: Bool
     /// Whether dotfiles and dot-directories (`.git`, `.env`) are served.
     public var showDotfiles: Bool
+    /// Directories without an index list their entries (HTML, or JSON for `Accept: application/json`).
+    public var browse: Bool
 
     /// A mount; `root` must exist.
-    public init(prefix: String, root: String, htmlMode: Bool, spaFallback: Bool = false, showDotfiles: Bool = false) throws {
+    public init(prefix: String, root: String, htmlMode: Bool, spaFallback: Bool = false, showDotfiles: Bool = false, browse: Bool = false) throws {
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
@@ -23,6 +25,7 @@ public struct StaticMount: Sendable {
         self.htmlMode = htmlMode
         self.spaFallback = spaFallback
         self.showDotfiles = showDotfiles
+        self.browse = browse
     }
 
     /// The part of a request path below this mount (starting with `/`), or `nil` when it is not under it.

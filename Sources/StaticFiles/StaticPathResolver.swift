@@ -71,3 +71,12 @@ extension UInt8 {
         (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
+
+extension RealPath {
+    /// `stat(2)` of a path: its identity and whether it is a directory; `nil` when it cannot be read.
+    static func status(_ path: String) -> (identity: ContentHashCache.Identity, isDirectory: Bool)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (ContentHashCache.Identity(info), info.st_mode & S_IFMT == S_IFDIR)
+    }
+}

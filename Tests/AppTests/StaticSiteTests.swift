@@ -118,6 +118,26 @@ import Testing
         }
     }
 
+    @Test func browsingListsEntriesEscapedAsHTMLOrJSON() async throws {
+        let app = try TestApp { $0.browse = true }
+        let root = app.configuration.staticDirectory
+        try FileManager.default.createDirectory(atPath: root + "/files/sub", withIntermediateDirectories: true)
+        try Data("12345".utf8).write(to: URL(fileURLWithPath: root + "/files/<script>&.txt"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/files/.hidden"))
+        try await app.live { client in
+            let page = try await Curl.request(port: client.port!, "/files/", [])
+            let html = String(decoding: page.body, as: UTF8.self)
+            #expect(page.status == 200 && page.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(html.contains("&lt;script&gt;&amp;.txt") && !html.contains("<script>"))
+            #expect(html.contains("href=\"%3Cscript%3E%26.txt\"") && html.contains("sub/"))
+            #expect(!html.contains(".hidden"))
+            let json = try await Curl.request(port: client.port!, "/files/", ["-H", "Accept: application/json"])
+            let entries = try #require(try JSONSerialization.jsonObject(with: json.body) as? [[String: Any]])
+            #expect(entries.compactMap { $0["name"] as? String } == ["sub", "<script>&.txt"])
+            #expect(entries.last?["size"] as? Int == 5 && entries.first?["is_dir"] as? Bool == true)
+        }
+    }
+
     @Test func theSPAFallbackAnswersHTMLRequestsWithTheIndex() async throws {
         let app = try Self.site(spa: true)
         try await app.live { client in

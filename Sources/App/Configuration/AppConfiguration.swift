@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var spaFallback = false
     /// Whether dotfiles and dot-directories are served.
     public var showDotfiles = false
+    /// Whether directories without an index list their entries.
+    public var browse = false
     /// `Cache-Control` of static files that are neither HTML nor fingerprinted.
     public var staticCacheControl = "public, max-age=3600"
     /// More ranges than this in one request get the whole file.

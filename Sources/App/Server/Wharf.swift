@@ -92,11 +92,20 @@ public enum Wharf {
                 root: configuration.staticDirectory,
                 htmlMode: true,
                 spaFallback: configuration.spaFallback,
-                showDotfiles: configuration.showDotfiles
+                showDotfiles: configuration.showDotfiles,
+                browse: configuration.browse
             )
         ]
         for (prefix, directory) in configuration.mounts {
-            mounts.append(try StaticMount(prefix: prefix, root: directory, htmlMode: false, showDotfiles: configuration.showDotfiles))
+            mounts.append(
+                try StaticMount(
+                    prefix: prefix,
+                    root: directory,
+                    htmlMode: false,
+                    showDotfiles: configuration.showDotfiles,
+                    browse: configuration.browse
+                )
+            )
         }
         return StaticFilesMiddleware(
             mounts: mounts,

@@ -1,0 +1,45 @@
+import Glibc
+
+/// A directory's entries as `--browse` shows them: an HTML page (every name escaped) or JSON.
+///
+/// Hidden entries stay hidden unless dotfiles are shown, and entries whose real path leaves the
+/// mount (symlinks out) are left out, as they could not be opened anyway.
+struct DirectoryListing {
+    struct Entry: Encodable {
+        let name: String
+        let size: Int64
+        let modified: String
+        let isDirectory: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, size, modified
+            case isDirectory = "is_dir"
+        }
+    }
+
+    let entries: [Entry]
+
+    init(directory: String, mount: StaticMount) throws {
+        guard let handle = opendir(directory) else { throw StaticFileError.unreadable }
+        defer { closedir(handle) }
+        var entries: [Entry] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name == "." || name == ".." || (name.hasPrefix(".") && !mount.showDotfiles) { continue }
+            guard let real = RealPath.resolve(directory + "/" + name), RealPath.isContained(real, in: mount.root) else { continue }
+            guard let (identity, isDirectory) = RealPath.status(real) else { continue }
+            let modified = Self.rfc3339(Int(identity.modified / 1_000_000_000))
+            entries.append(Entry(name: name, size: isDirectory ? 0 : identity.size, modified: modified, isDirectory: isDirectory))
+        }
+        self.entries = entries.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
+    }
+
+    static func rfc3339(_ seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
