@@ -15,14 +15,6 @@ final class ContentHashCache: Sendable {
         let size: Int64
         let modified: Int64
         let changed: Int64
-
-        init(_ info: stat) {
-            self.device = UInt64(info.st_dev)
-            self.inode = UInt64(info.st_ino)
-            self.size = Int64(info.st_size)
-            self.modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            self.changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
-        }
     }
 
     private let entries = NIOLockedValueBox<[Identity: String]>([:])
@@ -34,9 +26,8 @@ final class ContentHashCache: Sendable {
         self.threadPool = threadPool
     }
 
-    /// The validator of the file at `path` whose `stat` is `info` (32 hex digits of its SHA-256).
-    func hash(of path: String, info: stat) async throws -> String {
-        let identity = Identity(info)
+    /// The validator of the file at `path` whose identity is `identity` (32 hex digits of its SHA-256).
+    func hash(of path: String, identity: Identity) async throws -> String {
         if let known = self.entries.withLockedValue({ $0[identity] }) { return known }
         let hash = try await self.threadPool.runIfActive { try Self.digest(path) }
         self.entries.withLockedValue { entries in

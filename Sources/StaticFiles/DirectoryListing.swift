@@ -27,7 +27,8 @@ struct DirectoryListing {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             if name == "." || name == ".." || (name.hasPrefix(".") && !mount.showDotfiles) { continue }
             guard let real = RealPath.resolve(directory + "/" + name), RealPath.isContained(real, in: mount.root) else { continue }
-            guard let (identity, isDirectory) = RealPath.status(real) else { continue }
+            guard let status = FileStatus(real) else { continue }
+            let (identity, isDirectory) = (status.identity, status.isDirectory)
             let modified = Self.rfc3339(Int(identity.modified / 1_000_000_000))
             entries.append(Entry(name: name, size: isDirectory ? 0 : identity.size, modified: modified, isDirectory: isDirectory))
         }

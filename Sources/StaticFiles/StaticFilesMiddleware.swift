@@ -1,6 +1,5 @@
 import Compression
 public import FileResponses
-import Foundation
 import Glibc
 public import HTTPTypes
 public import Hummingbird
@@ -102,33 +101,34 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func send(_ path: String, root: String, request: Request, status: HTTPResponse.Status) async throws -> Response? {
-        var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard var fileStatus = FileStatus(path), fileStatus.isRegular else { return nil }
         let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-        let mediaType = try await self.mediaType(of: path, name: name, info: info)
+        let mediaType = try await self.mediaType(of: path, name: name, identity: fileStatus.identity)
         // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
         // answer then varies on Accept-Encoding, and each coding has its own validator.
         let sidecars = ContentCoding.allCases.filter { coding in
-            var sidecar = stat()
             guard let real = RealPath.resolve(path + coding.fileSuffix), RealPath.isContained(real, in: root) else { return false }
-            return stat(real, &sidecar) == 0 && sidecar.st_mode & S_IFMT == S_IFREG
+            return FileStatus(real)?.isRegular == true
         }
         let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
         let servedPath = coding.map { path + $0.fileSuffix } ?? path
-        if coding != nil { guard stat(servedPath, &info) == 0 else { return nil } }
+        if coding != nil {
+            guard let sidecar = FileStatus(servedPath) else { return nil }
+            fileStatus = sidecar
+        }
         let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
-        let identity = ContentHashCache.Identity(info)
+        let identity = fileStatus.identity
         var small = self.smallFiles.lookup(servedPath, identity: identity)
-        if small == nil && info.st_size <= SmallFileCache.maxFileSize {
+        if small == nil && fileStatus.size <= SmallFileCache.maxFileSize {
             let cache = self.smallFiles
             small = try await NIOThreadPool.singleton.runIfActive { try cache.load(servedPath, identity: identity) }
         }
-        let hash = if let small { small.hash } else { try await self.hashes.hash(of: servedPath, info: info) }
+        let hash = if let small { small.hash } else { try await self.hashes.hash(of: servedPath, identity: identity) }
         // Compressible files without sidecars are gzipped on the fly (never for a range request,
         // a no-transform policy or a 404 page), so they are negotiable too.
         let onTheFly =
             sidecars.isEmpty && status == .ok && GzipEncoder.isCompressible(mediaType) && !cacheControl.contains("no-transform")
-            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(info.st_size))
+            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(fileStatus.size))
         let gzipped =
             onTheFly && request.headers[.range] == nil && ContentCoding.negotiate(request.headers[.acceptEncoding], available: [.gzip]) != nil
         let source: any ByteSource
@@ -145,7 +145,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let file = FileResponse(
             contentType: MediaTypeTable.headerValue(for: mediaType),
             entityTag: entityTag,
-            lastModified: Int64(info.st_mtim.tv_sec),
+            lastModified: fileStatus.modifiedSeconds,
             disposition: nil,
             maxRanges: self.maxRanges
         )
@@ -173,9 +173,8 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await NIOThreadPool.singleton.runIfActive { try encoder.gzip(content, key: key) }
     }
 
-    func mediaType(of path: String, name: String, info: stat) async throws -> String {
+    func mediaType(of path: String, name: String, identity: ContentHashCache.Identity) async throws -> String {
         if let known = MediaTypeTable.type(forFileName: name) { return known }
-        let identity = ContentHashCache.Identity(info)
         if let cached = self.sniffed.withLockedValue({ $0[identity] }) { return cached }
         var sample = [UInt8](repeating: 0, count: ContentSniffer.sampleSize)
         let fd = open(path, O_RDONLY | O_CLOEXEC)

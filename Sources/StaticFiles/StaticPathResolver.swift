@@ -72,11 +72,34 @@ extension UInt8 {
     }
 }
 
-extension RealPath {
-    /// `stat(2)` of a path: its identity and whether it is a directory; `nil` when it cannot be read.
-    static func status(_ path: String) -> (identity: ContentHashCache.Identity, isDirectory: Bool)? {
+/// What `stat(2)` says of a path, kept in a file that imports only Glibc: in files that also
+/// import Foundation, `struct stat` and its members can resolve to Dispatch's copy of the C
+/// declarations, which MemberImportVisibility then refuses, depending on the build order.
+struct FileStatus: Sendable {
+    /// Device, inode, size, mtime and ctime.
+    let identity: ContentHashCache.Identity
+    /// A regular file.
+    let isRegular: Bool
+    /// A directory.
+    let isDirectory: Bool
+
+    /// Size in bytes.
+    var size: Int64 { self.identity.size }
+    /// Last modification, in seconds since 1970.
+    var modifiedSeconds: Int64 { self.identity.modified / 1_000_000_000 }
+
+    /// The status of `path` (symlinks followed), or `nil` when it cannot be read.
+    init?(_ path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return (ContentHashCache.Identity(info), info.st_mode & S_IFMT == S_IFDIR)
+        self.identity = ContentHashCache.Identity(
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino),
+            size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        )
+        self.isRegular = info.st_mode & S_IFMT == S_IFREG
+        self.isDirectory = info.st_mode & S_IFMT == S_IFDIR
     }
 }
