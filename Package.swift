@@ -2,7 +2,8 @@
 // Wharf: a file upload and static asset service.
 //
 // Layers, bottom to top (a module imports only those below it):
-//   CMagic, CByteSearch        C shims (libmagic; glibc's memmem), each imported by one module
+//   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own),
+//   CFileStatus                each imported by one module
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
@@ -44,6 +45,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .target(name: "CByteSearch"),
+        .target(name: "CFileStatus"),
         .target(
             name: "MediaTypes",
             dependencies: ["CMagic"],
@@ -91,6 +93,7 @@ let package = Package(
         .target(
             name: "StaticFiles",
             dependencies: [
+                "CFileStatus",
                 "Compression",
                 "FileResponses",
                 "MediaTypes",

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Which file a request path names in a mount — apart from how it is sent (`FileResponse`).
 ///
 /// The path is percent-decoded once, strictly: invalid escapes or UTF-8 are malformed (400).
@@ -34,17 +32,13 @@ enum StaticPathResolver {
         }
         let candidate = ([mount.root] + segments.map(String.init)).joined(separator: "/")
         guard let real = RealPath.resolve(candidate), RealPath.isContained(real, in: mount.root) else { return .notFound }
-        var info = stat()
-        guard stat(real, &info) == 0 else { return .notFound }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG:
-            return wantsDirectory ? .notFound : .file(path: real)
-        case S_IFDIR:
+        guard let status = FileStatus(real) else { return .notFound }
+        if status.isRegular { return wantsDirectory ? .notFound : .file(path: real) }
+        if status.isDirectory {
             return wantsDirectory || segments.isEmpty && rawPath.hasSuffix("/")
                 ? .directory(path: real) : .redirect(location: String(rawPath) + "/")
-        default:
-            return .notFound
         }
+        return .notFound
     }
 
     /// Strict percent-decoding: `nil` for a broken escape or bytes that are not UTF-8.
@@ -69,37 +63,5 @@ enum StaticPathResolver {
 extension UInt8 {
     fileprivate var isHexDigitASCII: Bool {
         (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
-    }
-}
-
-/// What `stat(2)` says of a path, kept in a file that imports only Glibc: in files that also
-/// import Foundation, `struct stat` and its members can resolve to Dispatch's copy of the C
-/// declarations, which MemberImportVisibility then refuses, depending on the build order.
-struct FileStatus: Sendable {
-    /// Device, inode, size, mtime and ctime.
-    let identity: ContentHashCache.Identity
-    /// A regular file.
-    let isRegular: Bool
-    /// A directory.
-    let isDirectory: Bool
-
-    /// Size in bytes.
-    var size: Int64 { self.identity.size }
-    /// Last modification, in seconds since 1970.
-    var modifiedSeconds: Int64 { self.identity.modified / 1_000_000_000 }
-
-    /// The status of `path` (symlinks followed), or `nil` when it cannot be read.
-    init?(_ path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        self.identity = ContentHashCache.Identity(
-            device: UInt64(info.st_dev),
-            inode: UInt64(info.st_ino),
-            size: Int64(info.st_size),
-            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
-        )
-        self.isRegular = info.st_mode & S_IFMT == S_IFREG
-        self.isDirectory = info.st_mode & S_IFMT == S_IFDIR
     }
 }

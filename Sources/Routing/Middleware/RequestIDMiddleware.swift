@@ -1,6 +1,7 @@
 public import HTTPTypes
 public import Hummingbird
 import Logging
+import Synchronization
 
 /// Gives every request an id: a sane incoming `X-Request-ID` is kept (so ids follow a request
 /// through proxies), anything else is replaced by a new random one. The id is echoed in the
@@ -33,11 +34,21 @@ public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddlew
             }
     }
 
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        let hex = String(high, radix: 16) + String(low, radix: 16)
-        return String(repeating: "0", count: max(0, 32 - hex.count)) + hex
+    static func newID() -> String { RequestIDGenerator.next() }
+}
+
+/// 32 hex digits: a random prefix drawn once per process and a counter, so request ids are unique
+/// without a system call per request.
+enum RequestIDGenerator {
+    private static let prefix: String = {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> String {
+        let count = self.counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let suffix = String(count, radix: 16)
+        return self.prefix + String(repeating: "0", count: max(0, 16 - suffix.count)) + suffix
     }
 }

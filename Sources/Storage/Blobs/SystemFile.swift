@@ -101,10 +101,12 @@ enum SystemFile {
         return stat(path, &info) == 0
     }
 
+    /// The size of an open file (from `lseek`, which needs no `struct stat` member: those can be
+    /// attributed to Dispatch's copy of the C headers and refused under MemberImportVisibility).
     static func fileSize(_ fd: Int32, path: String) throws -> Int64 {
-        var info = stat()
-        if fstat(fd, &info) != 0 { throw error("stat", path) }
-        return Int64(info.st_size)
+        let size = lseek(fd, 0, SEEK_END)
+        if size < 0 { throw error("stat", path) }
+        return Int64(size)
     }
 
     /// Creates a directory and any missing parents, syncing each parent that gained an entry.

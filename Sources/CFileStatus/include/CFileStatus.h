@@ -1,0 +1,20 @@
+#ifndef C_FILE_STATUS_H
+#define C_FILE_STATUS_H
+
+/// What stat(2) says of a path, in a struct of this module's own: Swift code that reads
+/// `struct stat` members directly can see them attributed to Dispatch's copy of the C headers
+/// and refused under MemberImportVisibility, depending on the build.
+typedef struct {
+    unsigned long long device;
+    unsigned long long inode;
+    long long size;
+    long long modified_ns;
+    long long changed_ns;
+    int is_regular;
+    int is_directory;
+} cfilestatus_t;
+
+/// stat(2) with symlinks followed; 0 on success, -1 with errno set otherwise.
+int cfilestatus_stat(const char *path, cfilestatus_t *out);
+
+#endif
