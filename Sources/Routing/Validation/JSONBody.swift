@@ -53,9 +53,6 @@ public struct JSONBody {
         self.fields = fields
     }
 
-    /// Whether the body has this field at all.
-    public func contains(_ name: String) -> Bool { self.fields[name] != nil }
-
     /// A string field of at most `maxLength` characters; `nil` when absent (and an issue when required).
     public mutating func string(_ name: String, required: Bool, maxLength: Int) -> String? {
         guard let value = self.present(name, required: required) else { return nil }

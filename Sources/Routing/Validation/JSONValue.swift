@@ -58,16 +58,4 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 
     public var description: String { String(buffer: self.encoded()) }
-
-    /// The JSON type's name, as error messages say it.
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
 }

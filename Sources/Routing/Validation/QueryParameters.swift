@@ -13,11 +13,6 @@ public struct QueryParameters {
         self.values = QueryString.parse(request.uri.query.map { Substring($0) } ?? "")
     }
 
-    /// Reads a query string (the part after `?`).
-    public init(query: Substring) {
-        self.values = QueryString.parse(query)
-    }
-
     /// An integer within `range`, or `defaultValue` when absent.
     public mutating func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
         guard let text = self.values[name] else { return defaultValue }
