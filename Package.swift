@@ -86,6 +86,8 @@ let package = Package(
             name: "Compression",
             dependencies: [
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -122,6 +124,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                "Compression",
                 "FileResponses",
                 "MediaTypes",
                 "Routing",
@@ -148,6 +151,8 @@ let package = Package(
                 "Uploads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

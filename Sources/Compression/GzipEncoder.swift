@@ -34,11 +34,16 @@ public final class GzipEncoder: Sendable {
             ].contains(mediaType)
     }
 
+    /// The gzip of `content` at level 6 (nginx's and Starlette's choice of speed against size), uncached.
+    public static func compress(_ content: ByteBuffer) throws -> ByteBuffer {
+        var input = content
+        return try input.compress(with: .gzip(configuration: .init(compressionLevel: .compressionLevel6)))
+    }
+
     /// The gzip of `content`, from the cache when `key` (the file's validator) was compressed before.
     public func gzip(_ content: ByteBuffer, key: String) throws -> ByteBuffer {
         if let cached = self.cache.withLockedValue({ $0.entries[key] }) { return cached }
-        var input = content
-        let compressed = try input.compress(with: .gzip(configuration: .init(compressionLevel: .compressionLevel6)))
+        let compressed = try Self.compress(content)
         self.cache.withLockedValue { cache in
             guard cache.entries[key] == nil, compressed.readableBytes <= self.capacity else { return }
             while cache.bytes + compressed.readableBytes > self.capacity, !cache.order.isEmpty {

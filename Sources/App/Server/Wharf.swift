@@ -1,3 +1,4 @@
+import Compression
 public import Hummingbird
 import HummingbirdCore
 public import Logging
@@ -45,6 +46,7 @@ public enum Wharf {
         router.add(middleware: ProcessTimeMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
         router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
+        router.add(middleware: JSONCompressionMiddleware())
 
         let pipeline = UploadPipeline(
             repository: repository,
