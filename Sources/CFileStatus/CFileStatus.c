@@ -1,15 +1,43 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "CFileStatus.h"
+
+static void cfilestatus_fill(const struct stat *info, cfilestatus_t *out) {
+    out->device = (unsigned long long)info->st_dev;
+    out->inode = (unsigned long long)info->st_ino;
+    out->size = (long long)info->st_size;
+    out->modified_ns = (long long)info->st_mtim.tv_sec * 1000000000LL + info->st_mtim.tv_nsec;
+    out->changed_ns = (long long)info->st_ctim.tv_sec * 1000000000LL + info->st_ctim.tv_nsec;
+    out->is_regular = S_ISREG(info->st_mode);
+    out->is_directory = S_ISDIR(info->st_mode);
+}
 
 int cfilestatus_stat(const char *path, cfilestatus_t *out) {
     struct stat info;
     if (stat(path, &info) != 0) return -1;
-    out->device = (unsigned long long)info.st_dev;
-    out->inode = (unsigned long long)info.st_ino;
-    out->size = (long long)info.st_size;
-    out->modified_ns = (long long)info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec;
-    out->changed_ns = (long long)info.st_ctim.tv_sec * 1000000000LL + info.st_ctim.tv_nsec;
-    out->is_regular = S_ISREG(info.st_mode);
-    out->is_directory = S_ISDIR(info.st_mode);
+    cfilestatus_fill(&info, out);
     return 0;
+}
+
+int cfilestatus_fstat(int fd, cfilestatus_t *out) {
+    struct stat info;
+    if (fstat(fd, &info) != 0) return -1;
+    cfilestatus_fill(&info, out);
+    return 0;
+}
+
+int cfilestatus_open_beneath(int dirfd, const char *relative, int path_only) {
+    struct open_how how = {
+        .flags = (path_only ? O_PATH : O_RDONLY) | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, dirfd, relative, &how, sizeof(how));
+}
+
+int cfilestatus_open_directory(const char *path) {
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }

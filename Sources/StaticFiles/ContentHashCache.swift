@@ -7,7 +7,8 @@ import NIOPosix
 ///
 /// The identity is device, inode, size, mtime and ctime: ctime changes on every write even when a
 /// build tool resets mtime, so two builds with zeroed mtimes never share a validator (caddy#5734),
-/// and an unchanged file is never read twice. The cache is bounded; when full it starts over.
+/// and an unchanged file is never read twice, even by requests that arrive together while it is
+/// being hashed. The cache is bounded; when full it starts over.
 final class ContentHashCache: Sendable {
     struct Identity: Hashable {
         let device: UInt64
@@ -17,7 +18,12 @@ final class ContentHashCache: Sendable {
         let changed: Int64
     }
 
-    private let entries = NIOLockedValueBox<[Identity: String]>([:])
+    private enum Entry {
+        case known(String)
+        case hashing(Task<String, any Error>)
+    }
+
+    private let entries = NIOLockedValueBox<[Identity: Entry]>([:])
     private let capacity: Int
     private let threadPool: NIOThreadPool
 
@@ -26,20 +32,34 @@ final class ContentHashCache: Sendable {
         self.threadPool = threadPool
     }
 
-    /// The validator of the file at `path` whose identity is `identity` (32 hex digits of its SHA-256).
-    func hash(of path: String, identity: Identity) async throws -> String {
-        if let known = self.entries.withLockedValue({ $0[identity] }) { return known }
-        let hash = try await self.threadPool.runIfActive { try Self.digest(path) }
-        self.entries.withLockedValue { entries in
+    /// The validator of the file at `path` in `directory` whose identity is `identity` (32 hex
+    /// digits of its SHA-256).
+    func hash(of path: String, identity: Identity, in directory: MountDirectory) async throws -> String {
+        let threadPool = self.threadPool
+        let entry = self.entries.withLockedValue { entries in
+            if let entry = entries[identity] { return entry }
             if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[identity] = hash
+            let hashing = Entry.hashing(Task { try await threadPool.runIfActive { try Self.digest(path, in: directory) } })
+            entries[identity] = hashing
+            return hashing
         }
-        return hash
+        switch entry {
+        case .known(let hash):
+            return hash
+        case .hashing(let task):
+            do {
+                let hash = try await task.value
+                self.entries.withLockedValue { $0[identity] = .known(hash) }
+                return hash
+            } catch {
+                self.entries.withLockedValue { $0[identity] = nil }
+                throw error
+            }
+        }
     }
 
-    static func digest(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StaticFileError.unreadable }
+    static func digest(_ path: String, in directory: MountDirectory) throws -> String {
+        guard let fd = directory.openForReading(path) else { throw StaticFileError.unreadable }
         defer { close(fd) }
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

@@ -1,7 +1,7 @@
 internal import CFileStatus
 
-/// What `stat(2)` says of a path (symlinks followed), read through the CFileStatus shim.
-struct FileStatus: Sendable {
+/// What `stat(2)` says of a file (symlinks followed), read through the CFileStatus shim.
+struct FileStatus: Sendable, Equatable {
     /// Device, inode, size, mtime and ctime.
     let identity: ContentHashCache.Identity
     /// A regular file.
@@ -18,6 +18,10 @@ struct FileStatus: Sendable {
     init?(_ path: String) {
         var status = cfilestatus_t()
         guard cfilestatus_stat(path, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    init(_ status: cfilestatus_t) {
         self.identity = ContentHashCache.Identity(
             device: UInt64(status.device),
             inode: UInt64(status.inode),

@@ -32,11 +32,9 @@ final class SmallFileCache: Sendable {
         return entry
     }
 
-    /// Reads a small file whole, hashes it and keeps it (blocking: call on a thread pool).
-    func load(_ path: String, identity: ContentHashCache.Identity) throws -> Entry {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StaticFileError.unreadable }
-        defer { close(fd) }
+    /// Reads a small file whole from `fd` (the caller's to close), hashes it and keeps it under
+    /// `path` (blocking: call on a thread pool).
+    func load(_ path: String, identity: ContentHashCache.Identity, descriptor fd: Int32) throws -> Entry {
         var content = ByteBuffer()
         content.reserveCapacity(Int(identity.size))
         while content.readableBytes < Int(identity.size) {

@@ -55,14 +55,14 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func serve(_ request: Request, from mount: StaticMount) async throws -> Response? {
         switch StaticPathResolver.resolve(request.uri.path[...], in: mount) {
-        case .file(let path):
-            return try await self.send(path, root: mount.root, request: request, status: .ok)
+        case .file(let file):
+            return try await self.send(file, from: mount, request: request, status: .ok)
         case .redirect(let location):
             let query = request.uri.query.map { "?" + $0 } ?? ""
             return Response(status: .permanentRedirect, headers: [.location: location + query, .contentLength: "0"])
         case .directory(let path):
-            if mount.htmlMode, let index = RealPath.resolve(path + "/index.html"), RealPath.isContained(index, in: mount.root) {
-                return try await self.send(index, root: mount.root, request: request, status: .ok)
+            if mount.htmlMode, let index = mount.directory.lookup(path + "/index.html"), index.status.isRegular {
+                return try await self.send(index, from: mount, request: request, status: .ok)
             }
             if mount.browse { return try Self.listing(path, mount: mount, request: request) }
             return try await self.missing(request, mount: mount)
@@ -91,81 +91,85 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The SPA fallback (index with 200 for requests that accept HTML), else the mount's 404.html.
     func missing(_ request: Request, mount: StaticMount) async throws -> Response? {
         guard mount.htmlMode else { return nil }
-        if mount.spaFallback, request.headers[.accept]?.contains("text/html") == true, let index = RealPath.resolve(mount.root + "/index.html") {
-            return try await self.send(index, root: mount.root, request: request, status: .ok)
+        if mount.spaFallback, request.headers[.accept]?.contains("text/html") == true,
+            let index = mount.directory.lookup(mount.root + "/index.html"), index.status.isRegular
+        {
+            return try await self.send(index, from: mount, request: request, status: .ok)
         }
-        if let page = RealPath.resolve(mount.root + "/404.html"), RealPath.isContained(page, in: mount.root) {
-            return try await self.send(page, root: mount.root, request: request, status: .notFound)
+        if let page = mount.directory.lookup(mount.root + "/404.html"), page.status.isRegular {
+            return try await self.send(page, from: mount, request: request, status: .notFound)
         }
         return nil
     }
 
-    func send(_ path: String, root: String, request: Request, status: HTTPResponse.Status) async throws -> Response? {
-        guard var fileStatus = FileStatus(path), fileStatus.isRegular else { return nil }
+    func send(_ file: ContainedFile, from mount: StaticMount, request: Request, status: HTTPResponse.Status) async throws -> Response? {
+        let path = file.path
         let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-        let mediaType = try await self.mediaType(of: path, name: name, identity: fileStatus.identity)
+        let mediaType = try await self.mediaType(of: file, name: name, in: mount.directory)
         // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
         // answer then varies on Accept-Encoding, and each coding has its own validator.
-        let sidecars = ContentCoding.allCases.filter { coding in
-            guard let real = RealPath.resolve(path + coding.fileSuffix), RealPath.isContained(real, in: root) else { return false }
-            return FileStatus(real)?.isRegular == true
+        let sidecars = ContentCoding.allCases.compactMap { coding -> (coding: ContentCoding, file: ContainedFile)? in
+            guard let sidecar = mount.directory.lookup(path + coding.fileSuffix), sidecar.status.isRegular else { return nil }
+            return (coding, sidecar)
         }
-        let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
-        let servedPath = coding.map { path + $0.fileSuffix } ?? path
-        if coding != nil {
-            guard let sidecar = FileStatus(servedPath) else { return nil }
-            fileStatus = sidecar
-        }
+        let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars.map(\.coding)) : nil
+        let served = sidecars.first { $0.coding == coding }?.file ?? file
         let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
-        let identity = fileStatus.identity
-        var small = self.smallFiles.lookup(servedPath, identity: identity)
-        if small == nil && fileStatus.size <= SmallFileCache.maxFileSize {
+        let identity = served.status.identity
+        var small = self.smallFiles.lookup(served.path, identity: identity)
+        if small == nil && served.status.size <= SmallFileCache.maxFileSize {
+            guard let descriptor = mount.directory.openForReading(served.path) else { return nil }
             let cache = self.smallFiles
-            small = try await NIOThreadPool.singleton.runIfActive { try cache.load(servedPath, identity: identity) }
+            small = try await NIOThreadPool.singleton.runIfActive {
+                defer { close(descriptor) }
+                return try cache.load(served.path, identity: identity, descriptor: descriptor)
+            }
         }
-        let hash = if let small { small.hash } else { try await self.hashes.hash(of: servedPath, identity: identity) }
+        let hash =
+            if let small { small.hash } else { try await self.hashes.hash(of: served.path, identity: identity, in: mount.directory) }
         // Compressible files without sidecars are gzipped on the fly (never for a range request,
         // a no-transform policy or a 404 page), so they are negotiable too.
         let onTheFly =
             sidecars.isEmpty && status == .ok && GzipEncoder.isCompressible(mediaType) && !cacheControl.contains("no-transform")
-            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(fileStatus.size))
+            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(served.status.size))
         let gzipped =
             onTheFly && request.headers[.range] == nil && ContentCoding.negotiate(request.headers[.acceptEncoding], available: [.gzip]) != nil
         let source: any ByteSource
         let entityTag: EntityTag
         if gzipped {
-            let content = try await self.gzip(file: servedPath, key: hash, content: small?.content)
+            let content = try await self.gzip(served, key: hash, content: small?.content, in: mount.directory)
             (source, entityTag) = (MemorySource(content), EntityTag(hash + "-gzip"))
         } else if let small {
             (source, entityTag) = (MemorySource(small.content), EntityTag(hash))
         } else {
-            guard let local = try await LocalFileSource.open(path: servedPath) else { return nil }
-            (source, entityTag) = (local, EntityTag(hash))
+            guard let descriptor = mount.directory.openForReading(served.path) else { return nil }
+            (source, entityTag) = (LocalFileSource(descriptor: descriptor, size: served.status.size), EntityTag(hash))
         }
-        let file = FileResponse(
+        let response = FileResponse(
             contentType: MediaTypeTable.headerValue(for: mediaType),
             entityTag: entityTag,
-            lastModified: fileStatus.modifiedSeconds,
+            lastModified: served.status.modifiedSeconds,
             disposition: nil,
             maxRanges: self.maxRanges
         )
         let head = status == .ok ? request.head : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
-        var response = try await file.response(to: head, streaming: source)
-        response.status = status == .ok ? response.status : status
-        response.headers[.cacheControl] = cacheControl
-        if let coding { response.headers[.contentEncoding] = coding.rawValue }
-        if gzipped { response.headers[.contentEncoding] = "gzip" }
-        if !sidecars.isEmpty || onTheFly { response.headers[.vary] = "Accept-Encoding" }
-        return response
+        var answer = try await response.response(to: head, streaming: source)
+        answer.status = status == .ok ? answer.status : status
+        answer.headers[.cacheControl] = cacheControl
+        if let coding { answer.headers[.contentEncoding] = coding.rawValue }
+        if gzipped { answer.headers[.contentEncoding] = "gzip" }
+        if !sidecars.isEmpty || onTheFly { answer.headers[.vary] = "Accept-Encoding" }
+        return answer
     }
 
     /// The gzip of a whole file (at most `GzipEncoder.maximumSize`), cached under its validator.
-    func gzip(file path: String, key: String, content cached: ByteBuffer?) async throws -> ByteBuffer {
+    func gzip(_ file: ContainedFile, key: String, content cached: ByteBuffer?, in directory: MountDirectory) async throws -> ByteBuffer {
         let content: ByteBuffer
         if let cached {
             content = cached
         } else {
-            guard let source = try await LocalFileSource.open(path: path) else { throw StaticFileError.unreadable }
+            guard let descriptor = directory.openForReading(file.path) else { throw StaticFileError.unreadable }
+            let source = LocalFileSource(descriptor: descriptor, size: file.status.size)
             content = try await source.read(offset: 0, length: Int(source.size))
             try await source.close()
         }
@@ -173,12 +177,12 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await NIOThreadPool.singleton.runIfActive { try encoder.gzip(content, key: key) }
     }
 
-    func mediaType(of path: String, name: String, identity: ContentHashCache.Identity) async throws -> String {
+    func mediaType(of file: ContainedFile, name: String, in directory: MountDirectory) async throws -> String {
         if let known = MediaTypeTable.type(forFileName: name) { return known }
+        let identity = file.status.identity
         if let cached = self.sniffed.withLockedValue({ $0[identity] }) { return cached }
         var sample = [UInt8](repeating: 0, count: ContentSniffer.sampleSize)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "application/octet-stream" }
+        guard let fd = directory.openForReading(file.path) else { return "application/octet-stream" }
         let count = sample.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         close(fd)
         let type = self.sniffer.sniff(Array(sample.prefix(max(0, count)))) ?? "application/octet-stream"

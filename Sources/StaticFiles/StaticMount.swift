@@ -9,6 +9,8 @@ public struct StaticMount: Sendable {
     public var htmlMode: Bool
     /// Unknown paths that accept HTML get `index.html` with 200 (single-page applications).
     public var spaFallback: Bool
+    /// The root held open; it decides what lies inside.
+    let directory: MountDirectory
     /// Whether dotfiles and dot-directories (`.git`, `.env`) are served.
     public var showDotfiles: Bool
     /// Directories without an index list their entries (HTML, or JSON for `Accept: application/json`).
@@ -19,9 +21,12 @@ public struct StaticMount: Sendable {
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
-        guard let real = RealPath.resolve(root) else { throw StaticMountError(message: "The static directory '\(root)' does not exist.") }
+        guard let real = RealPath.resolve(root), let directory = MountDirectory(realPath: real) else {
+            throw StaticMountError(message: "The static directory '\(root)' does not exist or is not a directory.")
+        }
         self.prefix = prefix
         self.root = real
+        self.directory = directory
         self.htmlMode = htmlMode
         self.spaFallback = spaFallback
         self.showDotfiles = showDotfiles

@@ -4,11 +4,11 @@
 /// Then any segment that is empty-but-inner, `.`, `..`, contains a backslash or NUL, or is hidden
 /// (a dotfile, unless shown) makes the path not found; nothing is normalized away. Finally the
 /// candidate's real path (symlinks resolved) must still be inside the mount's real root: a
-/// symlink that leaves the root is not found either.
+/// symlink that leaves the root is not found either (`MountDirectory` judges that).
 enum StaticPathResolver {
     enum Resolution: Equatable {
         /// A regular file.
-        case file(path: String)
+        case file(ContainedFile)
         /// A directory asked for without its trailing slash: redirect to `location`.
         case redirect(location: String)
         /// A directory asked for with its slash: serve its index, if any.
@@ -31,12 +31,11 @@ enum StaticPathResolver {
             if segment.hasPrefix(".") && !mount.showDotfiles { return .notFound }
         }
         let candidate = ([mount.root] + segments.map(String.init)).joined(separator: "/")
-        guard let real = RealPath.resolve(candidate), RealPath.isContained(real, in: mount.root) else { return .notFound }
-        guard let status = FileStatus(real) else { return .notFound }
-        if status.isRegular { return wantsDirectory ? .notFound : .file(path: real) }
-        if status.isDirectory {
+        guard let found = mount.directory.lookup(candidate) else { return .notFound }
+        if found.status.isRegular { return wantsDirectory ? .notFound : .file(found) }
+        if found.status.isDirectory {
             return wantsDirectory || segments.isEmpty && rawPath.hasSuffix("/")
-                ? .directory(path: real) : .redirect(location: String(rawPath) + "/")
+                ? .directory(path: found.path) : .redirect(location: String(rawPath) + "/")
         }
         return .notFound
     }

@@ -17,4 +17,15 @@ typedef struct {
 /// stat(2) with symlinks followed; 0 on success, -1 with errno set otherwise.
 int cfilestatus_stat(const char *path, cfilestatus_t *out);
 
+/// fstat(2) of an open descriptor; 0 on success, -1 with errno set otherwise.
+int cfilestatus_fstat(int fd, cfilestatus_t *out);
+
+/// openat2(2) of `relative` below the directory `dirfd` with RESOLVE_BENEATH: symlinks are
+/// followed only while they stay below it; one that leaves it (or is absolute) fails with EXDEV.
+/// `path_only` opens with O_PATH (enough for fstat). A descriptor, or -1 with errno set.
+int cfilestatus_open_beneath(int dirfd, const char *relative, int path_only);
+
+/// Opens a directory with O_PATH, to look paths up below it; a descriptor, or -1 with errno set.
+int cfilestatus_open_directory(const char *path);
+
 #endif

@@ -38,7 +38,10 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
         var requestID: String = "-"
     }
 
+    private static let requestIDField = HTTPField.Name("X-Request-ID")!
     private let logger: Logger
+    /// Below info level no line is written, and requests are not tracked at all.
+    private let logsRequests: Bool
     private let counters: ByteCounters
     /// Requests in arrival order; the first is the one being answered.
     private var exchanges: [Exchange] = []
@@ -47,14 +50,17 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// Creates a handler for one connection.
     public init(logger: Logger, counters: ByteCounters) {
         self.logger = logger
+        self.logsRequests = logger.logLevel <= .info
         self.counters = counters
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
-        case .head(let request):
+        case .head(let request) where self.logsRequests:
             self.exchanges.append(Exchange(method: request.method.rawValue, target: request.path ?? "", start: .now))
             self.receiving = self.exchanges.count - 1
+        case .head:
+            break
         case .body(let buffer):
             if let index = self.receiving {
                 self.exchanges[index].bytesIn += buffer.readableBytes
@@ -67,18 +73,19 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = self.unwrapOutboundIn(data)
+        if case .body(let buffer) = part { self.counters.sent.increment(by: Int64(buffer.readableBytes)) }
         guard !self.exchanges.isEmpty else {
             context.write(data, promise: promise)
             return
         }
-        switch self.unwrapOutboundIn(data) {
+        switch part {
         case .head(let response):
             self.exchanges[0].status = response.status.code
-            self.exchanges[0].requestID = response.headerFields[HTTPField.Name("X-Request-ID")!] ?? "-"
+            self.exchanges[0].requestID = response.headerFields[Self.requestIDField] ?? "-"
             context.write(data, promise: promise)
         case .body(let buffer):
             self.exchanges[0].bytesOut += buffer.readableBytes
-            self.counters.sent.increment(by: Int64(buffer.readableBytes))
             context.write(data, promise: promise)
         case .end:
             let exchange = self.exchanges.removeFirst()
