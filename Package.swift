@@ -201,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StaticFilesTests",
-            dependencies: ["StaticFiles"],
+            dependencies: ["Compression", "StaticFiles", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

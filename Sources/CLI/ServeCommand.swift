@@ -93,11 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try self.resolvedConfiguration()
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
         let logger = Logger(label: "wharf")
         let app = try await Wharf.makeApplication(configuration: configuration, logger: logger)
         logger.info(

@@ -25,6 +25,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let excludedPrefixes: [String]
     let gzip = GzipEncoder()
     let smallFiles = SmallFileCache()
+    let sidecars = SidecarCache()
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404.
@@ -108,12 +109,14 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let mediaType = try await self.mediaType(of: file, name: name, in: mount.directory)
         // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
         // answer then varies on Accept-Encoding, and each coding has its own validator.
-        let sidecars = ContentCoding.allCases.compactMap { coding -> (coding: ContentCoding, file: ContainedFile)? in
-            guard let sidecar = mount.directory.lookup(path + coding.fileSuffix), sidecar.status.isRegular else { return nil }
-            return (coding, sidecar)
+        let sidecars = self.sidecars.codings(of: path, in: mount.directory)
+        let negotiated = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
+        // A sidecar removed since it was probed is not found here: the original is sent.
+        let sidecar = negotiated.flatMap { coding in
+            mount.directory.lookup(path + coding.fileSuffix).flatMap { $0.status.isRegular ? (coding, $0) : nil }
         }
-        let coding = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars.map(\.coding)) : nil
-        let served = sidecars.first { $0.coding == coding }?.file ?? file
+        let coding = sidecar?.0
+        let served = sidecar?.1 ?? file
         let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
         let identity = served.status.identity
         var small = self.smallFiles.lookup(served.path, identity: identity)

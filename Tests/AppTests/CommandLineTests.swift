@@ -54,4 +54,31 @@ import Testing
         let listing = try await Command.run(Self.binary, ["files", "list", "--storage", directory.path + "/storage"])
         #expect(listing.text.contains("\tslow"))
     }
+
+    @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
+        let directory = try TemporaryDirectory()
+        let port = Int.random(in: 20_000..<40_000)
+        let server = try Command.start(
+            Self.binary,
+            ["serve", "--port", String(port), "--static", directory.path, "--log-level", "info"],
+            environment: ["WHARF_STORAGE": directory.path + "/storage"]
+        )
+        var ready = false
+        for _ in 0..<100 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? await Curl.request(port: port, "/healthz", []))?.status == 200
+        }
+        #expect(ready)
+        let traced = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA", ["-H", "X-Request-ID: trace-42"])
+        #expect(traced.status == 404)
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server)
+        #expect(exit.status == 0)
+        let lines = exit.text.split(separator: "\n").filter { $0.contains("request_id=trace-42") }
+        #expect(lines.count == 1)
+        let line = String(lines.first ?? "")
+        for field in ["info wharf:", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "outcome=complete"] {
+            #expect(line.contains(field), "\(field) in \(line)")
+        }
+    }
 }

@@ -1,0 +1,27 @@
+import Compression
+import Foundation
+import NIOCore
+import Testing
+
+@testable import StaticFiles
+
+@Suite struct SidecarCacheTests {
+    @Test func sidecarsAreProbedOnceAndNoticedWhenTheAnswerExpires() async throws {
+        let site = try Site()
+        let page = site.mount.root + "/index.html"
+        let cache = SidecarCache(validity: .milliseconds(200))
+        #expect(cache.codings(of: page, in: site.mount.directory) == [])
+        try Data("compressed".utf8).write(to: URL(fileURLWithPath: page + ".gz"))
+        // Within the validity the earlier answer stands, as nginx's open_file_cache does.
+        #expect(cache.codings(of: page, in: site.mount.directory) == [])
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(cache.codings(of: page, in: site.mount.directory) == [.gzip])
+    }
+
+    @Test func aSidecarLinkLeavingTheRootDoesNotCount() throws {
+        let site = try Site()
+        let page = site.mount.root + "/index.html"
+        try FileManager.default.createSymbolicLink(atPath: page + ".br", withDestinationPath: "../../secret.txt")
+        #expect(SidecarCache().codings(of: page, in: site.mount.directory) == [])
+    }
+}
