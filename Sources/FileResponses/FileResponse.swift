@@ -5,12 +5,16 @@ public import NIOCore
 /// How to send a file, for API downloads and (later) static mounts alike: validators and
 /// preconditions (304/412), byte ranges (206, `multipart/byteranges`, 416), HEAD, disposition.
 ///
-/// The body is read from the source in chunks of `chunkSize` only as fast as the client takes
-/// them (each write waits for the channel), so a slow client holds a chunk or two of memory, and a
-/// client that goes away ends the reading at once. The source is closed either way.
+/// A body of up to `eagerReadLimit` bytes (a small file, a typical range) is read before the
+/// response is returned, so it leaves with its head in one write. A larger body is read from the
+/// source in chunks of `chunkSize` only as fast as the client takes them (each write waits for
+/// the channel), so a slow client holds a chunk or two of memory, and a client that goes away ends
+/// the reading at once. The source is closed either way.
 public struct FileResponse: Sendable {
     /// Size of each read from the source.
     public static let chunkSize = 1 << 20
+    /// Bodies up to this size are read whole before the response is returned.
+    public static let eagerReadLimit = 128 << 10
 
     /// The body's media type.
     public var contentType: String
@@ -34,13 +38,13 @@ public struct FileResponse: Sendable {
 
     /// The response to `request` for the bytes of `source`; HEAD gets the same headers, no body.
     public func response(to request: HTTPRequest, streaming source: any ByteSource) async throws -> Response {
-        let response = try await self.fullResponse(to: request, streaming: source)
+        let response = try await self.fullResponse(to: request, streaming: source, readsBody: request.method != .head)
         guard request.method == .head else { return response }
         try await source.close()
         return response.createHeadResponse()
     }
 
-    private func fullResponse(to request: HTTPRequest, streaming source: any ByteSource) async throws -> Response {
+    private func fullResponse(to request: HTTPRequest, streaming source: any ByteSource, readsBody: Bool) async throws -> Response {
         var headers: HTTPFields = [.acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff"]
         if let entityTag { headers[.eTag] = entityTag.headerValue }
         if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
@@ -64,7 +68,7 @@ public struct FileResponse: Sendable {
         switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {
         case .whole:
             headers[.contentType] = self.contentType
-            return Response(status: .ok, headers: headers, body: Self.body(source, [.file(0, size)]))
+            return Response(status: .ok, headers: headers, body: try await Self.body(source, [.file(0, size)], eager: readsBody))
         case .unsatisfiable:
             try await source.close()
             headers[.contentRange] = "bytes */\(size)"
@@ -76,7 +80,7 @@ public struct FileResponse: Sendable {
             return Response(
                 status: .partialContent,
                 headers: headers,
-                body: Self.body(source, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)])
+                body: try await Self.body(source, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)], eager: readsBody)
             )
         case .partial(let ranges):
             let boundary = Self.newBoundary()
@@ -89,7 +93,7 @@ public struct FileResponse: Sendable {
                 segments.append(.file(range.lowerBound, range.upperBound - range.lowerBound + 1))
             }
             segments.append(.bytes(ByteBuffer(string: "\r\n--\(boundary)--\r\n")))
-            return Response(status: .partialContent, headers: headers, body: Self.body(source, segments))
+            return Response(status: .partialContent, headers: headers, body: try await Self.body(source, segments, eager: readsBody))
         }
     }
 
@@ -106,11 +110,35 @@ public struct FileResponse: Sendable {
         }
     }
 
-    static func body(_ source: any ByteSource, _ segments: [BodySegment]) -> ResponseBody {
+    static func body(_ source: any ByteSource, _ segments: [BodySegment], eager: Bool) async throws -> ResponseBody {
         if segments.count == 1, case .file(let start, let length) = segments[0], let bytes = source.bytesInMemory {
             return ResponseBody(byteBuffer: bytes.getSlice(at: bytes.readerIndex + Int(start), length: Int(length))!)
         }
-        return ResponseBody(contentLength: Int(segments.reduce(0) { $0 + $1.length })) { writer in
+        let total = segments.reduce(0) { $0 + $1.length }
+        if eager && total <= Self.eagerReadLimit {
+            do {
+                var body = ByteBuffer()
+                for segment in segments {
+                    switch segment {
+                    case .bytes(let buffer):
+                        body.writeImmutableBuffer(buffer)
+                    case .file(let start, let length):
+                        let buffer = try await source.read(offset: start, length: Int(length))
+                        if buffer.readableBytes < length {
+                            throw SourceEndedEarly(expected: start + length, received: start + Int64(buffer.readableBytes))
+                        }
+                        // A single range needs no copy.
+                        if segments.count == 1 { body = buffer } else { body.writeImmutableBuffer(buffer) }
+                    }
+                }
+                try await source.close()
+                return ResponseBody(byteBuffer: body)
+            } catch {
+                try? await source.close()
+                throw error
+            }
+        }
+        return ResponseBody(contentLength: Int(total)) { writer in
             do {
                 for segment in segments {
                     switch segment {
