@@ -14,6 +14,7 @@
 //   App                        the one composition root: configuration, routes, controllers, error mapping
 //   CLI (wharf)                flags and subcommands; starts App
 //   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
+//   HummingbirdFilesPeer       Hummingbird's own FileMiddleware, a peer for scripts/bench
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -160,6 +161,11 @@ let package = Package(
         .executableTarget(
             name: "MultipartHarness",
             dependencies: ["Uploads", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "HummingbirdFilesPeer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .target(

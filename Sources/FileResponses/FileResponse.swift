@@ -1,6 +1,6 @@
 public import HTTPTypes
 public import Hummingbird
-public import NIOCore
+import NIOCore
 
 /// How to send a file, for API downloads and (later) static mounts alike: validators and
 /// preconditions (304/412), byte ranges (206, `multipart/byteranges`, 416), HEAD, disposition.
@@ -45,7 +45,7 @@ public struct FileResponse: Sendable {
     }
 
     private func fullResponse(to request: HTTPRequest, streaming source: any ByteSource, readsBody: Bool) async throws -> Response {
-        var headers: HTTPFields = [.acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff"]
+        var headers: HTTPFields = [.acceptRanges: "bytes", .contentTypeOptions: "nosniff"]
         if let entityTag { headers[.eTag] = entityTag.headerValue }
         if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
 

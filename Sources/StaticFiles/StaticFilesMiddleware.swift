@@ -1,7 +1,7 @@
 import Compression
-public import FileResponses
+import FileResponses
 import Glibc
-public import HTTPTypes
+import HTTPTypes
 public import Hummingbird
 public import MediaTypes
 import NIOConcurrencyHelpers
@@ -83,7 +83,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
             .contentType: wantsJSON ? "application/json" : "text/html; charset=utf-8",
             .cacheControl: "no-cache",
             .vary: "Accept",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            .contentTypeOptions: "nosniff",
         ]
         let response = Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         return request.method == .head ? response.createHeadResponse() : response

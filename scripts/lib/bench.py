@@ -146,6 +146,7 @@ def main():
     parser.add_argument("--wharf", required=True)
     parser.add_argument("--venv-python", required=True)
     parser.add_argument("--harness", required=True)
+    parser.add_argument("--hummingbird-peer", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--only", choices=["uploads", "serving"], help="run one half of the benchmark")
@@ -158,7 +159,7 @@ def main():
         if args.only != "uploads":
             import bench_static
 
-            serving = bench_static.run(args.wharf, args.venv_python, work, args.repetitions)
+            serving = bench_static.run(args.wharf, args.hummingbird_peer, args.venv_python, work, args.repetitions)
         if args.only == "serving":
             raise StopIteration
         source = os.path.join(work, "upload.bin")

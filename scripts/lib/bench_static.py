@@ -1,8 +1,9 @@
-"""The serving half of scripts/bench: Wharf against nginx and FastAPI's StaticFiles, each server
-pinned to core 0 and wrk to core 1, all in one run.
+"""The serving half of scripts/bench: Wharf against nginx, FastAPI's StaticFiles and Hummingbird's
+own FileMiddleware (the same HTTP core without Wharf's work), each server pinned to core 0 and wrk
+to core 1, all in one run.
 
 Workloads: a 1 KiB file (requests/s, p99), a 100 KiB JavaScript file negotiated to gzip (nginx
-and Wharf serve its .gz sidecar; FastAPI has none and sends it whole), random 64 KiB ranges of a
+and Wharf serve its .gz sidecar; FastAPI and Hummingbird have none and send it whole), random 64 KiB ranges of a
 256 MiB file (requests/s), and that file downloaded whole with curl (MB/s, median of 5).
 
 nginx runs with sendfile, gzip_static and open_file_cache, without tcp_nopush: with it, each
@@ -92,7 +93,7 @@ def download_speed(port, path, repetitions):
     return statistics.median(speeds)
 
 
-def run(wharf_binary, venv_python, work, repetitions, seconds=10):
+def run(wharf_binary, hummingbird_peer, venv_python, work, repetitions, seconds=10):
     root = os.path.join(work, "site")
     # nginx's worker runs as an unprivileged user: the site must be readable to others.
     os.chmod(work, 0o755)
@@ -104,6 +105,7 @@ def run(wharf_binary, venv_python, work, repetitions, seconds=10):
         ("nginx", 18093, ["taskset", "-c", "0", "nginx", "-c", nginx_config(work, root, 18093)], {}),
         ("Wharf", 18091, ["taskset", "-c", "0", wharf_binary, "serve", "--port", "18091", "--static", root,
                           "--storage", os.path.join(work, "wharf-static"), "--log-level", "warning"], {}),
+        ("Hummingbird FileMiddleware", 18094, ["taskset", "-c", "0", hummingbird_peer, "18094", root], {}),
         ("FastAPI", 18092, ["taskset", "-c", "0", venv_python, "-m", "uvicorn", "peer_fastapi:app", "--port", "18092",
                             "--log-level", "warning", "--app-dir", os.path.dirname(os.path.abspath(__file__))],
          {"WHARF_PEER_STORAGE": work, "WHARF_PEER_STATIC": root}),

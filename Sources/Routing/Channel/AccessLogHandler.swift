@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 public import Logging
 public import Metrics
 public import NIOCore
@@ -38,7 +38,6 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
         var requestID: String = "-"
     }
 
-    private static let requestIDField = HTTPField.Name("X-Request-ID")!
     private let logger: Logger
     /// Below info level no line is written, and requests are not tracked at all.
     private let logsRequests: Bool
@@ -82,7 +81,7 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
         switch part {
         case .head(let response):
             self.exchanges[0].status = response.status.code
-            self.exchanges[0].requestID = response.headerFields[Self.requestIDField] ?? "-"
+            self.exchanges[0].requestID = response.headerFields[.requestID] ?? "-"
             context.write(data, promise: promise)
         case .body(let buffer):
             self.exchanges[0].bytesOut += buffer.readableBytes

@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 public import Hummingbird
 import Logging
 import Synchronization
@@ -7,19 +7,16 @@ import Synchronization
 /// through proxies), anything else is replaced by a new random one. The id is echoed in the
 /// response and attached to the request's logger.
 public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddleware {
-    /// The header's name.
-    public static var header: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
-
     /// Creates the middleware.
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let id = request.headers[Self.header].flatMap { Self.isSane($0) ? $0 : nil } ?? Self.newID()
+        let id = request.headers[.requestID].flatMap { Self.isSane($0) ? $0 : nil } ?? Self.newID()
         context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
-        response.headers[Self.header] = id
+        response.headers[.requestID] = id
         return response
     }
 
