@@ -29,20 +29,9 @@ import Testing
 
     @Test func serveStopsGracefullyOnSIGTERMLettingAnUploadFinish() async throws {
         let directory = try TemporaryDirectory()
-        let port = Int.random(in: 20_000..<40_000)
         let source = directory.path + "/upload"
         try Fixtures.randomFile(at: source, size: 4 << 20)
-        let server = try Command.start(
-            Self.binary,
-            ["serve", "--port", String(port), "--static", directory.path],
-            environment: ["WHARF_STORAGE": directory.path + "/storage", "WHARF_LOG_LEVEL": "warning"]
-        )
-        var ready = false
-        for _ in 0..<100 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await Curl.request(port: port, "/healthz", []))?.status == 200
-        }
-        #expect(ready)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
         // A slow upload is in flight when the signal arrives; it still completes.
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "4M", "-T", source])
         try await Task.sleep(for: .milliseconds(300))
@@ -57,18 +46,7 @@ import Testing
 
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
         let directory = try TemporaryDirectory()
-        let port = Int.random(in: 20_000..<40_000)
-        let server = try Command.start(
-            Self.binary,
-            ["serve", "--port", String(port), "--static", directory.path, "--log-level", "info"],
-            environment: ["WHARF_STORAGE": directory.path + "/storage"]
-        )
-        var ready = false
-        for _ in 0..<100 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await Curl.request(port: port, "/healthz", []))?.status == 200
-        }
-        #expect(ready)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
         let traced = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA", ["-H", "X-Request-ID: trace-42"])
         #expect(traced.status == 404)
         server.signal(SIGTERM)
@@ -80,5 +58,65 @@ import Testing
         for field in ["info wharf:", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "outcome=complete"] {
             #expect(line.contains(field), "\(field) in \(line)")
         }
+    }
+
+    /// The binary runs Swift tasks on NIO's event loops: uploads, static files, ranges and gzip,
+    /// many at once, all answer there as they do in the in-process tests.
+    @Test func theBinaryServesUploadsStaticFilesRangesAndGzipConcurrently() async throws {
+        let directory = try TemporaryDirectory()
+        let site = directory.path + "/site"
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        try Fixtures.randomFile(at: site + "/big.bin", size: 3 << 20)
+        let script = String(repeating: "export const answer = 42;\n", count: 200)
+        try Data(script.utf8).write(to: URL(fileURLWithPath: site + "/app.js"))
+        let source = directory.path + "/upload.bin"
+        try Fixtures.randomFile(at: source, size: 2 << 20, seed: 7)
+        let (server, port) = try await Self.startServer(directory, ["--static", site, "--log-level", "warning"])
+
+        let expected = try Data(contentsOf: URL(fileURLWithPath: site + "/big.bin"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    let start = index * 150_000
+                    let range = try await Curl.request(port: port, "/big.bin", ["-H", "Range: bytes=\(start)-\(start + 99_999)"])
+                    #expect(range.status == 206)
+                    #expect(range.body == expected[start..<(start + 100_000)])
+                }
+                group.addTask {
+                    let gzipped = try await Curl.request(port: port, "/app.js", ["--compressed"])
+                    #expect(gzipped.headers["content-encoding"] == "gzip")
+                    #expect(gzipped.body == Data(script.utf8))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let upload = try await Curl.request(port: port, "/api/files", ["-F", "file=@\(source);filename=upload.bin"])
+        #expect(upload.status == 201)
+        let record = try #require((upload.json["files"] as? [[String: Any]])?.first)
+        let id = try #require(record["id"] as? String)
+        let downloaded = directory.path + "/downloaded.bin"
+        let download = try await Curl.request(port: port, "/api/files/\(id)/download", [], saveTo: downloaded)
+        #expect(download.status == 200)
+        #expect(try await Fixtures.sha256(ofFile: downloaded) == Fixtures.sha256(ofFile: source))
+        server.signal(SIGTERM)
+        #expect(try await Command.wait(server).status == 0)
+    }
+
+    /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until
+    /// `/healthz` answers.
+    static func startServer(_ directory: TemporaryDirectory, _ arguments: [String]) async throws -> (RunningProcess, Int) {
+        let port = Int.random(in: 20_000..<40_000)
+        let server = try Command.start(
+            Self.binary,
+            ["serve", "--port", String(port), "--static", directory.path] + arguments,
+            environment: ["WHARF_STORAGE": directory.path + "/storage"]
+        )
+        var ready = false
+        for _ in 0..<100 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? await Curl.request(port: port, "/healthz", []))?.status == 200
+        }
+        #expect(ready)
+        return (server, port)
     }
 }
