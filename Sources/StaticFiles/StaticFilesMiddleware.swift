@@ -112,11 +112,11 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let sidecars = self.sidecars.codings(of: path, in: mount.directory)
         let negotiated = status == .ok ? ContentCoding.negotiate(request.headers[.acceptEncoding], available: sidecars) : nil
         // A sidecar removed since it was probed is not found here: the original is sent.
-        let sidecar = negotiated.flatMap { coding in
+        let sidecar: (coding: ContentCoding, file: ContainedFile)? = negotiated.flatMap { coding in
             mount.directory.lookup(path + coding.fileSuffix).flatMap { $0.status.isRegular ? (coding, $0) : nil }
         }
-        let coding = sidecar?.0
-        let served = sidecar?.1 ?? file
+        let coding = sidecar?.coding
+        let served = sidecar?.file ?? file
         let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
         let identity = served.status.identity
         var small = self.smallFiles.lookup(served.path, identity: identity)
