@@ -22,23 +22,16 @@ public struct LogLineHandler: LogHandler {
         set { self.metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata explicit: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var merged = self.metadata
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let explicit { merged.merge(explicit) { $1 } }
+        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
+        if let error = event.error { merged["error"] = "\(error)" }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         let stamp = Timestamp.rfc3339(microseconds: Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec / 1000))
-        let text = "\(stamp) \(level) \(self.label):\(fields.isEmpty ? "" : " " + fields) [\(source)] \(message)\n"
+        let text = "\(stamp) \(event.level) \(self.label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
         // One write(2) per line keeps lines from concurrent threads whole.
         let bytes = Array(text.utf8)
         var offset = 0
