@@ -2,8 +2,6 @@
 public struct StaticMount: Sendable {
     /// URL prefix without a trailing slash (`""` for the root mount).
     public let prefix: String
-    /// The directory, resolved to its real path once (symlinks in it are judged against this).
-    public let root: String
     /// Directories serve their `index.html`, bare directory paths redirect to the slash form, and a
     /// missing path serves the mount's `404.html` (with 404) when there is one.
     public var htmlMode: Bool
@@ -21,17 +19,19 @@ public struct StaticMount: Sendable {
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
-        guard let real = RealPath.resolve(root), let directory = MountDirectory(realPath: real) else {
+        guard let directory = MountDirectory(path: root) else {
             throw StaticMountError(message: "The static directory '\(root)' does not exist or is not a directory.")
         }
         self.prefix = prefix
-        self.root = real
         self.directory = directory
         self.htmlMode = htmlMode
         self.spaFallback = spaFallback
         self.showDotfiles = showDotfiles
         self.browse = browse
     }
+
+    /// The real path of the directory served now (symlinks in it are judged against this).
+    public var root: String { self.directory.path }
 
     /// The part of a request path below this mount (starting with `/`), or `nil` when it is not under it.
     func relativePath(_ path: Substring) -> Substring? {
