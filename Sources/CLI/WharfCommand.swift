@@ -15,7 +15,8 @@ struct WharfCommand: AsyncParsableCommand {
     static func main() async {
         // Swift tasks then run on NIO's event loops: a request's handler runs on the thread that
         // reads its socket, without a hop to the cooperative pool and back (SwiftNIO's advice for
-        // servers). Nothing in Wharf blocks a task: file and database work has its own threads.
+        // servers). Database work and large reads have their own threads; file lookups and reads
+        // of up to 128 KiB are made inline, as nginx makes them.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await self.main(nil)
     }
