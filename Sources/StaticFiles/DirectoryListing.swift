@@ -26,9 +26,8 @@ struct DirectoryListing {
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             if name == "." || name == ".." || (name.hasPrefix(".") && !mount.showDotfiles) { continue }
-            guard let real = RealPath.resolve(directory + "/" + name), RealPath.isContained(real, in: mount.root) else { continue }
-            guard let status = FileStatus(real) else { continue }
-            let (identity, isDirectory) = (status.identity, status.isDirectory)
+            guard let entry = mount.directory.lookup(directory + "/" + name) else { continue }
+            let (identity, isDirectory) = (entry.status.identity, entry.status.isDirectory)
             let modified = Self.rfc3339(Int(identity.modified / 1_000_000_000))
             entries.append(Entry(name: name, size: isDirectory ? 0 : identity.size, modified: modified, isDirectory: isDirectory))
         }

@@ -15,7 +15,7 @@ import NIOCore
 /// looked at again, and a different directory there is opened and served from then on.
 final class MountDirectory: Sendable {
     /// The directory as configured; it may be a symlink.
-    let configuredPath: String
+    private let configuredPath: String
     private let state: NIOLockedValueBox<(root: OpenRoot, checked: NIODeadline)>
     private let recheckInterval: TimeAmount
 
