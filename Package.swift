@@ -101,6 +101,7 @@ let package = Package(
                 "Compression",
                 "FileResponses",
                 "MediaTypes",
+                "Routing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,8 +150,6 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "App",
-                "Storage",
-                "Uploads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -173,6 +172,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -182,7 +182,12 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Storage",
+                "TestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

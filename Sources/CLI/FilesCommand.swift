@@ -1,9 +1,8 @@
 import App
 import ArgumentParser
-import Foundation
-import Storage
+import Logging
 
-/// `wharf files`: read the catalog of a storage root without a running server.
+/// `wharf files`: read the files of a storage root without a running server.
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
@@ -21,14 +20,12 @@ struct FilesCommand: AsyncParsableCommand {
         var limit: Int = 100
 
         func run() async throws {
-            let root = try self.storage.resolved()
-            guard FileManager.default.fileExists(atPath: root + "/wharf.sqlite") else {
-                throw ValidationError("No Wharf storage at '\(root)'.")
-            }
-            let catalog = try SQLiteCatalog(path: root + "/wharf.sqlite", durable: false)
-            let page = try await catalog.list(FileListQuery(limit: max(1, self.limit)))
-            for file in page.items {
-                print("\(file.id)\t\(file.size)\t\(file.digest)\t\(file.name)")
+            var configuration = AppConfiguration()
+            configuration.storageDirectory = try self.storage.resolved()
+            configuration.fsync = false
+            let files = try await Wharf.newestFiles(configuration: configuration, limit: max(1, self.limit), logger: Logger(label: "wharf"))
+            for file in files {
+                print("\(file.id)\t\(file.size)\t\(file.sha256)\t\(file.name)")
             }
         }
     }

@@ -2,7 +2,6 @@ import App
 public import ArgumentParser
 import Foundation
 public import Logging
-import Uploads
 
 /// `wharf serve`: runs the HTTP service.
 struct ServeCommand: AsyncParsableCommand {
@@ -66,11 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: "Store only uploads whose detected type matches, e.g. image/*,application/pdf; others get 415 (env WHARF_ALLOW_TYPES; default: any).",
         transform: { text in
-            guard let types = AllowedTypes(parsing: text) else { throw ValidationError("'\(text)' is not a list such as image/*,application/pdf.") }
-            return types
+            guard AppConfiguration.isTypeList(text) else { throw ValidationError("'\(text)' is not a list such as image/*,application/pdf.") }
+            return text
         }
     )
-    var allowTypes: AllowedTypes?
+    var allowTypes: String?
 
     @Flag(
         inversion: .prefixedNo,
@@ -96,16 +95,6 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
         let logger = Logger(label: "wharf")
         let app = try await Wharf.makeApplication(configuration: configuration, logger: logger)
-        logger.info(
-            "Serving",
-            metadata: [
-                "address": "\(configuration.host):\(configuration.port)",
-                "static": "\(configuration.staticDirectory)",
-                "storage": "\(configuration.storageDirectory)",
-                "max_upload_size": "\(configuration.maxUploadSize)",
-                "fsync": "\(configuration.fsync)",
-            ]
-        )
         try await Wharf.run(app, configuration: configuration, logger: logger)
     }
 
@@ -160,7 +149,9 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.maxPartHeaderSize,
             parse: ByteSize.init(parsing:)
         )
-        configuration.allowTypes = try EnvironmentOption.resolve(self.allowTypes, "WHARF_ALLOW_TYPES", default: nil) { AllowedTypes(parsing: $0) }
+        configuration.allowTypes = try EnvironmentOption.resolve(self.allowTypes, "WHARF_ALLOW_TYPES", default: nil) {
+            AppConfiguration.isTypeList($0) ? $0 : nil
+        }
         guard configuration.maxFiles > 0, configuration.maxFields >= 0 else { throw ValidationError("--max-files must be positive.") }
         configuration.fsync = try EnvironmentOption.resolve(
             self.fsync,

@@ -4,6 +4,7 @@ import NIOCore
 
 /// How to send a file, for API downloads and (later) static mounts alike: validators and
 /// preconditions (304/412), byte ranges (206, `multipart/byteranges`, 416), HEAD, disposition.
+/// It renders no error body: a 412 or 416 is thrown as `FileResponseError` for App to answer.
 ///
 /// A body of up to `eagerReadLimit` bytes (a small file, a typical range) is read before the
 /// response is returned, so it leaves with its head in one write. A larger body is read from the
@@ -55,7 +56,7 @@ public struct FileResponse: Sendable {
             return Response(status: .notModified, headers: headers)
         case .preconditionFailed:
             try await source.close()
-            return Self.problem(.preconditionFailed, "A precondition of the request failed.", headers: headers)
+            throw FileResponseError.preconditionFailed(headers: headers)
         case .proceed:
             break
         }
@@ -71,8 +72,7 @@ public struct FileResponse: Sendable {
             return Response(status: .ok, headers: headers, body: try await Self.body(source, [.file(0, size)], eager: readsBody))
         case .unsatisfiable:
             try await source.close()
-            headers[.contentRange] = "bytes */\(size)"
-            return Self.problem(.rangeNotSatisfiable, "None of the requested ranges is within the file's \(size) bytes.", headers: headers)
+            throw FileResponseError.rangeNotSatisfiable(size: size, headers: headers)
         case .partial(let ranges) where ranges.count == 1:
             let range = ranges[0]
             headers[.contentType] = self.contentType
@@ -162,14 +162,6 @@ public struct FileResponse: Sendable {
             }
             try await writer.finish(nil)
         }
-    }
-
-    static func problem(_ status: HTTPResponse.Status, _ detail: String, headers: HTTPFields) -> Response {
-        var headers = headers
-        let body = ByteBuffer(string: "{\"detail\":\"\(detail)\"}")
-        headers[.contentType] = "application/json"
-        headers[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func newBoundary() -> String {

@@ -82,6 +82,3 @@ final class ContentHashCache: Sendable {
 }
 
 /// A static file could not be read.
-enum StaticFileError: Error {
-    case unreadable
-}

@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import NIOPosix
+import Routing
 
 /// Serves static mounts for GET and HEAD requests that no route answered.
 ///
@@ -41,7 +42,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         guard request.method == .get || request.method == .head else { return try await next(request, context) }
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
+        } catch  where UnmatchedRoute.matches(error, context: context) {
             let path = request.uri.path
             if self.excludedPrefixes.contains(where: { path.hasPrefix($0) }) { throw error }
             for mount in self.mounts where mount.relativePath(request.uri.path[...]) != nil {
@@ -70,7 +71,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         case .notFound:
             return try await self.missing(request, mount: mount)
         case .malformed:
-            throw HTTPError(.badRequest, message: "The path is not valid percent-encoded UTF-8.")
+            throw StaticFileError.malformedPath
         }
     }
 
@@ -156,7 +157,14 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
             maxRanges: self.maxRanges
         )
         let head = status == .ok ? request.head : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
-        var answer = try await response.response(to: head, streaming: source)
+        var answer: Response
+        do {
+            answer = try await response.response(to: head, streaming: source)
+        } catch let refusal as FileResponseError {
+            var headers: HTTPFields = [.cacheControl: cacheControl]
+            if !sidecars.isEmpty || onTheFly { headers[.vary] = "Accept-Encoding" }
+            throw refusal.adding(headers)
+        }
         answer.status = status == .ok ? answer.status : status
         answer.headers[.cacheControl] = cacheControl
         if let coding { answer.headers[.contentEncoding] = coding.rawValue }

@@ -13,22 +13,18 @@ public enum BodyIngest {
         _ body: Body,
         declaredLength: Int64?,
         limits: UploadLimits,
-        into store: any BlobStore
+        into files: FilesService
     ) async throws -> StagedUpload where Body.Element == ByteBuffer {
-        if let declaredLength, declaredLength > limits.maxBodySize { throw limits.tooLargeError }
-        let staging = try await store.stage()
+        var meter = try BodyMeter(declaredLength: declaredLength, limits: limits)
+        let staging = try await files.stage()
         do {
-            var received: Int64 = 0
             var head = HeadSample()
             for try await buffer in body {
-                received += Int64(buffer.readableBytes)
-                if received > limits.maxBodySize { throw limits.tooLargeError }
+                try meter.count(buffer)
                 head.append(buffer)
                 try await staging.write(buffer)
             }
-            if let declaredLength, received != declaredLength {
-                throw UploadError(.incompleteBody, "The body ended after \(received) of the \(declaredLength) bytes it declared.")
-            }
+            try meter.finish()
             return StagedUpload(blob: try await staging.finish(), head: head.bytes)
         } catch {
             await staging.abort()

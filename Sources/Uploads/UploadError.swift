@@ -45,3 +45,10 @@ public struct UploadError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { self.message }
 }
+
+extension UploadError {
+    /// A body that ended before the length it declared.
+    static func incompleteBody(received: Int64, declared: Int64) -> UploadError {
+        UploadError(.incompleteBody, "The body ended after \(received) of the \(declared) bytes it declared.")
+    }
+}

@@ -7,10 +7,11 @@ public import Storage
 ///
 /// Protocol front ends (raw bodies and multipart forms today; tus later) hand it bodies and
 /// metadata; it applies the limits, names and content-type rules, stages the bytes, detects
-/// their type from the first bytes and commits them through the repository. It knows no routing.
+/// their type from the first bytes and commits them through the files service. It knows no
+/// routing; every upload is made by a principal, who owns what it creates.
 public struct UploadPipeline: Sendable {
-    /// Where files are committed.
-    public let repository: FileRepository
+    /// Where files are staged and committed.
+    public let files: FilesService
     /// Limits for every upload.
     public let limits: UploadLimits
     /// Limits for form uploads.
@@ -20,15 +21,15 @@ public struct UploadPipeline: Sendable {
     /// When set, only content whose detected type it allows is stored.
     public let allowedTypes: AllowedTypes?
 
-    /// Creates a pipeline over a repository.
+    /// Creates a pipeline over the files service.
     public init(
-        repository: FileRepository,
+        files: FilesService,
         limits: UploadLimits,
         multipartLimits: MultipartLimits,
         sniffer: ContentSniffer,
         allowedTypes: AllowedTypes?
     ) {
-        self.repository = repository
+        self.files = files
         self.limits = limits
         self.multipartLimits = multipartLimits
         self.sniffer = sniffer
@@ -40,13 +41,14 @@ public struct UploadPipeline: Sendable {
         from body: Body,
         declaredLength: Int64?,
         declaredType: String?,
-        metadata: FileMetadata
+        metadata: FileMetadata,
+        as principal: Principal
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         let metadata = FileMetadata(name: try FileNameRule.validate(metadata.name), description: metadata.description, tags: metadata.tags)
-        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.repository.blobs)
+        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.files)
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: metadata.name, declaredType: declaredType, metadata: metadata)
-            return try await self.repository.create([file])[0]
+            return try await self.files.create([file], as: principal)[0]
         }
     }
 
@@ -55,10 +57,11 @@ public struct UploadPipeline: Sendable {
     public func createFiles<Body: AsyncSequence>(
         fromForm body: Body,
         contentType: String,
-        declaredLength: Int64?
+        declaredLength: Int64?,
+        as principal: Principal
     ) async throws -> [FileRecord] where Body.Element == ByteBuffer {
         let boundary = try MultipartBoundary.parse(contentType: contentType)
-        let ingest = MultipartIngest(limits: self.limits, multipart: self.multipartLimits, store: self.repository.blobs)
+        let ingest = MultipartIngest(limits: self.limits, multipart: self.multipartLimits, files: self.files)
         let form = try await ingest.receive(body, boundary: boundary, declaredLength: declaredLength)
         return try await self.commit(form.files.map(\.upload.blob)) {
             guard !form.files.isEmpty else {
@@ -69,7 +72,7 @@ public struct UploadPipeline: Sendable {
                 let metadata = FileMetadata(name: file.name, description: form.fields["description"] ?? "", tags: tags)
                 return try self.newFile(file.upload, name: file.name, declaredType: file.declaredType, metadata: metadata)
             }
-            return try await self.repository.create(files)
+            return try await self.files.create(files, as: principal)
         }
     }
 
@@ -78,20 +81,16 @@ public struct UploadPipeline: Sendable {
         of id: FileID,
         from body: Body,
         declaredLength: Int64?,
-        declaredType: String?
+        declaredType: String?,
+        as principal: Principal
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
-        guard let existing = try await self.repository.catalog.file(id: id) else {
-            throw StorageError(.notFound, "No file has the id \(id).")
-        }
-        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.repository.blobs)
+        // A file that is not there is refused before its body is read.
+        let existing = try await self.files.file(id, as: principal)
+        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.files)
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: existing.name, declaredType: declaredType, metadata: FileMetadata(name: existing.name))
-            return try await self.repository.replaceContent(
-                of: id,
-                with: file.staged,
-                contentType: file.contentType,
-                declaredContentType: file.declaredContentType
-            )
+            let content = NewContent(staged: file.staged, contentType: file.contentType, declaredContentType: file.declaredContentType)
+            return try await self.files.replaceContent(of: id, with: content, as: principal)
         }
     }
 
@@ -124,7 +123,7 @@ public struct UploadPipeline: Sendable {
         do {
             return try await body()
         } catch {
-            for blob in staged { await self.repository.blobs.discard(blob) }
+            for blob in staged { await self.files.discard(blob) }
             throw error
         }
     }

@@ -3,7 +3,6 @@ import Foundation
 import HummingbirdTesting
 import TestSupport
 import Testing
-import Uploads
 
 /// `multipart/form-data` uploads over a real socket, sent by curl as browsers' forms are.
 @Suite(.serialized) struct FormUploadTests {
@@ -122,7 +121,7 @@ import Uploads
     }
 
     @Test func onlyAllowedTypesAreStoredAndARefusalKeepsNoFileOfTheForm() async throws {
-        let app = try TestApp { $0.allowTypes = AllowedTypes(parsing: "image/*,application/pdf") }
+        let app = try TestApp { $0.allowTypes = "image/*,application/pdf" }
         let directory = app.directory.path
         try Data(Self.png).write(to: URL(fileURLWithPath: directory + "/pixel.png"))
         // An executable script that claims to be a PNG: libmagic's verdict counts, not the claim.

@@ -92,9 +92,7 @@ import Testing
         let app = try TestApp()
         let source = app.directory.path + "/big"
         try Fixtures.randomFile(at: source, size: 8 << 20)
-        let real = try await app.repository()
-        let failing = FileRepository(blobs: FailingBlobStore(base: real.blobs as! LocalBlobStore, failAfter: 3 << 20), catalog: real.catalog)
-        try await app.live(repository: failing) { client in
+        try await app.live(files: try app.failingFiles(failAfter: 3 << 20)) { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=x", ["-X", "POST", "-T", source])
             #expect(reply.status == 500)
             #expect(String(decoding: reply.body, as: UTF8.self) == "{\"detail\":\"Internal Server Error\"}")
@@ -104,11 +102,10 @@ import Testing
 
     @Test func stagedFilesLeftByACrashAreSweptOnStart() async throws {
         let app = try TestApp()
-        let repository = try await app.repository()
-        let crashed = try await repository.blobs.stage()
+        let crashed = try await app.files().stage()
         try await crashed.write(.init(repeating: 1, count: 1000))
         #expect(app.stagedFiles.count == 1)
-        _ = try await app.repository()
+        _ = try await app.files()
         #expect(app.stagedFiles.isEmpty)
         await crashed.abort()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import Storage
 import TestSupport
@@ -78,19 +79,21 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
     }
 }
 
-@Suite struct FileRepositoryTests {
+@Suite struct FilesServiceTests {
     let directory: TemporaryDirectory
-    let repository: FileRepository
+    let files: FilesService
     let store: LocalBlobStore
+    let committed = CommittedChanges()
 
     init() throws {
         self.directory = try TemporaryDirectory()
         self.store = try LocalBlobStore(root: self.directory.path, durable: false)
-        self.repository = FileRepository(blobs: self.store, catalog: try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false))
+        let catalog = try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false)
+        self.files = FilesService(blobs: self.store, catalog: catalog, afterCommit: self.committed.record)
     }
 
     func createFile(_ staged: StagedBlob, _ metadata: FileMetadata) async throws -> FileRecord {
-        try await self.repository.create([NewFile(staged: staged, metadata: metadata, contentType: "text/plain", declaredContentType: nil)])[0]
+        try await self.files.create([NewFile(staged: staged, metadata: metadata, contentType: "text/plain", declaredContentType: nil)], as: .local)[0]
     }
 
     @Test func filesWithTheSameBytesShareOneBlobUntilTheLastGoes() async throws {
@@ -100,21 +103,17 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(first.digest == second.digest && first.id != second.id)
         #expect(self.directory.files(under: "blobs").count == 1)
 
-        try await self.repository.delete(first.id)
+        try await self.files.delete(first.id, as: .local)
         #expect(self.store.contains(first.digest))
-        try await self.repository.delete(second.id)
+        try await self.files.delete(second.id, as: .local)
         #expect(!self.store.contains(first.digest))
         #expect(self.directory.files(under: "blobs").isEmpty)
     }
 
     @Test func replacingContentReleasesTheOldBlob() async throws {
         let file = try await self.createFile(try await stage(Array("old".utf8), in: self.store), FileMetadata(name: "a"))
-        let replaced = try await self.repository.replaceContent(
-            of: file.id,
-            with: try await stage(Array("new".utf8), in: self.store),
-            contentType: "text/plain",
-            declaredContentType: nil
-        )
+        let content = NewContent(staged: try await stage(Array("new".utf8), in: self.store), contentType: "text/plain", declaredContentType: nil)
+        let replaced = try await self.files.replaceContent(of: file.id, with: content, as: .local)
         #expect(replaced.digest != file.digest && replaced.size == 3 && replaced.name == "a")
         #expect(!self.store.contains(file.digest) && self.store.contains(replaced.digest))
     }
@@ -125,12 +124,12 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
             for index in 0..<40 {
                 group.addTask {
                     let record = try await self.createFile(try await stage(bytes, in: self.store), FileMetadata(name: "f\(index)"))
-                    if index % 2 == 0 { try await self.repository.delete(record.id) }
+                    if index % 2 == 0 { try await self.files.delete(record.id, as: .local) }
                 }
             }
             try await group.waitForAll()
         }
-        let remaining = try await self.repository.catalog.list(FileListQuery(limit: 100)).items
+        let remaining = try await self.files.list(FileListQuery(limit: 100), as: .local).items
         #expect(remaining.count == 20)
         #expect(self.store.contains(remaining[0].digest))
     }
@@ -138,9 +137,35 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
     @Test func aFailedRecordLeavesNoNewBlob() async throws {
         let staged = try await stage(Array("orphan".utf8), in: self.store)
         await #expect(throws: StorageError.self) {
-            _ = try await self.repository.replaceContent(of: FileID.random(), with: staged, contentType: "text/plain", declaredContentType: nil)
+            let content = NewContent(staged: staged, contentType: "text/plain", declaredContentType: nil)
+            _ = try await self.files.replaceContent(of: FileID.random(), with: content, as: .local)
         }
         #expect(!self.store.contains(staged.digest))
         #expect(try self.store.stagedNames().isEmpty)
+        #expect(self.committed.changes.isEmpty)
+    }
+
+    @Test func theHookHearsEachCommittedChangeAfterItsCommit() async throws {
+        let file = try await self.createFile(try await stage(Array("v1".utf8), in: self.store), FileMetadata(name: "a"))
+        // The hook runs after the commit: what it heard is already visible to readers.
+        #expect(self.committed.changes == [.created(file)])
+        #expect(try await self.files.file(file.id, as: .local) == file)
+
+        let renamed = try await self.files.updateMetadata(of: file.id, MetadataChange(name: "b"), as: .local)
+        #expect(self.committed.changes.last == .updated(renamed, before: file))
+        let deleted = try await self.files.delete(file.id, as: .local)
+        #expect(self.committed.changes.last == .deleted(deleted))
+        #expect(self.committed.changes.count == 3)
+    }
+}
+
+/// What a files service's post-commit hook heard, in order.
+final class CommittedChanges: Sendable {
+    private let box = NIOLockedValueBox<[FileChange]>([])
+
+    var changes: [FileChange] { self.box.withLockedValue { $0 } }
+
+    func record(_ changes: [FileChange]) {
+        self.box.withLockedValue { $0 += changes }
     }
 }

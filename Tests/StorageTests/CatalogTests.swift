@@ -28,25 +28,44 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
 
     @Test func recordsRoundTripAndChange() async throws {
         let record = makeRecord(name: "a.txt", size: 3, createdAt: 1_000)
-        try await self.catalog.insert([record])
+        #expect(try await self.catalog.commit(UnitOfWork([.insert(record)])) == [.created(record)])
         #expect(try await self.catalog.file(id: record.id) == record)
 
-        let renamed = try await self.catalog.update(id: record.id, change: MetadataChange(name: "b.txt", tags: ["x", "y"]), at: 2_000)
+        let change = MetadataChange(name: "b.txt", tags: ["x", "y"])
+        guard case .updated(let renamed, let before) = try await self.catalog.commit(UnitOfWork([.updateMetadata(record.id, change, at: 2_000)]))[0]
+        else {
+            Issue.record("a metadata change is an update")
+            return
+        }
+        #expect(before == record)
         #expect(renamed.name == "b.txt" && renamed.tags == ["x", "y"] && renamed.description == "" && renamed.updatedAt == 2_000)
 
         let digest = BlobDigest(bytes: [UInt8](repeating: 7, count: 32))
-        let (replaced, previous) = try await self.catalog.replaceContent(
-            id: record.id,
-            with: ContentChange(digest: digest, size: 9, contentType: "image/png", declaredContentType: "image/x-png"),
-            at: 3_000
-        )
-        #expect(previous == record.digest && replaced.digest == digest && replaced.size == 9 && replaced.name == "b.txt")
+        let content = ContentChange(digest: digest, size: 9, contentType: "image/png", declaredContentType: "image/x-png")
+        guard
+            case .updated(let replaced, let previous) = try await self.catalog.commit(UnitOfWork([.replaceContent(record.id, content, at: 3_000)]))[0]
+        else {
+            Issue.record("a content change is an update")
+            return
+        }
+        #expect(previous.digest == record.digest && replaced.digest == digest && replaced.size == 9 && replaced.name == "b.txt")
         #expect(replaced.declaredContentType == "image/x-png")
         #expect(try await self.catalog.referenceCount(of: digest) == 1)
 
-        #expect(try await self.catalog.delete(id: record.id).id == record.id)
+        #expect(try await self.catalog.commit(UnitOfWork([.delete(record.id)]))[0].record.id == record.id)
         #expect(try await self.catalog.file(id: record.id) == nil)
-        await #expect(throws: StorageError.self) { try await self.catalog.delete(id: record.id) }
+        await #expect(throws: StorageError.self) { try await self.catalog.commit(UnitOfWork([.delete(record.id)])) }
+    }
+
+    @Test func aUnitOfWorkThatFailsLeavesNoneOfItsWrites() async throws {
+        let kept = makeRecord(name: "kept.txt", size: 1, createdAt: 1)
+        _ = try await self.catalog.commit(UnitOfWork([.insert(kept)]))
+        let added = makeRecord(name: "added.txt", size: 1, createdAt: 2)
+        // The rename of `kept` and the insert run first; the delete of a missing id then fails.
+        let unit = UnitOfWork([.insert(added), .updateMetadata(kept.id, MetadataChange(name: "renamed.txt"), at: 3), .delete(FileID.random())])
+        await #expect(throws: StorageError.self) { try await self.catalog.commit(unit) }
+        #expect(try await self.catalog.file(id: added.id) == nil)
+        #expect(try await self.catalog.file(id: kept.id) == kept)
     }
 
     @Test(arguments: FileListQuery.Sort.allCases)
@@ -56,7 +75,7 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
             // Repeated sizes and times make ties that only the id breaks.
             let record = makeRecord(name: "file-\(index % 7)-\(index).txt", size: Int64(index % 5), createdAt: Int64(index / 3))
             records.append(record)
-            try await self.catalog.insert([record])
+            _ = try await self.catalog.commit(UnitOfWork([.insert(record)]))
         }
         var seen: [FileRecord] = []
         var cursor: FileCursor?
@@ -79,9 +98,11 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
     }
 
     @Test func filtersByNameAndContentTypeWithLikeCharactersEscaped() async throws {
-        try await self.catalog.insert([makeRecord(name: "report_2024.pdf", size: 1, createdAt: 1, contentType: "application/pdf")])
-        try await self.catalog.insert([makeRecord(name: "report-2024.png", size: 1, createdAt: 2, contentType: "image/png")])
-        try await self.catalog.insert([makeRecord(name: "100%.jpg", size: 1, createdAt: 3, contentType: "image/jpeg")])
+        _ = try await self.catalog.commit(
+            UnitOfWork([.insert(makeRecord(name: "report_2024.pdf", size: 1, createdAt: 1, contentType: "application/pdf"))])
+        )
+        _ = try await self.catalog.commit(UnitOfWork([.insert(makeRecord(name: "report-2024.png", size: 1, createdAt: 2, contentType: "image/png"))]))
+        _ = try await self.catalog.commit(UnitOfWork([.insert(makeRecord(name: "100%.jpg", size: 1, createdAt: 3, contentType: "image/jpeg"))]))
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "REPORT")).items.count == 2)
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "_")).items.map(\.name) == ["report_2024.pdf"])
         #expect(try await self.catalog.list(FileListQuery(limit: 10, nameContains: "%")).items.map(\.name) == ["100%.jpg"])

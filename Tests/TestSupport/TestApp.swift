@@ -33,19 +33,44 @@ public struct TestApp: Sendable {
         return logger
     }
 
-    /// Opens the repository this application serves.
-    public func repository() async throws -> FileRepository {
-        try await Wharf.openRepository(configuration: self.configuration, logger: Self.logger)
+    /// Opens the storage this application serves, as `wharf serve` does.
+    public func files() async throws -> FilesService {
+        try await Wharf.openFiles(configuration: self.configuration, logger: Self.logger)
     }
 
-    /// Runs the application on a real socket for the duration of `body`.
+    /// The same storage, but every staged upload fails once more than `failAfter` bytes were
+    /// written, as a full or broken disk would.
+    public func failingFiles(failAfter: Int) throws -> FilesService {
+        let root = self.configuration.storageDirectory
+        return FilesService(
+            blobs: FailingBlobStore(base: try LocalBlobStore(root: root, durable: false), failAfter: failAfter),
+            catalog: try SQLiteCatalog(path: root + "/wharf.sqlite", durable: false)
+        )
+    }
+
+    /// Runs the application on a real socket for the duration of `body`: for what only the wire
+    /// shows (streaming, `100-continue`, disconnects, closes).
     public func live<Value>(
-        repository: FileRepository? = nil,
+        files: FilesService? = nil,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        let repository = if let repository { repository } else { try await self.repository() }
-        let app = try Wharf.makeApplication(configuration: self.configuration, repository: repository, logger: Self.logger)
-        return try await app.test(.live, body)
+        try await self.test(.live, files: files, body)
+    }
+
+    /// Runs the application in Hummingbird's router test mode (no socket) for the duration of
+    /// `body`: for HTTP behaviour that needs no wire.
+    public func router<Value>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await self.test(.router, files: nil, body)
+    }
+
+    private func test<Value>(
+        _ mode: TestingSetup,
+        files: FilesService?,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        let files = if let files { files } else { try await self.files() }
+        let app = try Wharf.makeApplication(configuration: self.configuration, files: files, logger: Self.logger)
+        return try await app.test(mode, body)
     }
 
     /// Whether the server holds no file at all: no record listed, no blob, no staged file.

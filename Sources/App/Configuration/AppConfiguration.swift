@@ -1,5 +1,5 @@
 public import Logging
-public import Uploads
+import Uploads
 
 /// Everything `wharf serve` can be told, with the defaults of the README.
 public struct AppConfiguration: Sendable {
@@ -35,8 +35,9 @@ public struct AppConfiguration: Sendable {
     public var maxFieldSize = ByteSize(bytes: 64 << 10)
     /// Largest header block of one form part.
     public var maxPartHeaderSize = ByteSize(bytes: 16 << 10)
-    /// When set, only uploads whose detected content type matches are stored (415 otherwise).
-    public var allowTypes: AllowedTypes?
+    /// When set, a comma list such as `image/*,application/pdf`: only uploads whose detected
+    /// content type matches are stored (415 otherwise).
+    public var allowTypes: String?
     /// Whether uploads are synced to the device before they are acknowledged.
     public var fsync = true
     /// Minimum level of log lines.
@@ -46,4 +47,11 @@ public struct AppConfiguration: Sendable {
 
     /// The defaults.
     public init() {}
+}
+
+extension AppConfiguration {
+    /// Whether `text` is a media-type list `allowTypes` takes.
+    public static func isTypeList(_ text: String) -> Bool {
+        AllowedTypes(parsing: text) != nil
+    }
 }

@@ -1,5 +1,4 @@
 import FileResponses
-import Foundation
 import HTTPTypes
 import Hummingbird
 import Routing
@@ -8,18 +7,15 @@ import Uploads
 
 /// The files resource: `/api/files` and `/api/files/{id}[/content|/download]`.
 struct FilesController: Sendable {
-    static let maxDescriptionLength = 4096
-    static let maxTags = 64
-    static let maxTagLength = 64
-
     let pipeline: UploadPipeline
     let maxRanges: Int
-    var repository: FileRepository { self.pipeline.repository }
+    var files: FilesService { self.pipeline.files }
 
     func register(on router: Router<AppRequestContext>, table: RouteTable) {
         APIRouter(router, prefix: "/api/files", table: table)
             .get("", self.list)
             .post("", self.create)
+            .put("", self.createRaw)
             .get("{id}", self.read)
             .patch("{id}", self.patch)
             .put("{id}", self.replaceMetadata)
@@ -31,35 +27,43 @@ struct FilesController: Sendable {
     /// `POST /api/files`: a `multipart/form-data` form, or a raw streamed body with `?name=`.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
-            return try await self.createFromForm(request, contentType: type)
+            return try await self.createFromForm(request, contentType: type, context: context)
         }
+        return try await self.createRaw(request, context: context)
+    }
+
+    /// `PUT /api/files?name=` (what `curl -T` sends) and `POST` of a body that is not a form: the
+    /// raw body becomes a file.
+    @Sendable func createRaw(_ request: Request, context: AppRequestContext) async throws -> Response {
         var query = QueryParameters(request)
-        let name = query.requiredString("name", maxLength: 1024)
-        let description = query.string("description", maxLength: Self.maxDescriptionLength) ?? ""
-        let tags = UploadPipeline.tags(fromCommaList: query.string("tags", maxLength: Self.maxTags * (Self.maxTagLength + 1)) ?? "")
+        let name = query.requiredString("name", maxLength: MetadataChangeBody.maxNameLength)
+        let description = query.string("description", maxLength: MetadataChangeBody.maxDescriptionLength) ?? ""
+        let tagList = query.string("tags", maxLength: MetadataChangeBody.maxTags * (MetadataChangeBody.maxTagLength + 1)) ?? ""
         try query.validate()
         let record = try await self.pipeline.createFile(
             from: request.body,
             declaredLength: Self.declaredLength(request),
             declaredType: request.headers[.contentType],
-            metadata: FileMetadata(name: name, description: description, tags: tags)
+            metadata: FileMetadata(name: name, description: description, tags: UploadPipeline.tags(fromCommaList: tagList)),
+            as: context.principal
         )
-        return .json(FileRecordJSON.json(record), status: .created, headers: [.location: FileRecordJSON.location(record.id)])
+        return .json(FileRecordBody(record), status: .created, headers: [.location: FileRecordBody.location(record.id)])
     }
 
     /// A form upload: every file part becomes a file; 201 with `{"files": [...]}` in part order.
-    private func createFromForm(_ request: Request, contentType: String) async throws -> Response {
+    private func createFromForm(_ request: Request, contentType: String, context: AppRequestContext) async throws -> Response {
         guard contentType.lowercased().hasPrefix("multipart/form-data") else {
             throw HTTPException(.unsupportedMediaType, "Multipart bodies must be multipart/form-data.")
         }
         let records = try await self.pipeline.createFiles(
             fromForm: request.body,
             contentType: contentType,
-            declaredLength: Self.declaredLength(request)
+            declaredLength: Self.declaredLength(request),
+            as: context.principal
         )
         var headers: HTTPFields = [:]
-        if records.count == 1 { headers[.location] = FileRecordJSON.location(records[0].id) }
-        return .json(.object(["files": .array(records.map(FileRecordJSON.json))]), status: .created, headers: headers)
+        if records.count == 1 { headers[.location] = FileRecordBody.location(records[0].id) }
+        return .json(FormUploadBody(files: records.map(FileRecordBody.init)), status: .created, headers: headers)
     }
 
     /// `GET /api/files`: one page of files, filtered and sorted.
@@ -80,41 +84,35 @@ struct FilesController: Sendable {
             }
         }
         try query.validate()
-        let page = try await self.repository.catalog.list(listing)
-        return .json(
-            .object([
-                "items": .array(page.items.map(FileRecordJSON.json)),
-                "next_cursor": page.next.map { .string($0.encoded) } ?? .null,
-            ])
-        )
+        let page = try await self.files.list(listing, as: context.principal)
+        return .json(FilePageBody(items: page.items.map(FileRecordBody.init), nextCursor: page.next?.encoded))
     }
 
     /// `GET /api/files/{id}`.
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(FileRecordJSON.json(try await self.record(context)))
+        .json(FileRecordBody(try await self.files.file(try Self.fileID(context), as: context.principal)))
     }
 
     /// `PATCH /api/files/{id}`: change some of name, description and tags.
     @Sendable func patch(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let id = try Self.fileID(context)
-        var body = try await JSONBody.read(request)
-        let change = try Self.metadataChange(&body, required: false)
-        let record = try await self.repository.catalog.update(id: id, change: change, at: FileRepository.now())
-        return .json(FileRecordJSON.json(record))
+        try await self.updateMetadata(request, context: context, required: false)
     }
 
     /// `PUT /api/files/{id}`: replace the whole metadata object; every field is required.
     @Sendable func replaceMetadata(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await self.updateMetadata(request, context: context, required: true)
+    }
+
+    private func updateMetadata(_ request: Request, context: AppRequestContext, required: Bool) async throws -> Response {
         let id = try Self.fileID(context)
         var body = try await JSONBody.read(request)
-        let change = try Self.metadataChange(&body, required: true)
-        let record = try await self.repository.catalog.update(id: id, change: change, at: FileRepository.now())
-        return .json(FileRecordJSON.json(record))
+        let change = try MetadataChangeBody.read(&body, required: required).change()
+        return .json(FileRecordBody(try await self.files.updateMetadata(of: id, change, as: context.principal)))
     }
 
     /// `DELETE /api/files/{id}`.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await self.repository.delete(try Self.fileID(context))
+        try await self.files.delete(try Self.fileID(context), as: context.principal)
         return Response(status: .noContent)
     }
 
@@ -124,9 +122,10 @@ struct FilesController: Sendable {
             of: try Self.fileID(context),
             from: request.body,
             declaredLength: Self.declaredLength(request),
-            declaredType: request.headers[.contentType]
+            declaredType: request.headers[.contentType],
+            as: context.principal
         )
-        return .json(FileRecordJSON.json(record))
+        return .json(FileRecordBody(record))
     }
 
     /// `GET /api/files/{id}/download[?disposition=inline]`: the bytes, named after the file, with
@@ -135,8 +134,7 @@ struct FilesController: Sendable {
         var query = QueryParameters(request)
         let disposition = query.choice("disposition", default: ContentDisposition.Kind.attachment)
         try query.validate()
-        let record = try await self.record(context)
-        let reader = try await self.repository.blobs.open(record.digest)
+        let (record, reader) = try await self.files.openContent(of: try Self.fileID(context), as: context.principal)
         let file = FileResponse(
             contentType: record.contentType,
             entityTag: EntityTag(record.digest.hex),
@@ -147,31 +145,14 @@ struct FilesController: Sendable {
         return try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
     }
 
-    private func record(_ context: AppRequestContext) async throws -> FileRecord {
-        let id = try Self.fileID(context)
-        guard let record = try await self.repository.catalog.file(id: id) else { throw Self.notFound(id.rawValue) }
-        return record
-    }
-
+    /// The `{id}` of the path; an id Wharf never issues names no file.
     static func fileID(_ context: AppRequestContext) throws -> FileID {
         let text = try context.parameters.decoded("id")
-        guard let id = FileID(text) else { throw self.notFound(text) }
+        guard let id = FileID(text) else { throw StorageError.fileNotFound(text) }
         return id
-    }
-
-    static func notFound(_ id: String) -> HTTPException {
-        HTTPException(.notFound, "No file has the id '\(id)'.")
     }
 
     static func declaredLength(_ request: Request) -> Int64? {
         request.headers[.contentLength].flatMap { Int64($0) }
-    }
-
-    static func metadataChange(_ body: inout JSONBody, required: Bool) throws -> MetadataChange {
-        let name = body.string("name", required: required, maxLength: 1024)
-        let description = body.string("description", required: required, maxLength: self.maxDescriptionLength)
-        let tags = body.strings("tags", required: required, maxCount: self.maxTags, maxLength: self.maxTagLength)
-        try body.validate()
-        return MetadataChange(name: try name.map { try FileNameRule.validate($0) }, description: description, tags: tags)
     }
 }

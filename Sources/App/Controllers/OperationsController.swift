@@ -6,7 +6,7 @@ import Storage
 
 /// `/healthz`, `/readyz` and `/metrics`: what operators and orchestrators poll.
 struct OperationsController: Sendable {
-    let repository: FileRepository
+    let files: FilesService
     let registry: PrometheusCollectorRegistry
 
     func register(on router: Router<AppRequestContext>, table: RouteTable) {
@@ -18,24 +18,24 @@ struct OperationsController: Sendable {
 
     /// The process is up and answering.
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(.object(["status": "ok"]))
+        .json(StatusBody(status: "ok"))
     }
 
     /// The database answers and the storage root takes new files.
     @Sendable func readiness(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
-            try await self.repository.catalog.ping()
+            try await self.files.checkDatabase()
         } catch {
             context.logger.warning("Readiness: database", metadata: ["error": "\(error)"])
             throw HTTPException(.serviceUnavailable, "The metadata database does not answer.")
         }
         do {
-            try await self.repository.blobs.checkWritable()
+            try await self.files.checkWritable()
         } catch {
             context.logger.warning("Readiness: storage", metadata: ["error": "\(error)"])
             throw HTTPException(.serviceUnavailable, "The storage root is not writable.")
         }
-        return .json(.object(["status": "ready"]))
+        return .json(StatusBody(status: "ready"))
     }
 
     /// Prometheus text exposition format.

@@ -1,31 +1,44 @@
+import FileResponses
 import HTTPTypes
 import Routing
+import StaticFiles
 import Storage
 import Uploads
 
 /// App's one mapping of domain errors to HTTP answers; `ErrorMiddleware` asks it for every
-/// error that is not already an HTTP exception.
+/// error that is not already an HTTP exception, and renders the answer as `{"detail": ...}`.
+/// Each module's error carries its own message; only the status is decided here.
 enum ErrorTranslation {
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
     static func exception(for error: any Error) -> HTTPException? {
         switch error {
-        case let upload as UploadError:
-            switch upload.code {
-            case .tooLarge, .tooMany: return HTTPException(.contentTooLarge, upload.message)
-            case .invalidName, .incompleteBody, .malformedBody: return HTTPException(.badRequest, upload.message)
-            case .unsupportedType: return HTTPException(.unsupportedMediaType, upload.message)
-            case .missingFile:
-                return RequestValidationError([ValidationIssue(location: ["body", "file"], message: "Field required", type: "missing")]).exception
-            default: return nil
-            }
-        case let storage as StorageError:
-            switch storage.code {
-            case .notFound: return HTTPException(.notFound, storage.message)
-            case .invalidCursor: return HTTPException(.badRequest, storage.message)
-            case .noSpace: return HTTPException(.init(code: 507, reasonPhrase: "Insufficient Storage"), storage.message)
-            default: return nil
-            }
-        default:
-            return nil
+        case let upload as UploadError: self.exception(for: upload)
+        case let storage as StorageError: self.exception(for: storage)
+        case let file as FileResponseError:
+            HTTPException(file.code == .preconditionFailed ? .preconditionFailed : .rangeNotSatisfiable, file.message, headers: file.headers)
+        case let site as StaticFileError where site.code == .malformedPath: HTTPException(.badRequest, site.message)
+        default: nil
+        }
+    }
+
+    static func exception(for upload: UploadError) -> HTTPException? {
+        switch upload.code {
+        case .tooLarge, .tooMany: HTTPException(.contentTooLarge, upload.message)
+        case .invalidName, .incompleteBody, .malformedBody: HTTPException(.badRequest, upload.message)
+        case .unsupportedType: HTTPException(.unsupportedMediaType, upload.message)
+        case .missingFile:
+            RequestValidationError([ValidationIssue(location: ["body", "file"], message: "Field required", type: "missing")]).exception
+        default: nil
+        }
+    }
+
+    static func exception(for storage: StorageError) -> HTTPException? {
+        switch storage.code {
+        case .notFound: HTTPException(.notFound, storage.message)
+        case .invalidCursor: HTTPException(.badRequest, storage.message)
+        case .noSpace: HTTPException(self.insufficientStorage, storage.message)
+        default: nil
         }
     }
 }

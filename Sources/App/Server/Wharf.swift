@@ -1,4 +1,5 @@
 import Compression
+import Glibc
 public import Hummingbird
 import HummingbirdCore
 public import Logging
@@ -18,24 +19,30 @@ public enum Wharf {
     /// The application type `wharf serve` runs and tests drive.
     public typealias App = Application<RouterResponder<AppRequestContext>>
 
-    /// Opens the storage root: blob store and catalog, with staging files left by a crash swept.
-    public static func openRepository(configuration: AppConfiguration, logger: Logger) async throws -> FileRepository {
-        let root = configuration.storageDirectory
-        let blobs = try LocalBlobStore(root: root, durable: configuration.fsync)
-        let swept = try await blobs.sweepStaging()
-        if swept > 0 { logger.notice("Removed staging files left by an earlier crash", metadata: ["count": "\(swept)"]) }
-        let catalog = try SQLiteCatalog(path: root + "/wharf.sqlite", durable: configuration.fsync)
-        return FileRepository(blobs: blobs, catalog: catalog)
+    /// Opens the storage root the configuration names, as `wharf serve` and every subcommand that
+    /// touches data do; staging files left by a crash are removed. With `create` off, a root that
+    /// holds no storage is an error instead of a new, empty storage.
+    public static func openFiles(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> FilesService {
+        let opened: LocalStorage.Opened
+        do {
+            opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create)
+        } catch let error as StorageError {
+            throw StartupError(error.message)
+        }
+        if opened.sweptStagingFiles > 0 {
+            logger.notice("Removed staging files left by an earlier crash", metadata: ["count": "\(opened.sweptStagingFiles)"])
+        }
+        return opened.files
     }
 
     /// Builds the application over the storage root the configuration names.
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
-        let repository = try await self.openRepository(configuration: configuration, logger: logger)
-        return try self.makeApplication(configuration: configuration, repository: repository, logger: logger)
+        let files = try await self.openFiles(configuration: configuration, logger: logger)
+        return try self.makeApplication(configuration: configuration, files: files, logger: logger)
     }
 
-    /// Builds the application over a given repository (tests pass one with a failing store).
-    public static func makeApplication(configuration: AppConfiguration, repository: FileRepository, logger: Logger) throws -> App {
+    /// Builds the application over a given files service (tests pass one with a failing store).
+    public static func makeApplication(configuration: AppConfiguration, files: FilesService, logger: Logger) throws -> App {
         let sniffer = try ContentSniffer()
         let registry = PrometheusCollectorRegistry()
         let metrics = PrometheusMetricsFactory(registry: registry)
@@ -48,8 +55,9 @@ public enum Wharf {
         router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
         router.add(middleware: JSONCompressionMiddleware())
 
+        let changes = FileChangeCounters(factory: metrics)
         let pipeline = UploadPipeline(
-            repository: repository,
+            files: files.observed(by: changes.count),
             limits: UploadLimits(maxBodySize: configuration.maxUploadSize.bytes),
             multipartLimits: MultipartLimits(
                 maxFileSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,
@@ -59,10 +67,13 @@ public enum Wharf {
                 maxPartHeaderSize: Int(configuration.maxPartHeaderSize.bytes)
             ),
             sniffer: sniffer,
-            allowedTypes: configuration.allowTypes
+            allowedTypes: try configuration.allowTypes.map { text in
+                guard let types = AllowedTypes(parsing: text) else { throw StartupError.invalidTypeList(text) }
+                return types
+            }
         )
         FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: router, table: routes)
-        OperationsController(repository: repository, registry: registry).register(on: router, table: routes)
+        OperationsController(files: files, registry: registry).register(on: router, table: routes)
 
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
@@ -72,7 +83,7 @@ public enum Wharf {
         let server = HTTPServerBuilder.http1(
             configuration: .init(
                 additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize),
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
                     AccessLogHandler(logger: access, counters: counters),
                 ],
                 idleTimeout: .seconds(75)
@@ -82,6 +93,19 @@ public enum Wharf {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
+            onServerRunning: { channel in
+                // Said once the socket is bound, so that a port in use never follows a "Serving" line.
+                logger.info(
+                    "Serving",
+                    metadata: [
+                        "address": "\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+                        "static": "\(configuration.staticDirectory)",
+                        "storage": "\(configuration.storageDirectory)",
+                        "max_upload_size": "\(configuration.maxUploadSize)",
+                        "fsync": "\(configuration.fsync)",
+                    ]
+                )
+            },
             logger: logger
         )
     }
@@ -125,6 +149,21 @@ public enum Wharf {
         group.gracefulShutdownSignals = [.sigterm, .sigint]
         group.maximumGracefulShutdownDuration = configuration.shutdownGrace.duration
         group.maximumCancellationDuration = .seconds(5)
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw StartupError.addressInUse(host: configuration.host, port: configuration.port)
+        } catch let error as IOError where ["bind", "socket"].contains(where: { "\(error)".hasPrefix($0) }) {
+            throw StartupError.cannotListen(host: configuration.host, port: configuration.port, cause: error)
+        }
+    }
+}
+
+extension Wharf {
+    /// The newest files of the storage root the configuration names, for `wharf files list`;
+    /// a root that holds no storage is an error, not a new storage.
+    public static func newestFiles(configuration: AppConfiguration, limit: Int, logger: Logger) async throws -> [FileRecordBody] {
+        let files = try await self.openFiles(configuration: configuration, logger: logger, create: false)
+        return try await files.list(FileListQuery(limit: limit), as: .local).items.map(FileRecordBody.init)
     }
 }

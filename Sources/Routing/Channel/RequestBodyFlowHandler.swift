@@ -1,12 +1,13 @@
-import HTTPTypes
+public import HTTPTypes
 public import NIOCore
 public import NIOHTTPTypes
 
 /// Controls the flow of request bodies on a connection, where Hummingbird does not:
 ///
-/// - `Expect: 100-continue` is answered with `100 Continue` at once, so clients (curl waits a
-///   second otherwise) start sending; when the declared Content-Length is over the limit, no 100 is
-///   sent and the routes answer 413 before any body byte is read (RFC 9110 §10.1.1).
+/// - `Expect: 100-continue` is answered with `100 Continue` at once when a route takes a body with
+///   that method at that path, so clients (curl waits a second otherwise) start sending. When no
+///   route does (the answer will be 404 or 405), or the declared Content-Length is over the limit
+///   (413), no 100 is sent: the final answer goes out before any body byte (RFC 9110 §10.1.1).
 /// - When a response ends before its request body was read to the end (an early 400/413), the
 ///   rest of the body is not read: the response is flushed, the write side is shut, reads stop, and
 ///   the connection closes after a short linger that lets the client read the answer.
@@ -20,6 +21,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     public typealias OutboundOut = HTTPResponsePart
 
     private let maxBodySize: Int64
+    private let acceptsBody: @Sendable (HTTPRequest.Method, String) -> Bool
     private let linger: TimeAmount
     private var requestsStarted = 0
     private var requestsEnded = 0
@@ -29,9 +31,11 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     /// Creates a handler for one connection.
     /// - Parameters:
     ///   - maxBodySize: the body size over which no `100 Continue` is sent.
+    ///   - acceptsBody: whether a route takes a body with this method at this path (no query).
     ///   - linger: how long a connection stays half-closed after an early response.
-    public init(maxBodySize: Int64, linger: TimeAmount = .seconds(2)) {
+    public init(maxBodySize: Int64, acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool, linger: TimeAmount = .seconds(2)) {
         self.maxBodySize = maxBodySize
+        self.acceptsBody = acceptsBody
         self.linger = linger
     }
 
@@ -43,7 +47,8 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
             if let expect = request.headerFields[.expect], expect.lowercased() == "100-continue" {
                 request.headerFields[.expect] = nil
                 let declared = request.headerFields[.contentLength].flatMap { Int64($0) }
-                if declared.map({ $0 <= self.maxBodySize }) ?? true {
+                let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? "/"
+                if declared.map({ $0 <= self.maxBodySize }) ?? true, self.acceptsBody(request.method, path) {
                     context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
                 }
             }

@@ -25,7 +25,9 @@ public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware 
         do {
             return try await next(request, context)
         } catch {
-            return try self.exception(for: error, request: request, context: context).response(from: request, context: context)
+            let response = try self.exception(for: error, request: request, context: context).response(from: request, context: context)
+            // HEAD gets the headers GET would get, Content-Length included, and no body.
+            return request.method == .head ? response.createHeadResponse() : response
         }
     }
 
@@ -35,7 +37,7 @@ public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware 
             return exception
         case let validation as RequestValidationError:
             return validation.exception
-        case let httpError as HTTPError where httpError.status == .notFound && context.endpointPath == "NotFound":
+        case _ where UnmatchedRoute.matches(error, context: context):
             return self.unmatched(request)
         case is HTTPParserError:
             // The client sent a malformed request or went away mid-body; nobody may be listening.

@@ -19,7 +19,7 @@ public struct RouteMetricsMiddleware<Context: RequestContext>: RouterMiddleware 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let route = context.endpointPath ?? "NotFound"
+        let route = context.endpointPath ?? UnmatchedRoute.endpointPath
         let metrics = self.cache.metrics(route: route, method: request.method.rawValue, status: response.status.code, factory: self.factory)
         metrics.requests.increment()
         metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))

@@ -49,13 +49,5 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         self = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
     }
 
-    /// The compact JSON text of this value.
-    public func encoded() -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(self)) ?? Data("null".utf8)
-        return ByteBuffer(bytes: data)
-    }
-
-    public var description: String { String(buffer: self.encoded()) }
+    public var description: String { String(buffer: JSONCoding.encode(self)) }
 }

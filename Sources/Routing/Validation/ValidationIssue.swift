@@ -2,7 +2,7 @@ import HTTPTypes
 
 /// One failed constraint of a request, in FastAPI's shape:
 /// `{"type": "...", "loc": ["query", "limit"], "msg": "...", "input": ..., "ctx": {...}}`.
-public struct ValidationIssue: Sendable, Equatable {
+public struct ValidationIssue: Codable, Sendable, Equatable {
     /// Where the value was: the source (`query`, `path`, `header`, `body`) then field names or indexes.
     public var location: [JSONValue]
     /// What was expected, for people.
@@ -23,12 +23,31 @@ public struct ValidationIssue: Sendable, Equatable {
         self.context = context
     }
 
-    /// The issue as FastAPI's JSON object.
-    public var json: JSONValue {
-        var object: [String: JSONValue] = ["type": .string(self.type), "loc": .array(self.location), "msg": .string(self.message)]
-        object["input"] = self.input ?? .null
-        if let context = self.context { object["ctx"] = .object(context) }
-        return .object(object)
+    enum CodingKeys: String, CodingKey {
+        case type
+        case location = "loc"
+        case message = "msg"
+        case input
+        case context = "ctx"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.type = try container.decode(String.self, forKey: .type)
+        self.location = try container.decode([JSONValue].self, forKey: .location)
+        self.message = try container.decode(String.self, forKey: .message)
+        self.input = try container.decodeIfPresent(JSONValue.self, forKey: .input)
+        self.context = try container.decodeIfPresent([String: JSONValue].self, forKey: .context)
+    }
+
+    /// FastAPI's JSON object: `input` always present (null when there was none), `ctx` only when set.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.type, forKey: .type)
+        try container.encode(self.location, forKey: .location)
+        try container.encode(self.message, forKey: .message)
+        try container.encode(self.input ?? .null, forKey: .input)
+        try container.encodeIfPresent(self.context, forKey: .context)
     }
 }
 
@@ -44,7 +63,7 @@ public struct RequestValidationError: Error, CustomStringConvertible {
 
     /// The HTTP answer.
     public var exception: HTTPException {
-        HTTPException(.unprocessableContent, detail: .array(self.issues.map(\.json)))
+        HTTPException(.unprocessableContent, detail: .issues(self.issues))
     }
 
     public var description: String { self.issues.map(\.message).joined(separator: "; ") }

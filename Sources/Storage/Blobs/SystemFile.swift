@@ -23,9 +23,9 @@ enum SystemFile {
     static func error(_ operation: String, _ path: String, _ code: Int32 = errno) -> StorageError {
         let cause = Errno(operation: operation, path: path, code: code)
         switch code {
-        case ENOSPC, EDQUOT: return StorageError(.noSpace, "The storage device is full.", cause: cause)
-        case ENOENT: return StorageError(.notFound, "The stored bytes are missing.", cause: cause)
-        default: return StorageError(.io, "The storage failed to \(operation).", cause: cause)
+        case ENOSPC, EDQUOT: return StorageError.deviceFull(cause: cause)
+        case ENOENT: return StorageError.blobMissing(cause: cause)
+        default: return StorageError.fileSystem(operation, cause: cause)
         }
     }
 

@@ -36,7 +36,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
     func record() throws -> FileRecord {
         guard let id = FileID(self.id), let digest = BlobDigest(hex: self.sha256),
             let tags = try? JSONDecoder().decode([String].self, from: Data(self.tags.utf8))
-        else { throw StorageError(.corrupt, "A catalog row is malformed.") }
+        else { throw StorageError.malformedRow }
         return FileRecord(
             id: id,
             name: self.name,

@@ -19,7 +19,7 @@ public struct SQLiteCatalog: Catalog {
             self.database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(self.database)
         } catch {
-            throw StorageError(.database, "The metadata database could not be opened.", cause: error)
+            throw StorageError.database("could not be opened", cause: error)
         }
     }
 
@@ -49,10 +49,45 @@ public struct SQLiteCatalog: Catalog {
         return migrator
     }
 
-    public func insert(_ records: [FileRecord]) async throws {
+    public func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
         try await self.write { db in
-            for record in records { try FileRow(record).insert(db) }
+            try unit.writes.map { write in try Self.apply(write, in: db) }
         }
+    }
+
+    static func apply(_ write: UnitOfWork.Write, in db: Database) throws -> FileChange {
+        switch write {
+        case .insert(let record):
+            try FileRow(record).insert(db)
+            return .created(record)
+        case .updateMetadata(let id, let change, let time):
+            return try self.update(id, in: db) { row in
+                if let name = change.name { row.name = name }
+                if let description = change.description { row.description = description }
+                if let tags = change.tags { row.tags = FileRow.encodeTags(tags) }
+                row.updated_at = time
+            }
+        case .replaceContent(let id, let content, let time):
+            return try self.update(id, in: db) { row in
+                row.sha256 = content.digest.hex
+                row.size = content.size
+                row.content_type = content.contentType
+                row.declared_content_type = content.declaredContentType
+                row.updated_at = time
+            }
+        case .delete(let id):
+            guard let row = try FileRow.fetchOne(db, key: id.rawValue) else { throw StorageError.fileNotFound(id.rawValue) }
+            try row.delete(db)
+            return .deleted(try row.record())
+        }
+    }
+
+    static func update(_ id: FileID, in db: Database, _ change: (inout FileRow) -> Void) throws -> FileChange {
+        guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw StorageError.fileNotFound(id.rawValue) }
+        let before = try row.record()
+        change(&row)
+        try row.update(db)
+        return .updated(try row.record(), before: before)
     }
 
     public func file(id: FileID) async throws -> FileRecord? {
@@ -60,9 +95,7 @@ public struct SQLiteCatalog: Catalog {
     }
 
     public func list(_ query: FileListQuery) async throws -> FilePage {
-        if let cursor = query.after, cursor.sort != query.sort {
-            throw StorageError(.invalidCursor, "The cursor belongs to the sort order \(cursor.sort.rawValue).")
-        }
+        if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
         let rows = try await self.read { db in
             try FileRow.fetchAll(db, sql: statement.sql, arguments: statement.arguments)
@@ -76,40 +109,6 @@ public struct SQLiteCatalog: Catalog {
         return FilePage(items: items, next: next)
     }
 
-    public func update(id: FileID, change: MetadataChange, at time: Int64) async throws -> FileRecord {
-        try await self.write { db in
-            guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
-            if let name = change.name { row.name = name }
-            if let description = change.description { row.description = description }
-            if let tags = change.tags { row.tags = FileRow.encodeTags(tags) }
-            row.updated_at = time
-            try row.update(db)
-            return try row.record()
-        }
-    }
-
-    public func replaceContent(id: FileID, with content: ContentChange, at time: Int64) async throws -> (FileRecord, previous: BlobDigest) {
-        try await self.write { db in
-            guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
-            let previous = try row.record().digest
-            row.sha256 = content.digest.hex
-            row.size = content.size
-            row.content_type = content.contentType
-            row.declared_content_type = content.declaredContentType
-            row.updated_at = time
-            try row.update(db)
-            return (try row.record(), previous)
-        }
-    }
-
-    public func delete(id: FileID) async throws -> FileRecord {
-        try await self.write { db in
-            guard let row = try FileRow.fetchOne(db, key: id.rawValue) else { throw Self.notFound(id) }
-            try row.delete(db)
-            return try row.record()
-        }
-    }
-
     public func referenceCount(of digest: BlobDigest) async throws -> Int {
         try await self.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE sha256 = ?", arguments: [digest.hex]) ?? 0
@@ -120,17 +119,13 @@ public struct SQLiteCatalog: Catalog {
         _ = try await self.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    static func notFound(_ id: FileID) -> StorageError {
-        StorageError(.notFound, "No file has the id \(id).")
-    }
-
     private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await self.database.read(body)
         } catch let error as StorageError {
             throw error
         } catch {
-            throw StorageError(.database, "The metadata database failed to read.", cause: error)
+            throw StorageError.database("failed to read", cause: error)
         }
     }
 
@@ -140,9 +135,9 @@ public struct SQLiteCatalog: Catalog {
         } catch let error as StorageError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StorageError(.noSpace, "The storage device is full.", cause: error)
+            throw StorageError.deviceFull(cause: error)
         } catch {
-            throw StorageError(.database, "The metadata database failed to write.", cause: error)
+            throw StorageError.database("failed to write", cause: error)
         }
     }
 }

@@ -66,7 +66,7 @@ public struct FileCursor: Sendable, Equatable {
             let wire = try? JSONDecoder().decode(Wire.self, from: data),
             let sort = FileListQuery.Sort(rawValue: wire.s),
             let id = FileID(wire.i)
-        else { throw StorageError(.invalidCursor, "The cursor is not one this server issued.") }
+        else { throw StorageError.foreignCursor }
         switch (sort, wire.k, wire.n) {
         case (.nameAscending, .some(let text), nil), (.nameDescending, .some(let text), nil):
             self.init(sort: sort, key: .text(text), id: id)
@@ -74,7 +74,7 @@ public struct FileCursor: Sendable, Equatable {
             (.sizeAscending, nil, .some(let number)), (.sizeDescending, nil, .some(let number)):
             self.init(sort: sort, key: .number(number), id: id)
         default:
-            throw StorageError(.invalidCursor, "The cursor is not one this server issued.")
+            throw StorageError.foreignCursor
         }
     }
 }

@@ -120,3 +120,20 @@ public struct NewFile: Sendable {
         self.declaredContentType = declaredContentType
     }
 }
+
+/// New staged content for an existing file, with its content types.
+public struct NewContent: Sendable {
+    /// The finished staged bytes.
+    public var staged: StagedBlob
+    /// Detected media type.
+    public var contentType: String
+    /// Claimed media type, if any.
+    public var declaredContentType: String?
+
+    /// Describes new content.
+    public init(staged: StagedBlob, contentType: String, declaredContentType: String?) {
+        self.staged = staged
+        self.contentType = contentType
+        self.declaredContentType = declaredContentType
+    }
+}

@@ -31,38 +31,34 @@ public struct MultipartIngest {
 
     let limits: UploadLimits
     let multipart: MultipartLimits
-    let store: any BlobStore
+    let files: FilesService
 
-    /// Creates an ingest for one request.
-    public init(limits: UploadLimits, multipart: MultipartLimits, store: any BlobStore) {
+    /// Creates an ingest for one request, staging into `files`.
+    public init(limits: UploadLimits, multipart: MultipartLimits, files: FilesService) {
         self.limits = limits
         self.multipart = multipart
-        self.store = store
+        self.files = files
     }
 
     /// Parses and stages a whole form body.
     public func receive<Body: AsyncSequence>(_ body: Body, boundary: String, declaredLength: Int64?) async throws -> Form
     where Body.Element == ByteBuffer {
-        if let declaredLength, declaredLength > self.limits.maxBodySize { throw self.limits.tooLargeError }
+        var meter = try BodyMeter(declaredLength: declaredLength, limits: self.limits)
         var state = FormState(limits: self.multipart)
         do {
             var parser = MultipartParser(boundary: boundary, maxHeaderSize: self.multipart.maxPartHeaderSize)
             var events: [MultipartParser.Event] = []
-            var received: Int64 = 0
             for try await buffer in body {
-                received += Int64(buffer.readableBytes)
-                if received > self.limits.maxBodySize { throw self.limits.tooLargeError }
+                try meter.count(buffer)
                 try parser.feed(buffer, into: &events)
-                for event in events { try await state.apply(event, store: self.store) }
+                for event in events { try await state.apply(event, files: self.files) }
                 events.removeAll(keepingCapacity: true)
             }
             try parser.finish()
-            if let declaredLength, received != declaredLength {
-                throw UploadError(.incompleteBody, "The body ended after \(received) of the \(declaredLength) bytes it declared.")
-            }
+            try meter.finish()
             return state.form
         } catch {
-            await state.discardAll(store: self.store)
+            await state.discardAll(files: self.files)
             throw error
         }
     }
@@ -85,10 +81,10 @@ private struct FormState {
         self.limits = limits
     }
 
-    mutating func apply(_ event: MultipartParser.Event, store: any BlobStore) async throws {
+    mutating func apply(_ event: MultipartParser.Event, files: FilesService) async throws {
         switch event {
         case .partStart(let headers):
-            try await self.start(headers, store: store)
+            try await self.start(headers, files: files)
         case .body(let buffer):
             try await self.append(buffer)
         case .partEnd:
@@ -96,12 +92,12 @@ private struct FormState {
         }
     }
 
-    private mutating func start(_ headers: PartHeaders, store: any BlobStore) async throws {
+    private mutating func start(_ headers: PartHeaders, files: FilesService) async throws {
         if MultipartIngest.fileFields.contains(headers.name) {
             guard self.form.files.count < self.limits.maxFiles else {
                 throw UploadError(.tooMany, "The form has more than \(self.limits.maxFiles) files.")
             }
-            self.current = .file(staging: try await store.stage(), headers: headers, size: 0, head: HeadSample())
+            self.current = .file(staging: try await files.stage(), headers: headers, size: 0, head: HeadSample())
         } else if headers.fileName == nil {
             self.fieldCount += 1
             guard self.fieldCount <= self.limits.maxFields else {
@@ -159,8 +155,8 @@ private struct FormState {
         }
     }
 
-    func discardAll(store: any BlobStore) async {
+    func discardAll(files: FilesService) async {
         if case .file(let staging, _, _, _) = self.current { await staging.abort() }
-        for file in self.form.files { await store.discard(file.upload.blob) }
+        for file in self.form.files { await files.discard(file.upload.blob) }
     }
 }

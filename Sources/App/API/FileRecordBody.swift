@@ -1,0 +1,72 @@
+public import Storage
+
+/// A file record as the API shows it: snake_case keys, RFC 3339 times in UTC, `null` for a
+/// missing declared type.
+public struct FileRecordBody: Codable, Sendable, Equatable {
+    /// 22 URL-safe characters, random.
+    public var id: String
+    /// The file's name.
+    public var name: String
+    /// Size in bytes.
+    public var size: Int64
+    /// Detected media type.
+    public var contentType: String
+    /// The uploader's claim, if any.
+    public var declaredContentType: String?
+    /// SHA-256 of the content, lower-case hex.
+    public var sha256: String
+    /// Free text.
+    public var description: String
+    /// Labels, in the order given.
+    public var tags: [String]
+    /// When the file was created.
+    public var createdAt: String
+    /// When its metadata or content last changed.
+    public var updatedAt: String
+    /// Where its bytes are.
+    public var downloadURL: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, size
+        case contentType = "content_type"
+        case declaredContentType = "declared_content_type"
+        case sha256, description, tags
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case downloadURL = "download_url"
+    }
+
+    /// The API's view of a record.
+    public init(_ record: FileRecord) {
+        self.id = record.id.rawValue
+        self.name = record.name
+        self.size = record.size
+        self.contentType = record.contentType
+        self.declaredContentType = record.declaredContentType
+        self.sha256 = record.digest.hex
+        self.description = record.description
+        self.tags = record.tags
+        self.createdAt = Timestamp.rfc3339(microseconds: record.createdAt)
+        self.updatedAt = Timestamp.rfc3339(microseconds: record.updatedAt)
+        self.downloadURL = Self.location(record.id) + "/download"
+    }
+
+    /// Every key is written, `declared_content_type` as `null` when absent.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.name, forKey: .name)
+        try container.encode(self.size, forKey: .size)
+        try container.encode(self.contentType, forKey: .contentType)
+        try container.encode(self.declaredContentType, forKey: .declaredContentType)
+        try container.encode(self.sha256, forKey: .sha256)
+        try container.encode(self.description, forKey: .description)
+        try container.encode(self.tags, forKey: .tags)
+        try container.encode(self.createdAt, forKey: .createdAt)
+        try container.encode(self.updatedAt, forKey: .updatedAt)
+        try container.encode(self.downloadURL, forKey: .downloadURL)
+    }
+
+    /// The URL of a file's record.
+    static func location(_ id: FileID) -> String { "/api/files/\(id.rawValue)" }
+}

@@ -1,0 +1,35 @@
+/// Writes to the catalog that commit together or not at all.
+///
+/// A unit of work is data, not a closure, so any backend can run it in its own transaction: GRDB's
+/// `write { db in ... }` for SQLite, `BEGIN ... COMMIT` on a PostgreSQL connection later. The
+/// queue of background jobs and the events that announce a change join a file's record here, so
+/// a committed file never misses them and a rolled-back one never has any.
+public struct UnitOfWork: Sendable {
+    /// One write of a unit.
+    public enum Write: Sendable {
+        /// Adds a record.
+        case insert(FileRecord)
+        /// Changes some of a record's metadata; `notFound` when there is no such record.
+        case updateMetadata(FileID, MetadataChange, at: Int64)
+        /// Points a record at new content; `notFound` when there is no such record.
+        case replaceContent(FileID, ContentChange, at: Int64)
+        /// Removes a record; `notFound` when there is no such record.
+        case delete(FileID)
+    }
+
+    /// The writes, in the order they run.
+    public private(set) var writes: [Write] = []
+
+    /// An empty unit.
+    public init() {}
+
+    /// A unit of these writes.
+    public init(_ writes: [Write]) {
+        self.writes = writes
+    }
+
+    /// Adds a write at the end.
+    public mutating func append(_ write: Write) {
+        self.writes.append(write)
+    }
+}

@@ -1,0 +1,172 @@
+import Glibc
+
+/// The one door to stored files: what the HTTP layer, the upload pipeline and the command line
+/// see of storage. Its blob store and catalog are private parts.
+///
+/// It keeps the two consistent. Records are committed only after their blob is durable (stage,
+/// store the blob, commit the record; blobs this call stored are removed again when the commit
+/// fails); a blob is removed when its last record goes. The check-and-remove of a blob and the
+/// store-and-record of an upload with the same digest hold the same lock, so an upload can never
+/// record a blob that a concurrent delete is about to remove. (One process owns a local store; a
+/// shared backend will need the same guarantee from its database.)
+///
+/// Every change is one `UnitOfWork`, committed in one transaction; after the commit, never inside
+/// it, `afterCommit` hears what changed. Every operation names the acting `Principal`, so that
+/// ownership has one place to live.
+public struct FilesService: Sendable {
+    private let blobs: any BlobStore
+    private let catalog: any Catalog
+    private let afterCommit: @Sendable ([FileChange]) -> Void
+    private let locks = KeyedLock<BlobDigest>()
+
+    /// Composes a blob store and a catalog; `afterCommit` runs after each committed unit of work.
+    public init(blobs: any BlobStore, catalog: any Catalog, afterCommit: @escaping @Sendable ([FileChange]) -> Void = { _ in }) {
+        self.blobs = blobs
+        self.catalog = catalog
+        self.afterCommit = afterCommit
+    }
+
+    /// The same storage with another post-commit hook (App adds its own when it assembles).
+    public func observed(by afterCommit: @escaping @Sendable ([FileChange]) -> Void) -> FilesService {
+        let previous = self.afterCommit
+        return FilesService(blobs: self.blobs, catalog: self.catalog) { changes in
+            previous(changes)
+            afterCommit(changes)
+        }
+    }
+
+    // MARK: Bytes
+
+    /// Starts staging new bytes; finish them and pass them to `create` or `replaceContent`, or discard them.
+    public func stage() async throws -> any BlobStaging {
+        try await self.blobs.stage()
+    }
+
+    /// Throws away staged bytes that were not stored.
+    public func discard(_ staged: StagedBlob) async {
+        await self.blobs.discard(staged)
+    }
+
+    /// Opens the content of a file the principal may read.
+    public func openContent(of id: FileID, as principal: Principal) async throws -> (FileRecord, any BlobReader) {
+        let record = try await self.file(id, as: principal)
+        return (record, try await self.blobs.open(record.digest))
+    }
+
+    // MARK: Records
+
+    /// The file with this id; `notFound` when there is none the principal may see.
+    public func file(_ id: FileID, as principal: Principal) async throws -> FileRecord {
+        guard let record = try await self.catalog.file(id: id) else { throw StorageError.fileNotFound(id.rawValue) }
+        return record
+    }
+
+    /// One page of the files the principal may see.
+    public func list(_ query: FileListQuery, as principal: Principal) async throws -> FilePage {
+        try await self.catalog.list(query)
+    }
+
+    /// Stores staged blobs and records a new file for each, all or none: if any blob cannot be
+    /// stored or the records cannot be committed, the blobs this call stored are removed again.
+    public func create(_ files: [NewFile], as principal: Principal) async throws -> [FileRecord] {
+        let now = Self.now()
+        let unit = UnitOfWork(
+            files.map { file in
+                .insert(
+                    FileRecord(
+                        id: .random(),
+                        name: file.metadata.name,
+                        size: file.staged.size,
+                        contentType: file.contentType,
+                        declaredContentType: file.declaredContentType,
+                        digest: file.staged.digest,
+                        description: file.metadata.description,
+                        tags: file.metadata.tags,
+                        createdAt: now,
+                        updatedAt: now
+                    )
+                )
+            }
+        )
+        return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
+    }
+
+    /// Changes some of a file's metadata.
+    public func updateMetadata(of id: FileID, _ change: MetadataChange, as principal: Principal) async throws -> FileRecord {
+        try await self.commit(UnitOfWork([.updateMetadata(id, change, at: Self.now())]))[0].record
+    }
+
+    /// Points an existing file at new staged content and releases the old content.
+    public func replaceContent(of id: FileID, with content: NewContent, as principal: Principal) async throws -> FileRecord {
+        let change = ContentChange(
+            digest: content.staged.digest,
+            size: content.staged.size,
+            contentType: content.contentType,
+            declaredContentType: content.declaredContentType
+        )
+        let changes = try await self.storeAndCommit([content.staged], UnitOfWork([.replaceContent(id, change, at: Self.now())]))
+        guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
+        if before.digest != record.digest { try await self.release(before.digest) }
+        return record
+    }
+
+    /// Removes a file's record, and its blob when no other file shares it.
+    @discardableResult
+    public func delete(_ id: FileID, as principal: Principal) async throws -> FileRecord {
+        let record = try await self.commit(UnitOfWork([.delete(id)]))[0].record
+        try await self.release(record.digest)
+        return record
+    }
+
+    // MARK: Operations
+
+    /// Checks that the metadata database answers.
+    public func checkDatabase() async throws {
+        try await self.catalog.ping()
+    }
+
+    /// Checks that new bytes can be written now.
+    public func checkWritable() async throws {
+        try await self.blobs.checkWritable()
+    }
+
+    // MARK: Private
+
+    private func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
+        let changes = try await self.catalog.commit(unit)
+        self.afterCommit(changes)
+        return changes
+    }
+
+    private func storeAndCommit(_ staged: [StagedBlob], _ unit: UnitOfWork) async throws -> [FileChange] {
+        let changes = try await self.locks.withLocks(staged.map(\.digest)) {
+            var stored: [BlobDigest] = []
+            do {
+                for blob in staged {
+                    if try await self.blobs.store(blob) { stored.append(blob.digest) }
+                }
+                return try await self.catalog.commit(unit)
+            } catch {
+                for digest in stored { try? await self.blobs.remove(digest) }
+                throw error
+            }
+        }
+        self.afterCommit(changes)
+        return changes
+    }
+
+    private func release(_ digest: BlobDigest) async throws {
+        try await self.locks.withLocks([digest]) {
+            if try await self.catalog.referenceCount(of: digest) == 0 {
+                try await self.blobs.remove(digest)
+            }
+        }
+    }
+
+    /// Now, in microseconds since 1970 (UTC), the unit of every catalog time.
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+}

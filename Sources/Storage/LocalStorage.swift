@@ -1,0 +1,30 @@
+/// The embedded default: a storage root on the local disk holding the SQLite catalog
+/// (`wharf.sqlite`), the blobs (`blobs/`) and the staging files (`tmp/`).
+///
+/// The only place that knows this layout, so the server and the command line always open the
+/// same storage the same way.
+public enum LocalStorage {
+    /// What opening found.
+    public struct Opened: Sendable {
+        /// The files of the root.
+        public let files: FilesService
+        /// How many staging files an earlier crash left behind (now removed).
+        public let sweptStagingFiles: Int
+    }
+
+    /// Opens the storage root, creating it when `create` is on (else `notFound` when it holds no
+    /// storage), and removes staging files left by a crash.
+    public static func open(root: String, durable: Bool, create: Bool = true) async throws -> Opened {
+        let databasePath = root + "/wharf.sqlite"
+        if !create && !SystemFile.exists(databasePath) { throw StorageError.noStorage(root) }
+        let blobs: LocalBlobStore
+        do {
+            blobs = try LocalBlobStore(root: root, durable: durable)
+        } catch let error as StorageError {
+            throw StorageError.unusableRoot(root, cause: error.cause ?? error)
+        }
+        let swept = try await blobs.sweepStaging()
+        let catalog = try SQLiteCatalog(path: databasePath, durable: durable)
+        return Opened(files: FilesService(blobs: blobs, catalog: catalog), sweptStagingFiles: swept)
+    }
+}

@@ -1,0 +1,48 @@
+/// Every message of the storage layer, written once.
+extension StorageError {
+    /// No record has this id (or the id is not one Wharf issues).
+    public static func fileNotFound(_ id: String) -> StorageError {
+        StorageError(.notFound, "No file has the id '\(id)'.")
+    }
+
+    /// A cursor of one sort order was passed with another.
+    static func cursorOfOtherSort(_ sort: FileListQuery.Sort) -> StorageError {
+        StorageError(.invalidCursor, "The cursor belongs to the sort order \(sort.rawValue).")
+    }
+
+    /// A cursor that does not decode.
+    static let foreignCursor = StorageError(.invalidCursor, "The cursor is not one this server issued.")
+
+    /// A catalog row that does not decode.
+    static let malformedRow = StorageError(.corrupt, "A catalog row is malformed.")
+
+    static func deviceFull(cause: any Error) -> StorageError {
+        StorageError(.noSpace, "The storage device is full.", cause: cause)
+    }
+
+    static func blobMissing(cause: any Error) -> StorageError {
+        StorageError(.notFound, "The stored bytes are missing.", cause: cause)
+    }
+
+    static func fileSystem(_ operation: String, cause: any Error) -> StorageError {
+        StorageError(.io, "The storage failed to \(operation).", cause: cause)
+    }
+
+    static func database(_ failure: String, cause: any Error) -> StorageError {
+        StorageError(.database, "The metadata database \(failure).", cause: cause)
+    }
+
+    /// The storage root cannot be used at all; said at start-up, so it names the directory and the fix.
+    static func unusableRoot(_ root: String, cause: any Error) -> StorageError {
+        StorageError(
+            .io,
+            "The storage root '\(root)' cannot be used (\(cause)). Create it, make it writable, or pass --storage DIR (WHARF_STORAGE).",
+            cause: nil
+        )
+    }
+
+    /// `wharf files` on a directory that holds no Wharf storage.
+    static func noStorage(_ root: String) -> StorageError {
+        StorageError(.notFound, "No Wharf storage at '\(root)' (no wharf.sqlite). Pass --storage DIR (WHARF_STORAGE).")
+    }
+}
