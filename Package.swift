@@ -230,6 +230,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Routing",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Storage",
                 "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -27,6 +27,37 @@ import Testing
         #expect(variable.status != 0 && variable.stderr.contains("WHARF_PORT"))
     }
 
+    /// Start-up errors name the problem and the fix, and nothing claims to be serving first.
+    @Test func aPortInUseIsNamedWithItsFixAndNotPrecededByServing() async throws {
+        let directory = try TemporaryDirectory()
+        let (first, port) = try await Self.startServer(directory, ["--log-level", "info"])
+        let second = try await Command.run(
+            Self.binary,
+            ["serve", "--port", String(port), "--static", directory.path, "--storage", directory.path + "/other"]
+        )
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("Port \(port) on 127.0.0.1 is already in use by another program: stop it, or pass --port N (WHARF_PORT)."))
+        #expect(!second.text.contains("Serving"))
+        first.signal(SIGTERM)
+        let exit = try await Command.wait(first)
+        #expect(exit.text.contains("Serving"))
+    }
+
+    @Test func aStorageRootThatCannotBeCreatedIsNamedWithItsFix() async throws {
+        let directory = try TemporaryDirectory()
+        try Data("a file, not a directory".utf8).write(to: URL(fileURLWithPath: directory.path + "/occupied"))
+        let serve = try await Command.run(Self.binary, ["serve", "--port", "0", "--storage", directory.path + "/occupied/storage"])
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("The storage root '\(directory.path)/occupied/storage' cannot be used"))
+        #expect(serve.stderr.contains("pass --storage DIR (WHARF_STORAGE)"))
+        #expect(!serve.stderr.contains("notFound"))
+
+        let list = try await Command.run(Self.binary, ["files", "list", "--storage", directory.path + "/empty"])
+        #expect(list.status != 0)
+        #expect(list.stderr.contains("No Wharf storage at '\(directory.path)/empty'"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/empty"), "listing creates no storage")
+    }
+
     @Test func serveStopsGracefullyOnSIGTERMLettingAnUploadFinish() async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/upload"

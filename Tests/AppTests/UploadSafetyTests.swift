@@ -24,6 +24,36 @@ import Testing
         }
     }
 
+    /// The README's raw upload, exactly as written there: `curl -T FILE 'URL?name=...'` sends PUT.
+    @Test func theREADMEsCurlDashTUploadWorksAsWritten() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/report.pdf"
+        try Fixtures.randomFile(at: source, size: 2 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, "/api/files?name=report.pdf", ["-T", source])
+            #expect(reply.status == 201)
+            #expect(reply.sawContinue)
+            let record = try reply.decoded(FileRecordBody.self)
+            #expect(record.name == "report.pdf" && record.size == 2 << 20)
+            #expect(record.sha256 == (try await Fixtures.sha256(ofFile: source)))
+        }
+    }
+
+    /// `100 Continue` invites the body, so it goes only to a route that takes one: a 404 or a 405
+    /// goes out instead, before the body.
+    @Test(arguments: [("/api/nowhere", "PUT", 404), ("/api/files/AAAAAAAAAAAAAAAAAAAAAA", "POST", 405), ("/healthz", "PUT", 405)])
+    func noContinueIsSentWhereNoRouteTakesABody(path: String, method: String, status: Int) async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/body"
+        try Fixtures.randomFile(at: source, size: 32 << 20)
+        try await app.live { client in
+            let reply = try await Curl.request(port: client.port!, path, ["-X", method, "-T", source])
+            #expect(reply.status == status)
+            #expect(!reply.sawContinue)
+            #expect(reply.uploaded < 32 << 20)
+        }
+    }
+
     @Test func aDeclaredLengthOverTheLimitIsRefusedBeforeAnyBodyByte() async throws {
         let app = try Self.limited()
         let source = app.directory.path + "/big"
