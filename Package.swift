@@ -4,13 +4,14 @@
 // Layers, bottom to top (a module imports only those below it):
 //   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own),
 //   CFileStatus                each imported by one module
+//   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
 //   Compression                content-coding negotiation, gzip on the fly (zlib through compress-nio), its cache
-//   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
+//   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   App                        the one composition root: configuration, routes, controllers, error mapping
 //   CLI (wharf)                flags and subcommands; starts App
 //   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
@@ -48,6 +49,11 @@ let package = Package(
         .target(name: "CByteSearch"),
         .target(name: "CFileStatus"),
         .target(
+            name: "TextBytes",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MediaTypes",
             dependencies: ["CMagic"],
             swiftSettings: swiftSettings
@@ -55,6 +61,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "TextBytes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,6 +73,7 @@ let package = Package(
         .target(
             name: "Uploads",
             dependencies: [
+                "TextBytes",
                 "CByteSearch",
                 "MediaTypes",
                 "Storage",
@@ -76,6 +84,7 @@ let package = Package(
         .target(
             name: "FileResponses",
             dependencies: [
+                "TextBytes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -87,6 +96,7 @@ let package = Package(
         .target(
             name: "Compression",
             dependencies: [
+                "TextBytes",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,6 +107,7 @@ let package = Package(
         .target(
             name: "StaticFiles",
             dependencies: [
+                "TextBytes",
                 "CFileStatus",
                 "Compression",
                 "FileResponses",
@@ -114,6 +125,7 @@ let package = Package(
         .target(
             name: "Routing",
             dependencies: [
+                "TextBytes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +139,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                "TextBytes",
                 "Compression",
                 "FileResponses",
                 "MediaTypes",
@@ -178,6 +191,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TextBytesTests",
+            dependencies: ["TextBytes", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

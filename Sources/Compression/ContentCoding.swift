@@ -1,3 +1,5 @@
+import TextBytes
+
 /// A content coding a file can be stored in beside its original (`name.br`, `name.zst`, `name.gz`).
 public enum ContentCoding: String, Sendable, CaseIterable {
     case brotli = "br"
@@ -21,12 +23,12 @@ public enum ContentCoding: String, Sendable, CaseIterable {
         var weights: [String: Double] = [:]
         for item in acceptEncoding.split(separator: ",") {
             let parts = item.split(separator: ";")
-            let name = parts[0].trimmingCharacters().lowercased()
+            let name = parts[0].trimmingHTTPWhitespace().lowercased()
             var weight = 1.0
             for parameter in parts.dropFirst() {
                 let pair = parameter.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters().lowercased() == "q" {
-                    weight = Double(pair[1].trimmingCharacters()).map { min(max($0, 0), 1) } ?? 0
+                if pair.count == 2, pair[0].trimmingHTTPWhitespace().lowercased() == "q" {
+                    weight = Double(String(pair[1].trimmingHTTPWhitespace())).map { min(max($0, 0), 1) } ?? 0
                 }
             }
             if !name.isEmpty { weights[name] = weight }
@@ -38,11 +40,5 @@ public enum ContentCoding: String, Sendable, CaseIterable {
             if weight > 0, weight > (best?.weight ?? 0) { best = (coding, weight) }
         }
         return best?.coding
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters() -> String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

@@ -1,3 +1,5 @@
+import TextBytes
+
 /// What a `Range` header asks of a representation of a known size (RFC 9110 §14).
 public enum ByteRanges: Equatable, Sendable {
     /// Send the whole representation: no Range, one that is malformed or not in bytes (ignored,
@@ -56,11 +58,11 @@ public enum ByteRanges: Equatable, Sendable {
 
     /// The specs of a `bytes=` header, or `nil` when any part is malformed.
     static func specs(_ header: String) -> [Spec]? {
-        let trimmed = header.trimmingSpaces()
+        let trimmed = header.trimmingHTTPWhitespace()
         guard trimmed.lowercased().hasPrefix("bytes=") else { return nil }
         var specs: [Spec] = []
         for item in trimmed.dropFirst(6).split(separator: ",", omittingEmptySubsequences: false) {
-            let item = item.trimmingSpaces()
+            let item = item.trimmingHTTPWhitespace()
             if item.isEmpty { continue }
             let bounds = item.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             guard bounds.count == 2 else { return nil }
@@ -98,14 +100,5 @@ public enum ByteRanges: Equatable, Sendable {
             }
         }
         return merged
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    func trimmingSpaces() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return Substring(self[first...last])
     }
 }

@@ -1,4 +1,5 @@
 public import HTTPTypes
+import TextBytes
 
 /// The preconditions of a request for a file, evaluated in RFC 9110 §13.2.2's order.
 public enum ConditionalRequest {
@@ -45,7 +46,7 @@ public enum ConditionalRequest {
     /// Whether `If-Range` lets a range request through (§13.1.5): it must name the current strong
     /// tag, or exactly the current date; otherwise the whole file is sent.
     public static func rangeApplies(_ request: HTTPRequest, entityTag: EntityTag?, lastModified: Int64?) -> Bool {
-        guard let ifRange = request.headerFields[.ifRange]?.trimmingSpaces() else { return true }
+        guard let ifRange = request.headerFields[.ifRange]?.trimmingHTTPWhitespace() else { return true }
         if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") {
             guard case .tags(let tags) = EntityTag.list(String(ifRange)), tags.count == 1, let entityTag else { return false }
             return entityTag.stronglyMatches(tags[0])

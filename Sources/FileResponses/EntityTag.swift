@@ -1,3 +1,5 @@
+import TextBytes
+
 /// An entity tag (RFC 9110 §8.8.3): an opaque quoted string, strong or weak (`W/"..."`).
 public struct EntityTag: Equatable, Sendable {
     /// The characters between the quotes.
@@ -22,7 +24,7 @@ public struct EntityTag: Equatable, Sendable {
 
     /// The tags of an `If-Match`/`If-None-Match` value: `.any` for `*`, `nil` when malformed.
     static func list(_ header: String) -> EntityTagList? {
-        let trimmed = header.trimmingSpaces()
+        let trimmed = header.trimmingHTTPWhitespace()
         if trimmed == "*" { return .any }
         var tags: [EntityTag] = []
         var rest = trimmed[...]
@@ -34,8 +36,8 @@ public struct EntityTag: Equatable, Sendable {
             }
             guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { return nil }
             tags.append(EntityTag(String(rest[rest.index(after: rest.startIndex)..<close]), weak: weak))
-            rest = rest[rest.index(after: close)...].trimmingSpaces()
-            if rest.first == "," { rest = rest.dropFirst().trimmingSpaces() } else if !rest.isEmpty { return nil }
+            rest = rest[rest.index(after: close)...].trimmingHTTPWhitespace()
+            if rest.first == "," { rest = rest.dropFirst().trimmingHTTPWhitespace() } else if !rest.isEmpty { return nil }
         }
         return .tags(tags)
     }

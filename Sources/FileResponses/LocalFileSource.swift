@@ -2,6 +2,7 @@ import Glibc
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
+import TextBytes
 
 /// A regular file on the local disk as a byte source: a descriptor the caller opened (so that the
 /// file read is the file that was checked), read with `pread(2)`.
@@ -33,21 +34,7 @@ public final class LocalFileSource: ByteSource {
     }
 
     private static func read(_ descriptor: Int32, offset: Int64, length: Int) throws -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: length)
-        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
-            var total = 0
-            while total < length {
-                let count = pread(descriptor, bytes.baseAddress! + total, length - total, off_t(offset) + off_t(total))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw FileReadError(code: errno)
-                }
-                if count == 0 { break }
-                total += count
-            }
-            return total
-        }
-        return buffer
+        try PositionalRead.read(descriptor, offset: offset, length: length, allocator: ByteBufferAllocator())
     }
 
     public func close() async throws {
@@ -65,10 +52,4 @@ public final class LocalFileSource: ByteSource {
     deinit {
         self.release()
     }
-}
-
-/// A file could not be read (the `errno` of the failed read).
-public struct FileReadError: Error {
-    /// The system's error code.
-    public let code: Int32
 }

@@ -1,4 +1,5 @@
 import Glibc
+import TextBytes
 
 /// A directory's entries as `--browse` shows them: an HTML page (every name escaped) or JSON.
 ///
@@ -28,18 +29,9 @@ struct DirectoryListing {
             if name == "." || name == ".." || (name.hasPrefix(".") && !mount.showDotfiles) { continue }
             guard let entry = mount.directory.lookup(directory + "/" + name) else { continue }
             let (identity, isDirectory) = (entry.status.identity, entry.status.isDirectory)
-            let modified = Self.rfc3339(Int(identity.modified / 1_000_000_000))
+            let modified = RFC3339.format(seconds: Int64(identity.modified / 1_000_000_000))
             entries.append(Entry(name: name, size: isDirectory ? 0 : identity.size, modified: modified, isDirectory: isDirectory))
         }
         self.entries = entries.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
-    }
-
-    static func rfc3339(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

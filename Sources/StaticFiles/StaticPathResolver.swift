@@ -1,3 +1,5 @@
+import TextBytes
+
 /// Which file a request path names in a mount — apart from how it is sent (`FileResponse`).
 ///
 /// The path is percent-decoded once, strictly: invalid escapes or UTF-8 are malformed (400).
@@ -21,7 +23,7 @@ enum StaticPathResolver {
 
     static func resolve(_ rawPath: Substring, in mount: StaticMount) -> Resolution {
         guard let relative = mount.relativePath(rawPath) else { return .notFound }
-        guard let decoded = self.percentDecode(relative) else { return .malformed }
+        guard let decoded = PercentDecoding.strict(relative) else { return .malformed }
         var segments = decoded.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         let wantsDirectory = segments.last == ""
         if wantsDirectory { segments = segments.dropLast() }
@@ -40,27 +42,4 @@ enum StaticPathResolver {
         return .notFound
     }
 
-    /// Strict percent-decoding: `nil` for a broken escape or bytes that are not UTF-8.
-    static func percentDecode(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%") {
-                guard iterator.count >= 2, iterator.prefix(2).allSatisfy({ $0.isHexDigitASCII }),
-                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
-                else { return nil }
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigitASCII: Bool {
-        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
-    }
 }

@@ -1,4 +1,5 @@
 import MediaTypes
+import TextBytes
 
 /// Decides the content type recorded for an upload.
 ///
@@ -32,7 +33,7 @@ public enum ContentTypeRule {
 
     /// `type/subtype` in lower case without parameters, or `nil` when the value is not a media type.
     static func essence(_ value: String) -> String? {
-        let essence = Self.trimmed(value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        let essence = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingHTTPWhitespace()
         let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(Self.isTokenByte) }) else { return nil }
         return essence.lowercased()
@@ -50,11 +51,5 @@ public enum ContentTypeRule {
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
-    }
-
-    static func trimmed(_ text: Substring) -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
-        return text[first...last]
     }
 }

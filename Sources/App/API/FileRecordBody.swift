@@ -1,4 +1,5 @@
 public import Storage
+import TextBytes
 
 /// A file record as the API shows it: snake_case keys, RFC 3339 times in UTC, `null` for a
 /// missing declared type.
@@ -46,8 +47,8 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         self.sha256 = record.digest.hex
         self.description = record.description
         self.tags = record.tags
-        self.createdAt = Timestamp.rfc3339(microseconds: record.createdAt)
-        self.updatedAt = Timestamp.rfc3339(microseconds: record.updatedAt)
+        self.createdAt = RFC3339.format(microseconds: record.createdAt)
+        self.updatedAt = RFC3339.format(microseconds: record.updatedAt)
         self.downloadURL = Self.location(record.id) + "/download"
     }
 

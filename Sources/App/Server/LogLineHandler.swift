@@ -1,5 +1,6 @@
 import Glibc
 public import Logging
+import TextBytes
 
 /// Writes each log record as one line on standard output, in swift-log's StreamLogHandler layout
 /// (`time level label: key=value ... [source] message`), but renders metadata only when a line
@@ -30,7 +31,7 @@ public struct LogLineHandler: LogHandler {
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        let stamp = Timestamp.rfc3339(microseconds: Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec / 1000))
+        let stamp = RFC3339.format(microseconds: Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec / 1000))
         let text = "\(stamp) \(event.level) \(self.label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
         // One write(2) per line keeps lines from concurrent threads whole.
         let bytes = Array(text.utf8)

@@ -1,3 +1,5 @@
+import TextBytes
+
 /// The SHA-256 of a blob's bytes, which is also its address in a blob store.
 public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Lower-case hexadecimal, 64 characters.
@@ -6,30 +8,16 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Accepts exactly 64 lower- or upper-case hexadecimal characters.
     public init?(hex: String) {
         let utf8 = hex.utf8
-        guard utf8.count == 64, utf8.allSatisfy({ $0.isHexDigit }) else { return nil }
+        guard utf8.count == 64, Hex.isDigits(utf8) else { return nil }
         self.hex = hex.lowercased()
     }
 
     /// Builds the hexadecimal form of a raw 32-byte digest.
     public init<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in bytes {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        self.hex = String(decoding: hex, as: UTF8.self)
+        self.hex = Hex.lowercase(bytes)
     }
 
     public var description: String { self.hex }
 
     public static func < (lhs: BlobDigest, rhs: BlobDigest) -> Bool { lhs.hex < rhs.hex }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
-    }
 }

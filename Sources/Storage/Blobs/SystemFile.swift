@@ -1,4 +1,5 @@
 import NIOCore
+import TextBytes
 
 #if canImport(Glibc)
 import Glibc
@@ -53,21 +54,11 @@ enum SystemFile {
 
     /// Reads up to `length` bytes at `offset`; returns fewer only at end of file.
     static func read(_ fd: Int32, offset: Int64, length: Int, allocator: ByteBufferAllocator, path: String) throws -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: length)
-        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
-            var total = 0
-            while total < length {
-                let count = pread(fd, bytes.baseAddress! + total, length - total, off_t(offset) + off_t(total))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw error("read", path)
-                }
-                if count == 0 { break }
-                total += count
-            }
-            return total
+        do {
+            return try PositionalRead.read(fd, offset: offset, length: length, allocator: allocator)
+        } catch {
+            throw self.error("read", path, error.code)
         }
-        return buffer
     }
 
     static func sync(_ fd: Int32, path: String) throws {

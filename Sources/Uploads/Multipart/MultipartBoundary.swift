@@ -1,3 +1,5 @@
+import TextBytes
+
 /// The boundary of a `multipart/form-data` body, from its `Content-Type` (RFC 2046 §5.1.1).
 public enum MultipartBoundary {
     /// The boundary parameter of a `multipart/form-data` content type.
@@ -7,8 +9,8 @@ public enum MultipartBoundary {
         var boundary: String?
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard pair.count == 2, ContentTypeRule.trimmed(pair[0]).lowercased() == "boundary" else { continue }
-            var value = ContentTypeRule.trimmed(pair[1])
+            guard pair.count == 2, pair[0].trimmingHTTPWhitespace().lowercased() == "boundary" else { continue }
+            var value = pair[1].trimmingHTTPWhitespace()
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
             boundary = String(value)
         }

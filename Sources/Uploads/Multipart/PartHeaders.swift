@@ -1,3 +1,5 @@
+import TextBytes
+
 /// The headers of one part of a `multipart/form-data` body.
 public struct PartHeaders: Sendable, Equatable {
     /// The `name` of the form field (Content-Disposition).
@@ -30,7 +32,7 @@ public struct PartHeaders: Sendable, Equatable {
             let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
             switch name {
             case "content-disposition": disposition = value
-            case "content-type": contentType = String(ContentTypeRule.trimmed(value[...]))
+            case "content-type": contentType = String(value.trimmingHTTPWhitespace())
             default: break
             }
         }
@@ -52,20 +54,7 @@ public struct PartHeaders: Sendable, Equatable {
     static func decodeExtendedValue(_ value: String) -> String? {
         let parts = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].lowercased() == "utf-8" else { return nil }
-        var bytes: [UInt8] = []
-        var iterator = Array(parts[2].utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%") {
-                guard iterator.count >= 2, iterator.prefix(2).allSatisfy({ $0.isHexDigitASCII }),
-                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
-                else { return nil }
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
+        return PercentDecoding.strict(parts[2])
     }
 }
 
@@ -84,7 +73,7 @@ struct DispositionParameters {
                 text.unicodeScalars.append(first)
                 scalars.removeFirst()
             }
-            return text.trimmingSpaces()
+            return String(text.trimmingHTTPWhitespace())
         }
         skipSpaces()
         self.kind = token().lowercased()
@@ -124,17 +113,5 @@ struct DispositionParameters {
         }
         guard scalars.isEmpty else { throw UploadError(.malformedBody, "A multipart Content-Disposition header is malformed.") }
         self.values = values
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> String {
-        String(ContentTypeRule.trimmed(self[...]))
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigitASCII: Bool {
-        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
