@@ -18,10 +18,14 @@ import Testing
         #expect(cache.codings(of: page, in: site.mount.directory) == [.gzip])
     }
 
-    @Test func aSidecarLinkLeavingTheRootDoesNotCount() throws {
+    @Test func aSidecarLinkLeavingTheRootDoesNotCountAndOneInsideDoes() throws {
         let site = try Site()
         let page = site.mount.root + "/index.html"
-        try FileManager.default.createSymbolicLink(atPath: page + ".br", withDestinationPath: "../../secret.txt")
-        #expect(SidecarCache().codings(of: page, in: site.mount.directory) == [])
+        // `site/index.html.br -> ../secret.txt` names the real secret beside the root: the link
+        // works, so only containment keeps it out.
+        try FileManager.default.createSymbolicLink(atPath: page + ".br", withDestinationPath: "../secret.txt")
+        #expect(FileManager.default.contents(atPath: page + ".br") == Data("secret".utf8))
+        try FileManager.default.createSymbolicLink(atPath: page + ".gz", withDestinationPath: "a..b.txt")
+        #expect(SidecarCache().codings(of: page, in: site.mount.directory) == [.gzip])
     }
 }
