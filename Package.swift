@@ -230,7 +230,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StaticFilesTests",
-            dependencies: ["Compression", "StaticFiles", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Compression", "StaticFiles", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

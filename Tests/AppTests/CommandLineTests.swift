@@ -1,3 +1,4 @@
+import App
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -9,15 +10,46 @@ import Testing
         Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("wharf").path
     }
 
+    /// Every flag of the README's table, and its variable, is in `--help`.
     @Test func helpDocumentsEveryFlagAndItsEnvironmentVariable() async throws {
         let help = try await Command.run(Self.binary, ["serve", "--help"])
         #expect(help.status == 0)
-        for flag in ["--host", "--port", "--static", "--storage", "--max-upload-size", "--fsync", "--no-fsync", "--log-level", "--shutdown-grace"] {
-            #expect(help.text.contains(flag), "\(flag) is documented")
-        }
-        for variable in ["WHARF_HOST", "WHARF_PORT", "WHARF_STATIC", "WHARF_STORAGE", "WHARF_MAX_UPLOAD_SIZE", "WHARF_FSYNC", "WHARF_LOG_LEVEL"] {
+        let flags = [
+            ("--host", "WHARF_HOST"), ("--port", "WHARF_PORT"), ("--static", "WHARF_STATIC"), ("--mount", "WHARF_MOUNTS"), ("--spa", "WHARF_SPA"),
+            ("--show-dotfiles", "WHARF_SHOW_DOTFILES"), ("--browse", "WHARF_BROWSE"), ("--static-cache-control", "WHARF_STATIC_CACHE_CONTROL"),
+            ("--max-ranges", "WHARF_MAX_RANGES"), ("--storage", "WHARF_STORAGE"), ("--max-upload-size", "WHARF_MAX_UPLOAD_SIZE"),
+            ("--max-file-size", "WHARF_MAX_FILE_SIZE"), ("--max-files", "WHARF_MAX_FILES"), ("--max-fields", "WHARF_MAX_FIELDS"),
+            ("--max-field-size", "WHARF_MAX_FIELD_SIZE"), ("--max-part-header-size", "WHARF_MAX_PART_HEADER_SIZE"),
+            ("--allow-types", "WHARF_ALLOW_TYPES"), ("--fsync", "WHARF_FSYNC"), ("--no-fsync", "WHARF_FSYNC"), ("--log-level", "WHARF_LOG_LEVEL"),
+            ("--shutdown-grace", "WHARF_SHUTDOWN_GRACE"),
+        ]
+        #expect(flags.count == 21)
+        let words = Set(help.text.split(whereSeparator: { " \n/,".contains($0) }).map(String.init))
+        for (flag, variable) in flags {
+            #expect(words.contains(flag), "\(flag) is documented")
             #expect(help.text.contains(variable), "\(variable) is documented")
         }
+    }
+
+    /// A flag wins over its variable; the variable wins over the default.
+    @Test func aFlagWinsOverItsVariable() async throws {
+        let directory = try TemporaryDirectory()
+        let port = Int.random(in: 20_000..<40_000)
+        let server = try Command.start(
+            Self.binary,
+            ["serve", "--port", String(port), "--static", directory.path, "--max-upload-size", "2KiB", "--log-level", "warning"],
+            environment: ["WHARF_STORAGE": directory.path + "/storage", "WHARF_MAX_UPLOAD_SIZE": "1GiB", "WHARF_MAX_RANGES": "1"]
+        )
+        try await Self.waitUntilHealthy(port: port)
+        let big = try await Curl.request(port: port, "/api/files?name=big", ["-X", "POST", "--data-binary", String(repeating: "x", count: 4096)])
+        #expect(big.status == 413)
+        let small = try await Curl.request(port: port, "/api/files?name=small", ["-X", "POST", "--data-binary", "0123456789"])
+        let id = try small.decoded(FileRecordBody.self).id
+        // WHARF_MAX_RANGES=1: two ranges get the whole file.
+        let ranges = try await Curl.request(port: port, "/api/files/\(id)/download", ["-H", "Range: bytes=0-1,4-5"])
+        #expect(ranges.status == 200 && ranges.body == Data("0123456789".utf8))
+        server.signal(SIGTERM)
+        #expect(try await Command.wait(server).status == 0)
     }
 
     @Test func malformedFlagsAndVariablesAreRefusedClearly() async throws {
@@ -58,21 +90,43 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/empty"), "listing creates no storage")
     }
 
-    @Test func serveStopsGracefullyOnSIGTERMLettingAnUploadFinish() async throws {
+    /// SIGTERM and SIGINT stop accepting new connections at once; an upload that is in flight (its
+    /// staging file exists) still completes and is listed afterwards; the process exits 0.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func serveStopsGracefullyLettingAnUploadFinish(signal: Int32) async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/upload"
-        try Fixtures.randomFile(at: source, size: 4 << 20)
+        try await Fixtures.randomFile(at: source, size: 4 << 20)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
-        // A slow upload is in flight when the signal arrives; it still completes.
-        async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "4M", "-T", source])
-        try await Task.sleep(for: .milliseconds(300))
-        server.signal(SIGTERM)
+        async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "2M", "-T", source])
+        try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        server.signal(signal)
+        try await waitUntil("new connections are refused") { (try? await Curl.request(port: port, "/healthz", []))?.status == 0 }
         let reply = try await upload
         #expect(reply.status == 201)
         let exit = try await Command.wait(server)
         #expect(exit.status == 0)
         let listing = try await Command.run(Self.binary, ["files", "list", "--storage", directory.path + "/storage"])
         #expect(listing.text.contains("\tslow"))
+    }
+
+    /// An upload that outlasts `--shutdown-grace` is cut off, and the process still ends soon after.
+    @Test func aRequestOutlastingTheGraceIsCutOff() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/upload"
+        try await Fixtures.randomFile(at: source, size: 8 << 20)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--shutdown-grace", "500ms"])
+        async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "256K", "-T", source])
+        try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        let signalled = ContinuousClock.now
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server, timeout: .seconds(15))
+        // The grace (0.5 s) and the cancellation bound (5 s) are well below the 32 s the upload needs.
+        #expect(ContinuousClock.now - signalled < .seconds(10))
+        #expect(exit.status == 0)
+        #expect(try await upload.status != 201)
+        let listing = try await Command.run(Self.binary, ["files", "list", "--storage", directory.path + "/storage"])
+        #expect(!listing.text.contains("\tslow"))
     }
 
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
@@ -86,9 +140,16 @@ import Testing
         let lines = exit.text.split(separator: "\n").filter { $0.contains("request_id=trace-42") }
         #expect(lines.count == 1)
         let line = String(lines.first ?? "")
-        for field in ["info wharf:", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "outcome=complete"] {
+        let detail = "{\"detail\":\"No file has the id 'AAAAAAAAAAAAAAAAAAAAAA'.\"}"
+        #expect(traced.body == Data(detail.utf8))
+        for field in [
+            "info wharf:", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "bytes_in=0",
+            "bytes_out=\(detail.utf8.count)", "outcome=complete",
+        ] {
             #expect(line.contains(field), "\(field) in \(line)")
         }
+        let duration = line.split(separator: " ").first { $0.hasPrefix("duration_ms=") }.flatMap { Double($0.dropFirst(12)) }
+        #expect(duration.map { $0 >= 0 && $0 < 5_000 } == true, "a duration in milliseconds in \(line)")
     }
 
     /// The binary runs Swift tasks on NIO's event loops: uploads, static files, ranges and gzip,
@@ -97,11 +158,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let site = directory.path + "/site"
         try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
-        try Fixtures.randomFile(at: site + "/big.bin", size: 3 << 20)
+        try await Fixtures.randomFile(at: site + "/big.bin", size: 3 << 20)
         let script = String(repeating: "export const answer = 42;\n", count: 200)
         try Data(script.utf8).write(to: URL(fileURLWithPath: site + "/app.js"))
         let source = directory.path + "/upload.bin"
-        try Fixtures.randomFile(at: source, size: 2 << 20, seed: 7)
+        try await Fixtures.randomFile(at: source, size: 2 << 20, seed: 7)
         let (server, port) = try await Self.startServer(directory, ["--static", site, "--log-level", "warning"])
 
         let expected = try Data(contentsOf: URL(fileURLWithPath: site + "/big.bin"))
@@ -117,6 +178,17 @@ import Testing
                     let gzipped = try await Curl.request(port: port, "/app.js", ["--compressed"])
                     #expect(gzipped.headers["content-encoding"] == "gzip")
                     #expect(gzipped.body == Data(script.utf8))
+                }
+                if index < 4 {
+                    // Uploads and their downloads run among the ranges and gzips.
+                    group.addTask {
+                        let upload = try await Curl.request(port: port, "/api/files?name=parallel-\(index)", ["-T", source])
+                        let record = try upload.decoded(FileRecordBody.self)
+                        let copy = directory.path + "/parallel-\(index)"
+                        let download = try await Curl.request(port: port, record.downloadURL, [], saveTo: copy)
+                        #expect(download.status == 200)
+                        #expect(try await Fixtures.sha256(ofFile: copy) == record.sha256)
+                    }
                 }
             }
             try await group.waitForAll()
@@ -142,12 +214,12 @@ import Testing
             ["serve", "--port", String(port), "--static", directory.path] + arguments,
             environment: ["WHARF_STORAGE": directory.path + "/storage"]
         )
-        var ready = false
-        for _ in 0..<100 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await Curl.request(port: port, "/healthz", []))?.status == 200
-        }
-        #expect(ready)
+        try await Self.waitUntilHealthy(port: port)
         return (server, port)
     }
+
+    static func waitUntilHealthy(port: Int) async throws {
+        try await waitUntil("the server answers /healthz") { (try? await Curl.request(port: port, "/healthz", []))?.status == 200 }
+    }
+
 }

@@ -9,7 +9,7 @@ import Testing
     func withStoredFile(_ body: @Sendable (Int, String, Data, String) async throws -> Void) async throws {
         let app = try TestApp()
         let source = app.directory.path + "/file.bin"
-        try Fixtures.randomFile(at: source, size: 1 << 20)
+        try await Fixtures.randomFile(at: source, size: 1 << 20)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
         try await app.live { client in
             let upload = try await Curl.request(port: client.port!, "/api/files?name=file.bin", ["-X", "POST", "-T", source])

@@ -7,7 +7,7 @@ import Testing
     @Test func aChunkedUploadOf64MiBStreamsToDiskWithTheRightDigest() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/big.bin"
-        try Fixtures.randomFile(at: source, size: 64 << 20)
+        try await Fixtures.randomFile(at: source, size: 64 << 20)
         let expected = try await Fixtures.sha256(ofFile: source)
         try await app.live { client in
             let port = client.port!
@@ -42,7 +42,7 @@ import Testing
     @Test func anUploadWithContentLengthKeepsItsDeclaredTypeAndUnicodeName() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/photo"
-        try Fixtures.randomFile(at: source, size: 3 << 20)
+        try await Fixtures.randomFile(at: source, size: 3 << 20)
         try await app.live { client in
             let upload = try await Curl.request(
                 port: client.port!,

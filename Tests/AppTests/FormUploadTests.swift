@@ -13,7 +13,7 @@ import Testing
         let directory = app.directory.path
         try Data(Self.png).write(to: URL(fileURLWithPath: directory + "/pixel.bin"))
         try Data("plain words\n".utf8).write(to: URL(fileURLWithPath: directory + "/notes.txt"))
-        try Fixtures.randomFile(at: directory + "/random.dat", size: 5 << 20)
+        try await Fixtures.randomFile(at: directory + "/random.dat", size: 5 << 20)
         try await app.live { client in
             let reply = try await Curl.request(
                 port: client.port!,
@@ -42,7 +42,7 @@ import Testing
     @Test func aFileOf512MiBStreamsThroughTheParserIntact() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/big.bin"
-        try Fixtures.randomFile(at: source, size: 512 << 20, seed: 7)
+        try await Fixtures.randomFile(at: source, size: 512 << 20, seed: 7)
         let expected = try await Fixtures.sha256(ofFile: source)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files", ["-F", "file=@\(source)"])
@@ -75,8 +75,8 @@ import Testing
         }
         let small = app.directory.path + "/small.bin"
         let large = app.directory.path + "/large.bin"
-        try Fixtures.randomFile(at: small, size: 1000)
-        try Fixtures.randomFile(at: large, size: 1_500_000)
+        try await Fixtures.randomFile(at: small, size: 1000)
+        try await Fixtures.randomFile(at: large, size: 1_500_000)
         let arguments = form.map { $0.replacingOccurrences(of: "@A", with: "@" + small).replacingOccurrences(of: "@B", with: "@" + large) }
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files", arguments)
@@ -152,9 +152,9 @@ import Testing
     @Test func anAbortedFormUploadLeavesNothing() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 32 << 20)
+        try await Fixtures.randomFile(at: source, size: 32 << 20)
         let small = app.directory.path + "/small"
-        try Fixtures.randomFile(at: small, size: 1000)
+        try await Fixtures.randomFile(at: small, size: 1000)
         try await app.live { client in
             let curl = try Command.start(
                 "curl",
@@ -163,8 +163,7 @@ import Testing
                     "http://127.0.0.1:\(client.port!)/api/files",
                 ]
             )
-            try await Task.sleep(for: .milliseconds(700))
-            #expect(app.stagedFiles.count == 2, "the first file is staged, the second is being written")
+            try await waitUntil("the first file is staged and the second is being written") { app.stagedFiles.count == 2 }
             curl.signal(SIGKILL)
             _ = try await Command.wait(curl)
             #expect(try await app.holdsNothing(port: client.port!))

@@ -15,7 +15,7 @@ import Testing
     @Test func expectContinueIsAnsweredAtOnce() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/two-megabytes"
-        try Fixtures.randomFile(at: source, size: 2 << 20)
+        try await Fixtures.randomFile(at: source, size: 2 << 20)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=x", ["-X", "POST", "-T", source])
             #expect(reply.status == 201)
@@ -28,7 +28,7 @@ import Testing
     @Test func theREADMEsCurlDashTUploadWorksAsWritten() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/report.pdf"
-        try Fixtures.randomFile(at: source, size: 2 << 20)
+        try await Fixtures.randomFile(at: source, size: 2 << 20)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=report.pdf", ["-T", source])
             #expect(reply.status == 201)
@@ -45,7 +45,7 @@ import Testing
     func noContinueIsSentWhereNoRouteTakesABody(path: String, method: String, status: Int) async throws {
         let app = try TestApp()
         let source = app.directory.path + "/body"
-        try Fixtures.randomFile(at: source, size: 32 << 20)
+        try await Fixtures.randomFile(at: source, size: 32 << 20)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, path, ["-X", method, "-T", source])
             #expect(reply.status == status)
@@ -57,7 +57,7 @@ import Testing
     @Test func aDeclaredLengthOverTheLimitIsRefusedBeforeAnyBodyByte() async throws {
         let app = try Self.limited()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 64 << 20)
+        try await Fixtures.randomFile(at: source, size: 64 << 20)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=big", ["-X", "POST", "-T", source])
             #expect(reply.status == 413)
@@ -71,7 +71,7 @@ import Testing
     @Test func aDeclaredLengthOverTheLimitWithoutExpectClosesTheConnection() async throws {
         let app = try Self.limited()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 256 << 20)
+        try await Fixtures.randomFile(at: source, size: 256 << 20)
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=big", ["-X", "POST", "-H", "Expect:", "-T", source])
             #expect(reply.status == 413)
@@ -84,7 +84,7 @@ import Testing
     @Test func aChunkedBodyOverTheLimitIsCutOffMidStream() async throws {
         let app = try Self.limited()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 256 << 20)
+        try await Fixtures.randomFile(at: source, size: 256 << 20)
         try await app.live { client in
             let reply = try await Curl.request(
                 port: client.port!,
@@ -100,7 +100,7 @@ import Testing
     @Test func aClientThatDisconnectsMidUploadLeavesNothing() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 32 << 20)
+        try await Fixtures.randomFile(at: source, size: 32 << 20)
         try await app.live { client in
             let port = client.port!
             for transfer in [["-H", "Transfer-Encoding: chunked"], []] {
@@ -109,8 +109,7 @@ import Testing
                     ["-sS", "-o", "/dev/null", "-X", "POST", "--limit-rate", "4M", "-T", source] + transfer
                         + ["http://127.0.0.1:\(port)/api/files?name=cut"]
                 )
-                try await Task.sleep(for: .milliseconds(700))
-                #expect(app.stagedFiles.count == 1, "the upload is under way")
+                try await waitUntil("the upload is under way") { app.stagedFiles.count == 1 }
                 curl.signal(SIGKILL)
                 _ = try await Command.wait(curl)
                 #expect(try await app.holdsNothing(port: port))
@@ -121,7 +120,7 @@ import Testing
     @Test func aFailureWhileWritingAnswers500AndLeavesNothing() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/big"
-        try Fixtures.randomFile(at: source, size: 8 << 20)
+        try await Fixtures.randomFile(at: source, size: 8 << 20)
         try await app.live(files: try app.failingFiles(failAfter: 3 << 20)) { client in
             let reply = try await Curl.request(port: client.port!, "/api/files?name=x", ["-X", "POST", "-T", source])
             #expect(reply.status == 500)

@@ -37,6 +37,21 @@ public struct Command: Sendable {
         return running
     }
 
+    /// Waits at most `timeout` for a started program; one still running then is killed (SIGKILL)
+    /// and the wait fails, so a program that hangs fails its test instead of hanging the run.
+    public static func wait(_ running: RunningProcess, timeout: Duration) async throws -> Output {
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            running.signal(SIGKILL)
+        }
+        let output = try await self.wait(running)
+        watchdog.cancel()
+        if output.status == SIGKILL && running.process.terminationReason == .uncaughtSignal {
+            throw ProgramTimedOut(program: running.process.executableURL?.lastPathComponent ?? "a program", timeout: timeout)
+        }
+        return output
+    }
+
     /// Waits for a started program and collects its output.
     public static func wait(_ running: RunningProcess) async throws -> Output {
         // The blocking reads and the wait run on Dispatch threads: blocking the (two-thread)
@@ -72,4 +87,12 @@ public final class RunningProcess: @unchecked Sendable {
     public func signal(_ signal: Int32) {
         kill(self.process.processIdentifier, signal)
     }
+}
+
+/// A program that `Command.wait(_:timeout:)` had to kill.
+public struct ProgramTimedOut: Error, CustomStringConvertible {
+    let program: String
+    let timeout: Duration
+
+    public var description: String { "\(self.program) was still running after \(self.timeout) and was killed" }
 }

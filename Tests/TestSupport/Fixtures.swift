@@ -2,8 +2,17 @@ import Foundation
 
 /// Files of random bytes, written in pieces so that large fixtures never sit in memory.
 public enum Fixtures {
-    /// Writes `size` pseudo-random bytes to `path`.
-    public static func randomFile(at path: String, size: Int, seed: UInt64 = 42) throws {
+    /// Writes `size` pseudo-random bytes to `path`, on a thread of its own: large fixtures must not
+    /// hold the cooperative pool (two threads here) that the servers under test run on.
+    public static func randomFile(at path: String, size: Int, seed: UInt64 = 42) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.writeRandomFile(at: path, size: size, seed: seed) })
+            }
+        }
+    }
+
+    private static func writeRandomFile(at path: String, size: Int, seed: UInt64) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
