@@ -90,6 +90,47 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/empty"), "listing creates no storage")
     }
 
+    /// Durable when acknowledged (`--fsync`, the default): the staged bytes are synced, renamed
+    /// into `blobs/`, their directory is synced and the SQLite commit syncs its WAL
+    /// (`synchronous=FULL`), in that order, all before the 201 is written, as strace sees it.
+    @Test func anAcknowledgedUploadReachesTheDeviceBeforeThe201() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/upload"
+        try await Fixtures.randomFile(at: source, size: 300_000)
+        let port = Int.random(in: 20_000..<40_000)
+        let trace = directory.path + "/trace"
+        let strace = try Command.start(
+            "strace",
+            ["-f", "-y", "-s", "24", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg", "-o", trace]
+                + [Self.binary, "serve", "--port", String(port), "--static", directory.path, "--log-level", "warning"],
+            environment: ["WHARF_STORAGE": directory.path + "/storage"]
+        )
+        try await Self.waitUntilHealthy(port: port)
+        let upload = try await Curl.request(port: port, "/api/files?name=durable", ["-T", source])
+        #expect(upload.status == 201)
+        let sha256 = try upload.decoded(FileRecordBody.self).sha256
+        // The traced server is strace's child: stop it, and strace ends with it.
+        try await Command.run("pkill", ["-TERM", "-P", String(strace.process.processIdentifier)])
+        _ = try await Command.wait(strace, timeout: .seconds(30))
+
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        func first(after start: Int, _ what: String, _ matches: (String) -> Bool) -> Int {
+            guard let index = lines[min(start, lines.count)...].firstIndex(where: matches) else {
+                Issue.record("no \(what) in the trace")
+                return lines.count
+            }
+            return index
+        }
+        let stagedSync = first(after: 0, "sync of the staged file") { $0.contains("fsync(") && $0.contains(".part>") }
+        let rename = first(after: stagedSync, "rename into blobs/") { $0.contains("rename") && $0.contains(sha256) }
+        let directorySync = first(after: rename, "sync of the blob's directory") {
+            $0.contains("fsync(") && $0.contains("/blobs/\(sha256.prefix(2))/\(sha256.dropFirst(2).prefix(2))>")
+        }
+        let commitSync = first(after: directorySync, "sync of the WAL at commit") { $0.contains("wharf.sqlite-wal>") && $0.contains("sync(") }
+        let answer = first(after: 0, "the 201") { $0.contains("HTTP/1.1 201") }
+        #expect(stagedSync < rename && rename < directorySync && directorySync < commitSync && commitSync < answer)
+    }
+
     /// SIGTERM and SIGINT stop accepting new connections at once; an upload that is in flight (its
     /// staging file exists) still completes and is listed afterwards; the process exits 0.
     @Test(arguments: [SIGTERM, SIGINT])

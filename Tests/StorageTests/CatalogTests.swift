@@ -1,7 +1,8 @@
 import Foundation
-import Storage
 import TestSupport
 import Testing
+
+@testable import Storage
 
 func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String = "text/plain", digest: BlobDigest? = nil) -> FileRecord {
     FileRecord(
@@ -55,6 +56,12 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         #expect(try await self.catalog.commit(UnitOfWork([.delete(record.id)]))[0].record.id == record.id)
         #expect(try await self.catalog.file(id: record.id) == nil)
         await #expect(throws: StorageError.self) { try await self.catalog.commit(UnitOfWork([.delete(record.id)])) }
+    }
+
+    /// Durable commits sync the WAL (`synchronous=FULL`) on the connection that writes.
+    @Test func aDurableCatalogCommitsWithSynchronousFull() async throws {
+        #expect(try await SQLiteCatalog(path: self.directory.path + "/durable.sqlite", durable: true).synchronousMode() == 2)
+        #expect(try await self.catalog.synchronousMode() == 1)
     }
 
     @Test func aUnitOfWorkThatFailsLeavesNoneOfItsWrites() async throws {

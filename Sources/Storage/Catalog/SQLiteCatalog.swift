@@ -11,12 +11,14 @@ public struct SQLiteCatalog: Catalog {
     /// Opens (creating and migrating if needed) the database at `path`.
     public init(path: String, durable: Bool) throws {
         var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-        }
         configuration.busyMode = .timeout(5)
         do {
             self.database = try DatabasePool(path: path, configuration: configuration)
+            // Set on the one writing connection after GRDB has put it in WAL mode, which sets
+            // NORMAL (no sync of the WAL at commit) and would undo a setting made before.
+            if durable {
+                try self.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
             try Self.migrator.migrate(self.database)
         } catch {
             throw StorageError.database("could not be opened", cause: error)
@@ -113,6 +115,11 @@ public struct SQLiteCatalog: Catalog {
         try await self.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE sha256 = ?", arguments: [digest.hex]) ?? 0
         }
+    }
+
+    /// The writing connection's `PRAGMA synchronous`: 2 (FULL) when durable, 1 (NORMAL) otherwise.
+    func synchronousMode() async throws -> Int {
+        try await self.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     public func ping() async throws {
