@@ -131,6 +131,37 @@ import Testing
         #expect(stagedSync < rename && rename < directorySync && directorySync < commitSync && commitSync < answer)
     }
 
+    /// Streaming, flat memory: a 256 MiB upload (raw and as a form) and its download raise the
+    /// server's peak resident memory by a small fraction of their size.
+    @Test func uploadsAndDownloadsKeepTheServersMemoryFlat() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/big"
+        try await Fixtures.randomFile(at: source, size: 256 << 20)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--no-fsync"])
+        // A small upload and download first, so that what every request sets up once is in the baseline.
+        let warmUp = try await Curl.request(port: port, "/api/files?name=warm-up", ["-T", "/etc/hostname"])
+        _ = try await Curl.request(port: port, try warmUp.decoded(FileRecordBody.self).downloadURL, [])
+        let baseline = try Self.peakResidentKiB(of: server)
+
+        let raw = try await Curl.request(port: port, "/api/files?name=raw", ["-H", "Transfer-Encoding: chunked", "-T", source])
+        let form = try await Curl.request(port: port, "/api/files", ["-F", "file=@\(source);filename=form.bin"])
+        #expect(raw.status == 201 && form.status == 201)
+        let copy = directory.path + "/copy"
+        let download = try await Curl.request(port: port, try raw.decoded(FileRecordBody.self).downloadURL, [], saveTo: copy)
+        #expect(download.status == 200)
+        let growth = try Self.peakResidentKiB(of: server) - baseline
+        #expect(growth < 48 << 10, "peak RSS grew by \(growth) KiB for 3 × 256 MiB streamed")
+        server.signal(SIGTERM)
+        #expect(try await Command.wait(server, timeout: .seconds(30)).status == 0)
+    }
+
+    /// The high-water mark of a process's resident memory (`VmHWM`), in KiB.
+    static func peakResidentKiB(of process: RunningProcess) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
+        return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+    }
+
     /// SIGTERM and SIGINT stop accepting new connections at once; an upload that is in flight (its
     /// staging file exists) still completes and is listed afterwards; the process exits 0.
     @Test(arguments: [SIGTERM, SIGINT])
