@@ -5,15 +5,17 @@ public import Storage
 public struct FailingBlobStore: BlobStore {
     let base: LocalBlobStore
     let failAfter: Int
+    let error: StorageError
 
-    /// Wraps a real store; every staged blob fails once more than `failAfter` bytes were written.
-    public init(base: LocalBlobStore, failAfter: Int) {
+    /// Wraps a real store; every staged blob fails with `error` once more than `failAfter` bytes were written.
+    public init(base: LocalBlobStore, failAfter: Int, error: StorageError) {
         self.base = base
         self.failAfter = failAfter
+        self.error = error
     }
 
     public func stage() async throws -> any BlobStaging {
-        FailingStaging(base: try await self.base.stage(), failAfter: self.failAfter)
+        FailingStaging(base: try await self.base.stage(), failAfter: self.failAfter, error: self.error)
     }
 
     public func store(_ staged: StagedBlob) async throws -> Bool { try await self.base.store(staged) }
@@ -27,16 +29,18 @@ public struct FailingBlobStore: BlobStore {
 final class FailingStaging: BlobStaging {
     let base: any BlobStaging
     let failAfter: Int
+    let error: StorageError
     var written = 0
 
-    init(base: any BlobStaging, failAfter: Int) {
+    init(base: any BlobStaging, failAfter: Int, error: StorageError) {
         self.base = base
         self.failAfter = failAfter
+        self.error = error
     }
 
     func write(_ buffer: ByteBuffer) async throws {
         self.written += buffer.readableBytes
-        if self.written > self.failAfter { throw StorageError(.io, "The storage failed to write.") }
+        if self.written > self.failAfter { throw self.error }
         try await self.base.write(buffer)
     }
 

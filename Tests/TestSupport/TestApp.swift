@@ -38,12 +38,12 @@ public struct TestApp: Sendable {
         try await Wharf.openFiles(configuration: self.configuration, logger: Self.logger)
     }
 
-    /// The same storage, but every staged upload fails once more than `failAfter` bytes were
-    /// written, as a full or broken disk would.
-    public func failingFiles(failAfter: Int) throws -> FilesService {
+    /// The same storage, but every staged upload fails with `error` once more than `failAfter`
+    /// bytes were written, as a full or broken disk would.
+    public func failingFiles(failAfter: Int, with error: StorageError = StorageError(.io, "The storage failed to write.")) throws -> FilesService {
         let root = self.configuration.storageDirectory
         return FilesService(
-            blobs: FailingBlobStore(base: try LocalBlobStore(root: root, durable: false), failAfter: failAfter),
+            blobs: FailingBlobStore(base: try LocalBlobStore(root: root, durable: false), failAfter: failAfter, error: error),
             catalog: try SQLiteCatalog(path: root + "/wharf.sqlite", durable: false)
         )
     }
