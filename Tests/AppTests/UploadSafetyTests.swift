@@ -81,6 +81,31 @@ import Testing
         }
     }
 
+    /// An early answer is not followed by a drain of the body: the server ends the connection
+    /// (the client reads end-of-stream) while 100 MiB it declared are still unsent.
+    @Test func anEarlyAnswerEndsTheConnectionInsteadOfDrainingTheBody() async throws {
+        let app = try Self.limited()
+        try await app.live { client in
+            let script = """
+                import socket
+                s = socket.create_connection(("127.0.0.1", \(client.port!)))
+                s.sendall(b"POST /api/files?name=big HTTP/1.1\\r\\nHost: wharf\\r\\nContent-Length: 104857600\\r\\n\\r\\n" + b"x" * 65536)
+                s.settimeout(20)
+                received = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    received += chunk
+                print(received.split(b"\\r\\n")[0].decode())
+                print("end of stream")
+                """
+            let run = try await Command.run("python3", ["-c", script])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.text == "HTTP/1.1 413 Payload Too Large\nend of stream\n")
+        }
+    }
+
     @Test func aChunkedBodyOverTheLimitIsCutOffMidStream() async throws {
         let app = try Self.limited()
         let source = app.directory.path + "/big"

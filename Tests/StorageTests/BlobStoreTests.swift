@@ -134,6 +134,28 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(self.store.contains(remaining[0].digest))
     }
 
+    /// The interleaving the digest lock exists for: a delete has found no record left and is about
+    /// to remove the blob when an upload of the same bytes arrives. The removal lingers for the
+    /// upload's `store`; the lock keeps the upload out until the removal is done, so it stores the
+    /// blob again and its record never points at nothing.
+    @Test func anUploadDuringTheRemovalOfItsBlobStoresItAgain() async throws {
+        let gate = LingeringRemoval(base: self.store)
+        let catalog = try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false)
+        let files = FilesService(blobs: gate, catalog: catalog)
+        let bytes = Array("raced".utf8)
+        let newFile = { (staged: StagedBlob) in
+            NewFile(staged: staged, metadata: FileMetadata(name: "r"), contentType: "text/plain", declaredContentType: nil)
+        }
+        let first = try await files.create([newFile(try await stage(bytes, in: self.store))], as: .local)[0]
+        async let deletion = files.delete(first.id, as: .local)
+        try await waitUntil("the removal of the blob has begun") { gate.removalBegan }
+        let second = try await files.create([newFile(try await stage(bytes, in: self.store))], as: .local)[0]
+        _ = try await deletion
+        #expect(gate.storeWaitedForRemoval)
+        #expect(second.digest == first.digest)
+        #expect(self.store.contains(second.digest), "the new record's blob is there")
+    }
+
     @Test func aFailedRecordLeavesNoNewBlob() async throws {
         let staged = try await stage(Array("orphan".utf8), in: self.store)
         await #expect(throws: StorageError.self) {
@@ -157,6 +179,50 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(self.committed.changes.last == .deleted(deleted))
         #expect(self.committed.changes.count == 3)
     }
+}
+
+/// A blob store whose removals linger (up to half a second) for a `store` of any blob to begin,
+/// so that a store the lock did not hold back would run inside the removal.
+final class LingeringRemoval: BlobStore {
+    let base: LocalBlobStore
+    private let state = NIOLockedValueBox((removing: false, removalBegan: false, storedSinceRemovalBegan: false, storeWaited: false))
+
+    init(base: LocalBlobStore) {
+        self.base = base
+    }
+
+    var removalBegan: Bool { self.state.withLockedValue { $0.removalBegan } }
+    /// Whether the store came only after the removal had ended.
+    var storeWaitedForRemoval: Bool { self.state.withLockedValue { $0.storeWaited } }
+
+    func remove(_ digest: BlobDigest) async throws {
+        self.state.withLockedValue {
+            $0.removing = true
+            $0.removalBegan = true
+        }
+        for _ in 0..<100 {
+            if self.state.withLockedValue({ $0.storedSinceRemovalBegan }) { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await self.base.remove(digest)
+        self.state.withLockedValue { $0.removing = false }
+    }
+
+    func store(_ staged: StagedBlob) async throws -> Bool {
+        self.state.withLockedValue { state in
+            if state.removalBegan {
+                state.storedSinceRemovalBegan = true
+                state.storeWaited = !state.removing
+            }
+        }
+        return try await self.base.store(staged)
+    }
+
+    func stage() async throws -> any BlobStaging { try await self.base.stage() }
+    func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
+    func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
+    func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
+    func checkWritable() async throws { try await self.base.checkWritable() }
 }
 
 /// What a files service's post-commit hook heard, in order.
