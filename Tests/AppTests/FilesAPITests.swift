@@ -1,0 +1,141 @@
+import App
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Routing
+import TestSupport
+import Testing
+
+/// The files resource in router test mode, its answers decoded as the API's types.
+@Suite struct FilesAPITests {
+    static func upload(_ client: some TestClientProtocol, _ name: String, _ body: String, type: String? = nil) async throws -> FileRecordBody {
+        let headers: HTTPFields = type.map { [.contentType: $0] } ?? [:]
+        let reply = try await client.request(.post, "/api/files?name=\(name)", body: body, headers: headers)
+        #expect(reply.status == .created)
+        return try reply.decoded(FileRecordBody.self)
+    }
+
+    static func issues(_ reply: TestResponse) throws -> [ValidationIssue] {
+        guard case .issues(let issues) = try reply.decoded(ErrorBody.self).detail else { return [] }
+        return issues
+    }
+
+    @Test func metadataCanBeReadChangedReplacedAndDeleted() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let created = try await Self.upload(client, "a.txt", "hello", type: "text/plain")
+            let path = "/api/files/\(created.id)"
+
+            let read = try await client.request(.get, path)
+            let readBack = try read.decoded(FileRecordBody.self)
+            #expect(read.status == .ok && readBack == created)
+
+            let patched = try await client.request(.patch, path, json: #"{"tags": ["x"], "description": "d"}"#)
+            #expect(patched.status == .ok)
+            let afterPatch = try patched.decoded(FileRecordBody.self)
+            #expect(afterPatch.tags == ["x"] && afterPatch.name == "a.txt" && afterPatch.description == "d")
+
+            let incomplete = try await client.request(.put, path, json: #"{"name": "b.txt"}"#)
+            #expect(incomplete.status == .unprocessableContent)
+            #expect(try Self.issues(incomplete).map(\.location) == [["body", "description"], ["body", "tags"]])
+
+            let put = try await client.request(.put, path, json: #"{"name": "b.txt", "description": "", "tags": []}"#)
+            let afterPut = try put.decoded(FileRecordBody.self)
+            #expect(put.status == .ok && afterPut.name == "b.txt" && afterPut.tags == [] && afterPut.description == "")
+
+            let badName = try await client.request(.patch, path, json: #"{"name": "../x"}"#)
+            #expect(badName.status == .badRequest)
+            #expect(try badName.decoded(ErrorBody.self) == ErrorBody(detail: .message("The file name contains a path separator ('/' or '\\').")))
+
+            let content = try await client.request(.put, path + "/content", body: "new bytes!")
+            let replaced = try content.decoded(FileRecordBody.self)
+            #expect(content.status == .ok && replaced.size == 10 && replaced.name == "b.txt")
+            #expect(replaced.sha256 != created.sha256)
+
+            #expect(try await client.request(.delete, path).status == .noContent)
+            let gone = try await client.request(.get, path)
+            let goneDetail = try gone.decoded(ErrorBody.self).detail
+            #expect(gone.status == .notFound && goneDetail.description.contains(created.id))
+            #expect(try await client.request(.get, path + "/download").status == .notFound)
+            #expect(try await client.request(.get, "/api/files/..%2F..%2Fetc").status == .notFound)
+        }
+        #expect(app.blobFiles.isEmpty)
+    }
+
+    @Test func listingFiltersSortsAndPages() async throws {
+        try await TestApp().router { client in
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
+            for (index, name) in ["b.png", "a.txt", "c.png", "d.txt", "e.png"].enumerated() {
+                // Sizes grow with the index; PNGs start with PNG's signature, so libmagic agrees.
+                let bytes = name.hasSuffix("png") ? png + [UInt8](repeating: 1, count: index) : Array(String(repeating: "x", count: 16 + index).utf8)
+                let reply = try await client.execute(uri: "/api/files?name=\(name)", method: .post, body: ByteBuffer(bytes: bytes))
+                #expect(reply.status == .created)
+            }
+            func names(_ uri: String) async throws -> [String] {
+                try await client.request(.get, uri).decoded(FilePageBody.self).items.map(\.name)
+            }
+            #expect(try await names("/api/files?content_type=image/&sort=name") == ["b.png", "c.png", "e.png"])
+            #expect(try await names("/api/files?q=D.T") == ["d.txt"])
+
+            var all: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.request(.get, "/api/files?sort=-size&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(page.status == .ok)
+                let body = try page.decoded(FilePageBody.self)
+                all += body.items.map(\.name)
+                cursor = body.nextCursor
+            } while cursor != nil
+            #expect(all == ["e.png", "d.txt", "c.png", "a.txt", "b.png"])
+
+            let nameCursor = try #require(try await client.request(.get, "/api/files?sort=name&limit=1").decoded(FilePageBody.self).nextCursor)
+            let mismatched = try await client.request(.get, "/api/files?sort=size&cursor=\(nameCursor)")
+            #expect(mismatched.status == .unprocessableContent)
+            let invalid = try await client.request(.get, "/api/files?limit=2000&cursor=zzz")
+            #expect(invalid.status == .unprocessableContent)
+            #expect(try Self.issues(invalid).map(\.location) == [["query", "limit"], ["query", "cursor"]])
+        }
+    }
+
+    @Test func identicalUploadsShareOneBlobUntilTheLastIsDeleted() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let first = try await Self.upload(client, "one", "same")
+            let second = try await Self.upload(client, "two", "same")
+            #expect(first.sha256 == second.sha256)
+            #expect(app.blobFiles.count == 1)
+            #expect(try await client.request(.delete, "/api/files/\(first.id)").status == .noContent)
+            #expect(app.blobFiles.count == 1)
+            #expect(String(buffer: try await client.request(.get, second.downloadURL).body) == "same")
+            #expect(try await client.request(.delete, "/api/files/\(second.id)").status == .noContent)
+            #expect(app.blobFiles.isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        ("", "The file name is empty."),
+        ("a%2Fb", "path separator"),
+        ("a%5Cb", "path separator"),
+        ("a%00b", "NUL"),
+        ("..", "directory"),
+        (String(repeating: "n", count: 256), "longer than 255 bytes"),
+    ])
+    func malformedNamesAnswer400(name: String, reason: String) async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let reply = try await client.request(.post, "/api/files?name=\(name)", body: "bytes")
+            #expect(reply.status == .badRequest)
+            #expect(try reply.decoded(ErrorBody.self).detail.description.contains(reason))
+        }
+        #expect(app.stagedFiles.isEmpty && app.blobFiles.isEmpty)
+    }
+
+    @Test func aMissingNameAnswers422() async throws {
+        try await TestApp().router { client in
+            let reply = try await client.request(.post, "/api/files", body: "bytes")
+            #expect(reply.status == .unprocessableContent)
+            #expect(try Self.issues(reply).first?.location == ["query", "name"])
+        }
+    }
+}
