@@ -149,13 +149,21 @@ def main():
     parser.add_argument("--hummingbird-peer", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--only", choices=["uploads", "serving"], help="run one half of the benchmark")
+    parser.add_argument("--only", choices=["uploads", "serving", "json"], help="run one part of the benchmark")
+    parser.add_argument("--baseline", help="another wharf binary (an earlier build) measured beside this one on the JSON routes")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="wharf-bench-")
     rows = []
     serving = []
+    json_routes = []
     try:
+        if args.only in (None, "json"):
+            import bench_json
+
+            json_routes = bench_json.run(args.wharf, args.baseline, work)
+        if args.only == "json":
+            raise StopIteration
         if args.only != "uploads":
             import bench_static
 
@@ -234,6 +242,16 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if json_routes:
+        print()
+        print("JSON routes (server on core 0, wrk -t1 -c32 -d10s on core 1, 1,000 records stored):")
+        print()
+        print("| build | listing of 1,000 records req/s | p99 | one record req/s | p99 |")
+        print("|---|---|---|---|---|")
+        for name, listing, listing_p99, single, single_p99 in json_routes:
+            print(f"| {name} | {listing:,.0f} | {listing_p99} | {single:,.0f} | {single_p99} |")
+    if args.only == "json":
+        return 0
     if serving:
         print()
         print("Serving (server on core 0, wrk -t1 -c32 -d10s on core 1):")

@@ -13,6 +13,8 @@ public enum JSONCoding {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // The one way encoding could fail (a number that JSON cannot hold) becomes a string.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return encoder
     }()
 
@@ -21,7 +23,7 @@ public enum JSONCoding {
         do {
             return ByteBuffer(bytes: try self.encoder.encode(value))
         } catch {
-            // The API's types hold only strings, numbers, lists and objects: encoding cannot fail.
+            // The API's types hold only strings, numbers (non-finite ones become strings), lists and objects.
             preconditionFailure("An API body failed to encode: \(error)")
         }
     }

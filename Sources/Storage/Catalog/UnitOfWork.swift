@@ -18,18 +18,10 @@ public struct UnitOfWork: Sendable {
     }
 
     /// The writes, in the order they run.
-    public private(set) var writes: [Write] = []
-
-    /// An empty unit.
-    public init() {}
+    public let writes: [Write]
 
     /// A unit of these writes.
     public init(_ writes: [Write]) {
         self.writes = writes
-    }
-
-    /// Adds a write at the end.
-    public mutating func append(_ write: Write) {
-        self.writes.append(write)
     }
 }
