@@ -28,7 +28,7 @@ enum ErrorTranslation {
         case .invalidName, .incompleteBody, .malformedBody: HTTPException(.badRequest, upload.message)
         case .unsupportedType: HTTPException(.unsupportedMediaType, upload.message)
         case .missingFile:
-            RequestValidationError([ValidationIssue(location: ["body", "file"], message: "Field required", type: "missing")]).exception
+            RequestValidationError([.missing(at: ["body", "file"])]).exception
         default: nil
         }
     }

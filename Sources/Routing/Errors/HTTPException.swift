@@ -29,3 +29,8 @@ public struct HTTPException: Error, HTTPResponseError, CustomStringConvertible {
         .json(ErrorBody(detail: self.detail), status: self.status, headers: self.headers)
     }
 }
+
+extension HTTPException {
+    /// A path no route (or no parameter value) names.
+    public static let notFound = HTTPException(.notFound, "Not Found")
+}

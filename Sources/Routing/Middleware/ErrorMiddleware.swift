@@ -55,7 +55,7 @@ public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware 
     func unmatched(_ request: Request) -> HTTPException {
         let allowed = self.routes.allowedMethods(for: request.uri.path)
         if allowed.isEmpty || allowed.contains(request.method) {
-            return HTTPException(.notFound, "Not Found")
+            return .notFound
         }
         let allow = allowed.map(\.rawValue).joined(separator: ", ")
         return HTTPException(.methodNotAllowed, "Method Not Allowed", headers: [.allow: allow])

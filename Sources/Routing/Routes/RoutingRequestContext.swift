@@ -12,7 +12,7 @@ extension Parameters {
     /// Throws 404 when the parameter is missing or its escapes are not valid UTF-8.
     public func decoded(_ name: String) throws -> String {
         guard let raw = self.get(name), let value = raw.removingPercentEncoding else {
-            throw HTTPException(.notFound, "Not Found")
+            throw HTTPException.notFound
         }
         return value
     }

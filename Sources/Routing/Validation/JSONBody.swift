@@ -24,7 +24,7 @@ public struct JSONBody {
     /// Parses a JSON object.
     public init(parsing buffer: ByteBuffer) throws {
         if buffer.readableBytes == 0 {
-            throw RequestValidationError([ValidationIssue(location: ["body"], message: "Field required", type: "missing")])
+            throw RequestValidationError([.missing(at: ["body"])])
         }
         let value: JSONValue
         do {
@@ -57,17 +57,11 @@ public struct JSONBody {
     public mutating func string(_ name: String, required: Bool, maxLength: Int) -> String? {
         guard let value = self.present(name, required: required) else { return nil }
         guard case .string(let text) = value else {
-            self.fail([.string(name)], value, "string_type", "Input should be a valid string")
+            self.issues.append(.notAString(at: ["body", .string(name)], input: value))
             return nil
         }
         guard text.count <= maxLength else {
-            self.fail(
-                [.string(name)],
-                value,
-                "string_too_long",
-                "String should have at most \(maxLength) characters",
-                ["max_length": .number(Double(maxLength))]
-            )
+            self.issues.append(.stringTooLong(at: ["body", .string(name)], input: value, maxLength: maxLength))
             return nil
         }
         return text
@@ -89,13 +83,17 @@ public struct JSONBody {
         for (index, item) in items.enumerated() {
             let location: [JSONValue] = [.string(name), .number(Double(index))]
             guard case .string(let text) = item else {
-                self.fail(location, item, "string_type", "Input should be a valid string")
+                self.issues.append(.notAString(at: ["body"] + location, input: item))
                 valid = false
                 continue
             }
-            if text.isEmpty || text.count > maxLength {
-                let message = text.isEmpty ? "String should have at least 1 character" : "String should have at most \(maxLength) characters"
-                self.fail(location, item, text.isEmpty ? "string_too_short" : "string_too_long", message)
+            if text.isEmpty {
+                self.fail(location, item, "string_too_short", "String should have at least 1 character", ["min_length": .number(1)])
+                valid = false
+                continue
+            }
+            if text.count > maxLength {
+                self.issues.append(.stringTooLong(at: ["body"] + location, input: item, maxLength: maxLength))
                 valid = false
                 continue
             }
@@ -112,9 +110,7 @@ public struct JSONBody {
     private mutating func present(_ name: String, required: Bool) -> JSONValue? {
         guard let value = self.fields[name] else {
             if required {
-                self.issues.append(
-                    ValidationIssue(location: ["body", .string(name)], message: "Field required", type: "missing", input: .object(self.fields))
-                )
+                self.issues.append(.missing(at: ["body", .string(name)], input: .object(self.fields)))
             }
             return nil
         }

@@ -47,7 +47,7 @@ public struct QueryParameters {
     public mutating func string(_ name: String, maxLength: Int = 1024) -> String? {
         guard let text = self.values[name] else { return nil }
         guard text.count <= maxLength else {
-            self.fail(name, text, "string_too_long", "String should have at most \(maxLength) characters", ["max_length": .number(Double(maxLength))])
+            self.issues.append(.stringTooLong(at: ["query", .string(name)], input: .string(text), maxLength: maxLength))
             return nil
         }
         return text
@@ -56,7 +56,7 @@ public struct QueryParameters {
     /// A required string of at most `maxLength` characters; `""` after a failure.
     public mutating func requiredString(_ name: String, maxLength: Int = 1024) -> String {
         guard self.values[name] != nil else {
-            self.issues.append(ValidationIssue(location: ["query", .string(name)], message: "Field required", type: "missing"))
+            self.issues.append(.missing(at: ["query", .string(name)]))
             return ""
         }
         return self.string(name, maxLength: maxLength) ?? ""
