@@ -37,23 +37,25 @@ public struct Command: Sendable {
         return running
     }
 
-    /// Waits at most `timeout` for a started program; one still running then is killed (SIGKILL)
-    /// and the wait fails, so a program that hangs fails its test instead of hanging the run.
-    public static func wait(_ running: RunningProcess, timeout: Duration) async throws -> Output {
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
+    /// Waits at most `timeout` for a started program and collects its output; one still running
+    /// then is killed (SIGKILL) and the wait fails, so a program that hangs fails its test instead
+    /// of hanging the run.
+    public static func wait(_ running: RunningProcess, timeout: Duration = .seconds(180)) async throws -> Output {
+        let watchdog = Task { () -> Bool in
+            do { try await Task.sleep(for: timeout) } catch { return false }
             running.signal(SIGKILL)
+            return true
         }
-        let output = try await self.wait(running)
+        let output = await self.collect(running)
         watchdog.cancel()
-        if output.status == SIGKILL && running.process.terminationReason == .uncaughtSignal {
-            throw ProgramTimedOut(program: running.process.executableURL?.lastPathComponent ?? "a program", timeout: timeout)
+        if await watchdog.value {
+            let commandLine = ([running.process.executableURL?.path ?? ""] + (running.process.arguments ?? [])).joined(separator: " ")
+            throw ProgramTimedOut(program: String(commandLine.prefix(200)), timeout: timeout)
         }
         return output
     }
 
-    /// Waits for a started program and collects its output.
-    public static func wait(_ running: RunningProcess) async throws -> Output {
+    private static func collect(_ running: RunningProcess) async -> Output {
         // The blocking reads and the wait run on Dispatch threads: blocking the (two-thread)
         // cooperative pool would starve the server under test.
         async let stdout = self.offPool { running.stdout.fileHandleForReading.readDataToEndOfFile() }
