@@ -55,9 +55,9 @@ public enum Wharf {
         router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
         router.add(middleware: JSONCompressionMiddleware())
 
-        let changes = FileChangeCounters(factory: metrics)
+        let files = files.observed(by: FileChangeCounters(factory: metrics).count)
         let pipeline = UploadPipeline(
-            files: files.observed(by: changes.count),
+            files: files,
             limits: UploadLimits(maxBodySize: configuration.maxUploadSize.bytes),
             multipartLimits: MultipartLimits(
                 maxFileSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,

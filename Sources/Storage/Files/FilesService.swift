@@ -17,22 +17,33 @@ public struct FilesService: Sendable {
     private let blobs: any BlobStore
     private let catalog: any Catalog
     private let afterCommit: @Sendable ([FileChange]) -> Void
-    private let locks = KeyedLock<BlobDigest>()
+    private let locks: KeyedLock<BlobDigest>
 
     /// Composes a blob store and a catalog; `afterCommit` runs after each committed unit of work.
     public init(blobs: any BlobStore, catalog: any Catalog, afterCommit: @escaping @Sendable ([FileChange]) -> Void = { _ in }) {
+        self.init(blobs: blobs, catalog: catalog, afterCommit: afterCommit, locks: KeyedLock())
+    }
+
+    private init(blobs: any BlobStore, catalog: any Catalog, afterCommit: @escaping @Sendable ([FileChange]) -> Void, locks: KeyedLock<BlobDigest>) {
         self.blobs = blobs
         self.catalog = catalog
         self.afterCommit = afterCommit
+        self.locks = locks
     }
 
-    /// The same storage with another post-commit hook (App adds its own when it assembles).
+    /// The same storage, and the same locks, with another post-commit hook (App adds its own when
+    /// it assembles).
     public func observed(by afterCommit: @escaping @Sendable ([FileChange]) -> Void) -> FilesService {
         let previous = self.afterCommit
-        return FilesService(blobs: self.blobs, catalog: self.catalog) { changes in
-            previous(changes)
-            afterCommit(changes)
-        }
+        return FilesService(
+            blobs: self.blobs,
+            catalog: self.catalog,
+            afterCommit: { changes in
+                previous(changes)
+                afterCommit(changes)
+            },
+            locks: self.locks
+        )
     }
 
     // MARK: Bytes
