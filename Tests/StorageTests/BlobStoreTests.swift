@@ -1,9 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
-import Storage
 import TestSupport
 import Testing
+
+@testable import Storage
 
 func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) async throws -> StagedBlob {
     let staging = try await store.stage()

@@ -1,14 +1,15 @@
-public import NIOCore
-public import Storage
+import NIOCore
+
+@testable import Storage
 
 /// A local blob store whose writes fail after a number of bytes, as a full or broken disk would.
-public struct FailingBlobStore: BlobStore {
+struct FailingBlobStore: BlobStore {
     let base: LocalBlobStore
     let failAfter: Int
     let error: StorageError
 
     /// Wraps a real store; every staged blob fails with `error` once more than `failAfter` bytes were written.
-    public init(base: LocalBlobStore, failAfter: Int, error: StorageError) {
+    init(base: LocalBlobStore, failAfter: Int, error: StorageError) {
         self.base = base
         self.failAfter = failAfter
         self.error = error

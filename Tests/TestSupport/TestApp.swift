@@ -2,7 +2,8 @@ public import App
 import Foundation
 public import HummingbirdTesting
 public import Logging
-public import Storage
+
+@testable public import Storage
 
 /// Builds Wharf applications over a temporary storage root, as `wharf serve` does.
 public struct TestApp: Sendable {

@@ -1,6 +1,6 @@
 import Glibc
-public import NIOCore
-public import NIOPosix
+import NIOCore
+import NIOPosix
 
 /// A blob store in a local directory.
 ///
@@ -10,11 +10,11 @@ public import NIOPosix
 ///
 /// With `durable` on, a staged blob is fsynced before it is stored, and every directory that gains
 /// an entry is fsynced after, so that a blob acknowledged to a client survives a power cut.
-public struct LocalBlobStore: BlobStore {
+struct LocalBlobStore: BlobStore {
     /// The directory that holds `blobs/` and `tmp/`.
-    public let root: String
+    let root: String
     /// Whether data and directory entries are synced to the device.
-    public let durable: Bool
+    let durable: Bool
     let threadPool: NIOThreadPool
     let allocator = ByteBufferAllocator()
 
@@ -22,7 +22,7 @@ public struct LocalBlobStore: BlobStore {
     var stagingDirectory: String { self.root + "/tmp" }
 
     /// Creates the store's directories when missing.
-    public init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
+    init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
         self.root = root
         self.durable = durable
         self.threadPool = threadPool
@@ -37,7 +37,7 @@ public struct LocalBlobStore: BlobStore {
         return "\(self.blobsDirectory)/\(first)/\(second)/\(hex)"
     }
 
-    public func stage() async throws -> any BlobStaging {
+    func stage() async throws -> any BlobStaging {
         let path = "\(self.stagingDirectory)/\(Self.randomName()).part"
         let fd = try await self.threadPool.runIfActive {
             try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
@@ -45,7 +45,7 @@ public struct LocalBlobStore: BlobStore {
         return LocalBlobStaging(fd: fd, path: path, durable: self.durable, threadPool: self.threadPool, allocator: self.allocator)
     }
 
-    public func store(_ staged: StagedBlob) async throws -> Bool {
+    func store(_ staged: StagedBlob) async throws -> Bool {
         let target = self.path(of: staged.digest)
         let durable = self.durable
         return try await self.threadPool.runIfActive {
@@ -62,11 +62,11 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func discard(_ staged: StagedBlob) async {
+    func discard(_ staged: StagedBlob) async {
         try? await self.threadPool.runIfActive { try SystemFile.unlink(staged.location) }
     }
 
-    public func remove(_ digest: BlobDigest) async throws {
+    func remove(_ digest: BlobDigest) async throws {
         let target = self.path(of: digest)
         let durable = self.durable
         try await self.threadPool.runIfActive {
@@ -75,7 +75,7 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func open(_ digest: BlobDigest) async throws -> any BlobReader {
+    func open(_ digest: BlobDigest) async throws -> any BlobReader {
         let path = self.path(of: digest)
         return try await self.threadPool.runIfActive {
             let fd = try SystemFile.open(path, flags: O_RDONLY)
@@ -89,7 +89,7 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func sweepStaging() async throws -> Int {
+    func sweepStaging() async throws -> Int {
         let directory = self.stagingDirectory
         return try await self.threadPool.runIfActive {
             let leftovers = try SystemFile.entries(of: directory).filter { $0.hasSuffix(".part") }
@@ -98,7 +98,7 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
-    public func checkWritable() async throws {
+    func checkWritable() async throws {
         let path = "\(self.stagingDirectory)/\(Self.randomName()).probe"
         try await self.threadPool.runIfActive {
             let fd = try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
@@ -108,12 +108,12 @@ public struct LocalBlobStore: BlobStore {
     }
 
     /// Whether a blob is present on disk (used by tests and consistency checks).
-    public func contains(_ digest: BlobDigest) -> Bool {
+    func contains(_ digest: BlobDigest) -> Bool {
         SystemFile.exists(self.path(of: digest))
     }
 
     /// Names of the staged blobs present now (used by tests and consistency checks).
-    public func stagedNames() throws -> [String] {
+    func stagedNames() throws -> [String] {
         try SystemFile.entries(of: self.stagingDirectory)
     }
 

@@ -1,15 +1,15 @@
-public import GRDB
+import GRDB
 
 /// The catalog in an SQLite database (WAL mode) through GRDB.
 ///
 /// The schema is created and migrated when the catalog opens. Times are integer microseconds, so
 /// sorting and keyset paging compare numbers. With `durable` on, commits use `synchronous=FULL` so
 /// that an acknowledged record survives a power cut, not only a crash of the process.
-public struct SQLiteCatalog: Catalog {
+struct SQLiteCatalog: Catalog {
     let database: DatabasePool
 
     /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String, durable: Bool) throws {
+    init(path: String, durable: Bool) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         do {
@@ -51,7 +51,7 @@ public struct SQLiteCatalog: Catalog {
         return migrator
     }
 
-    public func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
+    func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
         try await self.write { db in
             try unit.writes.map { write in try Self.apply(write, in: db) }
         }
@@ -92,11 +92,11 @@ public struct SQLiteCatalog: Catalog {
         return .updated(try row.record(), before: before)
     }
 
-    public func file(id: FileID) async throws -> FileRecord? {
+    func file(id: FileID) async throws -> FileRecord? {
         try await self.read { db in try FileRow.fetchOne(db, key: id.rawValue)?.record() }
     }
 
-    public func list(_ query: FileListQuery) async throws -> FilePage {
+    func list(_ query: FileListQuery) async throws -> FilePage {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
         let rows = try await self.read { db in
@@ -111,7 +111,7 @@ public struct SQLiteCatalog: Catalog {
         return FilePage(items: items, next: next)
     }
 
-    public func referenceCount(of digest: BlobDigest) async throws -> Int {
+    func referenceCount(of digest: BlobDigest) async throws -> Int {
         try await self.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE sha256 = ?", arguments: [digest.hex]) ?? 0
         }
@@ -122,7 +122,7 @@ public struct SQLiteCatalog: Catalog {
         try await self.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
-    public func ping() async throws {
+    func ping() async throws {
         _ = try await self.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
