@@ -267,8 +267,8 @@ import Testing
         }
         let upload = try await Curl.request(port: port, "/api/files", ["-F", "file=@\(source);filename=upload.bin"])
         #expect(upload.status == 201)
-        let record = try #require((upload.json["files"] as? [[String: Any]])?.first)
-        let id = try #require(record["id"] as? String)
+        let record = try #require(try upload.decoded(FormUploadBody.self).files.first)
+        let id = record.id
         let downloaded = directory.path + "/downloaded.bin"
         let download = try await Curl.request(port: port, "/api/files/\(id)/download", [], saveTo: downloaded)
         #expect(download.status == 200)

@@ -1,3 +1,4 @@
+import App
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -13,8 +14,8 @@ import Testing
         let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
         try await app.live { client in
             let upload = try await Curl.request(port: client.port!, "/api/files?name=file.bin", ["-X", "POST", "-T", source])
-            let id = try #require(upload.json["id"] as? String)
-            let tag = "\"\(upload.json["sha256"] as? String ?? "")\""
+            let record = try upload.decoded(FileRecordBody.self)
+            let (id, tag) = (record.id, "\"\(record.sha256)\"")
             try await body(client.port!, id, bytes, tag)
         }
     }
@@ -100,7 +101,7 @@ import Testing
             let port = client.port!
             for (name, expected) in [("a.png", "inline; filename=\"a.png\""), ("a.html", "attachment; filename=\"a.html\"")] {
                 let upload = try await Curl.request(port: port, "/api/files?name=\(name)", ["-X", "POST", "--data-binary", "@\(directory)/\(name)"])
-                let id = try #require(upload.json["id"] as? String)
+                let id = try upload.decoded(FileRecordBody.self).id
                 let reply = try await Curl.request(port: port, "/api/files/\(id)/download?disposition=inline", [])
                 #expect(reply.headers["content-disposition"] == expected)
                 #expect(reply.headers["x-content-type-options"] == "nosniff")

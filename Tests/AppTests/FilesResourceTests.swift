@@ -1,3 +1,4 @@
+import App
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -18,15 +19,15 @@ import Testing
             )
             #expect(upload.status == 201)
             #expect(upload.sawContinue)
-            let record = upload.json
-            #expect(record["sha256"] as? String == expected)
-            #expect(record["size"] as? Int == 64 << 20)
-            #expect(record["name"] as? String == "big.bin")
-            #expect(record["description"] as? String == "nightly")
-            #expect(record["tags"] as? [String] == ["backup", "db"])
-            let id = try #require(record["id"] as? String)
+            let record = try upload.decoded(FileRecordBody.self)
+            #expect(record.sha256 == expected)
+            #expect(record.size == 64 << 20)
+            #expect(record.name == "big.bin")
+            #expect(record.description == "nightly")
+            #expect(record.tags == ["backup", "db"])
+            let id = record.id
             #expect(upload.headers["location"] == "/api/files/\(id)")
-            #expect(record["download_url"] as? String == "/api/files/\(id)/download")
+            #expect(record.downloadURL == "/api/files/\(id)/download")
 
             let downloaded = app.directory.path + "/downloaded.bin"
             let download = try await Curl.request(port: port, "/api/files/\(id)/download", [], saveTo: downloaded)
@@ -50,9 +51,10 @@ import Testing
                 ["-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + source]
             )
             #expect(upload.status == 201)
-            #expect(upload.json["content_type"] as? String == "image/png")
-            #expect(upload.json["name"] as? String == "été \"photo\".png")
-            let id = try #require(upload.json["id"] as? String)
+            let record = try upload.decoded(FileRecordBody.self)
+            #expect(record.contentType == "image/png")
+            #expect(record.name == "été \"photo\".png")
+            let id = record.id
             let download = try await Curl.request(port: client.port!, "/api/files/\(id)/download", [])
             #expect(download.headers["content-type"] == "image/png")
             #expect(download.headers["x-content-type-options"] == "nosniff")
@@ -71,9 +73,9 @@ import Testing
                 "/api/files?name=notes.md",
                 ["-X", "POST", "-H", "Content-Type:", "--data-binary", "# hi"]
             )
-            #expect(upload.json["content_type"] as? String == "text/markdown")
+            #expect(try upload.decoded(FileRecordBody.self).contentType == "text/markdown")
             let unknown = try await Curl.request(port: client.port!, "/api/files?name=blob", ["-X", "POST", "--data-binary", "x"])
-            #expect(unknown.json["content_type"] as? String == "application/octet-stream")
+            #expect(try unknown.decoded(FileRecordBody.self).contentType == "application/octet-stream")
         }
     }
 }

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HummingbirdTesting
+import Routing
 import TestSupport
 import Testing
 
@@ -28,13 +29,13 @@ import Testing
             )
             #expect(reply.status == 201)
             #expect(reply.headers["location"] == nil)
-            let files = try #require(reply.json["files"] as? [[String: Any]])
-            #expect(files.compactMap { $0["name"] as? String } == ["évasion.png", "notes.txt", "random.dat"])
-            #expect(files.compactMap { $0["content_type"] as? String } == ["image/png", "text/plain", "application/octet-stream"])
-            #expect(files[0]["declared_content_type"] as? String == "text/plain")
-            #expect(files.allSatisfy { $0["description"] as? String == "Holiday" && $0["tags"] as? [String] == ["beach", "2026"] })
-            #expect(files[2]["sha256"] as? String == (try await Fixtures.sha256(ofFile: directory + "/random.dat")))
-            #expect(files[2]["size"] as? Int == 5 << 20)
+            let files = try reply.decoded(FormUploadBody.self).files
+            #expect(files.map(\.name) == ["évasion.png", "notes.txt", "random.dat"])
+            #expect(files.map(\.contentType) == ["image/png", "text/plain", "application/octet-stream"])
+            #expect(files[0].declaredContentType == "text/plain")
+            #expect(files.allSatisfy { $0.description == "Holiday" && $0.tags == ["beach", "2026"] })
+            #expect(files[2].sha256 == (try await Fixtures.sha256(ofFile: directory + "/random.dat")))
+            #expect(files[2].size == 5 << 20)
         }
         #expect(app.stagedFiles.isEmpty)
     }
@@ -47,10 +48,10 @@ import Testing
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files", ["-F", "file=@\(source)"])
             #expect(reply.status == 201)
-            let file = try #require((reply.json["files"] as? [[String: Any]])?.first)
-            #expect(file["sha256"] as? String == expected)
-            #expect(file["size"] as? Int == 512 << 20)
-            #expect(reply.headers["location"] == "/api/files/\(file["id"] as? String ?? "")")
+            let file = try #require(try reply.decoded(FormUploadBody.self).files.first)
+            #expect(file.sha256 == expected)
+            #expect(file.size == 512 << 20)
+            #expect(reply.headers["location"] == "/api/files/\(file.id)")
         }
         try? FileManager.default.removeItem(atPath: source)
     }
@@ -101,7 +102,8 @@ import Testing
         try await app.live { client in
             let reply = try await Curl.request(port: client.port!, "/api/files", ["-H", "Content-Type: \(contentType)", "--data-binary", body])
             #expect(reply.status == (contentType.hasPrefix("multipart/mixed") ? 415 : 400))
-            #expect((reply.json["detail"] as? String)?.contains(detail) == true, "\(reply.json)")
+            let answer = try reply.decoded(ErrorBody.self).detail.description
+            #expect(answer.contains(detail), "\(answer)")
             #expect(try await app.holdsNothing(port: client.port!))
         }
     }
@@ -116,7 +118,7 @@ import Testing
                 ["-H", "Content-Type: multipart/form-data; boundary=b", "--data-binary", body]
             )
             #expect(reply.status == 201)
-            #expect((reply.json["files"] as? [[String: Any]])?.first?["size"] as? Int == 5)
+            #expect(try reply.decoded(FormUploadBody.self).files.map(\.size) == [5])
         }
     }
 
@@ -135,9 +137,9 @@ import Testing
                 ["-F", "file=@\(directory)/pixel.png", "-F", "file=@\(directory)/fake.png;type=image/png"]
             )
             #expect(mixed.status == 415)
-            #expect((mixed.json["detail"] as? String)?.contains("text/x-shellscript") == true)
+            #expect(try mixed.decoded(ErrorBody.self).detail.description.contains("text/x-shellscript"))
             let listing = try await Curl.request(port: client.port!, "/api/files", [])
-            #expect((listing.json["items"] as? [Any])?.count == 1)
+            #expect(try listing.decoded(FilePageBody.self).items.count == 1)
             let raw = try await Curl.request(
                 port: client.port!,
                 "/api/files?name=fake.png",

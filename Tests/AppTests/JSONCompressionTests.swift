@@ -1,3 +1,4 @@
+import App
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -52,7 +53,7 @@ import Testing
             #expect(upload.status == 201)
             #expect(upload.headers["content-encoding"] == nil)
             #expect(upload.headers["vary"] == "Accept-Encoding")
-            let id = try #require(upload.json["id"] as? String)
+            let id = try upload.decoded(FileRecordBody.self).id
 
             let download = try await Curl.request(port: port, "/api/files/\(id)/download", ["-H", "Accept-Encoding: gzip"])
             #expect(download.status == 200)

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HummingbirdTesting
+import Routing
 import TestSupport
 import Testing
 
@@ -9,9 +10,9 @@ import Testing
         let app = try TestApp()
         try await app.live { client in
             let health = try await Curl.request(port: client.port!, "/healthz", [])
-            #expect(health.status == 200 && health.json["status"] as? String == "ok")
+            #expect(try health.status == 200 && health.decoded(StatusBody.self) == StatusBody(status: "ok"))
             let ready = try await Curl.request(port: client.port!, "/readyz", [])
-            #expect(ready.status == 200 && ready.json["status"] as? String == "ready")
+            #expect(try ready.status == 200 && ready.decoded(StatusBody.self) == StatusBody(status: "ready"))
             let index = try await Curl.request(port: client.port!, "/", [])
             #expect(index.status == 200)
             #expect(index.headers["content-type"] == "text/html; charset=utf-8")
@@ -25,7 +26,7 @@ import Testing
             try FileManager.default.removeItem(atPath: app.configuration.storageDirectory + "/tmp")
             let ready = try await Curl.request(port: client.port!, "/readyz", [])
             #expect(ready.status == 503)
-            #expect(ready.json["detail"] as? String == "The storage root is not writable.")
+            #expect(try ready.decoded(ErrorBody.self) == ErrorBody(detail: .message("The storage root is not writable.")))
         }
     }
 
@@ -50,7 +51,7 @@ import Testing
         let app = try TestApp()
         try await app.live { client in
             let missing = try await Curl.request(port: client.port!, "/no/such/page", [])
-            #expect(missing.status == 404 && missing.json["detail"] as? String == "Not Found")
+            #expect(try missing.status == 404 && missing.decoded(ErrorBody.self) == ErrorBody(detail: .message("Not Found")))
             let wrongMethod = try await Curl.request(port: client.port!, "/api/files/AAAAAAAAAAAAAAAAAAAAAA/download", ["-X", "POST"])
             #expect(wrongMethod.status == 405)
             #expect(wrongMethod.headers["allow"] == "GET, HEAD")

@@ -1,3 +1,4 @@
+import App
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -43,7 +44,7 @@ import Testing
             #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/q3-report.pdf")) == original)
             let listing = try await Curl.request(port: client.port!, "/api/files?sort=name", [])
             #expect(listing.status == 200)
-            let names = ((listing.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            let names = try listing.decoded(FilePageBody.self).items.map(\.name)
             #expect(names == ["notes.txt", "photo.jpg"])
         }
     }

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HummingbirdTesting
+import Routing
 import TestSupport
 import Testing
 
@@ -51,7 +52,7 @@ import Testing
                 #expect(String(decoding: reply.body, as: UTF8.self) == "<h1>lost</h1>", "\(path)")
             }
             let api = try await Curl.request(port: client.port!, "/api/nope", [])
-            #expect(api.status == 404 && api.json["detail"] as? String == "Not Found")
+            #expect(try api.status == 404 && api.decoded(ErrorBody.self) == ErrorBody(detail: .message("Not Found")))
             let malformed = try await Curl.request(port: client.port!, "/%ff", [])
             #expect(malformed.status == 400)
         }

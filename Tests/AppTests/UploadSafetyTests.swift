@@ -2,6 +2,7 @@ import App
 import Foundation
 import HummingbirdTesting
 import NIOCore
+import Routing
 import Storage
 import TestSupport
 import Testing
@@ -63,7 +64,7 @@ import Testing
             #expect(reply.status == 413)
             #expect(!reply.sawContinue)
             #expect(reply.uploaded == 0)
-            #expect((reply.json["detail"] as? String)?.contains("10485760") == true)
+            #expect(try reply.decoded(ErrorBody.self).detail.description.contains("10485760"))
             #expect(try await app.holdsNothing(port: client.port!))
         }
     }

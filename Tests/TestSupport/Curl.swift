@@ -16,11 +16,6 @@ public enum Curl {
         public let uploaded: Int64
         /// Whether the server sent `100 Continue` first.
         public let sawContinue: Bool
-
-        /// The body parsed as a JSON object.
-        public var json: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: self.body)) as? [String: Any] ?? [:]
-        }
     }
 
     /// Runs curl against `http://127.0.0.1:port` + `path` with extra arguments; the response body

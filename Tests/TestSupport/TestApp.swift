@@ -82,7 +82,7 @@ public struct TestApp: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         let listing = try await Curl.request(port: port, "/api/files", [])
-        return (listing.json["items"] as? [Any])?.isEmpty == true && self.stagedFiles.isEmpty && self.blobFiles.isEmpty
+        return try listing.decoded(FilePageBody.self).items.isEmpty && self.stagedFiles.isEmpty && self.blobFiles.isEmpty
     }
 
     /// The storage root's staged (temporary) files: empty whenever no upload is running.
