@@ -10,6 +10,7 @@
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
 //   Compression                content-coding negotiation, gzip on the fly (zlib through compress-nio), its cache
+//   Auth                       passwords (bcrypt through hummingbird-auth); knows no storage
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
 //   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
 //   App                        the one composition root: configuration, routes, controllers, error mapping
@@ -32,6 +33,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -123,6 +125,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Auth",
+            dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Routing",
             dependencies: [
                 "TextBytes",
@@ -139,6 +146,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
+                "Auth",
                 "TextBytes",
                 "Compression",
                 "FileResponses",
@@ -199,6 +207,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthTests",
+            dependencies: ["Auth"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StorageTests",
             dependencies: [
                 "Storage",
@@ -248,6 +261,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Auth",
                 "Routing",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Storage",

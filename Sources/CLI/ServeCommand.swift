@@ -5,7 +5,12 @@ public import Logging
 
 /// `wharf serve`: runs the HTTP service.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP service.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP service.",
+        discussion: "On the first start with no user, serve adds the user 'admin' and prints its random password once; "
+            + "with WHARF_ADMIN_PASSWORD set it takes that password instead and prints none."
+    )
 
     @Option(help: "Address to listen on (env WHARF_HOST; default 127.0.0.1).")
     var host: String?
@@ -76,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Sync each upload and its directory to the device before answering 201, so it survives a power cut (env WHARF_FSYNC; default on)."
     )
     var fsync: Bool?
+
+    @Option(help: "bcrypt's cost for password hashes, 4 to 31 (env WHARF_BCRYPT_COST; default 12).")
+    var bcryptCost: Int?
 
     @Option(help: "Minimum log level (env WHARF_LOG_LEVEL; default info).")
     var logLevel: Logger.Level?
@@ -162,6 +170,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.logLevel = try EnvironmentOption.resolve(self.logLevel, "WHARF_LOG_LEVEL", default: configuration.logLevel) {
             Logger.Level(rawValue: $0.lowercased())
         }
+        configuration.bcryptCost = try BcryptCost.resolve(self.bcryptCost)
+        configuration.adminPassword = ProcessInfo.processInfo.environment["WHARF_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.shutdownGrace = try EnvironmentOption.resolve(
             self.shutdownGrace,
             "WHARF_SHUTDOWN_GRACE",

@@ -8,6 +8,8 @@ public enum LocalStorage {
     public struct Opened: Sendable {
         /// The files of the root.
         public let files: FilesService
+        /// The users of the root.
+        public let users: UserAccounts
         /// How many staging files an earlier crash left behind (now removed).
         public let sweptStagingFiles: Int
     }
@@ -25,6 +27,6 @@ public enum LocalStorage {
         }
         let swept = try await blobs.sweepStaging()
         let catalog = try SQLiteCatalog(path: databasePath, durable: durable)
-        return Opened(files: FilesService(blobs: blobs, catalog: catalog), sweptStagingFiles: swept)
+        return Opened(files: FilesService(blobs: blobs, catalog: catalog), users: UserAccounts(catalog: catalog), sweptStagingFiles: swept)
     }
 }

@@ -5,6 +5,16 @@ extension StorageError {
         StorageError(.notFound, "No file has the id '\(id)'.")
     }
 
+    /// No user has this name.
+    public static func userNotFound(_ name: String) -> StorageError {
+        StorageError(.notFound, "No user is named '\(name)'.")
+    }
+
+    /// The name is taken.
+    static func userExists(_ name: String) -> StorageError {
+        StorageError(.alreadyExists, "A user named '\(name)' already exists.")
+    }
+
     /// A cursor of one sort order was passed with another.
     static func cursorOfOtherSort(_ sort: FileListQuery.Sort) -> StorageError {
         StorageError(.invalidCursor, "The cursor belongs to the sort order \(sort.rawValue).")

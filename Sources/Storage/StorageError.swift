@@ -7,6 +7,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case notFound
+            case alreadyExists
             case noSpace
             case invalidCursor
             case corrupt
@@ -16,8 +17,10 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
-        /// The named file or blob does not exist.
+        /// The named file, blob or user does not exist.
         public static let notFound = Code(.notFound)
+        /// A user of that name already exists.
+        public static let alreadyExists = Code(.alreadyExists)
         /// The device or quota is full (ENOSPC, EDQUOT).
         public static let noSpace = Code(.noSpace)
         /// A pagination cursor could not be decoded or does not fit the query.
@@ -47,7 +50,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        if let cause { return "\(self.code): \(self.message) (\(cause))" }
-        return "\(self.code): \(self.message)"
+        if let cause { return "\(self.message) (\(self.code): \(cause))" }
+        return self.message
     }
 }

@@ -1,8 +1,11 @@
-import App
+import Auth
 import Foundation
 import HummingbirdTesting
+import Storage
 import TestSupport
 import Testing
+
+@testable import App
 
 /// The `wharf` binary as a user runs it: flags, environment and signals.
 @Suite(.serialized) struct CommandLineTests {
@@ -21,9 +24,10 @@ import Testing
             ("--max-file-size", "WHARF_MAX_FILE_SIZE"), ("--max-files", "WHARF_MAX_FILES"), ("--max-fields", "WHARF_MAX_FIELDS"),
             ("--max-field-size", "WHARF_MAX_FIELD_SIZE"), ("--max-part-header-size", "WHARF_MAX_PART_HEADER_SIZE"),
             ("--allow-types", "WHARF_ALLOW_TYPES"), ("--fsync", "WHARF_FSYNC"), ("--no-fsync", "WHARF_FSYNC"), ("--log-level", "WHARF_LOG_LEVEL"),
-            ("--shutdown-grace", "WHARF_SHUTDOWN_GRACE"),
+            ("--shutdown-grace", "WHARF_SHUTDOWN_GRACE"), ("--bcrypt-cost", "WHARF_BCRYPT_COST"),
         ]
-        #expect(flags.count == 21)
+        #expect(flags.count == 22)
+        #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))
         let words = Set(help.text.split(whereSeparator: { " \n/,".contains($0) }).map(String.init))
         for (flag, variable) in flags {
             #expect(words.contains(flag), "\(flag) is documented")
@@ -57,6 +61,76 @@ import Testing
         #expect(size.status != 0 && size.stderr.contains("not a size"))
         let variable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_PORT": "eighty"])
         #expect(variable.status != 0 && variable.stderr.contains("WHARF_PORT"))
+    }
+
+    /// `wharf user`: add (password from standard input), list, passwd and delete, with clear
+    /// refusals; the stored hash verifies the password and never shows it.
+    @Test func usersAreManagedFromTheCommandLine() async throws {
+        let directory = try TemporaryDirectory()
+        let storage = ["--storage", directory.path + "/storage", "--bcrypt-cost", "4"]
+        func user(_ arguments: [String], input: String? = nil) async throws -> Command.Output {
+            let withCost = ["add", "passwd"].contains(arguments[0]) ? storage : Array(storage.prefix(2))
+            return try await Command.run(Self.binary, ["user"] + arguments + withCost, input: input)
+        }
+        #expect(try await user(["add", "alice", "--password-stdin"], input: "correct horse\n").text == "Added user 'alice'.\n")
+        #expect(try await user(["add", "root", "--admin", "--password-stdin"], input: "battery staple\n").status == 0)
+        let listing = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") }
+        #expect(listing == ["alice user", "root admin"])
+        #expect(!(try await user(["list"]).text.contains("$2b$")), "no hash is shown")
+
+        let refusals: [([String], String?, String)] = [
+            (["add", "alice", "--password-stdin"], "another one\n", "A user named 'alice' already exists."),
+            (["add", "bob", "--password-stdin"], "short\n", "The password is shorter than 8 characters."),
+            (["add", "b o b", "--password-stdin"], "long enough\n", "'b o b' is not a user name"),
+            (["add", "bob"], nil, "Standard input is not a terminal: pass the password with --password-stdin."),
+            (["passwd", "nobody", "--password-stdin"], "long enough\n", "No user is named 'nobody'."),
+            (["delete", "nobody"], nil, "No user is named 'nobody'."),
+        ]
+        for (arguments, input, message) in refusals {
+            let refused = try await user(arguments, input: input)
+            #expect(refused.status != 0 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+
+        #expect(try await user(["passwd", "alice", "--password-stdin"], input: "a new password\n").status == 0)
+        var configuration = AppConfiguration()
+        configuration.storageDirectory = directory.path + "/storage"
+        let stored = try await Wharf.openAccounts(configuration: configuration, logger: TestApp.logger).users.user(named: "alice")
+        #expect(PasswordHasher(cost: 4).verify("a new password", hash: stored.passwordHash))
+        #expect(try await user(["delete", "root"]).text == "Deleted 'root'.\n")
+        #expect(try await user(["list"]).text.hasPrefix("alice\tuser\t"))
+    }
+
+    /// A first start creates `admin` and shows its random password once; later starts show
+    /// nothing; WHARF_ADMIN_PASSWORD sets it instead, and is never shown.
+    @Test func aFirstStartCreatesAdminAndShowsItsPasswordOnce() async throws {
+        for given in [nil, "chosen by the operator"] {
+            let directory = try TemporaryDirectory()
+            var environment = ["WHARF_BCRYPT_COST": "4"]
+            if let given { environment["WHARF_ADMIN_PASSWORD"] = given }
+            var outputs: [String] = []
+            for _ in 0..<2 {
+                let (server, _) = try await Self.startServer(directory, ["--log-level", "info"], environment: environment)
+                server.signal(SIGTERM)
+                outputs.append(try await Command.wait(server).text)
+            }
+            var configuration = AppConfiguration()
+            configuration.storageDirectory = directory.path + "/storage"
+            let admin = try await Wharf.openAccounts(configuration: configuration, logger: TestApp.logger).users.user(named: "admin")
+            #expect(admin.role == .admin)
+            #expect(!outputs[1].contains("password"), "a later start shows no password")
+            if let given {
+                #expect(!outputs[0].contains(given) && !outputs[0].contains("password"))
+                #expect(PasswordHasher(cost: 4).verify(given, hash: admin.passwordHash))
+            } else {
+                let lines = outputs[0].split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                let index = try #require(lines.firstIndex { $0.contains("created the user 'admin' with this password") })
+                let shown = try #require(lines.dropFirst(index + 1).first { !$0.isEmpty })
+                #expect(shown.count == 24)
+                #expect(PasswordHasher(cost: 4).verify(shown, hash: admin.passwordHash))
+                #expect(outputs[0].components(separatedBy: shown).count == 2, "shown exactly once")
+                #expect(lines.firstIndex { $0.contains("Serving") }.map { $0 > index } == true, "before the log lines that follow")
+            }
+        }
     }
 
     /// Start-up errors name the problem and the fix, and nothing claims to be serving first.
@@ -279,12 +353,17 @@ import Testing
 
     /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until
     /// `/healthz` answers.
-    static func startServer(_ directory: TemporaryDirectory, _ arguments: [String]) async throws -> (RunningProcess, Int) {
+    static func startServer(
+        _ directory: TemporaryDirectory,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) async throws -> (RunningProcess, Int) {
         let port = Int.random(in: 20_000..<40_000)
         let server = try Command.start(
             Self.binary,
             ["serve", "--port", String(port), "--static", directory.path] + arguments,
-            environment: ["WHARF_STORAGE": directory.path + "/storage"]
+            // bcrypt's cheapest cost keeps the first start's admin quick to create.
+            environment: ["WHARF_BCRYPT_COST": "4"].merging(environment) { $1 }.merging(["WHARF_STORAGE": directory.path + "/storage"]) { $1 }
         )
         try await Self.waitUntilHealthy(port: port)
         return (server, port)

@@ -15,15 +15,30 @@ public struct Command: Sendable {
         public var text: String { String(decoding: self.stdout, as: UTF8.self) }
     }
 
-    /// Runs `executable` (searched in PATH) with `arguments` and waits for it to finish.
+    /// Runs `executable` (searched in PATH) with `arguments` and waits for it to finish; `input`
+    /// is its standard input.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
-        let process = try self.start(executable, arguments, environment: environment)
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: String? = nil
+    ) async throws
+        -> Output
+    {
+        let process = try self.start(executable, arguments, environment: environment, input: input)
         return try await self.wait(process)
     }
 
-    /// Starts a program without waiting for it.
-    public static func start(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunningProcess {
+    /// Starts a program without waiting for it; `input` is its standard input (none when `nil`).
+    public static func start(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        input: String? = nil
+    ) throws
+        -> RunningProcess
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -32,8 +47,12 @@ public struct Command: Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
+        let stdin = Pipe()
+        process.standardInput = stdin
         let running = RunningProcess(process: process, stdout: stdout, stderr: stderr)
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         return running
     }
 

@@ -42,6 +42,11 @@ public struct AppConfiguration: Sendable {
     public var fsync = true
     /// Minimum level of log lines.
     public var logLevel: Logger.Level = .info
+    /// bcrypt's cost for new password hashes.
+    public var bcryptCost = 12
+    /// The password of the `admin` a first start creates (WHARF_ADMIN_PASSWORD); random and shown
+    /// once when `nil`.
+    public var adminPassword: String?
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownGrace = DurationText(.seconds(10))
 

@@ -1,3 +1,4 @@
+import Auth
 import Compression
 import Glibc
 public import Hummingbird
@@ -23,6 +24,19 @@ public enum Wharf {
     /// touches data do; staging files left by a crash are removed. With `create` off, a root that
     /// holds no storage is an error instead of a new, empty storage.
     public static func openFiles(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> FilesService {
+        try await self.openStorage(configuration: configuration, logger: logger, create: create).files
+    }
+
+    /// The users of the storage root the configuration names, for `wharf user`.
+    public static func openAccounts(configuration: AppConfiguration, logger: Logger) async throws -> Accounts {
+        self.accounts(try await self.openStorage(configuration: configuration, logger: logger).users, configuration)
+    }
+
+    static func accounts(_ users: UserAccounts, _ configuration: AppConfiguration) -> Accounts {
+        Accounts(users: users, hasher: PasswordHasher(cost: configuration.bcryptCost))
+    }
+
+    static func openStorage(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> LocalStorage.Opened {
         let opened: LocalStorage.Opened
         do {
             opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create)
@@ -32,13 +46,19 @@ public enum Wharf {
         if opened.sweptStagingFiles > 0 {
             logger.notice("Removed staging files left by an earlier crash", metadata: ["count": "\(opened.sweptStagingFiles)"])
         }
-        return opened.files
+        return opened
     }
 
-    /// Builds the application over the storage root the configuration names.
+    /// Builds the application over the storage root the configuration names. On a first start
+    /// (no user at all) it adds `admin`, and shows a generated password once, on standard output.
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
-        let files = try await self.openFiles(configuration: configuration, logger: logger)
-        return try self.makeApplication(configuration: configuration, files: files, logger: logger)
+        let storage = try await self.openStorage(configuration: configuration, logger: logger)
+        if let password = try await self.accounts(storage.users, configuration).createFirstAdmin(password: configuration.adminPassword) {
+            print(FirstStartBanner.text(password: password))
+            // Flushed at once, so that it stands before the log lines that follow it.
+            fflush(nil)
+        }
+        return try self.makeApplication(configuration: configuration, files: storage.files, logger: logger)
     }
 
     /// Builds the application over a given files service (tests pass one with a failing store).

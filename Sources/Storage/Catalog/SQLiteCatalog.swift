@@ -48,6 +48,14 @@ struct SQLiteCatalog: Catalog {
                 table.add(column: "declared_content_type", .text)
             }
         }
+        migrator.registerMigration("v3: users") { db in
+            try db.create(table: "users") { table in
+                table.primaryKey("name", .text)
+                table.column("password_hash", .text).notNull()
+                table.column("role", .text).notNull()
+                table.column("created_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -126,7 +134,7 @@ struct SQLiteCatalog: Catalog {
         _ = try await self.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
-    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await self.database.read(body)
         } catch let error as StorageError {
@@ -136,7 +144,7 @@ struct SQLiteCatalog: Catalog {
         }
     }
 
-    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await self.database.write(body)
         } catch let error as StorageError {

@@ -1,0 +1,85 @@
+import App
+import ArgumentParser
+import Logging
+
+/// `wharf user`: the users of a storage root, without a running server.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Add, list, change and delete users.",
+        subcommands: [Add.self, List.self, Passwd.self, Delete.self]
+    )
+
+    /// The storage root's accounts, hashing with `cost`.
+    static func accounts(_ storage: StorageOptions, cost: Int = AppConfiguration().bcryptCost) async throws -> Accounts {
+        var configuration = AppConfiguration()
+        configuration.storageDirectory = try storage.resolved()
+        configuration.bcryptCost = cost
+        return try await Wharf.openAccounts(configuration: configuration, logger: Logger(label: "wharf"))
+    }
+
+    /// `wharf user add NAME [--admin]`.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; the password is asked for, or read with --password-stdin.")
+
+        @Argument(help: "The user's name: 1 to 64 letters, digits, '.', '_' or '-'.")
+        var name: String
+
+        @Flag(help: "The user is an admin: sees and manages every file.")
+        var admin = false
+
+        @OptionGroup var password: PasswordOptions
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let accounts = try await UserCommand.accounts(self.storage, cost: try self.password.resolvedCost())
+            try await accounts.add(name: self.name, password: try self.password.read(), isAdmin: self.admin)
+            print("Added \(self.admin ? "admin" : "user") '\(self.name)'.")
+        }
+    }
+
+    /// `wharf user list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users: name, role, created (UTC).")
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            for user in try await UserCommand.accounts(self.storage).list() {
+                print("\(user.name)\t\(user.role)\t\(user.created)")
+            }
+        }
+    }
+
+    /// `wharf user passwd NAME`.
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a user a new password.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @OptionGroup var password: PasswordOptions
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let accounts = try await UserCommand.accounts(self.storage, cost: try self.password.resolvedCost())
+            try await accounts.changePassword(of: self.name, to: try self.password.read())
+            print("Changed the password of '\(self.name)'.")
+        }
+    }
+
+    /// `wharf user delete NAME`.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await UserCommand.accounts(self.storage).delete(named: self.name)
+            print("Deleted '\(self.name)'.")
+        }
+    }
+}

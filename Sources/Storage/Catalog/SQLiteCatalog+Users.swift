@@ -1,0 +1,55 @@
+import GRDB
+
+extension SQLiteCatalog: UserCatalog {
+    func addUser(_ user: UserRecord) async throws {
+        do {
+            try await self.write { db in try UserRow(user).insert(db) }
+        } catch let error as StorageError where (error.cause as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw StorageError.userExists(user.name)
+        }
+    }
+
+    func user(named name: String) async throws -> UserRecord? {
+        try await self.read { db in try UserRow.fetchOne(db, key: name)?.record() }
+    }
+
+    func users() async throws -> [UserRecord] {
+        try await self.read { db in try UserRow.order(Column("name")).fetchAll(db).map { try $0.record() } }
+    }
+
+    func setPasswordHash(of name: String, to hash: String) async throws {
+        try await self.write { db in
+            guard var row = try UserRow.fetchOne(db, key: name) else { throw StorageError.userNotFound(name) }
+            row.password_hash = hash
+            try row.update(db)
+        }
+    }
+
+    func deleteUser(named name: String) async throws {
+        try await self.write { db in
+            guard try UserRow.deleteOne(db, key: name) else { throw StorageError.userNotFound(name) }
+        }
+    }
+}
+
+/// The `users` table's row; column names are the table's.
+struct UserRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "users"
+
+    var name: String
+    var password_hash: String
+    var role: String
+    var created_at: Int64
+
+    init(_ user: UserRecord) {
+        self.name = user.name
+        self.password_hash = user.passwordHash
+        self.role = user.role.rawValue
+        self.created_at = user.createdAt
+    }
+
+    func record() throws -> UserRecord {
+        guard let role = UserRole(rawValue: self.role) else { throw StorageError.malformedRow }
+        return UserRecord(name: self.name, passwordHash: self.password_hash, role: role, createdAt: self.created_at)
+    }
+}

@@ -1,0 +1,44 @@
+/// The one door to users, as `FilesService` is to files. Passwords arrive hashed: hashing is the
+/// business of the layer that knows bcrypt, not of storage.
+public struct UserAccounts: Sendable {
+    private let catalog: any UserCatalog
+
+    /// Users kept in `catalog`.
+    public init(catalog: any UserCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Adds a user; `alreadyExists` when the name is taken.
+    @discardableResult
+    public func add(name: String, passwordHash: String, role: UserRole) async throws -> UserRecord {
+        let user = UserRecord(name: name, passwordHash: passwordHash, role: role, createdAt: FilesService.now())
+        try await self.catalog.addUser(user)
+        return user
+    }
+
+    /// The user with this name; `notFound` when there is none.
+    public func user(named name: String) async throws -> UserRecord {
+        guard let user = try await self.catalog.user(named: name) else { throw StorageError.userNotFound(name) }
+        return user
+    }
+
+    /// Every user, by name.
+    public func list() async throws -> [UserRecord] {
+        try await self.catalog.users()
+    }
+
+    /// Whether no user exists yet (a first start).
+    public func isEmpty() async throws -> Bool {
+        try await self.catalog.users().isEmpty
+    }
+
+    /// Replaces a user's password hash.
+    public func changePasswordHash(of name: String, to hash: String) async throws {
+        try await self.catalog.setPasswordHash(of: name, to: hash)
+    }
+
+    /// Removes a user.
+    public func delete(named name: String) async throws {
+        try await self.catalog.deleteUser(named: name)
+    }
+}
