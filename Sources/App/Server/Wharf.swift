@@ -41,7 +41,7 @@ public enum Wharf {
         do {
             opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create)
         } catch let error as StorageError {
-            throw StartupError(error.message)
+            throw StartupError(error.description)
         }
         if opened.sweptStagingFiles > 0 {
             logger.notice("Removed staging files left by an earlier crash", metadata: ["count": "\(opened.sweptStagingFiles)"])
