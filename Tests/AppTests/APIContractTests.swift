@@ -42,7 +42,8 @@ import Testing
             let object = try #require(try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any])
             #expect(
                 Set(object.keys) == [
-                    "id", "name", "size", "content_type", "declared_content_type", "sha256", "description", "tags", "created_at", "updated_at",
+                    "id", "owner", "name", "size", "content_type", "declared_content_type", "sha256", "description", "tags", "created_at",
+                    "updated_at",
                     "download_url",
                 ]
             )

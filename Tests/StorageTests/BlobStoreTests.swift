@@ -135,6 +135,47 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(self.store.contains(remaining[0].digest))
     }
 
+    /// Ownership lives in the service: a user sees, changes and opens only their own files, and
+    /// another's file is not found, exactly as a missing one; an admin reaches every file.
+    @Test func aUserReachesOnlyTheirOwnFilesAndAnAdminReachesAll() async throws {
+        let alice = Principal(name: "alice", isAdmin: false)
+        let bob = Principal(name: "bob", isAdmin: false)
+        let admin = Principal(name: "root", isAdmin: true)
+        let newFile = { (staged: StagedBlob) in
+            NewFile(staged: staged, metadata: FileMetadata(name: "a"), contentType: "text/plain", declaredContentType: nil)
+        }
+        let owned = try await self.files.create([newFile(try await stage(Array("alice's".utf8), in: self.store))], as: alice)[0]
+        #expect(owned.owner == "alice")
+        _ = try await self.files.create([newFile(try await stage(Array("bob's".utf8), in: self.store))], as: bob)
+
+        #expect(try await self.files.list(FileListQuery(limit: 10), as: alice).items.map(\.owner) == ["alice"])
+        #expect(try await self.files.list(FileListQuery(limit: 10), as: admin).items.count == 2)
+        let content = NewContent(
+            staged: try await stage(Array("bob wrote this".utf8), in: self.store),
+            contentType: "text/plain",
+            declaredContentType: nil
+        )
+        let attempts: [(String, () async throws -> Void)] = [
+            ("read", { _ = try await self.files.file(owned.id, as: bob) }),
+            ("open", { _ = try await self.files.openContent(of: owned.id, as: bob) }),
+            ("rename", { _ = try await self.files.updateMetadata(of: owned.id, MetadataChange(name: "mine"), as: bob) }),
+            ("replace", { _ = try await self.files.replaceContent(of: owned.id, with: content, as: bob) }),
+            ("delete", { _ = try await self.files.delete(owned.id, as: bob) }),
+        ]
+        for (what, attempt) in attempts {
+            let error = await #expect(throws: StorageError.self, "\(what)") { try await attempt() }
+            #expect(error?.message == "No file has the id '\(owned.id)'.", "\(what) answers as for a missing file")
+        }
+        #expect(try await self.files.file(owned.id, as: alice) == owned, "nothing of alice's file changed")
+        #expect(try self.store.stagedNames().isEmpty, "the refused replacement left no staged bytes")
+        #expect(!self.store.contains(content.staged.digest), "nor a blob")
+
+        let renamed = try await self.files.updateMetadata(of: owned.id, MetadataChange(name: "by admin"), as: admin)
+        #expect(renamed.name == "by admin" && renamed.owner == "alice")
+        try await self.files.delete(owned.id, as: admin)
+        #expect(try await self.files.list(FileListQuery(limit: 10), as: admin).items.map(\.owner) == ["bob"])
+    }
+
     /// The interleaving the digest lock exists for: a delete has found no record left and is about
     /// to remove the blob when an upload of the same bytes arrives. The removal lingers for the
     /// upload's `store`; the lock keeps the upload out until the removal is done, so it stores the

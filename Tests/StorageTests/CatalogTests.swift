@@ -1,12 +1,21 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
 @testable import Storage
 
-func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String = "text/plain", digest: BlobDigest? = nil) -> FileRecord {
+func makeRecord(
+    name: String,
+    size: Int64,
+    createdAt: Int64,
+    contentType: String = "text/plain",
+    digest: BlobDigest? = nil,
+    owner: String = "admin"
+) -> FileRecord {
     FileRecord(
         id: .random(),
+        owner: owner,
         name: name,
         size: size,
         contentType: contentType,
@@ -33,7 +42,10 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         #expect(try await self.catalog.file(id: record.id) == record)
 
         let change = MetadataChange(name: "b.txt", tags: ["x", "y"])
-        guard case .updated(let renamed, let before) = try await self.catalog.commit(UnitOfWork([.updateMetadata(record.id, change, at: 2_000)]))[0]
+        guard
+            case .updated(let renamed, let before) = try await self.catalog.commit(
+                UnitOfWork([.updateMetadata(record.id, change, at: 2_000, ownedBy: nil)])
+            )[0]
         else {
             Issue.record("a metadata change is an update")
             return
@@ -44,7 +56,9 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         let digest = BlobDigest(bytes: [UInt8](repeating: 7, count: 32))
         let content = ContentChange(digest: digest, size: 9, contentType: "image/png", declaredContentType: "image/x-png")
         guard
-            case .updated(let replaced, let previous) = try await self.catalog.commit(UnitOfWork([.replaceContent(record.id, content, at: 3_000)]))[0]
+            case .updated(let replaced, let previous) = try await self.catalog.commit(
+                UnitOfWork([.replaceContent(record.id, content, at: 3_000, ownedBy: nil)])
+            )[0]
         else {
             Issue.record("a content change is an update")
             return
@@ -53,9 +67,28 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         #expect(replaced.declaredContentType == "image/x-png")
         #expect(try await self.catalog.referenceCount(of: digest) == 1)
 
-        #expect(try await self.catalog.commit(UnitOfWork([.delete(record.id)]))[0].record.id == record.id)
+        #expect(try await self.catalog.commit(UnitOfWork([.delete(record.id, ownedBy: nil)]))[0].record.id == record.id)
         #expect(try await self.catalog.file(id: record.id) == nil)
-        await #expect(throws: StorageError.self) { try await self.catalog.commit(UnitOfWork([.delete(record.id)])) }
+        await #expect(throws: StorageError.self) { try await self.catalog.commit(UnitOfWork([.delete(record.id, ownedBy: nil)])) }
+    }
+
+    /// Files recorded before owners existed belong to the first admin after the migration.
+    @Test func filesFromBeforeOwnersBelongToTheFirstAdmin() async throws {
+        let path = self.directory.path + "/old.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteCatalog.migrator.migrate(queue, upTo: "v3: users")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO files (id, name, size, content_type, sha256, created_at, updated_at)
+                    VALUES ('AAAAAAAAAAAAAAAAAAAAAA', 'old.txt', 3, 'text/plain', ?, 1, 1)
+                    """,
+                arguments: [String(repeating: "ab", count: 32)]
+            )
+        }
+        try queue.close()
+        let catalog = try SQLiteCatalog(path: path, durable: false)
+        #expect(try await catalog.file(id: FileID("AAAAAAAAAAAAAAAAAAAAAA")!)?.owner == "admin")
     }
 
     /// Durable commits sync the WAL (`synchronous=FULL`) on the connection that writes.
@@ -69,7 +102,10 @@ func makeRecord(name: String, size: Int64, createdAt: Int64, contentType: String
         _ = try await self.catalog.commit(UnitOfWork([.insert(kept)]))
         let added = makeRecord(name: "added.txt", size: 1, createdAt: 2)
         // The rename of `kept` and the insert run first; the delete of a missing id then fails.
-        let unit = UnitOfWork([.insert(added), .updateMetadata(kept.id, MetadataChange(name: "renamed.txt"), at: 3), .delete(FileID.random())])
+        let unit = UnitOfWork([
+            .insert(added), .updateMetadata(kept.id, MetadataChange(name: "renamed.txt"), at: 3, ownedBy: nil),
+            .delete(FileID.random(), ownedBy: nil),
+        ])
         await #expect(throws: StorageError.self) { try await self.catalog.commit(unit) }
         #expect(try await self.catalog.file(id: added.id) == nil)
         #expect(try await self.catalog.file(id: kept.id) == kept)

@@ -6,6 +6,8 @@ import TextBytes
 public struct FileRecordBody: Codable, Sendable, Equatable {
     /// 22 URL-safe characters, random.
     public var id: String
+    /// The name of the user who uploaded it.
+    public var owner: String
     /// The file's name.
     public var name: String
     /// Size in bytes.
@@ -28,7 +30,7 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
     public var downloadURL: String
 
     enum CodingKeys: String, CodingKey {
-        case id, name, size
+        case id, owner, name, size
         case contentType = "content_type"
         case declaredContentType = "declared_content_type"
         case sha256, description, tags
@@ -40,6 +42,7 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
     /// The API's view of a record.
     public init(_ record: FileRecord) {
         self.id = record.id.rawValue
+        self.owner = record.owner
         self.name = record.name
         self.size = record.size
         self.contentType = record.contentType
@@ -56,6 +59,7 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.id, forKey: .id)
+        try container.encode(self.owner, forKey: .owner)
         try container.encode(self.name, forKey: .name)
         try container.encode(self.size, forKey: .size)
         try container.encode(self.contentType, forKey: .contentType)

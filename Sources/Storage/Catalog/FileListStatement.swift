@@ -10,6 +10,10 @@ struct FileListStatement {
     init(_ query: FileListQuery) {
         var conditions: [String] = []
         var arguments = StatementArguments()
+        if let owner = query.owner {
+            conditions.append("owner = ?")
+            _ = arguments.append(contentsOf: [owner])
+        }
         if let text = query.nameContains {
             conditions.append("name LIKE ? ESCAPE '\\'")
             _ = arguments.append(contentsOf: ["%" + Self.escapeLike(text) + "%"])

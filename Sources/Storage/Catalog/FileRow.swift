@@ -6,6 +6,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "files"
 
     var id: String
+    var owner: String
     var name: String
     var size: Int64
     var content_type: String
@@ -18,6 +19,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
 
     init(_ record: FileRecord) {
         self.id = record.id.rawValue
+        self.owner = record.owner
         self.name = record.name
         self.size = record.size
         self.content_type = record.contentType
@@ -39,6 +41,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
         else { throw StorageError.malformedRow }
         return FileRecord(
             id: id,
+            owner: self.owner,
             name: self.name,
             size: self.size,
             contentType: self.content_type,

@@ -56,6 +56,13 @@ struct SQLiteCatalog: Catalog {
                 table.column("created_at", .integer).notNull()
             }
         }
+        migrator.registerMigration("v4: owners") { db in
+            // Files stored before accounts belong to the first admin.
+            try db.alter(table: "files") { table in
+                table.add(column: "owner", .text).notNull().defaults(to: "admin")
+            }
+            try db.create(index: "files_by_owner", on: "files", columns: ["owner", "created_at", "id"])
+        }
         return migrator
     }
 
@@ -70,30 +77,38 @@ struct SQLiteCatalog: Catalog {
         case .insert(let record):
             try FileRow(record).insert(db)
             return .created(record)
-        case .updateMetadata(let id, let change, let time):
-            return try self.update(id, in: db) { row in
+        case .updateMetadata(let id, let change, let time, let owner):
+            return try self.update(id, ownedBy: owner, in: db) { row in
                 if let name = change.name { row.name = name }
                 if let description = change.description { row.description = description }
                 if let tags = change.tags { row.tags = FileRow.encodeTags(tags) }
                 row.updated_at = time
             }
-        case .replaceContent(let id, let content, let time):
-            return try self.update(id, in: db) { row in
+        case .replaceContent(let id, let content, let time, let owner):
+            return try self.update(id, ownedBy: owner, in: db) { row in
                 row.sha256 = content.digest.hex
                 row.size = content.size
                 row.content_type = content.contentType
                 row.declared_content_type = content.declaredContentType
                 row.updated_at = time
             }
-        case .delete(let id):
-            guard let row = try FileRow.fetchOne(db, key: id.rawValue) else { throw StorageError.fileNotFound(id.rawValue) }
+        case .delete(let id, let owner):
+            let row = try self.row(id, ownedBy: owner, in: db)
             try row.delete(db)
             return .deleted(try row.record())
         }
     }
 
-    static func update(_ id: FileID, in db: Database, _ change: (inout FileRow) -> Void) throws -> FileChange {
-        guard var row = try FileRow.fetchOne(db, key: id.rawValue) else { throw StorageError.fileNotFound(id.rawValue) }
+    /// The row of `id`, if `owner` (when set) owns it; another's file is not found, like a missing one.
+    static func row(_ id: FileID, ownedBy owner: String?, in db: Database) throws -> FileRow {
+        guard let row = try FileRow.fetchOne(db, key: id.rawValue), owner.map({ $0 == row.owner }) ?? true else {
+            throw StorageError.fileNotFound(id.rawValue)
+        }
+        return row
+    }
+
+    static func update(_ id: FileID, ownedBy owner: String?, in db: Database, _ change: (inout FileRow) -> Void) throws -> FileChange {
+        var row = try self.row(id, ownedBy: owner, in: db)
         let before = try row.record()
         change(&row)
         try row.update(db)

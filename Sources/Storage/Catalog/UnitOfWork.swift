@@ -9,12 +9,13 @@ public struct UnitOfWork: Sendable {
     public enum Write: Sendable {
         /// Adds a record.
         case insert(FileRecord)
-        /// Changes some of a record's metadata; `notFound` when there is no such record.
-        case updateMetadata(FileID, MetadataChange, at: Int64)
-        /// Points a record at new content; `notFound` when there is no such record.
-        case replaceContent(FileID, ContentChange, at: Int64)
-        /// Removes a record; `notFound` when there is no such record.
-        case delete(FileID)
+        /// Changes some of a record's metadata; `notFound` when there is no such record (owned by
+        /// `ownedBy`, unless that is `nil`).
+        case updateMetadata(FileID, MetadataChange, at: Int64, ownedBy: String?)
+        /// Points a record at new content; `notFound` as for `updateMetadata`.
+        case replaceContent(FileID, ContentChange, at: Int64, ownedBy: String?)
+        /// Removes a record; `notFound` as for `updateMetadata`.
+        case delete(FileID, ownedBy: String?)
     }
 
     /// The writes, in the order they run.

@@ -15,6 +15,8 @@ public struct FileListQuery: Sendable, Equatable {
 
     /// At most this many items.
     public var limit: Int
+    /// Only files of this owner (`nil`: every owner); set by `FilesService` from the principal.
+    var owner: String?
     /// Resume after this position (from the previous page's `next`).
     public var after: FileCursor?
     /// Only files whose name contains this text (case-insensitive for ASCII).

@@ -2,6 +2,8 @@
 public struct FileRecord: Sendable, Equatable {
     /// Opaque identifier.
     public var id: FileID
+    /// The name of the user who uploaded it.
+    public var owner: String
     /// The file's name as given by the uploader (a base name, validated before it gets here).
     public var name: String
     /// Size in bytes.
@@ -24,6 +26,7 @@ public struct FileRecord: Sendable, Equatable {
     /// Creates a record from its fields.
     public init(
         id: FileID,
+        owner: String,
         name: String,
         size: Int64,
         contentType: String,
@@ -35,6 +38,7 @@ public struct FileRecord: Sendable, Equatable {
         updatedAt: Int64
     ) {
         self.id = id
+        self.owner = owner
         self.name = name
         self.size = size
         self.contentType = contentType

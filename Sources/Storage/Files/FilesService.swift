@@ -68,13 +68,17 @@ public struct FilesService: Sendable {
 
     /// The file with this id; `notFound` when there is none the principal may see.
     public func file(_ id: FileID, as principal: Principal) async throws -> FileRecord {
-        guard let record = try await self.catalog.file(id: id) else { throw StorageError.fileNotFound(id.rawValue) }
+        guard let record = try await self.catalog.file(id: id), principal.mayAccess(record) else {
+            throw StorageError.fileNotFound(id.rawValue)
+        }
         return record
     }
 
     /// One page of the files the principal may see.
     public func list(_ query: FileListQuery, as principal: Principal) async throws -> FilePage {
-        try await self.catalog.list(query)
+        var query = query
+        query.owner = principal.ownerScope
+        return try await self.catalog.list(query)
     }
 
     /// Stores staged blobs and records a new file for each, all or none: if any blob cannot be
@@ -86,6 +90,7 @@ public struct FilesService: Sendable {
                 .insert(
                     FileRecord(
                         id: .random(),
+                        owner: principal.name,
                         name: file.metadata.name,
                         size: file.staged.size,
                         contentType: file.contentType,
@@ -104,7 +109,7 @@ public struct FilesService: Sendable {
 
     /// Changes some of a file's metadata.
     public func updateMetadata(of id: FileID, _ change: MetadataChange, as principal: Principal) async throws -> FileRecord {
-        try await self.commit(UnitOfWork([.updateMetadata(id, change, at: Self.now())]))[0].record
+        try await self.commit(UnitOfWork([.updateMetadata(id, change, at: Self.now(), ownedBy: principal.ownerScope)]))[0].record
     }
 
     /// Points an existing file at new staged content and releases the old content.
@@ -115,7 +120,10 @@ public struct FilesService: Sendable {
             contentType: content.contentType,
             declaredContentType: content.declaredContentType
         )
-        let changes = try await self.storeAndCommit([content.staged], UnitOfWork([.replaceContent(id, change, at: Self.now())]))
+        let changes = try await self.storeAndCommit(
+            [content.staged],
+            UnitOfWork([.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)])
+        )
         guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
         if before.digest != record.digest { try await self.release(before.digest) }
         return record
@@ -124,7 +132,7 @@ public struct FilesService: Sendable {
     /// Removes a file's record, and its blob when no other file shares it.
     @discardableResult
     public func delete(_ id: FileID, as principal: Principal) async throws -> FileRecord {
-        let record = try await self.commit(UnitOfWork([.delete(id)]))[0].record
+        let record = try await self.commit(UnitOfWork([.delete(id, ownedBy: principal.ownerScope)]))[0].record
         try await self.release(record.digest)
         return record
     }

@@ -1,19 +1,28 @@
-/// Who acts on the files: every operation of `FilesService` names one, so that what a principal
-/// may see and change is decided in that one place.
-///
-/// Before accounts exist there is one principal, whoever reaches the server (`local`); the accounts
-/// issue makes it the signed-in user and scopes records by owner inside the service.
+/// Who acts on the files: every operation of `FilesService` names one, and the service decides
+/// there, and only there, what the principal may see and change: an admin every file, anyone
+/// else their own. A file of someone else's is answered as not found, so ids cannot be probed.
 public struct Principal: Sendable, Hashable, CustomStringConvertible {
-    /// A stable name for logs and, later, ownership.
+    /// The user's name; the owner of the files the principal creates.
     public let name: String
+    /// Whether the principal sees and changes every file.
+    public let isAdmin: Bool
 
     /// A principal with this name.
-    public init(name: String) {
+    public init(name: String, isAdmin: Bool) {
         self.name = name
+        self.isAdmin = isAdmin
     }
 
-    /// Whoever reaches the server, while Wharf has no accounts.
-    public static let local = Principal(name: "local")
+    /// Whoever reaches the server while sign-in does not exist yet: the first admin.
+    public static let local = Principal(name: "admin", isAdmin: true)
+
+    /// The owner a write is limited to: `nil` (any) for an admin.
+    var ownerScope: String? { self.isAdmin ? nil : self.name }
+
+    /// Whether the principal may see a file.
+    func mayAccess(_ record: FileRecord) -> Bool {
+        self.isAdmin || record.owner == self.name
+    }
 
     public var description: String { self.name }
 }
