@@ -104,6 +104,25 @@ import Testing
         }
     }
 
+    /// A static file refused for its range or a precondition answers as the API does, with the
+    /// site's caching headers kept.
+    @Test func aStaticRefusalKeepsTheSitesHeaders() async throws {
+        let app = try TestApp()
+        try Self.write(String(repeating: "x", count: 2000), to: app.configuration.staticDirectory + "/notes.txt")
+        try await app.router { client in
+            let range = try await client.request(.get, "/notes.txt", headers: [.range: "bytes=5000-"])
+            #expect(range.status == .rangeNotSatisfiable)
+            #expect(range.headers[.contentRange] == "bytes */2000")
+            #expect(range.headers[.cacheControl] == "public, max-age=3600" && range.headers[.vary] == "Accept-Encoding")
+            #expect(try range.decoded(ErrorBody.self) == ErrorBody(detail: .message("None of the requested ranges is within the file's 2000 bytes.")))
+            let precondition = try await client.request(.get, "/notes.txt", headers: [.ifMatch: "\"nope\""])
+            #expect(precondition.status == .preconditionFailed && precondition.headers[.eTag] != nil)
+            let malformed = try await client.request(.get, "/%ff")
+            #expect(malformed.status == .badRequest)
+            #expect(try malformed.decoded(ErrorBody.self) == ErrorBody(detail: .message("The path is not valid percent-encoded UTF-8.")))
+        }
+    }
+
     @Test func aSaneRequestIDIsKeptAnOtherReplacedAndTimingIsReported() async throws {
         try await TestApp().router { client in
             let kept = try await client.execute(uri: "/healthz", method: .get, headers: [.requestID: "trace-42.a:b_c"])
