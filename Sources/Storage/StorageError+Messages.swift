@@ -15,6 +15,17 @@ extension StorageError {
         StorageError(.alreadyExists, "A user named '\(name)' already exists.")
     }
 
+    /// No share link has this token (or it was revoked).
+    static let linkNotFound = StorageError(.notFound, "No share link has this token.")
+
+    /// The link's time is up.
+    static let linkExpired = StorageError(.gone, "The share link has expired.")
+
+    /// The link served all the downloads it allows.
+    static func linkUsedUp(_ most: Int) -> StorageError {
+        StorageError(.gone, "The share link has served its \(most) download\(most == 1 ? "" : "s").")
+    }
+
     /// A cursor of one sort order was passed with another.
     static func cursorOfOtherSort(_ sort: FileListQuery.Sort) -> StorageError {
         StorageError(.invalidCursor, "The cursor belongs to the sort order \(sort.rawValue).")

@@ -8,6 +8,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         private enum Value: Hashable, Sendable {
             case notFound
             case alreadyExists
+            case gone
             case noSpace
             case invalidCursor
             case corrupt
@@ -21,6 +22,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let notFound = Code(.notFound)
         /// A user of that name already exists.
         public static let alreadyExists = Code(.alreadyExists)
+        /// A share link that existed has expired or served its most downloads.
+        public static let gone = Code(.gone)
         /// The device or quota is full (ENOSPC, EDQUOT).
         public static let noSpace = Code(.noSpace)
         /// A pagination cursor could not be decoded or does not fit the query.

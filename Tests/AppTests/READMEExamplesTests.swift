@@ -42,6 +42,7 @@ import Testing
             #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/first-100-bytes.bin")).count == 100)
             let original = try Data(contentsOf: URL(fileURLWithPath: work + "/report.pdf"))
             #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/q3-report.pdf")) == original)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/shared-copy.pdf")) == original)
             let listing = try await Curl.request(port: client.port!, "/api/files?sort=name", [])
             #expect(listing.status == 200)
             let names = try listing.decoded(FilePageBody.self).items.map(\.name)

@@ -170,6 +170,19 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(try self.store.stagedNames().isEmpty, "the refused replacement left no staged bytes")
         #expect(!self.store.contains(content.staged.digest), "nor a blob")
 
+        let link = try await self.files.createLink(to: owned.id, lifetime: 60_000_000, maxDownloads: nil, as: alice)
+        let linkAttempts: [(String, () async throws -> Void)] = [
+            ("share", { _ = try await self.files.createLink(to: owned.id, lifetime: 60_000_000, maxDownloads: nil, as: bob) }),
+            ("list links", { _ = try await self.files.links(to: owned.id, as: bob) }),
+            ("revoke", { try await self.files.revokeLink(link.token, as: bob) }),
+        ]
+        for (what, attempt) in linkAttempts {
+            await #expect(throws: StorageError.self, "\(what)") { try await attempt() }
+        }
+        #expect(try await self.files.links(to: owned.id, as: admin) == [link], "bob's attempts changed nothing")
+        // Whoever holds the link downloads the file.
+        #expect(try await self.files.openShared(link.token, counting: true).0 == owned)
+
         let renamed = try await self.files.updateMetadata(of: owned.id, MetadataChange(name: "by admin"), as: admin)
         #expect(renamed.name == "by admin" && renamed.owner == "alice")
         try await self.files.delete(owned.id, as: admin)

@@ -93,6 +93,7 @@ public enum Wharf {
             }
         )
         FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: router, table: routes)
+        ShareLinksController(files: files, maxRanges: configuration.maxRanges).register(on: router, table: routes)
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
 
         var accessLogger = logger

@@ -67,6 +67,22 @@ public struct JSONBody {
         return text
     }
 
+    /// A whole number within `range`; `nil` when absent (and an issue when required).
+    public mutating func integer(_ name: String, required: Bool, in range: ClosedRange<Int>) -> Int? {
+        guard let value = self.present(name, required: required) else { return nil }
+        guard case .number(let number) = value, number.rounded() == number, let whole = Int(exactly: number) else {
+            self.issues.append(
+                ValidationIssue(location: ["body", .string(name)], message: "Input should be a valid integer", type: "int_type", input: value)
+            )
+            return nil
+        }
+        if let issue = ValidationIssue.outOfRange(at: ["body", .string(name)], input: value, value: whole, range: range) {
+            self.issues.append(issue)
+            return nil
+        }
+        return whole
+    }
+
     /// A list of strings, each of 1...`maxLength` characters, at most `maxCount` of them.
     public mutating func strings(_ name: String, required: Bool, maxCount: Int, maxLength: Int) -> [String]? {
         guard let value = self.present(name, required: required) else { return nil }

@@ -20,24 +20,8 @@ public struct QueryParameters {
             self.fail(name, text, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
             return defaultValue
         }
-        if value < range.lowerBound {
-            self.fail(
-                name,
-                text,
-                "greater_than_equal",
-                "Input should be greater than or equal to \(range.lowerBound)",
-                ["ge": .number(Double(range.lowerBound))]
-            )
-            return defaultValue
-        }
-        if value > range.upperBound {
-            self.fail(
-                name,
-                text,
-                "less_than_equal",
-                "Input should be less than or equal to \(range.upperBound)",
-                ["le": .number(Double(range.upperBound))]
-            )
+        if let issue = ValidationIssue.outOfRange(at: ["query", .string(name)], input: .string(text), value: value, range: range) {
+            self.issues.append(issue)
             return defaultValue
         }
         return value

@@ -20,4 +20,27 @@ extension ValidationIssue {
             context: ["max_length": .number(Double(maxLength))]
         )
     }
+
+    /// A number outside `range`; `nil` when it is inside.
+    static func outOfRange(at location: [JSONValue], input: JSONValue, value: Int, range: ClosedRange<Int>) -> ValidationIssue? {
+        if value < range.lowerBound {
+            return ValidationIssue(
+                location: location,
+                message: "Input should be greater than or equal to \(range.lowerBound)",
+                type: "greater_than_equal",
+                input: input,
+                context: ["ge": .number(Double(range.lowerBound))]
+            )
+        }
+        if value > range.upperBound {
+            return ValidationIssue(
+                location: location,
+                message: "Input should be less than or equal to \(range.upperBound)",
+                type: "less_than_equal",
+                input: input,
+                context: ["le": .number(Double(range.upperBound))]
+            )
+        }
+        return nil
+    }
 }

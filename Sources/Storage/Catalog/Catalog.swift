@@ -3,8 +3,9 @@
 /// Reads see committed data; every change goes through `commit`, one transaction per unit of work.
 /// SQLite implements it today; PostgreSQL can later, behind the same protocol. Reference counting
 /// of blobs is derived from the records (`referenceCount`), so a record and its blob reference can
-/// never disagree. Only `FilesService` uses a catalog: it keeps records and blobs consistent.
-public protocol Catalog: Sendable {
+/// never disagree. Share links live beside the records and go with their file. Only
+/// `FilesService` uses a catalog: it keeps records and blobs consistent.
+public protocol Catalog: ShareLinkCatalog {
     /// Runs every write of `unit` in one transaction, all or none, and returns what changed, one
     /// entry per write in order.
     func commit(_ unit: UnitOfWork) async throws -> [FileChange]

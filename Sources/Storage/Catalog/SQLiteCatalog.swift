@@ -63,6 +63,16 @@ struct SQLiteCatalog: Catalog {
             }
             try db.create(index: "files_by_owner", on: "files", columns: ["owner", "created_at", "id"])
         }
+        migrator.registerMigration("v5: share links") { db in
+            try db.create(table: "share_links") { table in
+                table.primaryKey("token", .text)
+                table.column("file_id", .text).notNull().indexed().references("files", onDelete: .cascade)
+                table.column("created_at", .integer).notNull()
+                table.column("expires_at", .integer).notNull()
+                table.column("max_downloads", .integer)
+                table.column("downloads", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 

@@ -137,6 +137,55 @@ public struct FilesService: Sendable {
         return record
     }
 
+    // MARK: Share links
+
+    /// A new link to a file the principal may see, valid for `lifetime` microseconds and at most
+    /// `maxDownloads` downloads when given.
+    public func createLink(to id: FileID, lifetime: Int64, maxDownloads: Int?, as principal: Principal) async throws -> ShareLink {
+        _ = try await self.file(id, as: principal)
+        let now = Self.now()
+        let link = ShareLink(
+            token: RandomIdentifier.make(),
+            fileID: id,
+            createdAt: now,
+            expiresAt: now + lifetime,
+            maxDownloads: maxDownloads,
+            downloads: 0
+        )
+        try await self.catalog.addLink(link)
+        return link
+    }
+
+    /// The links of a file the principal may see, oldest first.
+    public func links(to id: FileID, as principal: Principal) async throws -> [ShareLink] {
+        _ = try await self.file(id, as: principal)
+        return try await self.catalog.links(of: id)
+    }
+
+    /// Revokes a link to a file the principal may see; another's link is not found.
+    public func revokeLink(_ token: String, as principal: Principal) async throws {
+        guard let link = try await self.catalog.link(token), (try? await self.file(link.fileID, as: principal)) != nil else {
+            throw StorageError.linkNotFound
+        }
+        try await self.catalog.deleteLink(token)
+    }
+
+    /// The file a link names, for anyone who holds the link: `notFound` for no such link, `gone`
+    /// when it has expired or served its most downloads. With `counting`, this is a download and
+    /// counts against the link's limit (a HEAD is not).
+    public func openShared(_ token: String, counting: Bool) async throws -> (FileRecord, any BlobReader) {
+        let link: ShareLink
+        if counting {
+            link = try await self.catalog.claimDownload(token, at: Self.now())
+        } else {
+            guard let found = try await self.catalog.link(token) else { throw StorageError.linkNotFound }
+            try found.checkUsable(at: Self.now())
+            link = found
+        }
+        guard let record = try await self.catalog.file(id: link.fileID) else { throw StorageError.linkNotFound }
+        return (record, try await self.blobs.open(record.digest))
+    }
+
     // MARK: Operations
 
     /// Checks that the metadata database answers.

@@ -1,0 +1,68 @@
+import FileResponses
+import HTTPTypes
+import Hummingbird
+import Routing
+import Storage
+
+/// Share links: made, listed and revoked under `/api`, downloaded by anyone at `/s/{token}`.
+struct ShareLinksController: Sendable {
+    let files: FilesService
+    let maxRanges: Int
+
+    func register(on router: Router<AppRequestContext>, table: RouteTable) {
+        APIRouter(router, prefix: "/api", table: table)
+            .post("files/{id}/links", self.create)
+            .get("files/{id}/links", self.list)
+            .delete("links/{token}", self.revoke)
+        APIRouter(router, prefix: "/s", table: table)
+            .get("{token}", self.download)
+    }
+
+    /// `POST /api/files/{id}/links`: 201 with the new link.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try FilesController.fileID(context)
+        var body = try await JSONBody.read(request)
+        let asked = ShareLinkRequest(
+            expiresIn: body.integer("expires_in", required: false, in: ShareLinkRequest.lifetimes) ?? ShareLinkRequest.defaultLifetime,
+            maxDownloads: body.integer("max_downloads", required: false, in: ShareLinkRequest.downloadLimits)
+        )
+        try body.validate()
+        let link = try await self.files.createLink(
+            to: id,
+            lifetime: Int64(asked.expiresIn) * 1_000_000,
+            maxDownloads: asked.maxDownloads,
+            as: context.principal
+        )
+        let answer = ShareLinkBody(link)
+        return .json(answer, status: .created, headers: [.location: answer.url])
+    }
+
+    /// `GET /api/files/{id}/links`: the file's links, oldest first.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        .json(try await self.files.links(to: try FilesController.fileID(context), as: context.principal).map(ShareLinkBody.init))
+    }
+
+    /// `DELETE /api/links/{token}`: 204; the link then answers 404.
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await self.files.revokeLink(try context.parameters.decoded("token"), as: context.principal)
+        return Response(status: .noContent)
+    }
+
+    /// `GET /s/{token}`: the file, as an attachment under its name, with validators and ranges;
+    /// each GET counts as a download, a HEAD does not.
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.decoded("token")
+        let (record, reader) = try await self.files.openShared(token, counting: request.method == .get)
+        let file = FileResponse(
+            contentType: record.contentType,
+            entityTag: EntityTag(record.digest.hex),
+            lastModified: record.updatedAt / 1_000_000,
+            disposition: ContentDisposition.requested(.attachment, fileName: record.name, mediaType: record.contentType),
+            maxRanges: self.maxRanges
+        )
+        var response = try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
+        // A shared file is for its link's holder: no shared cache keeps it past the link's life.
+        response.headers[.cacheControl] = "private, no-store"
+        return response
+    }
+}

@@ -1,0 +1,99 @@
+import App
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Routing
+import TestSupport
+import Testing
+
+/// Share links in router test mode: made, used without signing in, limited, expired, revoked.
+@Suite struct ShareLinkTests {
+    static func share(_ client: some TestClientProtocol, _ json: String = "{}") async throws -> (FileRecordBody, TestResponse) {
+        let record = try await client.request(.post, "/api/files?name=report%20Q3.pdf", body: "0123456789").decoded(FileRecordBody.self)
+        return (record, try await client.request(.post, "/api/files/\(record.id)/links", json: json))
+    }
+
+    @Test func aLinkDownloadsTheFileWithoutSigningInAndCountsEachGET() async throws {
+        try await TestApp().router { client in
+            let before = Date()
+            let (record, created) = try await Self.share(client, #"{"expires_in": 3600, "max_downloads": 5}"#)
+            #expect(created.status == .created)
+            let link = try created.decoded(ShareLinkBody.self)
+            #expect(link.token.count == 22 && link.url == "/s/\(link.token)" && created.headers[.location] == link.url)
+            #expect(link.maxDownloads == 5 && link.downloads == 0)
+            let expires = try #require(ISO8601DateFormatter.fractional.date(from: link.expiresAt))
+            #expect(abs(expires.timeIntervalSince(before) - 3600) < 60)
+
+            let download = try await client.request(.get, link.url)
+            #expect(download.status == .ok && String(buffer: download.body) == "0123456789")
+            #expect(download.headers[.contentDisposition] == "attachment; filename=\"report Q3.pdf\"")
+            #expect(download.headers[.eTag] == "\"\(record.sha256)\"" && download.headers[.cacheControl] == "private, no-store")
+            let range = try await client.request(.get, link.url, headers: [.range: "bytes=2-4"])
+            #expect(range.status == .partialContent && String(buffer: range.body) == "234")
+            let head = try await client.request(.head, link.url)
+            #expect(head.status == .ok && head.headers[.contentLength] == "10")
+
+            let listed = try await client.request(.get, "/api/files/\(record.id)/links").decoded([ShareLinkBody].self)
+            #expect(listed.map(\.token) == [link.token])
+            #expect(listed.first?.downloads == 2, "two GETs counted, the HEAD not")
+        }
+    }
+
+    @Test func aLinkStopsAtItsMostDownloadsAndAfterItsTime() async throws {
+        try await TestApp().router { client in
+            let limited = try await Self.share(client, #"{"max_downloads": 2}"#).1.decoded(ShareLinkBody.self)
+            for _ in 0..<2 { #expect(try await client.request(.get, limited.url).status == .ok) }
+            let used = try await client.request(.get, limited.url)
+            #expect(used.status == .gone)
+            #expect(try used.decoded(ErrorBody.self) == ErrorBody(detail: .message("The share link has served its 2 downloads.")))
+
+            let brief = try await Self.share(client, #"{"expires_in": 1}"#).1.decoded(ShareLinkBody.self)
+            try await waitUntil("the one-second link expires") { try await client.request(.get, brief.url).status == .gone }
+            let expired = try await client.request(.get, brief.url)
+            #expect(try expired.decoded(ErrorBody.self) == ErrorBody(detail: .message("The share link has expired.")))
+        }
+    }
+
+    @Test func aRevokedOrUnknownLinkIsNotFoundAndADeletedFileTakesItsLinks() async throws {
+        try await TestApp().router { client in
+            let (record, created) = try await Self.share(client)
+            let link = try created.decoded(ShareLinkBody.self)
+            #expect(try await client.request(.delete, "/api/links/\(link.token)").status == .noContent)
+            let revoked = try await client.request(.get, link.url)
+            #expect(revoked.status == .notFound)
+            #expect(try revoked.decoded(ErrorBody.self) == ErrorBody(detail: .message("No share link has this token.")))
+            #expect(try await client.request(.delete, "/api/links/\(link.token)").status == .notFound)
+            #expect(try await client.request(.get, "/s/AAAAAAAAAAAAAAAAAAAAAA").status == .notFound)
+
+            let second = try await client.request(.post, "/api/files/\(record.id)/links", json: "{}").decoded(ShareLinkBody.self)
+            #expect(try await client.request(.delete, "/api/files/\(record.id)").status == .noContent)
+            #expect(try await client.request(.get, second.url).status == .notFound)
+            #expect(try await client.request(.post, "/api/files/\(record.id)/links", json: "{}").status == .notFound)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"expires_in": 0}"#, "greater_than_equal"), (#"{"expires_in": 31536001}"#, "less_than_equal"),
+        (#"{"max_downloads": "ten"}"#, "int_type"), (#"{"max_downloads": 1.5}"#, "int_type"), ("[1]", "model_attributes_type"),
+    ])
+    func aMalformedRequestAnswers422(json: String, type: String) async throws {
+        try await TestApp().router { client in
+            let reply = try await Self.share(client, json).1
+            #expect(reply.status == .unprocessableContent)
+            guard case .issues(let issues) = try reply.decoded(ErrorBody.self).detail else {
+                Issue.record("a 422 lists its issues")
+                return
+            }
+            #expect(issues.map(\.type) == [type])
+        }
+    }
+}
+
+extension ISO8601DateFormatter {
+    static var fractional: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
