@@ -135,14 +135,7 @@ struct FilesController: Sendable {
         let disposition = query.choice("disposition", default: ContentDisposition.Kind.attachment)
         try query.validate()
         let (record, reader) = try await self.files.openContent(of: try Self.fileID(context), as: context.principal)
-        let file = FileResponse(
-            contentType: record.contentType,
-            entityTag: EntityTag(record.digest.hex),
-            lastModified: record.updatedAt / 1_000_000,
-            disposition: ContentDisposition.requested(disposition, fileName: record.name, mediaType: record.contentType),
-            maxRanges: self.maxRanges
-        )
-        return try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
+        return try await StoredFileResponse.response(to: request, record: record, reader: reader, disposition: disposition, maxRanges: self.maxRanges)
     }
 
     /// The `{id}` of the path; an id Wharf never issues names no file.

@@ -53,14 +53,13 @@ struct ShareLinksController: Sendable {
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.decoded("token")
         let (record, reader) = try await self.files.openShared(token, counting: request.method == .get)
-        let file = FileResponse(
-            contentType: record.contentType,
-            entityTag: EntityTag(record.digest.hex),
-            lastModified: record.updatedAt / 1_000_000,
-            disposition: ContentDisposition.requested(.attachment, fileName: record.name, mediaType: record.contentType),
+        var response = try await StoredFileResponse.response(
+            to: request,
+            record: record,
+            reader: reader,
+            disposition: .attachment,
             maxRanges: self.maxRanges
         )
-        var response = try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
         // A shared file is for its link's holder: no shared cache keeps it past the link's life.
         response.headers[.cacheControl] = "private, no-store"
         return response
