@@ -21,7 +21,7 @@ struct ShareLinksController: Sendable {
     /// `POST /api/files/{id}/links`: 201 with the new link.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try FilesController.fileID(context)
-        var body = try await JSONBody.read(request)
+        var body = try await JSONBody.read(request, emptyIsObject: true)
         let asked = ShareLinkRequest(
             expiresIn: body.integer("expires_in", required: false, in: ShareLinkRequest.lifetimes) ?? ShareLinkRequest.defaultLifetime,
             maxDownloads: body.integer("max_downloads", required: false, in: ShareLinkRequest.downloadLimits)

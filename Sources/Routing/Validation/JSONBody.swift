@@ -11,13 +11,15 @@ public struct JSONBody {
     private var issues: [ValidationIssue] = []
 
     /// Reads and parses a request's body as a JSON object.
-    public static func read(_ request: Request) async throws -> JSONBody {
+    /// With `emptyIsObject`, an empty body reads as `{}` (a body whose every field is optional).
+    public static func read(_ request: Request, emptyIsObject: Bool = false) async throws -> JSONBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maxSize)
         } catch is NIOTooManyBytesError {
             throw HTTPException(.contentTooLarge, "The JSON body is larger than \(Self.maxSize) bytes.")
         }
+        if emptyIsObject && buffer.readableBytes == 0 { return try JSONBody(parsing: ByteBuffer(string: "{}")) }
         return try JSONBody(parsing: buffer)
     }
 
@@ -70,7 +72,7 @@ public struct JSONBody {
     /// A whole number within `range`; `nil` when absent (and an issue when required).
     public mutating func integer(_ name: String, required: Bool, in range: ClosedRange<Int>) -> Int? {
         guard let value = self.present(name, required: required) else { return nil }
-        guard case .number(let number) = value, number.rounded() == number, let whole = Int(exactly: number) else {
+        guard case .number(let number) = value, let whole = Int(exactly: number) else {
             self.issues.append(
                 ValidationIssue(location: ["body", .string(name)], message: "Input should be a valid integer", type: "int_type", input: value)
             )

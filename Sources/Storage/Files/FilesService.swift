@@ -164,7 +164,10 @@ public struct FilesService: Sendable {
 
     /// Revokes a link to a file the principal may see; another's link is not found.
     public func revokeLink(_ token: String, as principal: Principal) async throws {
-        guard let link = try await self.catalog.link(token), (try? await self.file(link.fileID, as: principal)) != nil else {
+        guard let link = try await self.catalog.link(token) else { throw StorageError.linkNotFound }
+        do {
+            _ = try await self.file(link.fileID, as: principal)
+        } catch let error as StorageError where error.code == .notFound {
             throw StorageError.linkNotFound
         }
         try await self.catalog.deleteLink(token)
