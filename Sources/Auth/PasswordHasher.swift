@@ -1,4 +1,6 @@
 import HummingbirdBcrypt
+import NIOPosix
+import Synchronization
 
 /// Passwords as bcrypt hashes (hummingbird-auth's): `cost` is bcrypt's log2 of its rounds.
 ///
@@ -7,6 +9,9 @@ import HummingbirdBcrypt
 public struct PasswordHasher: Sendable {
     /// bcrypt's cost.
     public let cost: Int
+    /// A hash of this cost that no password is tried against for real: checked for unknown users,
+    /// so that they cost the same as known ones. Made on first use.
+    private let decoy = DecoyHash()
 
     /// The costs bcrypt accepts.
     public static let costs: ClosedRange<Int> = 4...31
@@ -27,10 +32,39 @@ public struct PasswordHasher: Sendable {
         Bcrypt.verify(password, hash: hash)
     }
 
+    /// Whether `password` is the one `hash` was made from, checked on NIO's thread pool so that
+    /// the quarter second of bcrypt holds none of the threads that run requests.
+    public func matches(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { self.verify(password, hash: hash) }
+    }
+
+    /// The same work as `matches` for a user that does not exist, so that a sign-in does not
+    /// tell by its time whether the name is taken; always `false`.
+    public func matchNone(_ password: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive {
+            let hash = self.decoy.hash { self.hash(PasswordHasher.randomPassword()) }
+            return self.verify(password, hash: hash) && false
+        }
+    }
+
     /// A new random password: 24 characters from 57 unambiguous letters and digits (about 140 bits).
     public static func randomPassword() -> String {
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<24).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}
+
+/// The decoy hash of a hasher, made once.
+private final class DecoyHash: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    func hash(_ make: () -> String) -> String {
+        self.value.withLock { value in
+            if let value { return value }
+            let made = make()
+            value = made
+            return made
+        }
     }
 }

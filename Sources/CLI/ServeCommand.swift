@@ -90,12 +90,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: "How long in-flight requests may run after SIGTERM/SIGINT: 500ms, 10s, 1m (env WHARF_SHUTDOWN_GRACE; default 10s).",
-        transform: { text in
-            guard let duration = DurationText(parsing: text) else { throw ValidationError("'\(text)' is not a duration such as 10s or 1m.") }
-            return duration
-        }
+        transform: DurationText.argument
     )
     var shutdownGrace: DurationText?
+
+    @OptionGroup(title: "Accounts") var accounts: AccountOptions
 
     func run() async throws {
         let configuration = try self.resolvedConfiguration()
@@ -178,6 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.shutdownGrace,
             parse: DurationText.init(parsing:)
         )
+        try self.accounts.apply(to: &configuration)
         return configuration
     }
 }

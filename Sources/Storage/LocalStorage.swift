@@ -10,6 +10,8 @@ public enum LocalStorage {
         public let files: FilesService
         /// The users of the root.
         public let users: UserAccounts
+        /// The sign-in sessions of the root.
+        public let sessions: SessionStore
         /// How many staging files an earlier crash left behind (now removed).
         public let sweptStagingFiles: Int
     }
@@ -27,6 +29,11 @@ public enum LocalStorage {
         }
         let swept = try await blobs.sweepStaging()
         let catalog = try SQLiteCatalog(path: databasePath, durable: durable)
-        return Opened(files: FilesService(blobs: blobs, catalog: catalog), users: UserAccounts(catalog: catalog), sweptStagingFiles: swept)
+        return Opened(
+            files: FilesService(blobs: blobs, catalog: catalog),
+            users: UserAccounts(catalog: catalog),
+            sessions: SessionStore(catalog: catalog),
+            sweptStagingFiles: swept
+        )
     }
 }

@@ -15,6 +15,9 @@ extension StorageError {
         StorageError(.alreadyExists, "A user named '\(name)' already exists.")
     }
 
+    /// No live session has this id.
+    static let sessionNotFound = StorageError(.notFound, "No session has this id.")
+
     /// No share link has this token (or it was revoked).
     static let linkNotFound = StorageError(.notFound, "No share link has this token.")
 

@@ -42,9 +42,10 @@ import Testing
         let server = try Command.start(
             Self.binary,
             ["serve", "--port", String(port), "--static", directory.path, "--max-upload-size", "2KiB", "--log-level", "warning"],
-            environment: ["WHARF_STORAGE": directory.path + "/storage", "WHARF_MAX_UPLOAD_SIZE": "1GiB", "WHARF_MAX_RANGES": "1"]
+            environment: Self.environment(directory).merging(["WHARF_MAX_UPLOAD_SIZE": "1GiB", "WHARF_MAX_RANGES": "1"]) { $1 }
         )
         try await Self.waitUntilHealthy(port: port)
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let big = try await Curl.request(port: port, "/api/files?name=big", ["-X", "POST", "--data-binary", String(repeating: "x", count: 4096)])
         #expect(big.status == 413)
         let small = try await Curl.request(port: port, "/api/files?name=small", ["-X", "POST", "--data-binary", "0123456789"])
@@ -105,7 +106,7 @@ import Testing
     @Test func aFirstStartCreatesAdminAndShowsItsPasswordOnce() async throws {
         for given in [nil, "chosen by the operator"] {
             let directory = try TemporaryDirectory()
-            var environment = ["WHARF_BCRYPT_COST": "4"]
+            var environment = ["WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": ""]
             if let given { environment["WHARF_ADMIN_PASSWORD"] = given }
             var outputs: [String] = []
             for _ in 0..<2 {
@@ -177,9 +178,10 @@ import Testing
             "strace",
             ["-f", "-y", "-s", "24", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg", "-o", trace]
                 + [Self.binary, "serve", "--port", String(port), "--static", directory.path, "--log-level", "warning"],
-            environment: ["WHARF_STORAGE": directory.path + "/storage"]
+            environment: Self.environment(directory)
         )
         try await Self.waitUntilHealthy(port: port)
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let upload = try await Curl.request(port: port, "/api/files?name=durable", ["-T", source])
         #expect(upload.status == 201)
         let sha256 = try upload.decoded(FileRecordBody.self).sha256
@@ -212,6 +214,7 @@ import Testing
         let source = directory.path + "/big"
         try await Fixtures.randomFile(at: source, size: 256 << 20)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--no-fsync"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         // A small upload and download first, so that what every request sets up once is in the baseline.
         let warmUp = try await Curl.request(port: port, "/api/files?name=warm-up", ["-T", "/etc/hostname"])
         _ = try await Curl.request(port: port, try warmUp.decoded(FileRecordBody.self).downloadURL, [])
@@ -244,6 +247,7 @@ import Testing
         let source = directory.path + "/upload"
         try await Fixtures.randomFile(at: source, size: 4 << 20)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "2M", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         server.signal(signal)
@@ -262,6 +266,7 @@ import Testing
         let source = directory.path + "/upload"
         try await Fixtures.randomFile(at: source, size: 8 << 20)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--shutdown-grace", "500ms"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "256K", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         let signalled = ContinuousClock.now
@@ -278,6 +283,7 @@ import Testing
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
         let directory = try TemporaryDirectory()
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let traced = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA", ["-H", "X-Request-ID: trace-42"])
         #expect(traced.status == 404)
         server.signal(SIGTERM)
@@ -310,6 +316,7 @@ import Testing
         let source = directory.path + "/upload.bin"
         try await Fixtures.randomFile(at: source, size: 2 << 20, seed: 7)
         let (server, port) = try await Self.startServer(directory, ["--static", site, "--log-level", "warning"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
 
         let expected = try Data(contentsOf: URL(fileURLWithPath: site + "/big.bin"))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -362,11 +369,16 @@ import Testing
         let server = try Command.start(
             Self.binary,
             ["serve", "--port", String(port), "--static", directory.path] + arguments,
-            // bcrypt's cheapest cost keeps the first start's admin quick to create.
-            environment: ["WHARF_BCRYPT_COST": "4"].merging(environment) { $1 }.merging(["WHARF_STORAGE": directory.path + "/storage"]) { $1 }
+            environment: Self.environment(directory).merging(environment) { $1 }
         )
         try await Self.waitUntilHealthy(port: port)
         return (server, port)
+    }
+
+    /// The environment of a test's server: its storage in `directory`, and an `admin` with the
+    /// tests' password, made quickly at bcrypt's cheapest cost.
+    static func environment(_ directory: TemporaryDirectory) -> [String: String] {
+        ["WHARF_STORAGE": directory.path + "/storage", "WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": TestApp.adminPassword]
     }
 
     static func waitUntilHealthy(port: Int) async throws {

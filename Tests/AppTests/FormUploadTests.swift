@@ -160,10 +160,10 @@ import Testing
         try await app.live { client in
             let curl = try Command.start(
                 "curl",
-                [
+                Curl.signedIn([
                     "-sS", "-o", "/dev/null", "--limit-rate", "4M", "-F", "file=@\(small)", "-F", "file=@\(source)",
                     "http://127.0.0.1:\(client.port!)/api/files",
-                ]
+                ])
             )
             try await waitUntil("the first file is staged and the second is being written") { app.stagedFiles.count == 2 }
             curl.signal(SIGKILL)

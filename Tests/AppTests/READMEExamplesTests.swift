@@ -30,10 +30,14 @@ import Testing
         }
         let script = try Self.examples()
         #expect(script.contains("127.0.0.1:8081") && script.split(separator: "\n").count > 8)
-        try await app.live { client in
+        try await app.live(anonymous: true) { client in
             let run = try await Command.run(
                 "bash",
-                ["-euo", "pipefail", "-c", "cd '\(work)' && " + script.replacingOccurrences(of: "127.0.0.1:8081", with: "127.0.0.1:\(client.port!)")]
+                [
+                    "-euo", "pipefail", "-c",
+                    "cd '\(work)' && " + script.replacingOccurrences(of: "127.0.0.1:8081", with: "127.0.0.1:\(client.port!)"),
+                ],
+                environment: ["WHARF_ADMIN_PASSWORD": TestApp.adminPassword]
             )
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.isEmpty)
@@ -43,6 +47,7 @@ import Testing
             let original = try Data(contentsOf: URL(fileURLWithPath: work + "/report.pdf"))
             #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/q3-report.pdf")) == original)
             #expect(try Data(contentsOf: URL(fileURLWithPath: work + "/shared-copy.pdf")) == original)
+            try await Curl.signIn(port: client.port!, password: TestApp.adminPassword)
             let listing = try await Curl.request(port: client.port!, "/api/files?sort=name", [])
             #expect(listing.status == 200)
             let names = try listing.decoded(FilePageBody.self).items.map(\.name)

@@ -1,5 +1,7 @@
 public import App
+import Auth
 import Foundation
+import HTTPTypes
 public import HummingbirdTesting
 public import Logging
 
@@ -21,11 +23,17 @@ public struct TestApp: Sendable {
         configuration.storageDirectory = self.directory.path + "/storage"
         configuration.staticDirectory = self.directory.path + "/static"
         configuration.fsync = false
+        configuration.bcryptCost = 4
+        configuration.adminPassword = Self.adminPassword
+        configuration.jwtSecret = "a test secret of more than thirty-two bytes"
         configure(&configuration)
         self.configuration = configuration
         try FileManager.default.createDirectory(atPath: configuration.staticDirectory, withIntermediateDirectories: true)
         try Data("<!doctype html><title>Wharf test</title>".utf8).write(to: URL(fileURLWithPath: configuration.staticDirectory + "/index.html"))
     }
+
+    /// The password of `admin`, whom every client of `live` and `router` signs in as.
+    public static let adminPassword = "admin-password-for-tests"
 
     /// A logger that stays quiet unless a test fails loudly.
     public static var logger: Logger {
@@ -43,35 +51,74 @@ public struct TestApp: Sendable {
     /// bytes were written, as a full or broken disk would.
     public func failingFiles(failAfter: Int, with error: StorageError = StorageError(.io, "The storage failed to write.")) throws -> FilesService {
         let root = self.configuration.storageDirectory
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         return FilesService(
             blobs: FailingBlobStore(base: try LocalBlobStore(root: root, durable: false), failAfter: failAfter, error: error),
             catalog: try SQLiteCatalog(path: root + "/wharf.sqlite", durable: false)
         )
     }
 
+    /// The users of this application's storage, as `wharf user` manages them.
+    public func accounts() async throws -> Accounts {
+        try await Wharf.openAccounts(configuration: self.configuration, logger: Self.logger)
+    }
+
     /// Runs the application on a real socket for the duration of `body`: for what only the wire
-    /// shows (streaming, `100-continue`, disconnects, closes).
+    /// shows (streaming, `100-continue`, disconnects, closes). The client, and curl, sign in as
+    /// `admin` with a bearer token unless `anonymous`.
     public func live<Value>(
         files: FilesService? = nil,
+        anonymous: Bool = false,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        try await self.test(.live, files: files, body)
+        try await self.test(.live, files: files, anonymous: anonymous, body)
     }
 
     /// Runs the application in Hummingbird's router test mode (no socket) for the duration of
-    /// `body`: for HTTP behaviour that needs no wire.
-    public func router<Value>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        try await self.test(.router, files: nil, body)
+    /// `body`: for HTTP behaviour that needs no wire. The client signs in as `admin` with a bearer
+    /// token unless `anonymous`.
+    public func router<Value>(anonymous: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await self.test(.router, files: nil, anonymous: anonymous, body)
     }
 
     private func test<Value>(
         _ mode: TestingSetup,
         files: FilesService?,
+        anonymous: Bool,
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        let files = if let files { files } else { try await self.files() }
-        let app = try Wharf.makeApplication(configuration: self.configuration, files: files, logger: Self.logger)
-        return try await app.test(mode, body)
+        var storage = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger)
+        if let files { storage = LocalStorage.Opened(files: files, users: storage.users, sessions: storage.sessions, sweptStagingFiles: 0) }
+        let app = try await Wharf.makeApplication(configuration: self.configuration, storage: storage, logger: Self.logger)
+        // Minted here rather than asked of `POST /api/token`, so that a test's requests are its own
+        // (metrics and the sign-in throttle count only them).
+        let token = try await self.token(for: "admin")
+        return try await app.test(mode) { client in
+            if anonymous { return try await body(client) }
+            return try await Curl.$defaultArguments.withValue(["-H", "Authorization: Bearer " + token]) {
+                try await body(SignedInClient(anonymous: client, token: token))
+            }
+        }
+    }
+
+    /// A bearer token for `user`, signed with this application's key.
+    public func token(for user: String) async throws -> String {
+        let users = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger).users
+        _ = try await Wharf.accounts(users, self.configuration).createFirstAdmin(password: Self.adminPassword)
+        let record = try await users.user(named: user)
+        let tokens = await BearerTokens(secret: Array(self.configuration.jwtSecret!.utf8), lifetime: self.configuration.tokenLifetime.duration)
+        return try await tokens.issue(user: user, generation: record.tokenGeneration)
+    }
+
+    /// A bearer token for `user`, from `POST /api/token`.
+    public static func token(_ client: any TestClientProtocol, user: String, password: String) async throws -> String {
+        let response = try await client.request(
+            .post,
+            "/api/token",
+            body: "grant_type=password&username=\(user)&password=\(password)",
+            headers: [.contentType: "application/x-www-form-urlencoded"]
+        )
+        return try response.decoded(TokenBody.self).access_token
     }
 
     /// Whether the server holds no file at all: no record listed, no blob, no staged file.

@@ -60,7 +60,7 @@ public struct Accounts: Sendable {
 
     /// On a first start (no user at all) adds `admin` with `password`, or with a random one that
     /// is returned so that it can be shown once. `nil` when users exist or the password was given.
-    func createFirstAdmin(password: String?) async throws -> String? {
+    public func createFirstAdmin(password: String?) async throws -> String? {
         guard try await self.users.isEmpty() else { return nil }
         let chosen = password ?? PasswordHasher.randomPassword()
         try await self.add(name: "admin", password: chosen, isAdmin: true)

@@ -47,6 +47,23 @@ public struct AppConfiguration: Sendable {
     /// The password of the `admin` a first start creates (WHARF_ADMIN_PASSWORD); random and shown
     /// once when `nil`.
     public var adminPassword: String?
+    /// The key bearer tokens are signed with (at least 32 bytes); a random one kept in the storage
+    /// root when `nil`.
+    public var jwtSecret: String?
+    /// How long a bearer token is valid.
+    public var tokenLifetime = DurationText(.seconds(3600))
+    /// A sign-in session ends after this long without a request...
+    public var sessionIdleTimeout = DurationText(.seconds(2 * 3600))
+    /// ...and at the latest this long after signing in.
+    public var sessionLifetime = DurationText(.seconds(7 * 24 * 3600))
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only).
+    public var secureCookies = false
+    /// Failed sign-ins allowed per user name and per client address within `loginFailureWindow`.
+    public var loginMaxFailures = 5
+    /// How long a failed sign-in counts.
+    public var loginFailureWindow = DurationText(.seconds(15 * 60))
+    /// Storage quota of users who have none of their own (`nil`: unlimited).
+    public var defaultQuota: ByteSize?
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownGrace = DurationText(.seconds(10))
 

@@ -11,7 +11,7 @@ struct FilesController: Sendable {
     let maxRanges: Int
     var files: FilesService { self.pipeline.files }
 
-    func register(on router: Router<AppRequestContext>, table: RouteTable) {
+    func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
         APIRouter(router, prefix: "/api/files", table: table)
             .get("", self.list)
             .post("", self.create)
@@ -45,7 +45,7 @@ struct FilesController: Sendable {
             declaredLength: Self.declaredLength(request),
             declaredType: request.headers[.contentType],
             metadata: FileMetadata(name: name, description: description, tags: UploadPipeline.tags(fromCommaList: tagList)),
-            as: context.principal
+            as: try context.principal
         )
         return .json(FileRecordBody(record), status: .created, headers: [.location: FileRecordBody.location(record.id)])
     }
@@ -59,7 +59,7 @@ struct FilesController: Sendable {
             fromForm: request.body,
             contentType: contentType,
             declaredLength: Self.declaredLength(request),
-            as: context.principal
+            as: try context.principal
         )
         var headers: HTTPFields = [:]
         if records.count == 1 { headers[.location] = FileRecordBody.location(records[0].id) }
@@ -84,13 +84,13 @@ struct FilesController: Sendable {
             }
         }
         try query.validate()
-        let page = try await self.files.list(listing, as: context.principal)
+        let page = try await self.files.list(listing, as: try context.principal)
         return .json(FilePageBody(items: page.items.map(FileRecordBody.init), nextCursor: page.next?.encoded))
     }
 
     /// `GET /api/files/{id}`.
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(FileRecordBody(try await self.files.file(try Self.fileID(context), as: context.principal)))
+        .json(FileRecordBody(try await self.files.file(try Self.fileID(context), as: try context.principal)))
     }
 
     /// `PATCH /api/files/{id}`: change some of name, description and tags.
@@ -107,12 +107,12 @@ struct FilesController: Sendable {
         let id = try Self.fileID(context)
         var body = try await JSONBody.read(request)
         let change = try MetadataChangeBody.read(&body, required: required).change()
-        return .json(FileRecordBody(try await self.files.updateMetadata(of: id, change, as: context.principal)))
+        return .json(FileRecordBody(try await self.files.updateMetadata(of: id, change, as: try context.principal)))
     }
 
     /// `DELETE /api/files/{id}`.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await self.files.delete(try Self.fileID(context), as: context.principal)
+        try await self.files.delete(try Self.fileID(context), as: try context.principal)
         return Response(status: .noContent)
     }
 
@@ -123,7 +123,7 @@ struct FilesController: Sendable {
             from: request.body,
             declaredLength: Self.declaredLength(request),
             declaredType: request.headers[.contentType],
-            as: context.principal
+            as: try context.principal
         )
         return .json(FileRecordBody(record))
     }
@@ -134,7 +134,7 @@ struct FilesController: Sendable {
         var query = QueryParameters(request)
         let disposition = query.choice("disposition", default: ContentDisposition.Kind.attachment)
         try query.validate()
-        let (record, reader) = try await self.files.openContent(of: try Self.fileID(context), as: context.principal)
+        let (record, reader) = try await self.files.openContent(of: try Self.fileID(context), as: try context.principal)
         return try await StoredFileResponse.response(to: request, record: record, reader: reader, disposition: disposition, maxRanges: self.maxRanges)
     }
 

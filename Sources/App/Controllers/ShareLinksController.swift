@@ -9,11 +9,16 @@ struct ShareLinksController: Sendable {
     let files: FilesService
     let maxRanges: Int
 
-    func register(on router: Router<AppRequestContext>, table: RouteTable) {
+    /// The API of links, behind authentication.
+    func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
         APIRouter(router, prefix: "/api", table: table)
             .post("files/{id}/links", self.create)
             .get("files/{id}/links", self.list)
             .delete("links/{token}", self.revoke)
+    }
+
+    /// Downloads by link, open to anyone who has it.
+    func registerPublic(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
         APIRouter(router, prefix: "/s", table: table)
             .get("{token}", self.download)
     }
@@ -31,7 +36,7 @@ struct ShareLinksController: Sendable {
             to: id,
             lifetime: Int64(asked.expiresIn) * 1_000_000,
             maxDownloads: asked.maxDownloads,
-            as: context.principal
+            as: try context.principal
         )
         let answer = ShareLinkBody(link)
         return .json(answer, status: .created, headers: [.location: answer.url])
@@ -39,12 +44,12 @@ struct ShareLinksController: Sendable {
 
     /// `GET /api/files/{id}/links`: the file's links, oldest first.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(try await self.files.links(to: try FilesController.fileID(context), as: context.principal).map(ShareLinkBody.init))
+        .json(try await self.files.links(to: try FilesController.fileID(context), as: try context.principal).map(ShareLinkBody.init))
     }
 
     /// `DELETE /api/links/{token}`: 204; the link then answers 404.
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await self.files.revokeLink(try context.parameters.decoded("token"), as: context.principal)
+        try await self.files.revokeLink(try context.parameters.decoded("token"), as: try context.principal)
         return Response(status: .noContent)
     }
 

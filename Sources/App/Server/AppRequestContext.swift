@@ -1,17 +1,37 @@
 public import Hummingbird
+public import HummingbirdAuth
+public import NIOCore
 public import Routing
 public import Storage
 
 /// The request context of every Wharf route.
-public struct AppRequestContext: RequestContext, RoutingRequestContext {
+public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionRequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
-    /// Who makes the request; every files operation acts as this principal. Until accounts exist
-    /// it is `Principal.local` for every request.
-    public var principal: Principal = .local
+    /// The signed-in user, set by `AuthenticationMiddleware`; `nil` for anyone else.
+    public var identity: Principal?
+    /// The sign-in session of the request, loaded and saved by hummingbird-auth's session middleware.
+    public let sessions = SessionContext<WharfSession>()
+    /// The address of the client (the peer of the connection).
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Who makes the request: every files operation acts as this principal. A route behind the
+    /// authentication middleware always has one; elsewhere it is 401.
+    public var principal: Principal {
+        get throws {
+            guard let identity else { throw AuthenticationMiddleware.unauthenticated }
+            return identity
+        }
+    }
+
+    /// The client's address as the sign-in throttle counts it.
+    var clientAddress: String {
+        self.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// JSON bodies are read with `JSONBody`, which sets its own limit; uploads stream and count.

@@ -22,3 +22,15 @@ public struct StartupError: Error, CustomStringConvertible {
         StartupError("Wharf cannot listen on \(host):\(port) (\(cause)): check --host and --port (WHARF_HOST, WHARF_PORT).")
     }
 }
+
+extension StartupError {
+    static let shortJWTSecret = StartupError(
+        "The JWT secret is shorter than 32 bytes: pass a longer --jwt-secret (WHARF_JWT_SECRET), or none to have one generated."
+    )
+
+    static func unreadableJWTSecret(_ path: String, cause: any Error) -> StartupError {
+        StartupError(
+            "The JWT secret at '\(path)' cannot be read or written (\(cause)): check the storage root's permissions, or pass --jwt-secret (WHARF_JWT_SECRET)."
+        )
+    }
+}

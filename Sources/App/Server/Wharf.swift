@@ -2,6 +2,7 @@ import Auth
 import Compression
 import Glibc
 public import Hummingbird
+import HummingbirdAuth
 import HummingbirdCore
 public import Logging
 import MediaTypes
@@ -32,11 +33,13 @@ public enum Wharf {
         self.accounts(try await self.openStorage(configuration: configuration, logger: logger).users, configuration)
     }
 
-    static func accounts(_ users: UserAccounts, _ configuration: AppConfiguration) -> Accounts {
+    /// The accounts of opened storage, hashing as the configuration says.
+    public static func accounts(_ users: UserAccounts, _ configuration: AppConfiguration) -> Accounts {
         Accounts(users: users, hasher: PasswordHasher(cost: configuration.bcryptCost))
     }
 
-    static func openStorage(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> LocalStorage.Opened {
+    /// Opens the storage root the configuration names: its files, users and sessions.
+    public static func openStorage(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> LocalStorage.Opened {
         let opened: LocalStorage.Opened
         do {
             opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create)
@@ -58,11 +61,11 @@ public enum Wharf {
             // Flushed at once, so that it stands before the log lines that follow it.
             fflush(nil)
         }
-        return try self.makeApplication(configuration: configuration, files: storage.files, logger: logger)
+        return try await self.makeApplication(configuration: configuration, storage: storage, logger: logger)
     }
 
-    /// Builds the application over a given files service (tests pass one with a failing store).
-    public static func makeApplication(configuration: AppConfiguration, files: FilesService, logger: Logger) throws -> App {
+    /// Builds the application over opened storage (tests pass one whose files fail on purpose).
+    public static func makeApplication(configuration: AppConfiguration, storage: LocalStorage.Opened, logger: Logger) async throws -> App {
         let sniffer = try ContentSniffer()
         let registry = PrometheusCollectorRegistry()
         let metrics = PrometheusMetricsFactory(registry: registry)
@@ -75,7 +78,41 @@ public enum Wharf {
         router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
         router.add(middleware: JSONCompressionMiddleware())
 
-        let files = files.observed(by: FileChangeCounters(factory: metrics).count)
+        let tokens = await BearerTokens(
+            secret: try TokenSecret.load(given: configuration.jwtSecret, storageRoot: configuration.storageDirectory),
+            lifetime: configuration.tokenLifetime.duration
+        )
+        let sessionPolicy = SessionPolicy(idle: configuration.sessionIdleTimeout.duration, absolute: configuration.sessionLifetime.duration)
+        let sessionMiddleware = SessionMiddleware<AppRequestContext>(
+            storage: SessionPersistDriver(store: storage.sessions),
+            configuration: .init(
+                sessionCookieParameters: .init(name: "wharf_session", path: "/", secure: configuration.secureCookies, sameSite: .lax),
+                keyPrefix: "",
+                defaultSessionExpiration: sessionPolicy.idle
+            )
+        )
+        func authentication(required: Bool) -> AuthenticationMiddleware {
+            AuthenticationMiddleware(users: storage.users, tokens: tokens, sessions: sessionPolicy, required: required)
+        }
+        // Only routes that need to know the user read sessions: static files never touch the database.
+        let withSessions = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: false))
+        let signedIn = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: true))
+
+        let accounts = AccountsController(
+            signIn: SignIn(
+                users: storage.users,
+                hasher: PasswordHasher(cost: configuration.bcryptCost),
+                throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginFailureWindow.duration)
+            ),
+            tokens: tokens,
+            sessions: sessionPolicy,
+            page: LoginPage(staticDirectory: configuration.staticDirectory)
+        )
+        accounts.registerPublic(on: router, table: routes)
+        accounts.registerSessions(on: withSessions, table: routes)
+        accounts.registerSignedIn(on: signedIn, table: routes)
+
+        let files = storage.files.observed(by: FileChangeCounters(factory: metrics).count)
         let pipeline = UploadPipeline(
             files: files,
             limits: UploadLimits(maxBodySize: configuration.maxUploadSize.bytes),
@@ -92,8 +129,10 @@ public enum Wharf {
                 return types
             }
         )
-        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: router, table: routes)
-        ShareLinksController(files: files, maxRanges: configuration.maxRanges).register(on: router, table: routes)
+        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: signedIn, table: routes)
+        let links = ShareLinksController(files: files, maxRanges: configuration.maxRanges)
+        links.register(on: signedIn, table: routes)
+        links.registerPublic(on: router, table: routes)
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
 
         var accessLogger = logger

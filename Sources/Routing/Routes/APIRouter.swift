@@ -10,7 +10,7 @@ public struct APIRouter<Context: RequestContext> {
     private let table: RouteTable
 
     /// A group of routes under `prefix` (e.g. `/api/files`).
-    public init(_ router: Router<Context>, prefix: String, table: RouteTable) {
+    public init(_ router: some RouterMethods<Context>, prefix: String, table: RouteTable) {
         self.group = router.group(RouterPath(prefix))
         self.prefix = prefix
         self.table = table

@@ -21,6 +21,16 @@ extension SQLiteCatalog: UserCatalog {
         try await self.write { db in
             guard var row = try UserRow.fetchOne(db, key: name) else { throw StorageError.userNotFound(name) }
             row.password_hash = hash
+            row.token_generation += 1
+            try row.update(db)
+            try SessionRow.filter(Column("user_name") == name).deleteAll(db)
+        }
+    }
+
+    func setQuota(of name: String, to quota: Int64?) async throws {
+        try await self.write { db in
+            guard var row = try UserRow.fetchOne(db, key: name) else { throw StorageError.userNotFound(name) }
+            row.quota = quota
             try row.update(db)
         }
     }
@@ -40,16 +50,27 @@ struct UserRow: Codable, FetchableRecord, PersistableRecord {
     var password_hash: String
     var role: String
     var created_at: Int64
+    var token_generation: Int64
+    var quota: Int64?
 
     init(_ user: UserRecord) {
         self.name = user.name
         self.password_hash = user.passwordHash
         self.role = user.role.rawValue
         self.created_at = user.createdAt
+        self.token_generation = user.tokenGeneration
+        self.quota = user.quota
     }
 
     func record() throws -> UserRecord {
         guard let role = UserRole(rawValue: self.role) else { throw StorageError.malformedRow }
-        return UserRecord(name: self.name, passwordHash: self.password_hash, role: role, createdAt: self.created_at)
+        return UserRecord(
+            name: self.name,
+            passwordHash: self.password_hash,
+            role: role,
+            createdAt: self.created_at,
+            tokenGeneration: self.token_generation,
+            quota: self.quota
+        )
     }
 }

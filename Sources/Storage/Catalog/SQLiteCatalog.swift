@@ -73,6 +73,18 @@ struct SQLiteCatalog: Catalog {
                 table.column("downloads", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v6: sessions, token generations, quotas") { db in
+            try db.alter(table: "users") { table in
+                table.add(column: "token_generation", .integer).notNull().defaults(to: 0)
+                table.add(column: "quota", .integer)
+            }
+            try db.create(table: "sessions") { table in
+                table.primaryKey("id_hash", .text)
+                table.column("user_name", .text).notNull().indexed().references("users", onDelete: .cascade)
+                table.column("data", .text).notNull()
+                table.column("expires_at", .integer).notNull().indexed()
+            }
+        }
         return migrator
     }
 

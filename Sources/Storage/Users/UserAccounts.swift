@@ -10,8 +10,8 @@ public struct UserAccounts: Sendable {
 
     /// Adds a user; `alreadyExists` when the name is taken.
     @discardableResult
-    public func add(name: String, passwordHash: String, role: UserRole) async throws -> UserRecord {
-        let user = UserRecord(name: name, passwordHash: passwordHash, role: role, createdAt: FilesService.now())
+    public func add(name: String, passwordHash: String, role: UserRole, quota: Int64? = nil) async throws -> UserRecord {
+        let user = UserRecord(name: name, passwordHash: passwordHash, role: role, createdAt: FilesService.now(), quota: quota)
         try await self.catalog.addUser(user)
         return user
     }
@@ -32,12 +32,17 @@ public struct UserAccounts: Sendable {
         try await self.catalog.users().isEmpty
     }
 
-    /// Replaces a user's password hash.
+    /// Replaces a user's password hash; every session and bearer token of theirs ends with it.
     public func changePasswordHash(of name: String, to hash: String) async throws {
         try await self.catalog.setPasswordHash(of: name, to: hash)
     }
 
-    /// Removes a user.
+    /// Sets a user's quota in bytes (`nil`: the server's default).
+    public func setQuota(of name: String, to quota: Int64?) async throws {
+        try await self.catalog.setQuota(of: name, to: quota)
+    }
+
+    /// Removes a user, and their sessions with them.
     public func delete(named name: String) async throws {
         try await self.catalog.deleteUser(named: name)
     }

@@ -7,8 +7,11 @@ public protocol UserCatalog: Sendable {
     func user(named name: String) async throws -> UserRecord?
     /// Every user, by name.
     func users() async throws -> [UserRecord]
-    /// Replaces a user's password hash; `notFound` when there is no such user.
+    /// Replaces a user's password hash, raises their token generation and ends their sessions,
+    /// in one transaction; `notFound` when there is no such user.
     func setPasswordHash(of name: String, to hash: String) async throws
-    /// Removes a user; `notFound` when there is no such user.
+    /// Sets a user's quota (`nil`: the server's default); `notFound` when there is no such user.
+    func setQuota(of name: String, to quota: Int64?) async throws
+    /// Removes a user and their sessions; `notFound` when there is no such user.
     func deleteUser(named name: String) async throws
 }

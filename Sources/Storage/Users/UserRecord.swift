@@ -8,13 +8,21 @@ public struct UserRecord: Sendable, Equatable {
     public var role: UserRole
     /// When the user was added, in microseconds since 1970 (UTC).
     public var createdAt: Int64
+    /// Raised by every change of password: bearer tokens and sessions made under an earlier
+    /// generation no longer sign the user in.
+    public var tokenGeneration: Int64
+    /// Most bytes the user's files may hold (each stored content counted once); `nil`: the
+    /// server's default.
+    public var quota: Int64?
 
     /// A user from its fields.
-    public init(name: String, passwordHash: String, role: UserRole, createdAt: Int64) {
+    public init(name: String, passwordHash: String, role: UserRole, createdAt: Int64, tokenGeneration: Int64 = 0, quota: Int64? = nil) {
         self.name = name
         self.passwordHash = passwordHash
         self.role = role
         self.createdAt = createdAt
+        self.tokenGeneration = tokenGeneration
+        self.quota = quota
     }
 }
 

@@ -1,0 +1,53 @@
+public import Foundation
+public import JWTKit
+
+/// Bearer tokens for scripts and API clients: JWTs signed with HS256 (jwt-kit), carrying the
+/// user (`sub`), when they were issued (`iat`), when they end (`exp`), and the user's token
+/// generation (`gen`), which a change of password raises so that earlier tokens stop working.
+public struct BearerTokens: Sendable {
+    let keys: JWTKeyCollection
+    /// How long a token is valid.
+    public let lifetime: Duration
+
+    /// Tokens signed with `secret` (at least 32 bytes), valid for `lifetime`.
+    public init(secret: [UInt8], lifetime: Duration) async {
+        self.keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.lifetime = lifetime
+    }
+
+    /// A new token for `user` at token generation `generation`.
+    public func issue(user: String, generation: Int64, now: Date = Date()) async throws -> String {
+        let claims = AccessClaims(
+            sub: SubjectClaim(value: user),
+            exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(self.lifetime.components.seconds))),
+            iat: IssuedAtClaim(value: now),
+            gen: generation
+        )
+        return try await self.keys.sign(claims, header: ["typ": "JWT"])
+    }
+
+    /// The user and token generation a token was issued for, or `nil` when the token is not one
+    /// of this server's, was changed, has expired or is unsigned (`alg: none`).
+    public func verify(_ token: String) async -> (user: String, generation: Int64)? {
+        guard let claims = try? await self.keys.verify(token, as: AccessClaims.self) else { return nil }
+        return (claims.sub.value, claims.gen)
+    }
+
+    /// A new random secret for signing tokens, as a server without `--jwt-secret` keeps one.
+    public static func randomSecret() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+/// The claims of a Wharf bearer token.
+struct AccessClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var gen: Int64
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try self.exp.verifyNotExpired()
+    }
+}
