@@ -17,6 +17,8 @@ public struct BearerTokens: Sendable {
 
     /// A new token for `user` at token generation `generation`.
     public func issue(user: String, generation: Int64, now: Date = Date()) async throws -> String {
+        // Whole seconds, as most JWT libraries write NumericDate.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             sub: SubjectClaim(value: user),
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(self.lifetime.components.seconds))),

@@ -15,17 +15,19 @@ public final class LoginThrottle: Sendable {
     /// How long a failure counts.
     public let window: Duration
     private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
-    private let clock = ContinuousClock()
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    /// A throttle allowing `maxFailures` failures per key within `window`.
-    public init(maxFailures: Int, window: Duration) {
+    /// A throttle allowing `maxFailures` failures per key within `window`; `now` tells the time
+    /// (tests pass a clock they move).
+    public init(maxFailures: Int, window: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.maxFailures = maxFailures
         self.window = window
+        self.now = now
     }
 
     /// How long until an attempt for `user` from `address` may be made; `nil` when it may now.
     public func retryAfter(user: String, address: String) -> Duration? {
-        let now = self.clock.now
+        let now = self.now()
         return self.failures.withLock { table in
             Self.keys(user: user, address: address).compactMap { key -> Duration? in
                 let recent = table[key, default: []].filter { now - $0 < self.window }
@@ -38,7 +40,7 @@ public final class LoginThrottle: Sendable {
 
     /// Counts a failed attempt for `user` from `address`.
     public func recordFailure(user: String, address: String) {
-        let now = self.clock.now
+        let now = self.now()
         self.failures.withLock { table in
             if table.count > 100_000 { table = table.filter { _, times in times.contains { now - $0 < self.window } } }
             for key in Self.keys(user: user, address: address) {

@@ -1,4 +1,5 @@
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 import Synchronization
 
@@ -32,16 +33,23 @@ public struct PasswordHasher: Sendable {
         Bcrypt.verify(password, hash: hash)
     }
 
-    /// Whether `password` is the one `hash` was made from, checked on NIO's thread pool so that
-    /// the quarter second of bcrypt holds none of the threads that run requests.
+    /// Threads of their own for bcrypt: its quarter second holds none of the threads that run
+    /// requests, and never queues file reads and writes (NIO's shared pool) behind sign-ins.
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
+    /// Whether `password` is the one `hash` was made from, checked on the hashing threads.
     public func matches(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { self.verify(password, hash: hash) }
+        try await Self.pool.runIfActive { self.verify(password, hash: hash) }
     }
 
     /// The same work as `matches` for a user that does not exist, so that a sign-in does not
     /// tell by its time whether the name is taken; always `false`.
     public func matchNone(_ password: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await Self.pool.runIfActive {
             let hash = self.decoy.hash { self.hash(PasswordHasher.randomPassword()) }
             return self.verify(password, hash: hash) && false
         }

@@ -7,7 +7,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Add, list, change and delete users.",
-        subcommands: [Add.self, List.self, Passwd.self, Delete.self]
+        subcommands: [Add.self, List.self, Passwd.self, Quota.self, Delete.self]
     )
 
     /// The storage root's accounts, hashing with `cost`.
@@ -28,25 +28,28 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "The user is an admin: sees and manages every file.")
         var admin = false
 
+        @Option(help: "Most bytes the user's files may hold, e.g. 10GiB (default: the server's --default-quota).", transform: ByteSize.argument)
+        var quota: ByteSize?
+
         @OptionGroup var password: PasswordOptions
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
             let accounts = try await UserCommand.accounts(self.storage, cost: try self.password.resolvedCost())
-            try await accounts.add(name: self.name, password: try self.password.read(), isAdmin: self.admin)
+            try await accounts.add(name: self.name, password: try self.password.read(), isAdmin: self.admin, quota: self.quota?.bytes)
             print("Added \(self.admin ? "admin" : "user") '\(self.name)'.")
         }
     }
 
     /// `wharf user list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users: name, role, created (UTC).")
+        static let configuration = CommandConfiguration(abstract: "List users: name, role, created (UTC), quota.")
 
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
             for user in try await UserCommand.accounts(self.storage).list() {
-                print("\(user.name)\t\(user.role)\t\(user.created)")
+                print("\(user.name)\t\(user.role)\t\(user.created)\t\(user.quota)")
             }
         }
     }
@@ -65,6 +68,30 @@ struct UserCommand: AsyncParsableCommand {
             let accounts = try await UserCommand.accounts(self.storage, cost: try self.password.resolvedCost())
             try await accounts.changePassword(of: self.name, to: try self.password.read())
             print("Changed the password of '\(self.name)'.")
+        }
+    }
+
+    /// `wharf user quota NAME SIZE|default`.
+    struct Quota: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a user's storage quota, or 'default' for the server's.")
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @Argument(help: "A size such as 10GiB, or 'default'.")
+        var size: String
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let quota: Int64?
+            if self.size == "default" {
+                quota = nil
+            } else {
+                quota = try ByteSize.argument(self.size).bytes
+            }
+            try await UserCommand.accounts(self.storage).setQuota(of: self.name, to: quota)
+            print("Set the quota of '\(self.name)' to \(self.size).")
         }
     }
 

@@ -15,6 +15,11 @@ extension StorageError {
         StorageError(.alreadyExists, "A user named '\(name)' already exists.")
     }
 
+    /// A commit would take the user's files past their quota.
+    public static func quotaExceeded(quota: Int64, usage: Int64) -> StorageError {
+        StorageError(.quotaExceeded, "The upload would pass your storage quota of \(quota) bytes (\(usage) bytes would be used).")
+    }
+
     /// No live session has this id.
     static let sessionNotFound = StorageError(.notFound, "No session has this id.")
 

@@ -10,6 +10,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case alreadyExists
             case gone
             case noSpace
+            case quotaExceeded
             case invalidCursor
             case corrupt
             case io
@@ -26,6 +27,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let gone = Code(.gone)
         /// The device or quota is full (ENOSPC, EDQUOT).
         public static let noSpace = Code(.noSpace)
+        /// The user's files would hold more than their storage quota.
+        public static let quotaExceeded = Code(.quotaExceeded)
         /// A pagination cursor could not be decoded or does not fit the query.
         public static let invalidCursor = Code(.invalidCursor)
         /// Stored data does not match what the catalog says about it.

@@ -2,10 +2,24 @@
 public struct UploadLimits: Sendable {
     /// The largest request body accepted, in bytes.
     public var maxBodySize: Int64
+    /// Bytes the uploader's quota has left (`nil`: no quota): a body declared or grown past it is
+    /// refused as it arrives.
+    public var quotaLeft: Int64?
 
     /// Creates limits.
-    public init(maxBodySize: Int64) {
+    public init(maxBodySize: Int64, quotaLeft: Int64? = nil) {
         self.maxBodySize = maxBodySize
+        self.quotaLeft = quotaLeft
+    }
+
+    /// Whether a body of `size` bytes is more than the quota has left.
+    func passesQuota(_ size: Int64) -> Bool {
+        self.quotaLeft.map { size > $0 } ?? false
+    }
+
+    /// The error for a body past the quota.
+    var quotaError: UploadError {
+        UploadError(.tooLarge, "The upload would pass your storage quota: \(self.quotaLeft ?? 0) bytes are left.")
     }
 
     /// The error for a body over `maxBodySize`.

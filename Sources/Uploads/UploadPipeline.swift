@@ -45,7 +45,8 @@ public struct UploadPipeline: Sendable {
         as principal: Principal
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         let metadata = FileMetadata(name: try FileNameRule.validate(metadata.name), description: metadata.description, tags: metadata.tags)
-        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.files)
+        let limits = try await self.limits(for: principal)
+        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: limits, into: self.files)
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: metadata.name, declaredType: declaredType, metadata: metadata)
             return try await self.files.create([file], as: principal)[0]
@@ -61,7 +62,7 @@ public struct UploadPipeline: Sendable {
         as principal: Principal
     ) async throws -> [FileRecord] where Body.Element == ByteBuffer {
         let boundary = try MultipartBoundary.parse(contentType: contentType)
-        let ingest = MultipartIngest(limits: self.limits, multipart: self.multipartLimits, files: self.files)
+        let ingest = MultipartIngest(limits: try await self.limits(for: principal), multipart: self.multipartLimits, files: self.files)
         let form = try await ingest.receive(body, boundary: boundary, declaredLength: declaredLength)
         return try await self.commit(form.files.map(\.upload.blob)) {
             guard !form.files.isEmpty else {
@@ -86,12 +87,22 @@ public struct UploadPipeline: Sendable {
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         // A file that is not there is refused before its body is read.
         let existing = try await self.files.file(id, as: principal)
-        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: self.limits, into: self.files)
+        // The old content may be freed by the change: the commit counts exactly.
+        let limits = try await self.limits(for: principal, freeing: existing.owner == principal.name ? existing.size : 0)
+        let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: limits, into: self.files)
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: existing.name, declaredType: declaredType, metadata: FileMetadata(name: existing.name))
             let content = NewContent(staged: file.staged, contentType: file.contentType, declaredContentType: file.declaredContentType)
             return try await self.files.replaceContent(of: id, with: content, as: principal)
         }
+    }
+
+    /// The limits of an upload by `principal`: the server's, and what their quota has left (plus
+    /// `freeing`, bytes the upload replaces).
+    private func limits(for principal: Principal, freeing: Int64 = 0) async throws -> UploadLimits {
+        var limits = self.limits
+        limits.quotaLeft = try await self.files.remainingQuota(of: principal).map { $0 + freeing }
+        return limits
     }
 
     /// Comma list to tags: trimmed, empty items dropped.

@@ -183,3 +183,30 @@ func makeRecord(
         #expect(BlobDigest(hex: "abc") == nil)
     }
 }
+
+@Suite struct QuotaCatalogTests {
+    /// The quota check runs in the unit's transaction after its writes: a unit that would take the
+    /// owner past the limit leaves no record; content the owner already has counts once.
+    @Test func aUnitPastTheOwnersQuotaCommitsNothingAndSharedContentCountsOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let catalog = try SQLiteCatalog(path: directory.path + "/wharf.sqlite", durable: false)
+        let shared = BlobDigest(bytes: [UInt8](repeating: 1, count: 32))
+        let first = makeRecord(name: "a", size: 40, createdAt: 1, digest: shared, owner: "alice")
+        let copy = makeRecord(name: "a copy", size: 40, createdAt: 2, digest: shared, owner: "alice")
+        _ = try await catalog.commit(UnitOfWork([.insert(first), .insert(copy), .enforceQuota(owner: "alice", limit: 100)]))
+        #expect(try await catalog.usage(of: "alice") == 40)
+
+        let big = makeRecord(name: "b", size: 61, createdAt: 3, owner: "alice")
+        let refused = await #expect(throws: StorageError.self) {
+            try await catalog.commit(UnitOfWork([.insert(big), .enforceQuota(owner: "alice", limit: 100)]))
+        }
+        #expect(refused?.code == .quotaExceeded)
+        #expect(refused?.message == "The upload would pass your storage quota of 100 bytes (101 bytes would be used).")
+        #expect(try await catalog.file(id: big.id) == nil)
+        // Another owner's files are not counted.
+        _ = try await catalog.commit(UnitOfWork([.insert(makeRecord(name: "c", size: 90, createdAt: 4, owner: "bob"))]))
+        let fits = makeRecord(name: "d", size: 60, createdAt: 5, owner: "alice")
+        _ = try await catalog.commit(UnitOfWork([.insert(fits), .enforceQuota(owner: "alice", limit: 100)]))
+        #expect(try await catalog.usage(of: "alice") == 100)
+    }
+}

@@ -92,19 +92,29 @@ public struct TestApp: Sendable {
         let app = try await Wharf.makeApplication(configuration: self.configuration, storage: storage, logger: Self.logger)
         // Minted here rather than asked of `POST /api/token`, so that a test's requests are its own
         // (metrics and the sign-in throttle count only them).
-        let token = try await self.token(for: "admin")
+        try await self.ensureAdmin()
+        let token = anonymous ? nil : try await self.token(for: "admin")
         return try await app.test(mode) { client in
-            if anonymous { return try await body(client) }
+            guard let token else { return try await body(client) }
             return try await Curl.$defaultArguments.withValue(["-H", "Authorization: Bearer " + token]) {
                 try await body(SignedInClient(anonymous: client, token: token))
             }
         }
     }
 
-    /// A bearer token for `user`, signed with this application's key.
-    public func token(for user: String) async throws -> String {
+    /// Adds `admin` (with `adminPassword`) unless it exists; the users of the storage.
+    @discardableResult
+    public func ensureAdmin() async throws -> UserAccounts {
         let users = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger).users
-        _ = try await Wharf.accounts(users, self.configuration).createFirstAdmin(password: Self.adminPassword)
+        if try await !users.list().contains(where: { $0.name == "admin" }) {
+            try await Wharf.accounts(users, self.configuration).add(name: "admin", password: Self.adminPassword, isAdmin: true)
+        }
+        return users
+    }
+
+    /// A bearer token for `user`, signed with this application's key (the configuration's).
+    public func token(for user: String) async throws -> String {
+        let users = try await self.ensureAdmin()
         let record = try await users.user(named: user)
         let tokens = await BearerTokens(secret: Array(self.configuration.jwtSecret!.utf8), lifetime: self.configuration.tokenLifetime.duration)
         return try await tokens.issue(user: user, generation: record.tokenGeneration)

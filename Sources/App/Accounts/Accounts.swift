@@ -25,16 +25,29 @@ public struct Accounts: Sendable {
         return password
     }
 
-    /// Adds a user (an admin when `isAdmin`) with this password.
-    public func add(name: String, password: String, isAdmin: Bool) async throws {
+    /// Adds a user (an admin when `isAdmin`) with this password, and a storage quota in bytes
+    /// when given (else the server's default applies).
+    public func add(name: String, password: String, isAdmin: Bool, quota: Int64? = nil) async throws {
         let name = try Self.validate(name: name)
         let hash = self.hasher.hash(try Self.validate(password: password))
-        try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user)
+        try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user, quota: quota)
+    }
+
+    /// Sets a user's storage quota in bytes; `nil`: the server's default.
+    public func setQuota(of name: String, to quota: Int64?) async throws {
+        try await self.users.setQuota(of: name, to: quota)
     }
 
     /// Every user, by name: what may be shown of them (never the hash).
     public func list() async throws -> [Listing] {
-        try await self.users.list().map { Listing(name: $0.name, role: $0.role.rawValue, created: RFC3339.format(microseconds: $0.createdAt)) }
+        try await self.users.list().map { user in
+            Listing(
+                name: user.name,
+                role: user.role.rawValue,
+                created: RFC3339.format(microseconds: user.createdAt),
+                quota: user.quota.map { "\(ByteSize(bytes: $0))" } ?? "default"
+            )
+        }
     }
 
     /// A user as `wharf user list` shows it.
@@ -45,6 +58,8 @@ public struct Accounts: Sendable {
         public let role: String
         /// When the user was added, RFC 3339 in UTC.
         public let created: String
+        /// The user's storage quota, or `default` (the server's).
+        public let quota: String
     }
 
     /// Gives a user a new password.

@@ -15,6 +15,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let users: UserAccounts
     let tokens: BearerTokens
     let sessions: SessionPolicy
+    let sessionStore: SessionStore
+    /// The quota of users without one of their own (`nil`: none).
+    let defaultQuota: Int64?
     let required: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -22,7 +25,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization] {
             context.identity = try await self.bearer(authorization)
         } else if let session = context.sessions.session {
-            context.identity = try await self.signedIn(session, context: context)
+            context.identity = try await self.signedIn(session, request: request, context: context)
             if context.identity != nil { try CrossSiteCheck.check(request) }
         }
         if self.required && context.identity == nil { throw Self.unauthenticated }
@@ -35,17 +38,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", let claims = await self.tokens.verify(String(parts[1])),
             let user = try await self.user(claims.user), user.tokenGeneration == claims.generation
         else { throw Self.invalidToken }
-        return Principal(user)
+        return Principal(user, defaultQuota: self.defaultQuota)
     }
 
     /// The user of a session, or `nil` (and the session ends) when the user is gone, changed their
     /// password, or the session passed its absolute lifetime. The idle expiry is pushed back at
     /// most once a minute, so a busy page does not write the database on every request.
-    func signedIn(_ session: WharfSession, context: Context) async throws -> Principal? {
+    func signedIn(_ session: WharfSession, request: Request, context: Context) async throws -> Principal? {
         let now = SessionPolicy.now()
         guard let user = try await self.user(session.user), user.tokenGeneration == session.generation,
             let remaining = self.sessions.remaining(signedInAt: session.signedInAt, now: now)
         else {
+            // Ended here, on the server: a 401 that follows leaves the session middleware no turn.
+            if let id = request.cookies[AccountsController.sessionCookie]?.value { try await self.sessionStore.remove(id: String(id)) }
             context.sessions.clearSession()
             return nil
         }
@@ -55,7 +60,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 data?.expiresIn = remaining
             }
         }
-        return Principal(user)
+        return Principal(user, defaultQuota: self.defaultQuota)
     }
 
     func user(_ name: String) async throws -> UserRecord? {
@@ -75,7 +80,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 }
 
 extension Principal {
-    init(_ user: UserRecord) {
-        self.init(name: user.name, isAdmin: user.role == .admin)
+    init(_ user: UserRecord, defaultQuota: Int64?) {
+        self.init(name: user.name, isAdmin: user.role == .admin, quota: user.quota ?? defaultQuota)
     }
 }

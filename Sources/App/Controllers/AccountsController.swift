@@ -12,7 +12,10 @@ struct AccountsController {
     let signIn: SignIn
     let tokens: BearerTokens
     let sessions: SessionPolicy
+    let sessionStore: SessionStore
     let page: LoginPage
+
+    static let sessionCookie = "wharf_session"
 
     static let incorrect = "Incorrect username or password."
 
@@ -84,6 +87,11 @@ struct AccountsController {
             let refusal = Self.tooManyAttempts(wait)
             if wantsJSON { throw refusal }
             return try self.page.render(status: .tooManyRequests, message: refusal.detail.description, next: next, headers: refusal.headers)
+        }
+        // The session the request came with, if any, ends here: whoever planted or shared it does
+        // not inherit this sign-in.
+        if let previous = request.cookies[Self.sessionCookie]?.value {
+            try await self.sessionStore.remove(id: String(previous))
         }
         let now = SessionPolicy.now()
         context.sessions.createSession(

@@ -38,6 +38,7 @@ enum ErrorTranslation {
         case .notFound: HTTPException(.notFound, storage.message)
         case .invalidCursor: HTTPException(.badRequest, storage.message)
         case .noSpace: HTTPException(self.insufficientStorage, storage.message)
+        case .quotaExceeded: HTTPException(.contentTooLarge, storage.message)
         case .gone: HTTPException(.gone, storage.message)
         default: nil
         }

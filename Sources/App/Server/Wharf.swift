@@ -86,13 +86,25 @@ public enum Wharf {
         let sessionMiddleware = SessionMiddleware<AppRequestContext>(
             storage: SessionPersistDriver(store: storage.sessions),
             configuration: .init(
-                sessionCookieParameters: .init(name: "wharf_session", path: "/", secure: configuration.secureCookies, sameSite: .lax),
+                sessionCookieParameters: .init(
+                    name: AccountsController.sessionCookie,
+                    path: "/",
+                    secure: configuration.secureCookies,
+                    sameSite: .lax
+                ),
                 keyPrefix: "",
                 defaultSessionExpiration: sessionPolicy.idle
             )
         )
         func authentication(required: Bool) -> AuthenticationMiddleware {
-            AuthenticationMiddleware(users: storage.users, tokens: tokens, sessions: sessionPolicy, required: required)
+            AuthenticationMiddleware(
+                users: storage.users,
+                tokens: tokens,
+                sessions: sessionPolicy,
+                sessionStore: storage.sessions,
+                defaultQuota: configuration.defaultQuota?.bytes,
+                required: required
+            )
         }
         // Only routes that need to know the user read sessions: static files never touch the database.
         let withSessions = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: false))
@@ -106,6 +118,7 @@ public enum Wharf {
             ),
             tokens: tokens,
             sessions: sessionPolicy,
+            sessionStore: storage.sessions,
             page: LoginPage(staticDirectory: configuration.staticDirectory)
         )
         accounts.registerPublic(on: router, table: routes)

@@ -15,6 +15,8 @@ public protocol Catalog: ShareLinkCatalog {
     func list(_ query: FileListQuery) async throws -> FilePage
     /// How many records point at a blob.
     func referenceCount(of digest: BlobDigest) async throws -> Int
+    /// The bytes of `owner`'s files, each content counted once.
+    func usage(of owner: String) async throws -> Int64
     /// Checks that the database answers (readiness).
     func ping() async throws
 }

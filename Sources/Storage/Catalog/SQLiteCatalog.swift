@@ -90,11 +90,11 @@ struct SQLiteCatalog: Catalog {
 
     func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
         try await self.write { db in
-            try unit.writes.map { write in try Self.apply(write, in: db) }
+            try unit.writes.compactMap { write in try Self.apply(write, in: db) }
         }
     }
 
-    static func apply(_ write: UnitOfWork.Write, in db: Database) throws -> FileChange {
+    static func apply(_ write: UnitOfWork.Write, in db: Database) throws -> FileChange? {
         switch write {
         case .insert(let record):
             try FileRow(record).insert(db)
@@ -118,7 +118,21 @@ struct SQLiteCatalog: Catalog {
             let row = try self.row(id, ownedBy: owner, in: db)
             try row.delete(db)
             return .deleted(try row.record())
+        case .enforceQuota(let owner, let limit):
+            let usage = try Self.usage(of: owner, in: db)
+            if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
+            return nil
         }
+    }
+
+    /// The bytes of `owner`'s files, each content (digest) counted once.
+    static func usage(of owner: String, in db: Database) throws -> Int64 {
+        let sql = "SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT sha256, size FROM files WHERE owner = ?)"
+        return try Int64.fetchOne(db, sql: sql, arguments: [owner]) ?? 0
+    }
+
+    func usage(of owner: String) async throws -> Int64 {
+        try await self.read { db in try Self.usage(of: owner, in: db) }
     }
 
     /// The row of `id`, if `owner` (when set) owns it; another's file is not found, like a missing one.

@@ -16,6 +16,9 @@ public struct UnitOfWork: Sendable {
         case replaceContent(FileID, ContentChange, at: Int64, ownedBy: String?)
         /// Removes a record; `notFound` as for `updateMetadata`.
         case delete(FileID, ownedBy: String?)
+        /// Fails the whole unit when, after the writes before it, the owner's files hold more
+        /// than `limit` bytes (each content counted once).
+        case enforceQuota(owner: String, limit: Int64)
     }
 
     /// The writes, in the order they run.

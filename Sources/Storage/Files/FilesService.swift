@@ -102,7 +102,7 @@ public struct FilesService: Sendable {
                         updatedAt: now
                     )
                 )
-            }
+            } + Self.quotaCheck(principal)
         )
         return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
     }
@@ -122,11 +122,23 @@ public struct FilesService: Sendable {
         )
         let changes = try await self.storeAndCommit(
             [content.staged],
-            UnitOfWork([.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)])
+            UnitOfWork([.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)] + Self.quotaCheck(principal))
         )
         guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
         if before.digest != record.digest { try await self.release(before.digest) }
         return record
+    }
+
+    /// The check that ends a unit writing the principal's files, when they have a quota.
+    static func quotaCheck(_ principal: Principal) -> [UnitOfWork.Write] {
+        principal.quota.map { [.enforceQuota(owner: principal.name, limit: $0)] } ?? []
+    }
+
+    /// How many more bytes the principal's files may hold (`nil`: no limit); what an upload may
+    /// stream before it is refused. The commit checks again, exactly, counting shared content once.
+    public func remainingQuota(of principal: Principal) async throws -> Int64? {
+        guard let quota = principal.quota else { return nil }
+        return max(0, quota - (try await self.catalog.usage(of: principal.name)))
     }
 
     /// Removes a file's record, and its blob when no other file shares it.

@@ -6,11 +6,15 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
     public let name: String
     /// Whether the principal sees and changes every file.
     public let isAdmin: Bool
+    /// Most bytes the principal's own files may hold, each stored content counted once; `nil`:
+    /// no limit.
+    public let quota: Int64?
 
     /// A principal with this name.
-    public init(name: String, isAdmin: Bool) {
+    public init(name: String, isAdmin: Bool, quota: Int64? = nil) {
         self.name = name
         self.isAdmin = isAdmin
+        self.quota = quota
     }
 
     /// Whoever reaches the server while sign-in does not exist yet: the first admin.

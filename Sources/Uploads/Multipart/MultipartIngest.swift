@@ -43,8 +43,11 @@ public struct MultipartIngest {
     /// Parses and stages a whole form body.
     public func receive<Body: AsyncSequence>(_ body: Body, boundary: String, declaredLength: Int64?) async throws -> Form
     where Body.Element == ByteBuffer {
-        var meter = try BodyMeter(declaredLength: declaredLength, limits: self.limits)
-        var state = FormState(limits: self.multipart)
+        // The quota counts the files' bytes, not the form's boundaries and fields.
+        var bodyLimits = self.limits
+        bodyLimits.quotaLeft = nil
+        var meter = try BodyMeter(declaredLength: declaredLength, limits: bodyLimits)
+        var state = FormState(limits: self.multipart, quota: self.limits)
         do {
             var parser = MultipartParser(boundary: boundary, maxHeaderSize: self.multipart.maxPartHeaderSize)
             var events: [MultipartParser.Event] = []
@@ -73,12 +76,15 @@ private struct FormState {
     }
 
     let limits: MultipartLimits
+    let quota: UploadLimits
     var form = MultipartIngest.Form()
     var current: Part?
     var fieldCount = 0
+    var fileBytes: Int64 = 0
 
-    init(limits: MultipartLimits) {
+    init(limits: MultipartLimits, quota: UploadLimits) {
         self.limits = limits
+        self.quota = quota
     }
 
     mutating func apply(_ event: MultipartParser.Event, files: FilesService) async throws {
@@ -116,6 +122,8 @@ private struct FormState {
             guard size <= self.limits.maxFileSize else {
                 throw UploadError(.tooLarge, "A file is larger than the limit of \(self.limits.maxFileSize) bytes.")
             }
+            self.fileBytes += Int64(buffer.readableBytes)
+            if self.quota.passesQuota(self.fileBytes) { throw self.quota.quotaError }
             head.append(buffer)
             self.current = .file(staging: staging, headers: headers, size: size, head: head)
             try await staging.write(buffer)

@@ -1,0 +1,88 @@
+import App
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Routing
+import TestSupport
+import Testing
+
+/// Storage quotas over the API: refused with 413 before the bytes are stored when the size is
+/// declared, mid-stream when it is not, with nothing left behind; content a user already has
+/// counts once.
+@Suite struct QuotaTests {
+    static func app(_ configure: (inout AppConfiguration) -> Void = { _ in }) async throws -> (TestApp, HTTPFields) {
+        let app = try TestApp(configure)
+        try await app.accounts().add(name: "alice", password: "alice-password", isAdmin: false, quota: 100)
+        return (app, [.authorization: "Bearer \(try await app.token(for: "alice"))"])
+    }
+
+    @Test func aDeclaredUploadPastTheQuotaIsRefusedBeforeItIsStored() async throws {
+        let (app, alice) = try await Self.app()
+        try await app.router { client in
+            let first = try await client.request(.put, "/api/files?name=a", body: String(repeating: "a", count: 60), headers: alice)
+            #expect(first.status == .created)
+            let blobs = app.blobFiles
+            var headers = alice
+            headers[.contentLength] = "41"
+            let refused = try await client.request(.put, "/api/files?name=b", body: String(repeating: "b", count: 41), headers: headers)
+            #expect(refused.status == .contentTooLarge)
+            #expect(
+                try refused.decoded(ErrorBody.self) == ErrorBody(detail: .message("The upload would pass your storage quota: 40 bytes are left."))
+            )
+            #expect(app.blobFiles == blobs && app.stagedFiles.isEmpty)
+            let listed = try await client.request(.get, "/api/files", headers: alice).decoded(FilePageBody.self)
+            #expect(listed.items.map(\.name) == ["a"])
+            // Exactly what is left fits.
+            #expect(try await client.request(.put, "/api/files?name=c", body: String(repeating: "c", count: 40), headers: alice).status == .created)
+        }
+    }
+
+    /// A chunked upload (no declared size) and a form are cut off once they pass the quota; the
+    /// staged bytes go.
+    @Test func undeclaredUploadsAreRefusedMidStream() async throws {
+        let (app, alice) = try await Self.app()
+        let source = app.directory.path + "/big"
+        try await Fixtures.randomFile(at: source, size: 1 << 20)
+        let token = try #require(alice[.authorization])
+        try await app.live { client in
+            let port = client.port!
+            let auth = ["-H", "Authorization: \(token)"]
+            let chunked = try await Curl.request(port: port, "/api/files?name=big", auth + ["-H", "Transfer-Encoding: chunked", "-T", source])
+            #expect(chunked.status == 413)
+            #expect(
+                try chunked.decoded(ErrorBody.self) == ErrorBody(detail: .message("The upload would pass your storage quota: 100 bytes are left."))
+            )
+            let form = try await Curl.request(port: port, "/api/files", auth + ["-F", "file=@\(source)"])
+            #expect(form.status == 413)
+            #expect(try await app.holdsNothing(port: port))
+        }
+    }
+
+    /// Two files with the same bytes count once: 40 + 40 (the same) + 50 fits in 100.
+    @Test func contentAUserAlreadyHasCountsOnce() async throws {
+        let (app, alice) = try await Self.app()
+        try await app.router { client in
+            let same = String(repeating: "s", count: 40)
+            for name in ["one", "two"] {
+                #expect(try await client.request(.put, "/api/files?name=\(name)", body: same, headers: alice).status == .created)
+            }
+            let more = try await client.request(.put, "/api/files?name=three", body: String(repeating: "m", count: 50), headers: alice)
+            #expect(more.status == .created)
+            let over = try await client.request(.put, "/api/files?name=four", body: String(repeating: "o", count: 11), headers: alice)
+            #expect(over.status == .contentTooLarge)
+        }
+    }
+
+    /// `--default-quota` limits users without a quota of their own; a user's own quota wins.
+    @Test func theDefaultQuotaAppliesToUsersWithoutTheirOwn() async throws {
+        let (app, alice) = try await Self.app { $0.defaultQuota = ByteSize(bytes: 10) }
+        try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false)
+        let bob: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "bob"))"]
+        try await app.router { (client) async throws -> Void in
+            let body = String(repeating: "x", count: 50)
+            #expect(try await client.request(.put, "/api/files?name=x", body: body, headers: bob).status == .contentTooLarge)
+            #expect(try await client.request(.put, "/api/files?name=x", body: body, headers: alice).status == .created)
+        }
+    }
+}
