@@ -24,9 +24,15 @@ import Testing
             ("--max-file-size", "WHARF_MAX_FILE_SIZE"), ("--max-files", "WHARF_MAX_FILES"), ("--max-fields", "WHARF_MAX_FIELDS"),
             ("--max-field-size", "WHARF_MAX_FIELD_SIZE"), ("--max-part-header-size", "WHARF_MAX_PART_HEADER_SIZE"),
             ("--allow-types", "WHARF_ALLOW_TYPES"), ("--fsync", "WHARF_FSYNC"), ("--no-fsync", "WHARF_FSYNC"), ("--log-level", "WHARF_LOG_LEVEL"),
-            ("--shutdown-grace", "WHARF_SHUTDOWN_GRACE"), ("--bcrypt-cost", "WHARF_BCRYPT_COST"),
+            ("--shutdown-grace", "WHARF_SHUTDOWN_GRACE"), ("--bcrypt-cost", "WHARF_BCRYPT_COST"), ("--jwt-secret", "WHARF_JWT_SECRET"),
+            ("--token-lifetime", "WHARF_TOKEN_LIFETIME"), ("--session-idle-timeout", "WHARF_SESSION_IDLE_TIMEOUT"),
+            ("--session-lifetime", "WHARF_SESSION_LIFETIME"), ("--secure-cookies", "WHARF_SECURE_COOKIES"),
+            ("--login-max-failures", "WHARF_LOGIN_MAX_FAILURES"), ("--login-failure-window", "WHARF_LOGIN_FAILURE_WINDOW"),
+            ("--default-quota", "WHARF_DEFAULT_QUOTA"),
         ]
-        #expect(flags.count == 22)
+        #expect(flags.count == 30)
+        let table = try READMEExamplesTests.readme
+        for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))
         let words = Set(help.text.split(whereSeparator: { " \n/,".contains($0) }).map(String.init))
         for (flag, variable) in flags {
@@ -64,7 +70,7 @@ import Testing
         #expect(variable.status != 0 && variable.stderr.contains("WHARF_PORT"))
     }
 
-    /// `wharf user`: add (password from standard input), list, passwd and delete, with clear
+    /// `wharf user`: add (password from standard input), list, quota, passwd and delete, with clear
     /// refusals; the stored hash verifies the password and never shows it.
     @Test func usersAreManagedFromTheCommandLine() async throws {
         let directory = try TemporaryDirectory()
@@ -74,7 +80,13 @@ import Testing
             return try await Command.run(Self.binary, ["user"] + arguments + withCost, input: input)
         }
         #expect(try await user(["add", "alice", "--password-stdin"], input: "correct horse\n").text == "Added user 'alice'.\n")
-        #expect(try await user(["add", "root", "--admin", "--password-stdin"], input: "battery staple\n").status == 0)
+        #expect(try await user(["add", "root", "--admin", "--password-stdin", "--quota", "10GiB"], input: "battery staple\n").status == 0)
+        #expect(try await user(["quota", "alice", "512MiB"]).status == 0)
+        let quotas = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").last.map(String.init) }
+        #expect(quotas == ["512MiB", "10GiB"])
+        #expect(try await user(["quota", "alice", "default"]).status == 0)
+        let reset = try await user(["list"]).text
+        #expect(reset.hasPrefix("alice\tuser\t") && reset.contains("\tdefault\n") && !reset.contains("512MiB"))
         let listing = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") }
         #expect(listing == ["alice user", "root admin"])
         #expect(!(try await user(["list"]).text.contains("$2b$")), "no hash is shown")
