@@ -1,4 +1,5 @@
 import Foundation
+import TextBytes
 
 extension DirectoryListing {
     func json() throws -> Data {
@@ -6,13 +7,13 @@ extension DirectoryListing {
     }
 
     func html(title path: String) -> String {
-        let title = Self.escape("Index of " + path)
+        let title = HTMLText.escape("Index of " + path)
         var rows = ""
         for entry in self.entries {
             let name = entry.name + (entry.isDirectory ? "/" : "")
-            let href = Self.escape(Self.percentEncode(entry.name) + (entry.isDirectory ? "/" : ""))
+            let href = HTMLText.escape(Self.percentEncode(entry.name) + (entry.isDirectory ? "/" : ""))
             let size = entry.isDirectory ? "-" : String(entry.size)
-            rows += "<tr><td><a href=\"\(href)\">\(Self.escape(name))</a></td><td>\(size)</td><td>\(entry.modified)</td></tr>\n"
+            rows += "<tr><td><a href=\"\(href)\">\(HTMLText.escape(name))</a></td><td>\(size)</td><td>\(entry.modified)</td></tr>\n"
         }
         return """
             <!doctype html>
@@ -22,21 +23,6 @@ extension DirectoryListing {
             \(rows)</tbody></table></body></html>
 
             """
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     static func percentEncode(_ name: String) -> String {

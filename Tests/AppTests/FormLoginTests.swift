@@ -141,6 +141,15 @@ import Testing
         }
     }
 
+    /// What `next` says is put into the page as text: it cannot close the attribute it sits in.
+    @Test func theLoginPageEscapesNext() async throws {
+        let app = try await Self.app()
+        try await app.router(anonymous: true) { client in
+            let page = String(buffer: try await client.request(.get, "/login?next=/a%22%3E%3Cscript%3Ealert(1)%3C/script%3E").body)
+            #expect(page.contains("value=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"") && !page.contains("<script>"))
+        }
+    }
+
     @Test func aFailedSignInAnswersJSONToAClientThatAsks() async throws {
         let app = try await Self.app()
         try await app.router(anonymous: true) { client in

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Routing
+import TextBytes
 
 /// The sign-in page: the static site's `login.html`, with `{{message}}` (an error, or nothing)
 /// and `{{next}}` (where to go after signing in) filled in, both escaped as HTML.
@@ -13,27 +14,12 @@ struct LoginPage: Sendable {
         guard let template = try? String(contentsOfFile: self.staticDirectory + "/login.html", encoding: .utf8) else {
             throw HTTPException(.notFound, "The static site has no login.html.")
         }
-        let notice = message.map { "<p class=\"error\" role=\"alert\">\(Self.escape($0))</p>" } ?? ""
-        let page = template.replacingOccurrences(of: "{{message}}", with: notice).replacingOccurrences(of: "{{next}}", with: Self.escape(next))
+        let notice = message.map { "<p class=\"error\" role=\"alert\">\(HTMLText.escape($0))</p>" } ?? ""
+        let page = template.replacingOccurrences(of: "{{message}}", with: notice).replacingOccurrences(of: "{{next}}", with: HTMLText.escape(next))
         var headers = headers
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
-
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 
     /// Where a sign-in may send the browser: a path of this site, else `/`. Refused: other
