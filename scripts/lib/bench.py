@@ -19,6 +19,8 @@ import threading
 import time
 import urllib.request
 
+import wharf_auth
+
 
 def wait_until_up(url, deadline=30.0):
     start = time.time()
@@ -84,8 +86,8 @@ class Server:
             self.process.kill()
 
 
-def curl_upload(url, path, extra, form=False):
-    send = ["-F", f"file=@{path}"] if form else ["-X", "POST", *extra, "-T", path]
+def curl_upload(url, path, extra, form=False, auth=()):
+    send = [*auth, "-F", f"file=@{path}"] if form else [*auth, "-X", "POST", *extra, "-T", path]
     out = subprocess.run(
         ["curl", "-sS", "-o", "/dev/stdout", "-w", "\n%{http_code} %{time_total}", *send, url],
         capture_output=True,
@@ -99,7 +101,7 @@ def curl_upload(url, path, extra, form=False):
     return json.loads(body), float(seconds)
 
 
-def concurrent_uploads(url, paths, clean, repetitions):
+def concurrent_uploads(url, paths, clean, repetitions, auth=()):
     """All files at once, one curl each; total MB/s over the wall time, median of the runs."""
     total = sum(os.path.getsize(path) for path in paths)
     speeds = []
@@ -108,7 +110,8 @@ def concurrent_uploads(url, paths, clean, repetitions):
         subprocess.run(["sync"], check=True)
         start = time.time()
         processes = [
-            subprocess.Popen(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-F", f"file=@{path}", url], stdout=subprocess.PIPE, text=True)
+            subprocess.Popen(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
+                             stdout=subprocess.PIPE, text=True)
             for path in paths
         ]
         statuses = [process.communicate()[0] for process in processes]
@@ -120,21 +123,21 @@ def concurrent_uploads(url, paths, clean, repetitions):
 
 
 def measure_series(series, path, repetitions):
-    """Runs every (label, server, url, extra, clean) series round-robin: repetition r of each
+    """Runs every (label, server, url, extra, clean, auth) series round-robin: repetition r of each
     series runs before repetition r+1 of any, so the VM's memory noise spreads over all of them.
     `extra` is None for a form upload (curl -F). Returns {label+server: (speeds, RSS growths)}."""
     size = os.path.getsize(path)
-    results = {(label, server.name): ([], []) for label, server, _, _, _ in series}
-    for label, server, url, extra, clean in series:
+    results = {(label, server.name): ([], []) for label, server, _, _, _, _ in series}
+    for label, server, url, extra, clean, auth in series:
         # One unmeasured run each, so that no series pays alone for memory the VM has not yet used.
         clean()
-        curl_upload(url, path, extra or [], extra is None)
+        curl_upload(url, path, extra or [], extra is None, auth)
     for _ in range(repetitions):
-        for label, server, url, extra, clean in series:
+        for label, server, url, extra, clean, auth in series:
             clean()
             subprocess.run(["sync"], check=True)
             with RSSSampler(server.process.pid) as rss:
-                _, seconds = curl_upload(url, path, extra or [], extra is None)
+                _, seconds = curl_upload(url, path, extra or [], extra is None, auth)
             speeds, growths = results[(label, server.name)]
             speeds.append(size / seconds / 1e6)
             growths.append(rss.growth_mib)
@@ -181,13 +184,17 @@ def main():
             [args.wharf, "serve", "--port", "18081", "--storage", wharf_storage, "--static", work, "--no-fsync",
              "--log-level", "warning", "--max-upload-size", "8GiB"],
             18081,
+            env=wharf_auth.ENV,
         )
+        # Wharf's uploads are signed in with a bearer token (FastAPI's peer checks none).
+        wharf_header = wharf_auth.header(18081)
+        wharf_headers = wharf_auth.headers(18081)
 
         def clean_wharf():
             # Every file stored so far, whatever shape the last answer had.
-            listing = json.load(urllib.request.urlopen("http://127.0.0.1:18081/api/files?limit=1000"))
+            listing = json.load(urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:18081/api/files?limit=1000", headers=wharf_headers)))
             for item in listing["items"]:
-                request = urllib.request.Request(f"http://127.0.0.1:18081/api/files/{item['id']}", method="DELETE")
+                request = urllib.request.Request(f"http://127.0.0.1:18081/api/files/{item['id']}", method="DELETE", headers=wharf_headers)
                 urllib.request.urlopen(request)
 
         peer_storage = os.path.join(work, "fastapi")
@@ -212,8 +219,8 @@ def main():
         ]
         series = []
         for label, wharf_path, peer_path, extra in cases:
-            series.append((label, wharf, "http://127.0.0.1:18081" + wharf_path, extra, clean_wharf))
-            series.append((label, fastapi, "http://127.0.0.1:18082" + peer_path, extra, clean_peer))
+            series.append((label, wharf, "http://127.0.0.1:18081" + wharf_path, extra, clean_wharf, ["-H", wharf_header]))
+            series.append((label, fastapi, "http://127.0.0.1:18082" + peer_path, extra, clean_peer, []))
         results = measure_series(series, source, args.repetitions)
         for (label, name), (speeds, growths) in results.items():
             rows.append((f"{args.size_mib} MiB {label}", name, f"{statistics.median(speeds):,.0f} MB/s", f"{max(growths):.1f} MiB",
@@ -227,11 +234,11 @@ def main():
             with open(path, "wb") as out:
                 out.write(os.urandom(8 << 20))
             small.append(path)
-        for server, url, clean in (
-            (wharf, "http://127.0.0.1:18081/api/files", clean_wharf),
-            (fastapi, "http://127.0.0.1:18082/multipart", clean_peer),
+        for server, url, clean, auth in (
+            (wharf, "http://127.0.0.1:18081/api/files", clean_wharf, ["-H", wharf_header]),
+            (fastapi, "http://127.0.0.1:18082/multipart", clean_peer, []),
         ):
-            median, all_speeds = concurrent_uploads(url, small, clean, args.repetitions)
+            median, all_speeds = concurrent_uploads(url, small, clean, args.repetitions, auth)
             rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{median:,.0f} MB/s total", "",
                          " ".join(f"{s:.0f}" for s in all_speeds)))
         clean_wharf()
