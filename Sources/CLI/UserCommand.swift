@@ -97,15 +97,18 @@ struct UserCommand: AsyncParsableCommand {
 
     /// `wharf user delete NAME`.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a user.")
+        static let configuration = CommandConfiguration(abstract: "Delete a user (one who owns files only with --transfer-to).")
 
         @Argument(help: "The user's name.")
         var name: String
 
+        @Option(help: "Give the user's files to this user first.")
+        var transferTo: String?
+
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            try await UserCommand.accounts(self.storage).delete(named: self.name)
+            try await UserCommand.accounts(self.storage).delete(named: self.name, transferringFilesTo: self.transferTo)
             print("Deleted '\(self.name)'.")
         }
     }

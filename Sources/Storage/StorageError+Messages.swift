@@ -15,6 +15,14 @@ extension StorageError {
         StorageError(.alreadyExists, "A user named '\(name)' already exists.")
     }
 
+    /// A user to be deleted still owns files.
+    static func userOwnsFiles(_ name: String, count: Int) -> StorageError {
+        StorageError(
+            .inUse,
+            "'\(name)' still owns \(count) file\(count == 1 ? "" : "s"): give them to another user (--transfer-to NAME) or delete them first."
+        )
+    }
+
     /// A commit would take the user's files past their quota.
     public static func quotaExceeded(quota: Int64, usage: Int64) -> StorageError {
         StorageError(.quotaExceeded, "The upload would pass your storage quota of \(quota) bytes (\(usage) bytes would be used).")

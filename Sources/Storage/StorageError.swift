@@ -11,6 +11,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case gone
             case noSpace
             case quotaExceeded
+            case inUse
             case invalidCursor
             case corrupt
             case io
@@ -29,6 +30,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let noSpace = Code(.noSpace)
         /// The user's files would hold more than their storage quota.
         public static let quotaExceeded = Code(.quotaExceeded)
+        /// What is to be removed is still needed (a user who still owns files).
+        public static let inUse = Code(.inUse)
         /// A pagination cursor could not be decoded or does not fit the query.
         public static let invalidCursor = Code(.invalidCursor)
         /// Stored data does not match what the catalog says about it.

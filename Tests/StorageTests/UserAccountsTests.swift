@@ -6,11 +6,33 @@ import Testing
 
 @Suite struct UserAccountsTests {
     let directory: TemporaryDirectory
+    let catalog: SQLiteCatalog
     let users: UserAccounts
 
     init() throws {
         self.directory = try TemporaryDirectory()
-        self.users = UserAccounts(catalog: try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false))
+        self.catalog = try SQLiteCatalog(path: self.directory.path + "/wharf.sqlite", durable: false)
+        self.users = UserAccounts(catalog: self.catalog)
+    }
+
+    /// A user who owns files is deleted only by giving the files to another user, so that a later
+    /// user of the same name inherits nothing.
+    @Test func aUserWithFilesIsDeletedOnlyByGivingThemAway() async throws {
+        try await self.users.add(name: "zoe", passwordHash: "hash", role: .user)
+        try await self.users.add(name: "adam", passwordHash: "hash", role: .admin)
+        let file = makeRecord(name: "z.txt", size: 1, createdAt: 1, owner: "zoe")
+        _ = try await self.catalog.commit(UnitOfWork([.insert(file)]))
+
+        let kept = await #expect(throws: StorageError.self) { try await self.users.delete(named: "zoe") }
+        #expect(kept?.code == .inUse)
+        #expect(kept?.message == "'zoe' still owns 1 file: give them to another user (--transfer-to NAME) or delete them first.")
+        let noHeir = await #expect(throws: StorageError.self) { try await self.users.delete(named: "zoe", transferringFilesTo: "nobody") }
+        #expect(noHeir?.code == .notFound)
+        #expect(try await self.users.list().map(\.name) == ["adam", "zoe"])
+
+        try await self.users.delete(named: "zoe", transferringFilesTo: "adam")
+        #expect(try await self.users.list().map(\.name) == ["adam"])
+        #expect(try await self.catalog.file(id: file.id)?.owner == "adam")
     }
 
     @Test func usersAreAddedListedByNameChangedAndDeleted() async throws {

@@ -68,9 +68,10 @@ public struct Accounts: Sendable {
         try await self.users.changePasswordHash(of: name, to: self.hasher.hash(try Self.validate(password: password)))
     }
 
-    /// Removes a user.
-    public func delete(named name: String) async throws {
-        try await self.users.delete(named: name)
+    /// Removes a user, giving their files to `heir` when named (a user who owns files is
+    /// otherwise kept).
+    public func delete(named name: String, transferringFilesTo heir: String? = nil) async throws {
+        try await self.users.delete(named: name, transferringFilesTo: heir)
     }
 
     /// On a first start (no user at all) adds `admin` with `password`, or with a random one that

@@ -35,9 +35,17 @@ extension SQLiteCatalog: UserCatalog {
         }
     }
 
-    func deleteUser(named name: String) async throws {
+    func deleteUser(named name: String, transferringFilesTo heir: String?) async throws {
         try await self.write { db in
-            guard try UserRow.deleteOne(db, key: name) else { throw StorageError.userNotFound(name) }
+            guard try UserRow.exists(db, key: name) else { throw StorageError.userNotFound(name) }
+            let owned = FileRow.filter(Column("owner") == name)
+            if let heir {
+                guard heir != name, try UserRow.exists(db, key: heir) else { throw StorageError.userNotFound(heir) }
+                try owned.updateAll(db, Column("owner").set(to: heir))
+            } else if case let count = try owned.fetchCount(db), count > 0 {
+                throw StorageError.userOwnsFiles(name, count: count)
+            }
+            _ = try UserRow.deleteOne(db, key: name)
         }
     }
 }

@@ -42,8 +42,9 @@ public struct UserAccounts: Sendable {
         try await self.catalog.setQuota(of: name, to: quota)
     }
 
-    /// Removes a user, and their sessions with them.
-    public func delete(named name: String) async throws {
-        try await self.catalog.deleteUser(named: name)
+    /// Removes a user, and their sessions with them. A user who owns files is not removed unless
+    /// the files go to `heir`: a later user of the same name must not inherit them.
+    public func delete(named name: String, transferringFilesTo heir: String? = nil) async throws {
+        try await self.catalog.deleteUser(named: name, transferringFilesTo: heir)
     }
 }

@@ -12,6 +12,8 @@ public protocol UserCatalog: Sendable {
     func setPasswordHash(of name: String, to hash: String) async throws
     /// Sets a user's quota (`nil`: the server's default); `notFound` when there is no such user.
     func setQuota(of name: String, to quota: Int64?) async throws
-    /// Removes a user and their sessions; `notFound` when there is no such user.
-    func deleteUser(named name: String) async throws
+    /// Removes a user and their sessions, first giving their files to `heir` when named;
+    /// `notFound` when either user does not exist, `inUse` when the user owns files and no heir
+    /// is named. One transaction.
+    func deleteUser(named name: String, transferringFilesTo heir: String?) async throws
 }
