@@ -10,6 +10,7 @@
 //   Uploads                    request-body pipeline: limits, names, streaming into Storage; no router
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
 //   Compression                content-coding negotiation, gzip on the fly (zlib through compress-nio), its cache
+//   Jobs                       the durable job queue's runner: workers, retries with backoff; no HTTP
 //   Auth                       passwords (bcrypt through hummingbird-auth), bearer tokens (JWT through
 //                              jwt-kit), login throttling; knows no storage and no HTTP
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
@@ -127,6 +128,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Jobs",
+            dependencies: [
+                "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Auth",
             dependencies: [
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -154,6 +165,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "Auth",
+                "Jobs",
                 "TextBytes",
                 "Compression",
                 "FileResponses",
@@ -214,6 +226,18 @@ let package = Package(
         .testTarget(
             name: "TextBytesTests",
             dependencies: ["TextBytes", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: [
+                "Jobs",
+                "Storage",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

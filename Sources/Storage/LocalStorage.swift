@@ -12,6 +12,8 @@ public enum LocalStorage {
         public let users: UserAccounts
         /// The sign-in sessions of the root.
         public let sessions: SessionStore
+        /// The background jobs of the root.
+        public let jobs: JobQueue
         /// How many staging files an earlier crash left behind (now removed).
         public let sweptStagingFiles: Int
     }
@@ -33,6 +35,7 @@ public enum LocalStorage {
             files: FilesService(blobs: blobs, catalog: catalog),
             users: UserAccounts(catalog: catalog),
             sessions: SessionStore(catalog: catalog),
+            jobs: JobQueue(catalog: catalog),
             sweptStagingFiles: swept
         )
     }

@@ -28,6 +28,11 @@ extension StorageError {
         StorageError(.quotaExceeded, "The upload would pass your storage quota of \(quota) bytes (\(usage) bytes would be used).")
     }
 
+    /// No job has this id.
+    static func jobNotFound(_ id: Int64) -> StorageError {
+        StorageError(.notFound, "No job has the id \(id).")
+    }
+
     /// No live session has this id.
     static let sessionNotFound = StorageError(.notFound, "No session has this id.")
 

@@ -88,7 +88,9 @@ public struct TestApp: Sendable {
         _ body: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var storage = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger)
-        if let files { storage = LocalStorage.Opened(files: files, users: storage.users, sessions: storage.sessions, sweptStagingFiles: 0) }
+        if let files {
+            storage = LocalStorage.Opened(files: files, users: storage.users, sessions: storage.sessions, jobs: storage.jobs, sweptStagingFiles: 0)
+        }
         let app = try await Wharf.makeApplication(configuration: self.configuration, storage: storage, logger: Self.logger)
         // Minted here rather than asked of `POST /api/token`, so that a test's requests are its own
         // (metrics and the sign-in throttle count only them).

@@ -85,6 +85,22 @@ struct SQLiteCatalog: Catalog {
                 table.column("expires_at", .integer).notNull().indexed()
             }
         }
+        migrator.registerMigration("v7: jobs") { db in
+            try db.create(table: "jobs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("kind", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("attempts", .integer).notNull()
+                table.column("run_after", .integer).notNull()
+                table.column("last_error", .text)
+                table.column("created_at", .integer).notNull()
+                table.column("updated_at", .integer).notNull()
+            }
+            try db.execute(sql: "CREATE INDEX jobs_due ON jobs (status, run_after, id)")
+            // One waiting or running job per kind and subject: enqueuing again is a no-op.
+            try db.execute(sql: "CREATE UNIQUE INDEX jobs_pending ON jobs (kind, subject) WHERE status IN ('queued', 'running')")
+        }
         return migrator
     }
 
@@ -118,6 +134,9 @@ struct SQLiteCatalog: Catalog {
             let row = try self.row(id, ownedBy: owner, in: db)
             try row.delete(db)
             return .deleted(try row.record())
+        case .enqueue(let request, let time):
+            try Self.enqueue(request, at: time, in: db)
+            return nil
         case .enforceQuota(let owner, let limit):
             let usage = try Self.usage(of: owner, in: db)
             if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }

@@ -16,6 +16,8 @@ public struct UnitOfWork: Sendable {
         case replaceContent(FileID, ContentChange, at: Int64, ownedBy: String?)
         /// Removes a record; `notFound` as for `updateMetadata`.
         case delete(FileID, ownedBy: String?)
+        /// Enqueues a job, unless one of the same kind and subject is waiting or running.
+        case enqueue(JobRequest, at: Int64)
         /// Fails the whole unit when, after the writes before it, the owner's files hold more
         /// than `limit` bytes (each content counted once).
         case enforceQuota(owner: String, limit: Int64)

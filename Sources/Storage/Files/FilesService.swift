@@ -17,18 +17,36 @@ public struct FilesService: Sendable {
     private let blobs: any BlobStore
     private let catalog: any Catalog
     private let afterCommit: @Sendable ([FileChange]) -> Void
+    private let jobsFor: JobsForContent
     private let locks: KeyedLock<BlobDigest>
+
+    /// The jobs that new content of a type and digest calls for (thumbnails of an image, say).
+    public typealias JobsForContent = @Sendable (_ contentType: String, _ digest: BlobDigest) -> [JobRequest]
 
     /// Composes a blob store and a catalog; `afterCommit` runs after each committed unit of work.
     public init(blobs: any BlobStore, catalog: any Catalog, afterCommit: @escaping @Sendable ([FileChange]) -> Void = { _ in }) {
-        self.init(blobs: blobs, catalog: catalog, afterCommit: afterCommit, locks: KeyedLock())
+        self.init(blobs: blobs, catalog: catalog, afterCommit: afterCommit, jobsFor: { _, _ in [] }, locks: KeyedLock())
     }
 
-    private init(blobs: any BlobStore, catalog: any Catalog, afterCommit: @escaping @Sendable ([FileChange]) -> Void, locks: KeyedLock<BlobDigest>) {
+    private init(
+        blobs: any BlobStore,
+        catalog: any Catalog,
+        afterCommit: @escaping @Sendable ([FileChange]) -> Void,
+        jobsFor: @escaping JobsForContent,
+        locks: KeyedLock<BlobDigest>
+    ) {
         self.blobs = blobs
         self.catalog = catalog
         self.afterCommit = afterCommit
+        self.jobsFor = jobsFor
         self.locks = locks
+    }
+
+    /// The same storage, and the same locks, enqueuing the jobs `jobsFor` names for new content in
+    /// the unit of work that records it: a committed file never misses its jobs, and an upload
+    /// that is rolled back has none.
+    public func enqueuing(_ jobsFor: @escaping JobsForContent) -> FilesService {
+        FilesService(blobs: self.blobs, catalog: self.catalog, afterCommit: self.afterCommit, jobsFor: jobsFor, locks: self.locks)
     }
 
     /// The same storage, and the same locks, with another post-commit hook (App adds its own when
@@ -42,6 +60,7 @@ public struct FilesService: Sendable {
                 previous(changes)
                 afterCommit(changes)
             },
+            jobsFor: self.jobsFor,
             locks: self.locks
         )
     }
@@ -102,7 +121,7 @@ public struct FilesService: Sendable {
                         updatedAt: now
                     )
                 )
-            } + Self.quotaCheck(principal)
+            } + self.jobs(files.map { ($0.contentType, $0.staged.digest) }, at: now) + Self.quotaCheck(principal)
         )
         return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
     }
@@ -122,11 +141,20 @@ public struct FilesService: Sendable {
         )
         let changes = try await self.storeAndCommit(
             [content.staged],
-            UnitOfWork([.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)] + Self.quotaCheck(principal))
+            UnitOfWork(
+                [.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)]
+                    + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.quotaCheck(principal)
+            )
         )
         guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
         if before.digest != record.digest { try await self.release(before.digest) }
         return record
+    }
+
+    /// The enqueue writes for new contents, each job once.
+    func jobs(_ contents: [(contentType: String, digest: BlobDigest)], at time: Int64) -> [UnitOfWork.Write] {
+        var seen = Set<JobRequest>()
+        return contents.flatMap { self.jobsFor($0.contentType, $0.digest) }.filter { seen.insert($0).inserted }.map { .enqueue($0, at: time) }
     }
 
     /// The check that ends a unit writing the principal's files, when they have a quota.

@@ -1,0 +1,114 @@
+import GRDB
+
+extension SQLiteCatalog {
+    /// Inserts a job unless one of the same kind and subject is waiting or running (a partial
+    /// unique index says so; the insert is then ignored).
+    static func enqueue(_ request: JobRequest, at time: Int64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO jobs (kind, subject, status, attempts, run_after, created_at, updated_at)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?)
+                """,
+            arguments: [request.kind.rawValue, request.subject, time, time, time]
+        )
+    }
+
+    func claimJob(now: Int64) async throws -> Job? {
+        try await self.write { db in
+            guard
+                var row = try JobRow.filter(Column("status") == JobStatus.queued.rawValue && Column("run_after") <= now)
+                    .order(Column("run_after"), Column("id")).fetchOne(db)
+            else { return nil }
+            row.status = JobStatus.running.rawValue
+            row.attempts += 1
+            row.updated_at = now
+            try row.update(db)
+            return try row.job()
+        }
+    }
+
+    func completeJob(_ id: Int64, at time: Int64) async throws {
+        try await self.setJob(id, at: time) { row in
+            row.status = JobStatus.done.rawValue
+            row.last_error = nil
+        }
+    }
+
+    func retryJob(_ id: Int64, error: String, runAfter: Int64, at time: Int64) async throws {
+        try await self.setJob(id, at: time) { row in
+            row.status = JobStatus.queued.rawValue
+            row.last_error = error
+            row.run_after = runAfter
+        }
+    }
+
+    func failJob(_ id: Int64, error: String, at time: Int64) async throws {
+        try await self.setJob(id, at: time) { row in
+            row.status = JobStatus.failed.rawValue
+            row.last_error = error
+        }
+    }
+
+    func requeueRunningJobs(at time: Int64) async throws -> Int {
+        try await self.write { db in
+            try JobRow.filter(Column("status") == JobStatus.running.rawValue)
+                .updateAll(db, Column("status").set(to: JobStatus.queued.rawValue), Column("updated_at").set(to: time))
+        }
+    }
+
+    func jobs(status: JobStatus?, limit: Int) async throws -> [Job] {
+        try await self.read { db in
+            var request = JobRow.order(Column("id").desc).limit(limit)
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            return try request.fetchAll(db).map { try $0.job() }
+        }
+    }
+
+    func jobCounts() async throws -> [JobCount] {
+        try await self.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, status, COUNT(*) AS count FROM jobs GROUP BY kind, status ORDER BY kind, status").map { row in
+                guard let status = JobStatus(rawValue: row["status"]) else { throw StorageError.malformedRow }
+                return JobCount(kind: JobKind(rawValue: row["kind"]), status: status, count: row["count"])
+            }
+        }
+    }
+
+    private func setJob(_ id: Int64, at time: Int64, _ change: @Sendable @escaping (inout JobRow) -> Void) async throws {
+        try await self.write { db in
+            guard var row = try JobRow.fetchOne(db, key: id) else { throw StorageError.jobNotFound(id) }
+            change(&row)
+            row.updated_at = time
+            try row.update(db)
+        }
+    }
+}
+
+/// The `jobs` table's row; column names are the table's.
+struct JobRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "jobs"
+
+    var id: Int64
+    var kind: String
+    var subject: String
+    var status: String
+    var attempts: Int
+    var run_after: Int64
+    var last_error: String?
+    var created_at: Int64
+    var updated_at: Int64
+
+    func job() throws -> Job {
+        guard let status = JobStatus(rawValue: self.status) else { throw StorageError.malformedRow }
+        return Job(
+            id: self.id,
+            kind: JobKind(rawValue: self.kind),
+            subject: self.subject,
+            status: status,
+            attempts: self.attempts,
+            runAfter: self.run_after,
+            lastError: self.last_error,
+            createdAt: self.created_at,
+            updatedAt: self.updated_at
+        )
+    }
+}

@@ -1,0 +1,28 @@
+/// Where jobs are kept: the metadata database, beside the records they follow. Only `JobQueue`
+/// uses it; enqueuing happens in a unit of work (`UnitOfWork.Write.enqueue`).
+public protocol JobCatalog: Sendable {
+    /// Takes the oldest queued job due at `now` and marks it running (one more attempt), if any.
+    func claimJob(now: Int64) async throws -> Job?
+    /// Marks a job done.
+    func completeJob(_ id: Int64, at time: Int64) async throws
+    /// Queues a job again, to run after `runAfter`, keeping `error` as its last error.
+    func retryJob(_ id: Int64, error: String, runAfter: Int64, at time: Int64) async throws
+    /// Marks a job failed for good with `error`.
+    func failJob(_ id: Int64, error: String, at time: Int64) async throws
+    /// Queues every running job again (they were cut off by a crash); how many.
+    func requeueRunningJobs(at time: Int64) async throws -> Int
+    /// Jobs with `status` (any when `nil`), newest first, at most `limit`.
+    func jobs(status: JobStatus?, limit: Int) async throws -> [Job]
+    /// How many jobs there are by kind and status.
+    func jobCounts() async throws -> [JobCount]
+}
+
+/// How many jobs of a kind have a status.
+public struct JobCount: Sendable, Equatable {
+    /// The kind.
+    public let kind: JobKind
+    /// The status.
+    public let status: JobStatus
+    /// How many.
+    public let count: Int
+}

@@ -1,0 +1,47 @@
+/// The one door to the job queue, for the runner that works it and the views that show it. Jobs
+/// are enqueued with the changes they follow, in the files service's units of work.
+public struct JobQueue: Sendable {
+    private let catalog: any JobCatalog
+
+    /// The queue kept in `catalog`.
+    public init(catalog: any JobCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Takes the oldest due job, marking it running; `nil` when none is due.
+    public func claim() async throws -> Job? {
+        try await self.catalog.claimJob(now: FilesService.now())
+    }
+
+    /// Marks a job done.
+    public func complete(_ job: Job) async throws {
+        try await self.catalog.completeJob(job.id, at: FilesService.now())
+    }
+
+    /// Queues a job again after `delay`, with the error of its failed attempt.
+    public func retry(_ job: Job, error: String, after delay: Duration) async throws {
+        let now = FilesService.now()
+        let wait = delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000
+        try await self.catalog.retryJob(job.id, error: error, runAfter: now + wait, at: now)
+    }
+
+    /// Marks a job failed for good.
+    public func fail(_ job: Job, error: String) async throws {
+        try await self.catalog.failJob(job.id, error: error, at: FilesService.now())
+    }
+
+    /// Queues again the jobs a crash left running; how many. Called at start, before any worker.
+    public func requeueInterrupted() async throws -> Int {
+        try await self.catalog.requeueRunningJobs(at: FilesService.now())
+    }
+
+    /// Jobs with `status` (any when `nil`), newest first.
+    public func list(status: JobStatus? = nil, limit: Int = 100) async throws -> [Job] {
+        try await self.catalog.jobs(status: status, limit: limit)
+    }
+
+    /// How many jobs there are by kind and status.
+    public func counts() async throws -> [JobCount] {
+        try await self.catalog.jobCounts()
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Jobs
+import Logging
+import Metrics
+import NIOCore
+import Storage
+import Synchronization
+import TestSupport
+import Testing
+
+/// The job queue and its runner over a real storage root: jobs enqueued with the file that calls
+/// for them, retried with backoff, failed for good with their error, and run again after a crash.
+@Suite struct JobRunnerTests {
+    static let kind = JobKind(rawValue: "test")
+
+    /// Fails its first `failures` attempts of each job, then succeeds; counts the attempts.
+    final class FlakyHandler: JobHandler {
+        let failures: Int
+        let attempts = Mutex<[String: Int]>([:])
+
+        init(failures: Int) { self.failures = failures }
+
+        func run(_ job: Job) async throws {
+            let attempt = self.attempts.withLock { attempts in
+                attempts[job.subject, default: 0] += 1
+                return attempts[job.subject]!
+            }
+            if attempt <= self.failures { throw Failure(description: "attempt \(attempt) failed") }
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A storage root whose text uploads each call for a test job on their digest.
+    static func storage() async throws -> (TemporaryDirectory, FilesService, JobQueue) {
+        let directory = try TemporaryDirectory()
+        let opened = try await LocalStorage.open(root: directory.path, durable: false)
+        let files = opened.files.enqueuing { contentType, digest in
+            contentType.hasPrefix("text/") ? [JobRequest(kind: Self.kind, subject: digest.hex)] : []
+        }
+        return (directory, files, opened.jobs)
+    }
+
+    static func upload(_ text: String, type: String = "text/plain", to files: FilesService) async throws -> FileRecord {
+        let staging = try await files.stage()
+        try await staging.write(.init(string: text))
+        let staged = try await staging.finish()
+        return try await files.create(
+            [NewFile(staged: staged, metadata: FileMetadata(name: "a.txt"), contentType: type, declaredContentType: nil)],
+            as: .local
+        )[0]
+    }
+
+    static func runner(_ queue: JobQueue, _ handler: any JobHandler, maxAttempts: Int = 5) -> JobRunner {
+        JobRunner(
+            queue: queue,
+            handlers: [Self.kind: handler],
+            workers: 2,
+            retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
+            idlePoll: .milliseconds(20),
+            metrics: NOOPMetricsHandler.instance,
+            logger: Logger(label: "test")
+        )
+    }
+
+    @Test func aJobIsEnqueuedWithItsFileOnceAndNotForOtherContent() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        let record = try await Self.upload("hello", to: files)
+        _ = try await Self.upload("hello", to: files)
+        _ = try await Self.upload("%PDF", type: "application/pdf", to: files)
+        let jobs = try await queue.list()
+        #expect(jobs.map(\.subject) == [record.digest.hex], "one pending job per kind and subject; none for the PDF")
+        #expect(jobs.first?.status == .queued && jobs.first?.attempts == 0)
+    }
+
+    @Test func aJobThatFailsTwiceThenSucceedsIsDone() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        _ = try await Self.upload("flaky", to: files)
+        let handler = FlakyHandler(failures: 2)
+        let running = Task { try await Self.runner(queue, handler).run() }
+        defer { running.cancel() }
+        try await waitUntil("the job is done") { try await queue.list(status: .done).count == 1 }
+        let job = try #require(try await queue.list().first)
+        #expect(job.attempts == 3 && job.lastError == nil)
+    }
+
+    @Test func aJobThatKeepsFailingIsFailedWithItsError() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        _ = try await Self.upload("hopeless", to: files)
+        let running = Task { try await Self.runner(queue, FlakyHandler(failures: 100), maxAttempts: 3).run() }
+        defer { running.cancel() }
+        try await waitUntil("the job fails") { try await queue.list(status: .failed).count == 1 }
+        let job = try #require(try await queue.list().first)
+        #expect(job.attempts == 3 && job.lastError == "attempt 3 failed")
+    }
+
+    /// A job that was running when the process died is run again at the next start.
+    @Test func aJobCutOffByACrashRunsAgain() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        _ = try await Self.upload("interrupted", to: files)
+        let claimed = try #require(try await queue.claim())
+        let second = try await queue.claim()
+        #expect(claimed.status == .running && second == nil)
+        let handler = FlakyHandler(failures: 0)
+        let running = Task { try await Self.runner(queue, handler).run() }
+        defer { running.cancel() }
+        try await waitUntil("the job is done") { try await queue.list(status: .done).count == 1 }
+        #expect(handler.attempts.withLock { $0.values.reduce(0, +) } == 1)
+    }
+
+    @Test func theBackoffDoublesUpToItsLimit() {
+        let policy = RetryPolicy(maxAttempts: 10, baseDelay: .seconds(2), maxDelay: .seconds(60))
+        #expect((1...7).map { policy.delay(afterAttempt: $0) } == [2, 4, 8, 16, 32, 60, 60].map { .seconds($0) })
+    }
+}
