@@ -2,8 +2,8 @@
 // Wharf: a file upload and static asset service.
 //
 // Layers, bottom to top (a module imports only those below it):
-//   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own),
-//   CFileStatus                each imported by one module
+//   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own;
+//   CFileStatus, CVips         libvips), each imported by one module
 //   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
@@ -11,6 +11,7 @@
 //   FileResponses              how to send a file: validators, preconditions, ranges, HEAD; knows no domain types
 //   Compression                content-coding negotiation, gzip on the fly (zlib through compress-nio), its cache
 //   Jobs                       the durable job queue's runner: workers, retries with backoff; no HTTP
+//   Thumbnails                 thumbnails through libvips (CVips, a small C shim over its variadic API)
 //   Auth                       passwords (bcrypt through hummingbird-auth), bearer tokens (JWT through
 //                              jwt-kit), login throttling; knows no storage and no HTTP
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
@@ -51,6 +52,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVips", dependencies: ["CLibVips"]),
         .target(name: "CByteSearch"),
         .target(name: "CFileStatus"),
         .target(
@@ -138,6 +141,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Thumbnails",
+            dependencies: [
+                "CVips",
+                "Jobs",
+                "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Auth",
             dependencies: [
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -166,6 +180,7 @@ let package = Package(
             dependencies: [
                 "Auth",
                 "Jobs",
+                "Thumbnails",
                 "TextBytes",
                 "Compression",
                 "FileResponses",
@@ -234,6 +249,19 @@ let package = Package(
                 "Jobs",
                 "Storage",
                 "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ThumbnailsTests",
+            dependencies: [
+                "Jobs",
+                "Storage",
+                "TestSupport",
+                "Thumbnails",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

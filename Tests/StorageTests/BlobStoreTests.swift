@@ -278,6 +278,12 @@ final class LingeringRemoval: BlobStore {
     func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
     func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
     func checkWritable() async throws { try await self.base.checkWritable() }
+    func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
+    func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
+    func renditionStagingPath() -> String { self.base.renditionStagingPath() }
+    func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {
+        try await self.base.storeRendition(staged, of: digest, named: name)
+    }
 }
 
 /// What a files service's post-commit hook heard, in order.

@@ -25,6 +25,12 @@ struct FailingBlobStore: BlobStore {
     public func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
     public func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
     public func checkWritable() async throws { try await self.base.checkWritable() }
+    public func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
+    public func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
+    public func renditionStagingPath() -> String { self.base.renditionStagingPath() }
+    public func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {
+        try await self.base.storeRendition(staged, of: digest, named: name)
+    }
 }
 
 final class FailingStaging: BlobStaging {

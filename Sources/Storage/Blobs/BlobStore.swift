@@ -29,6 +29,20 @@ public protocol BlobStore: Sendable {
 
     /// Checks that new blobs can be written now (readiness).
     func checkWritable() async throws
+
+    /// A path on the local disk where a stored blob can be read by a library that wants a file
+    /// name (libvips), or `nil` when the store keeps blobs elsewhere.
+    func localPath(of digest: BlobDigest) -> String?
+
+    /// A rendition of a blob (a thumbnail), named `name`, if it exists: a local path.
+    /// Renditions are shared by every file of the blob and removed with it.
+    func rendition(of digest: BlobDigest, named name: String) -> String?
+
+    /// A new path in the staging area where a rendition can be written before it is stored.
+    func renditionStagingPath() -> String
+
+    /// Moves a finished rendition written at `staged` into place for `digest` under `name`.
+    func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws
 }
 
 /// A blob being written: append bytes in order, then finish or abort exactly once.

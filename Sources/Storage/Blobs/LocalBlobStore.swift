@@ -6,7 +6,8 @@ import NIOPosix
 ///
 /// Layout under `root`:
 /// - `blobs/ab/cd/<sha256>`: stored blobs, read-only, named by their digest;
-/// - `tmp/<random>.part`: staged blobs being written; any found at start-up are left over from a crash.
+/// - `tmp/<random>.part`: staged blobs being written; any found at start-up are left over from a crash;
+/// - `renditions/ab/cd/<sha256>/<name>`: files made from a blob (thumbnails), removed with it.
 ///
 /// With `durable` on, a staged blob is fsynced before it is stored, and every directory that gains
 /// an entry is fsynced after, so that a blob acknowledged to a client survives a power cut.
@@ -20,6 +21,7 @@ struct LocalBlobStore: BlobStore {
 
     var blobsDirectory: String { self.root + "/blobs" }
     var stagingDirectory: String { self.root + "/tmp" }
+    var renditionsDirectory: String { self.root + "/renditions" }
 
     /// Creates the store's directories when missing.
     init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
@@ -68,8 +70,11 @@ struct LocalBlobStore: BlobStore {
 
     func remove(_ digest: BlobDigest) async throws {
         let target = self.path(of: digest)
+        let renditions = self.renditionDirectory(of: digest)
         let durable = self.durable
         try await self.threadPool.runIfActive {
+            for name in (try? SystemFile.entries(of: renditions)) ?? [] { try SystemFile.unlink(renditions + "/" + name) }
+            if SystemFile.exists(renditions) { try SystemFile.removeDirectory(renditions) }
             try SystemFile.unlink(target)
             if durable { try SystemFile.syncDirectory(SystemFile.parentDirectory(of: target)) }
         }
@@ -108,6 +113,34 @@ struct LocalBlobStore: BlobStore {
     }
 
     /// Whether a blob is present on disk (used by tests and consistency checks).
+    func localPath(of digest: BlobDigest) -> String? {
+        self.path(of: digest)
+    }
+
+    func renditionDirectory(of digest: BlobDigest) -> String {
+        let hex = digest.hex
+        return "\(self.renditionsDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2).prefix(2))/\(hex)"
+    }
+
+    func rendition(of digest: BlobDigest, named name: String) -> String? {
+        let path = self.renditionDirectory(of: digest) + "/" + name
+        return SystemFile.exists(path) ? path : nil
+    }
+
+    func renditionStagingPath() -> String {
+        "\(self.stagingDirectory)/\(Self.randomName()).part"
+    }
+
+    func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {
+        let directory = self.renditionDirectory(of: digest)
+        let durable = self.durable
+        try await self.threadPool.runIfActive {
+            try SystemFile.makeDirectories(directory, sync: durable)
+            try SystemFile.rename(staged, directory + "/" + name)
+            if durable { try SystemFile.syncDirectory(directory) }
+        }
+    }
+
     func contains(_ digest: BlobDigest) -> Bool {
         SystemFile.exists(self.path(of: digest))
     }

@@ -87,6 +87,10 @@ enum SystemFile {
         if Glibc.unlink(path) != 0 && errno != ENOENT { throw error("remove", path) }
     }
 
+    static func removeDirectory(_ path: String) throws {
+        if Glibc.rmdir(path) != 0 && errno != ENOENT { throw error("remove", path) }
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0

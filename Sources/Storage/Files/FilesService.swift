@@ -177,6 +177,33 @@ public struct FilesService: Sendable {
         return record
     }
 
+    // MARK: Renditions
+
+    /// Where the bytes of `digest` can be read as a local file, for libraries that want a path;
+    /// `nil` when the store keeps blobs elsewhere.
+    public func localPath(of digest: BlobDigest) -> String? {
+        self.blobs.localPath(of: digest)
+    }
+
+    /// The rendition `name` of a blob (a thumbnail), if it has been made: a local path.
+    public func rendition(of digest: BlobDigest, named name: String) -> String? {
+        self.blobs.rendition(of: digest, named: name)
+    }
+
+    /// Makes a rendition of a blob: `write` writes it at the path it is given (in the staging
+    /// area, swept after a crash), then it is moved into place, shared by every file of the blob
+    /// and removed with it. Nothing is kept when `write` throws.
+    public func makeRendition(of digest: BlobDigest, named name: String, _ write: (String) async throws -> Void) async throws {
+        let staged = self.blobs.renditionStagingPath()
+        do {
+            try await write(staged)
+            try await self.blobs.storeRendition(staged, of: digest, named: name)
+        } catch {
+            try? SystemFile.unlink(staged)
+            throw error
+        }
+    }
+
     // MARK: Share links
 
     /// A new link to a file the principal may see, valid for `lifetime` microseconds and at most

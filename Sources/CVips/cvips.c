@@ -1,0 +1,54 @@
+#include "cvips.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+static pthread_once_t started = PTHREAD_ONCE_INIT;
+static int start_result = -1;
+
+static void start_once(void) {
+    start_result = VIPS_INIT("wharf");
+    if (start_result == 0) {
+        vips_cache_set_max(0);
+        vips_concurrency_set(1);
+    }
+}
+
+int wharf_vips_start(void) {
+    pthread_once(&started, start_once);
+    return start_result;
+}
+
+int wharf_vips_probe(const char *path, int *width, int *height, int *pages, const char **loader) {
+    // Sequential access: only the header is read here.
+    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (image == NULL) return -1;
+    *width = vips_image_get_width(image);
+    *height = vips_image_get_page_height(image);
+    int count = 1;
+    if (vips_image_get_typeof(image, VIPS_META_N_PAGES) && vips_image_get_int(image, VIPS_META_N_PAGES, &count) != 0) count = 1;
+    *pages = count < 1 ? 1 : count;
+    const char *name = NULL;
+    if (vips_image_get_typeof(image, VIPS_META_LOADER)) vips_image_get_string(image, VIPS_META_LOADER, &name);
+    *loader = name ? g_intern_string(name) : "unknown";
+    g_object_unref(image);
+    return 0;
+}
+
+int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int *width, int *height) {
+    VipsImage *thumbnail = NULL;
+    if (vips_thumbnail(path, &thumbnail, size, "height", size, "size", VIPS_SIZE_DOWN, NULL) != 0) return -1;
+    int result = vips_webpsave(thumbnail, output, "Q", 80, "strip", TRUE, NULL);
+    *width = vips_image_get_width(thumbnail);
+    *height = vips_image_get_height(thumbnail);
+    g_object_unref(thumbnail);
+    return result;
+}
+
+char *wharf_vips_take_error(void) {
+    char *text = strdup(vips_error_buffer());
+    vips_error_clear();
+    return text;
+}

@@ -1,0 +1,26 @@
+#ifndef WHARF_CVIPS_H
+#define WHARF_CVIPS_H
+
+// The few libvips calls Wharf needs, as plain functions: libvips' own API is variadic, which
+// Swift cannot call.
+
+// Starts libvips once per process (thread-safe); 0 on success. Its operation cache is turned off
+// (each image is read once) and each operation uses one thread (jobs run in parallel instead).
+int wharf_vips_start(void);
+
+// Reads only the header of the image at `path`: its size, its page count (frames of an
+// animation, pages of a PDF) and the loader libvips picked. 0 on success, -1 when libvips
+// cannot load it.
+int wharf_vips_probe(const char *path, int *width, int *height, int *pages, const char **loader);
+
+// Writes a WebP thumbnail of the first page of the image at `path` to `output`: at most `size`
+// pixels on its long edge, never upscaled, shrunk while loading where the format allows, turned
+// by its EXIF orientation, with every metadata stripped. Its size goes to `width` and `height`.
+// 0 on success, -1 on failure.
+int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int *width, int *height);
+
+// The errors libvips collected on this thread since the last call, then forgotten; the caller
+// frees the string with free().
+char *wharf_vips_take_error(void);
+
+#endif
