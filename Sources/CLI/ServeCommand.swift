@@ -95,6 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
     var shutdownGrace: DurationText?
 
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
+    @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
     func run() async throws {
         let configuration = try self.resolvedConfiguration()
@@ -178,6 +179,7 @@ struct ServeCommand: AsyncParsableCommand {
             parse: DurationText.init(parsing:)
         )
         try self.accounts.apply(to: &configuration)
+        try self.jobs.apply(to: &configuration)
         return configuration
     }
 }

@@ -45,7 +45,8 @@ public final class JobRunner: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.workers { group.addTask { await self.work() } }
-                group.addTask { await self.reportDepth() }
+                // The report sleeps between rounds: cut short at shutdown, it holds nothing up.
+                group.addTask { try? await cancelWhenGracefulShutdown { await self.reportDepth() } }
             }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)

@@ -5,7 +5,8 @@ import NIOPosix
 public import Storage
 
 /// The job that makes a blob's thumbnails: every size not made yet (so running it again is
-/// harmless), on threads of its own so that decoding holds none of the server's. An image libvips
+/// harmless), on threads of its own so that decoding holds none of the server's (the runner's
+/// worker count bounds how many run at once). An image libvips
 /// cannot read, or one over the pixel limit, fails for good with the reason; a blob deleted since
 /// the job was queued needs nothing.
 public struct ThumbnailJob: JobHandler {
@@ -14,14 +15,18 @@ public struct ThumbnailJob: JobHandler {
 
     let files: FilesService
     let thumbnailer: Thumbnailer
-    let pool: NIOThreadPool
 
-    /// A handler making `thumbnailer`'s sizes for blobs of `files`, `threads` at a time.
-    public init(files: FilesService, thumbnailer: Thumbnailer, threads: Int) {
+    /// Threads of their own for decoding, one per core, shared by every handler of the process.
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
+    /// A handler making `thumbnailer`'s sizes for blobs of `files`.
+    public init(files: FilesService, thumbnailer: Thumbnailer) {
         self.files = files
         self.thumbnailer = thumbnailer
-        self.pool = NIOThreadPool(numberOfThreads: max(1, threads))
-        self.pool.start()
     }
 
     /// Whether content of this type gets thumbnails: raster images and PDF. (SVG is left out: its
@@ -42,11 +47,11 @@ public struct ThumbnailJob: JobHandler {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let thumbnailer = self.thumbnailer
         do {
-            let header = try await self.pool.runIfActive { try thumbnailer.probe(path) }
+            let header = try await Self.pool.runIfActive { try thumbnailer.probe(path) }
             try thumbnailer.check(header)
             for size in thumbnailer.sizes where self.files.rendition(of: digest, named: Thumbnailer.renditionName(size: size)) == nil {
                 try await self.files.makeRendition(of: digest, named: Thumbnailer.renditionName(size: size)) { output in
-                    try await self.pool.runIfActive { _ = try thumbnailer.write(path, size: size, to: output) }
+                    try await Self.pool.runIfActive { _ = try thumbnailer.write(path, size: size, to: output) }
                 }
             }
         } catch let error as ThumbnailError {

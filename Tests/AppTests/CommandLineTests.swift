@@ -28,9 +28,11 @@ import Testing
             ("--token-lifetime", "WHARF_TOKEN_LIFETIME"), ("--session-idle-timeout", "WHARF_SESSION_IDLE_TIMEOUT"),
             ("--session-lifetime", "WHARF_SESSION_LIFETIME"), ("--secure-cookies", "WHARF_SECURE_COOKIES"),
             ("--login-max-failures", "WHARF_LOGIN_MAX_FAILURES"), ("--login-failure-window", "WHARF_LOGIN_FAILURE_WINDOW"),
-            ("--default-quota", "WHARF_DEFAULT_QUOTA"),
+            ("--default-quota", "WHARF_DEFAULT_QUOTA"), ("--workers", "WHARF_WORKERS"), ("--thumbnail-sizes", "WHARF_THUMBNAIL_SIZES"),
+            ("--max-image-pixels", "WHARF_MAX_IMAGE_PIXELS"), ("--job-max-attempts", "WHARF_JOB_MAX_ATTEMPTS"),
+            ("--job-retry-delay", "WHARF_JOB_RETRY_DELAY"),
         ]
-        #expect(flags.count == 30)
+        #expect(flags.count == 35)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))
@@ -368,6 +370,33 @@ import Testing
         #expect(try await Fixtures.sha256(ofFile: downloaded) == Fixtures.sha256(ofFile: source))
         server.signal(SIGTERM)
         #expect(try await Command.wait(server).status == 0)
+    }
+
+    /// An upload acknowledged just before the server is killed (SIGKILL) keeps its thumbnail job:
+    /// it is in the database with the record, and the next start makes the thumbnail.
+    @Test func anUploadAcknowledgedBeforeAKillGetsItsThumbnailAfterTheRestart() async throws {
+        let directory = try TemporaryDirectory()
+        let image = directory.path + "/photo.png"
+        for arguments in [["gaussnoise", image + ".v", "2000", "1500"], ["copy", image + ".v", image]] {
+            #expect(try await Command.run("vips", arguments).status == 0)
+        }
+        let (first, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        let upload = try await Curl.request(port: port, "/api/files?name=photo.png", ["-T", image])
+        first.signal(SIGKILL)
+        #expect(upload.status == 201)
+        let id = try upload.decoded(FileRecordBody.self).id
+        _ = try await Command.wait(first)
+        let jobs = try await Command.run(Self.binary, ["jobs", "list", "--storage", directory.path + "/storage"])
+        #expect(jobs.text.split(separator: "\n").filter { $0.contains("\tthumbnail\t") }.count == 1, "\(jobs.text)")
+
+        let (second, secondPort) = try await Self.startServer(directory, ["--log-level", "warning"])
+        try await Curl.signIn(port: secondPort, password: TestApp.adminPassword)
+        try await waitUntil("the thumbnail is made after the restart") {
+            try await Curl.request(port: secondPort, "/api/files/\(id)/thumbnail?size=256", []).status == 200
+        }
+        second.signal(SIGTERM)
+        #expect(try await Command.wait(second).status == 0)
     }
 
     /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until

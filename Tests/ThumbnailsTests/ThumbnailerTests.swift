@@ -85,7 +85,7 @@ import Thumbnails
             ],
             as: .local
         )[0]
-        let handler = ThumbnailJob(files: files, thumbnailer: try Thumbnailer(sizes: [256, 1024], maxPixels: 50_000_000), threads: 1)
+        let handler = ThumbnailJob(files: files, thumbnailer: try Thumbnailer(sizes: [256, 1024], maxPixels: 50_000_000))
         let job = try #require(try await opened.jobs.claim())
         #expect(job.kind == ThumbnailJob.kind && job.subject == record.digest.hex)
         try await handler.run(job)

@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 import Uploads
 
 /// Everything `wharf serve` can be told, with the defaults of the README.
@@ -64,6 +65,16 @@ public struct AppConfiguration: Sendable {
     public var loginFailureWindow = DurationText(.seconds(15 * 60))
     /// Storage quota of users who have none of their own (`nil`: unlimited).
     public var defaultQuota: ByteSize?
+    /// Background jobs run at once (thumbnails decode on as many threads).
+    public var workers = System.coreCount
+    /// Long-edge sizes of the thumbnails made for each image, in pixels.
+    public var thumbnailSizes = [256, 1024]
+    /// Most pixels an image may have (summed over pages or frames) to get thumbnails.
+    public var maxImagePixels: Int64 = 50_000_000
+    /// Attempts a failing job gets before it is failed for good.
+    public var jobMaxAttempts = 5
+    /// The wait after a job's first failure (doubled after each further one, at most an hour).
+    public var jobRetryDelay = DurationText(.seconds(2))
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownGrace = DurationText(.seconds(10))
 

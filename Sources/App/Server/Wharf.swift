@@ -4,6 +4,7 @@ import Glibc
 public import Hummingbird
 import HummingbirdAuth
 import HummingbirdCore
+import Jobs
 public import Logging
 import MediaTypes
 import Metrics
@@ -13,6 +14,7 @@ import Routing
 import ServiceLifecycle
 import StaticFiles
 public import Storage
+import Thumbnails
 import UnixSignals
 import Uploads
 
@@ -125,7 +127,20 @@ public enum Wharf {
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
 
-        let files = storage.files.observed(by: FileChangeCounters(factory: metrics).count)
+        let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:)).observed(by: FileChangeCounters(factory: metrics).count)
+        let runner = JobRunner(
+            queue: storage.jobs,
+            handlers: [
+                ThumbnailJob.kind: ThumbnailJob(
+                    files: files,
+                    thumbnailer: try Thumbnailer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxImagePixels)
+                )
+            ],
+            workers: configuration.workers,
+            retry: RetryPolicy(maxAttempts: configuration.jobMaxAttempts, baseDelay: configuration.jobRetryDelay.duration),
+            metrics: metrics,
+            logger: logger
+        )
         let pipeline = UploadPipeline(
             files: files,
             limits: UploadLimits(maxBodySize: configuration.maxUploadSize.bytes),
@@ -147,6 +162,8 @@ public enum Wharf {
         links.register(on: signedIn, table: routes)
         links.registerPublic(on: router, table: routes)
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
+        ThumbnailsController(files: files, jobs: storage.jobs, sizes: configuration.thumbnailSizes).register(on: signedIn, table: routes)
+        JobsController(jobs: storage.jobs).register(on: signedIn, table: routes)
 
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
@@ -166,6 +183,7 @@ public enum Wharf {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
+            services: [runner],
             onServerRunning: { channel in
                 // Said once the socket is bound, so that a port in use never follows a "Serving" line.
                 logger.info(
@@ -233,6 +251,19 @@ public enum Wharf {
 }
 
 extension Wharf {
+    /// The newest jobs of the storage root the configuration names, for `wharf jobs list`; `status`
+    /// one of queued, running, done, failed (any when `nil`).
+    public static func jobs(configuration: AppConfiguration, status: String?, limit: Int, logger: Logger) async throws -> [JobBody] {
+        let wanted = try status.map { text in
+            guard let status = JobStatus(rawValue: text) else {
+                throw StartupError("'\(text)' is not a job status: use queued, running, done or failed.")
+            }
+            return status
+        }
+        let storage = try await self.openStorage(configuration: configuration, logger: logger, create: false)
+        return try await storage.jobs.list(status: wanted, limit: limit).map(JobBody.init)
+    }
+
     /// The newest files of the storage root the configuration names, for `wharf files list`;
     /// a root that holds no storage is an error, not a new storage.
     public static func newestFiles(configuration: AppConfiguration, limit: Int, logger: Logger) async throws -> [FileRecordBody] {

@@ -49,12 +49,18 @@ public struct QueryParameters {
     /// One of a fixed set of values, or `defaultValue` when absent.
     public mutating func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: Choice) -> Choice
     where Choice.RawValue == String {
-        guard let text = self.values[name] else { return defaultValue }
+        self.optionalChoice(name, as: Choice.self) ?? defaultValue
+    }
+
+    /// One of a fixed set of values, or `nil` when absent (or refused).
+    public mutating func optionalChoice<Choice: RawRepresentable & CaseIterable>(_ name: String, as: Choice.Type) -> Choice?
+    where Choice.RawValue == String {
+        guard let text = self.values[name] else { return nil }
         guard let value = Choice(rawValue: text) else {
             let names = Choice.allCases.map { "'\($0.rawValue)'" }
             let expected = names.dropLast().joined(separator: ", ") + " or " + names.last!
             self.fail(name, text, "literal_error", "Input should be \(expected)", ["expected": .string(expected)])
-            return defaultValue
+            return nil
         }
         return value
     }

@@ -73,6 +73,12 @@ extension SQLiteCatalog {
         }
     }
 
+    func latestJob(kind: JobKind, subject: String) async throws -> Job? {
+        try await self.read { db in
+            try JobRow.filter(Column("kind") == kind.rawValue && Column("subject") == subject).order(Column("id").desc).fetchOne(db)?.job()
+        }
+    }
+
     private func setJob(_ id: Int64, at time: Int64, _ change: @Sendable @escaping (inout JobRow) -> Void) async throws {
         try await self.write { db in
             guard var row = try JobRow.fetchOne(db, key: id) else { throw StorageError.jobNotFound(id) }

@@ -15,6 +15,8 @@ public protocol JobCatalog: Sendable {
     func jobs(status: JobStatus?, limit: Int) async throws -> [Job]
     /// How many jobs there are by kind and status.
     func jobCounts() async throws -> [JobCount]
+    /// The newest job of `kind` on `subject`, if any.
+    func latestJob(kind: JobKind, subject: String) async throws -> Job?
 }
 
 /// How many jobs of a kind have a status.

@@ -44,4 +44,9 @@ public struct JobQueue: Sendable {
     public func counts() async throws -> [JobCount] {
         try await self.catalog.jobCounts()
     }
+
+    /// The newest job of `kind` on `subject`, if any: where the work for it stands.
+    public func latest(kind: JobKind, subject: String) async throws -> Job? {
+        try await self.catalog.latestJob(kind: kind, subject: subject)
+    }
 }

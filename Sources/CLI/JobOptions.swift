@@ -1,0 +1,60 @@
+import App
+import ArgumentParser
+import Foundation
+
+/// `wharf serve`'s flags for background jobs and thumbnails.
+struct JobOptions: ParsableArguments {
+    @Option(help: "Background jobs run at once (env WHARF_WORKERS; default: the number of cores).")
+    var workers: Int?
+
+    @Option(help: "Long-edge sizes of thumbnails, a comma list of pixels (env WHARF_THUMBNAIL_SIZES; default 256,1024).")
+    var thumbnailSizes: String?
+
+    @Option(help: "Most pixels an image may have, summed over its pages, to get thumbnails (env WHARF_MAX_IMAGE_PIXELS; default 50000000).")
+    var maxImagePixels: Int64?
+
+    @Option(help: "Attempts a failing job gets before it is failed for good (env WHARF_JOB_MAX_ATTEMPTS; default 5).")
+    var jobMaxAttempts: Int?
+
+    @Option(
+        help: "Wait after a job's first failure, doubled after each further one (env WHARF_JOB_RETRY_DELAY; default 2s).",
+        transform: DurationText.argument
+    )
+    var jobRetryDelay: DurationText?
+
+    /// Writes these flags (or their environment variables) into `configuration`.
+    func apply(to configuration: inout AppConfiguration) throws {
+        configuration.workers = try EnvironmentOption.resolve(self.workers, "WHARF_WORKERS", default: configuration.workers) { Int($0) }
+        guard configuration.workers > 0 else { throw ValidationError("--workers must be positive.") }
+        if let text = try EnvironmentOption.resolve(self.thumbnailSizes, "WHARF_THUMBNAIL_SIZES", default: nil, parse: { $0 }) {
+            guard let sizes = Self.sizes(text) else {
+                throw ValidationError("'\(text)' is not a comma list of thumbnail sizes from 16 to 4096, such as 256,1024.")
+            }
+            configuration.thumbnailSizes = sizes
+        }
+        configuration.maxImagePixels = try EnvironmentOption.resolve(
+            self.maxImagePixels,
+            "WHARF_MAX_IMAGE_PIXELS",
+            default: configuration.maxImagePixels
+        ) {
+            Int64($0)
+        }
+        configuration.jobMaxAttempts = try EnvironmentOption.resolve(
+            self.jobMaxAttempts,
+            "WHARF_JOB_MAX_ATTEMPTS",
+            default: configuration.jobMaxAttempts
+        ) {
+            Int($0)
+        }
+        guard configuration.maxImagePixels > 0, configuration.jobMaxAttempts > 0 else {
+            throw ValidationError("--max-image-pixels and --job-max-attempts must be positive.")
+        }
+        configuration.jobRetryDelay = try AccountOptions.duration(self.jobRetryDelay, "WHARF_JOB_RETRY_DELAY", default: configuration.jobRetryDelay)
+    }
+
+    /// A comma list of sizes, each 16 to 4096; `nil` when any is not.
+    static func sizes(_ text: String) -> [Int]? {
+        let sizes = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { (16...4096).contains($0) }
+        return !sizes.isEmpty && sizes.count == text.split(separator: ",").count ? sizes : nil
+    }
+}
