@@ -37,13 +37,33 @@ int wharf_vips_probe(const char *path, int *width, int *height, int *pages, cons
     return 0;
 }
 
+// Removes what describes the picture rather than draws it: EXIF (camera, place, time), XMP and
+// IPTC. (webpsave's "strip" keeps EXIF in libvips 8.14.) The colour profile stays: it is drawing.
+static void remove_metadata(VipsImage *image) {
+    gchar **fields = vips_image_get_fields(image);
+    for (int i = 0; fields[i] != NULL; i++) {
+        const char *name = fields[i];
+        if (g_str_has_prefix(name, "exif-") || strcmp(name, VIPS_META_XMP_NAME) == 0 || strcmp(name, VIPS_META_IPTC_NAME) == 0 ||
+            strcmp(name, VIPS_META_ORIENTATION) == 0) {
+            vips_image_remove(image, name);
+        }
+    }
+    g_strfreev(fields);
+}
+
 int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int *width, int *height) {
     VipsImage *thumbnail = NULL;
     if (vips_thumbnail(path, &thumbnail, size, "height", size, "size", VIPS_SIZE_DOWN, NULL) != 0) return -1;
-    int result = vips_webpsave(thumbnail, output, "Q", 80, "strip", TRUE, NULL);
-    *width = vips_image_get_width(thumbnail);
-    *height = vips_image_get_height(thumbnail);
+    // A copy of its own, so that its metadata can change.
+    VipsImage *bare = NULL;
+    int result = vips_copy(thumbnail, &bare, NULL);
     g_object_unref(thumbnail);
+    if (result != 0) return -1;
+    remove_metadata(bare);
+    result = vips_webpsave(bare, output, "Q", 80, "strip", TRUE, NULL);
+    *width = vips_image_get_width(bare);
+    *height = vips_image_get_height(bare);
+    g_object_unref(bare);
     return result;
 }
 

@@ -45,6 +45,41 @@ import Thumbnails
         #expect(try await Self.size(large) == (600, 300))
     }
 
+    /// A JPEG whose EXIF says "turn 90° clockwise" (orientation 6), as phones write them, and
+    /// names its camera: a landscape 600×300 grid of pixels becomes a portrait thumbnail, and
+    /// nothing of the source's EXIF is kept (libvips writes a minimal block of its own, orientation 1).
+    @Test func aThumbnailIsTurnedByItsEXIFOrientationAndKeepsNoSourceMetadata() async throws {
+        let directory = try TemporaryDirectory()
+        let plain = directory.path + "/plain.jpg"
+        try await Self.image(plain, width: 600, height: 300)
+        let source = directory.path + "/rotated.jpg"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: plain))
+        bytes.insert(contentsOf: Self.exif(make: "WharfCam", orientation: 6), at: 2)
+        try bytes.write(to: URL(fileURLWithPath: source))
+        #expect(try await Command.run("vipsheader", ["-f", "exif-ifd0-Make", source]).text.hasPrefix("WharfCam"))
+        let output = directory.path + "/thumbnail.webp"
+        #expect(try Thumbnailer(sizes: [256], maxPixels: 50_000_000).write(source, size: 256, to: output) == (128, 256))
+        #expect(try await Self.size(output) == (128, 256))
+        let thumbnail = try Data(contentsOf: URL(fileURLWithPath: output))
+        #expect(thumbnail.range(of: Data("WharfCam".utf8)) == nil, "the camera's name is gone")
+        let orientation = try await Command.run("vipsheader", ["-f", "exif-ifd0-Orientation", output]).text
+        #expect(orientation.isEmpty || orientation.hasPrefix("1 "))
+    }
+
+    /// An APP1 segment holding an EXIF block (big-endian TIFF) with a camera make and an orientation.
+    static func exif(make: String, orientation: UInt8) -> [UInt8] {
+        let name = Array(make.utf8) + [0]
+        let stringOffset = UInt8(8 + 2 + 2 * 12 + 4)
+        let tiff: [UInt8] =
+            [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8, 0, 2]
+            + [0x01, 0x0F, 0, 2, 0, 0, 0, UInt8(name.count), 0, 0, 0, stringOffset]
+            + [0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0]
+            + [0, 0, 0, 0] + name
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        return [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+    }
+
     @Test func anImageOverThePixelLimitIsRefusedFromItsHeader() async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/wide.png"
@@ -53,6 +88,43 @@ import Thumbnails
         let header = try thumbnailer.probe(source)
         let refusal = #expect(throws: ThumbnailError.self) { try thumbnailer.check(header) }
         #expect(refusal?.description == "The image has 120000 pixels (400×300), more than the limit of 100000.")
+    }
+
+    /// A decompression bomb's trick: a PNG whose header claims 100,000 × 100,000 pixels and holds
+    /// almost nothing. The header alone is read, and the guard refuses it.
+    @Test func aCraftedHeaderClaimingAHugeImageIsRefusedWithoutDecoding() throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/bomb.png"
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return Self.bigEndian(UInt32(data.count)) + body + Self.bigEndian(Self.crc32(body))
+        }
+        let side = Self.bigEndian(100_000)
+        let claimed = side + side + [8, 2, 0, 0, 0]
+        let png =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", claimed)
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+            + chunk("IEND", [])
+        try Data(png).write(to: URL(fileURLWithPath: source))
+        let thumbnailer = try Thumbnailer(sizes: [256], maxPixels: 50_000_000)
+        let header = try thumbnailer.probe(source)
+        #expect(header.width == 100_000 && header.height == 100_000)
+        let refusal = #expect(throws: ThumbnailError.self) { try thumbnailer.check(header) }
+        #expect(refusal?.description == "The image has 10000000000 pixels (100000×100000), more than the limit of 50000000.")
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    /// CRC-32 (IEEE), as PNG chunks carry it.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        }
+        return ~crc
     }
 
     @Test func bytesThatAreNoImageAreRefusedClearly() throws {

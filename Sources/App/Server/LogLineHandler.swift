@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 public import Logging
 import TextBytes
@@ -29,9 +30,7 @@ public struct LogLineHandler: LogHandler {
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
         if let error = event.error { merged["error"] = "\(error)" }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        let stamp = RFC3339.format(microseconds: Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec / 1000))
+        let stamp = RFC3339.format(microseconds: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down)))
         let text = "\(stamp) \(event.level) \(self.label):\(fields.isEmpty ? "" : " " + fields) [\(event.source)] \(event.message)\n"
         // One write(2) per line keeps lines from concurrent threads whole.
         let bytes = Array(text.utf8)
