@@ -406,15 +406,26 @@ import Testing
         _ arguments: [String],
         environment: [String: String] = [:]
     ) async throws -> (RunningProcess, Int) {
-        let port = Int.random(in: 20_000..<40_000)
-        let server = try Command.start(
-            Self.binary,
-            ["serve", "--port", String(port), "--static", directory.path] + arguments,
-            environment: Self.environment(directory).merging(environment) { $1 }
-        )
-        try await Self.waitUntilHealthy(port: port)
-        return (server, port)
+        // A port another test took meanwhile makes the server exit at once: then another port.
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000..<40_000)
+            let server = try Command.start(
+                Self.binary,
+                ["serve", "--port", String(port), "--static", directory.path] + arguments,
+                environment: Self.environment(directory).merging(environment) { $1 }
+            )
+            try await waitUntil("the server answers /healthz or exits") {
+                guard server.process.isRunning else { return true }
+                return (try? await Curl.request(port: port, "/healthz", []))?.status == 200
+            }
+            if server.process.isRunning { return (server, port) }
+            let exit = try await Command.wait(server)
+            try #require(exit.stderr.contains("already in use"), "the server exited: \(exit.stderr)")
+        }
+        throw ProgramFailedToStart()
     }
+
+    struct ProgramFailedToStart: Error {}
 
     /// The environment of a test's server: its storage in `directory`, and an `admin` with the
     /// tests' password, made quickly at bcrypt's cheapest cost.
