@@ -30,6 +30,7 @@ import Testing
         let image = try await Self.png(app.directory, width: 1200, height: 800)
         try await app.router { client in
             let record = try await Self.upload(client, image)
+            #expect(["pending", "ready"].contains(record.thumbnails?.status))
             let url = "/api/files/\(record.id)/thumbnail?size=256"
             let first = try await client.request(.get, url)
             #expect([.ok, .accepted].contains(first.status))
@@ -49,6 +50,8 @@ import Testing
             try await waitUntil("the large thumbnail is made") {
                 try await client.request(.get, "/api/files/\(record.id)/thumbnail?size=1024").status == .ok
             }
+            let ready = try await client.request(.get, "/api/files/\(record.id)").decoded(FileRecordBody.self).thumbnails
+            #expect(ready == ThumbnailsBody(status: "ready", sizes: ["256": url, "1024": "/api/files/\(record.id)/thumbnail?size=1024"]))
             let wrongSize = try await client.request(.get, "/api/files/\(record.id)/thumbnail?size=100")
             #expect(wrongSize.status == .unprocessableContent)
             let jobs = try await client.request(.get, "/api/jobs?status=done").decoded([JobBody].self)
@@ -77,6 +80,8 @@ import Testing
             let url = "/api/files/\(record.id)/thumbnail?size=256"
             try await waitUntil("the job fails") { try await client.request(.get, url).status == .notFound }
             let failed = try await client.request(.get, url).decoded(ErrorBody.self)
+            let listed = try await client.request(.get, "/api/files").decoded(FilePageBody.self).items.first?.thumbnails
+            #expect(listed == ThumbnailsBody(status: "failed", sizes: [:]))
             #expect(
                 failed
                     == ErrorBody(

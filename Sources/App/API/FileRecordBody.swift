@@ -28,6 +28,8 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
     public var updatedAt: String
     /// Where its bytes are.
     public var downloadURL: String
+    /// Where its thumbnails stand (on the API's records; `nil` where they were not looked up).
+    public var thumbnails: ThumbnailsBody?
 
     enum CodingKeys: String, CodingKey {
         case id, owner, name, size
@@ -37,10 +39,11 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case downloadURL = "download_url"
+        case thumbnails
     }
 
-    /// The API's view of a record.
-    public init(_ record: FileRecord) {
+    /// The API's view of a record; `thumbnails` where they were looked up.
+    public init(_ record: FileRecord, thumbnails: ThumbnailsBody? = nil) {
         self.id = record.id.rawValue
         self.owner = record.owner
         self.name = record.name
@@ -53,6 +56,7 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         self.createdAt = RFC3339.format(microseconds: record.createdAt)
         self.updatedAt = RFC3339.format(microseconds: record.updatedAt)
         self.downloadURL = Self.location(record.id) + "/download"
+        self.thumbnails = thumbnails
     }
 
     /// Every key is written, `declared_content_type` as `null` when absent.
@@ -70,6 +74,7 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         try container.encode(self.createdAt, forKey: .createdAt)
         try container.encode(self.updatedAt, forKey: .updatedAt)
         try container.encode(self.downloadURL, forKey: .downloadURL)
+        try container.encodeIfPresent(self.thumbnails, forKey: .thumbnails)
     }
 
     /// The URL of a file's record.

@@ -9,6 +9,7 @@ import Uploads
 struct FilesController: Sendable {
     let pipeline: UploadPipeline
     let maxRanges: Int
+    let views: ThumbnailViews
     var files: FilesService { self.pipeline.files }
 
     func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
@@ -47,7 +48,7 @@ struct FilesController: Sendable {
             metadata: FileMetadata(name: name, description: description, tags: UploadPipeline.tags(fromCommaList: tagList)),
             as: try context.principal
         )
-        return .json(FileRecordBody(record), status: .created, headers: [.location: FileRecordBody.location(record.id)])
+        return .json(try await self.views.record(record), status: .created, headers: [.location: FileRecordBody.location(record.id)])
     }
 
     /// A form upload: every file part becomes a file; 201 with `{"files": [...]}` in part order.
@@ -63,7 +64,7 @@ struct FilesController: Sendable {
         )
         var headers: HTTPFields = [:]
         if records.count == 1 { headers[.location] = FileRecordBody.location(records[0].id) }
-        return .json(FormUploadBody(files: records.map(FileRecordBody.init)), status: .created, headers: headers)
+        return .json(FormUploadBody(files: try await self.views.records(records)), status: .created, headers: headers)
     }
 
     /// `GET /api/files`: one page of files, filtered and sorted.
@@ -85,12 +86,12 @@ struct FilesController: Sendable {
         }
         try query.validate()
         let page = try await self.files.list(listing, as: try context.principal)
-        return .json(FilePageBody(items: page.items.map(FileRecordBody.init), nextCursor: page.next?.encoded))
+        return .json(FilePageBody(items: try await self.views.records(page.items), nextCursor: page.next?.encoded))
     }
 
     /// `GET /api/files/{id}`.
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(FileRecordBody(try await self.files.file(try Self.fileID(context), as: try context.principal)))
+        .json(try await self.views.record(try await self.files.file(try Self.fileID(context), as: try context.principal)))
     }
 
     /// `PATCH /api/files/{id}`: change some of name, description and tags.
@@ -107,7 +108,7 @@ struct FilesController: Sendable {
         let id = try Self.fileID(context)
         var body = try await JSONBody.read(request)
         let change = try MetadataChangeBody.read(&body, required: required).change()
-        return .json(FileRecordBody(try await self.files.updateMetadata(of: id, change, as: try context.principal)))
+        return .json(try await self.views.record(try await self.files.updateMetadata(of: id, change, as: try context.principal)))
     }
 
     /// `DELETE /api/files/{id}`.
@@ -125,7 +126,7 @@ struct FilesController: Sendable {
             declaredType: request.headers[.contentType],
             as: try context.principal
         )
-        return .json(FileRecordBody(record))
+        return .json(try await self.views.record(record))
     }
 
     /// `GET /api/files/{id}/download[?disposition=inline]`: the bytes, named after the file, with

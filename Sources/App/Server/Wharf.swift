@@ -157,7 +157,8 @@ public enum Wharf {
                 return types
             }
         )
-        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges).register(on: signedIn, table: routes)
+        let thumbnails = ThumbnailViews(files: files, jobs: storage.jobs, sizes: configuration.thumbnailSizes)
+        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges, views: thumbnails).register(on: signedIn, table: routes)
         let links = ShareLinksController(files: files, maxRanges: configuration.maxRanges)
         links.register(on: signedIn, table: routes)
         links.registerPublic(on: router, table: routes)
@@ -268,6 +269,6 @@ extension Wharf {
     /// a root that holds no storage is an error, not a new storage.
     public static func newestFiles(configuration: AppConfiguration, limit: Int, logger: Logger) async throws -> [FileRecordBody] {
         let files = try await self.openFiles(configuration: configuration, logger: logger, create: false)
-        return try await files.list(FileListQuery(limit: limit), as: .local).items.map(FileRecordBody.init)
+        return try await files.list(FileListQuery(limit: limit), as: .local).items.map { FileRecordBody($0) }
     }
 }

@@ -1,0 +1,15 @@
+/// Where a file's thumbnails stand, on its record: `status` is `ready` (every size made),
+/// `pending` (its job waits or runs), `failed` (the job gave up; the thumbnail URL says why) or
+/// `none` (the file is no image); `sizes` maps each size made to its URL.
+public struct ThumbnailsBody: Codable, Sendable, Equatable {
+    /// `ready`, `pending`, `failed` or `none`.
+    public let status: String
+    /// Long edge (as text, a JSON key) to URL, for every size made.
+    public let sizes: [String: String]
+
+    /// A status and the URLs of the sizes made.
+    public init(status: String, sizes: [String: String]) {
+        self.status = status
+        self.sizes = sizes
+    }
+}
