@@ -1,11 +1,13 @@
 public import Foundation
 public import JWTKit
+import Synchronization
 
 /// Bearer tokens for scripts and API clients: JWTs signed with HS256 (jwt-kit), carrying the
 /// user (`sub`), when they were issued (`iat`), when they end (`exp`), and the user's token
 /// generation (`gen`), which a change of password raises so that earlier tokens stop working.
 public struct BearerTokens: Sendable {
     let keys: JWTKeyCollection
+    private let verified = VerifiedTokens()
     /// How long a token is valid.
     public let lifetime: Duration
 
@@ -30,8 +32,12 @@ public struct BearerTokens: Sendable {
 
     /// The user and token generation a token was issued for, or `nil` when the token is not one
     /// of this server's, was changed, has expired or is unsigned (`alg: none`).
+    /// A token verified before is not parsed again (a client sends the same token with every
+    /// request): its claims are remembered until it expires.
     public func verify(_ token: String) async -> (user: String, generation: Int64)? {
+        if let known = self.verified.claims(of: token) { return (known.user, known.generation) }
         guard let claims = try? await self.keys.verify(token, as: AccessClaims.self) else { return nil }
+        self.verified.remember(token, VerifiedTokens.Claims(user: claims.sub.value, generation: claims.gen, expires: claims.exp.value))
         return (claims.sub.value, claims.gen)
     }
 
@@ -39,6 +45,31 @@ public struct BearerTokens: Sendable {
     public static func randomSecret() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
+
+/// Tokens this server verified, with their claims, until they expire; at most `capacity` (all
+/// forgotten when full: verifying again is only slower).
+final class VerifiedTokens: Sendable {
+    struct Claims {
+        let user: String
+        let generation: Int64
+        let expires: Date
+    }
+
+    static let capacity = 10_000
+    private let table = Mutex<[String: Claims]>([:])
+
+    func claims(of token: String) -> Claims? {
+        guard let claims = self.table.withLock({ $0[token] }), claims.expires > Date() else { return nil }
+        return claims
+    }
+
+    func remember(_ token: String, _ claims: Claims) {
+        self.table.withLock { table in
+            if table.count >= Self.capacity { table.removeAll() }
+            table[token] = claims
+        }
     }
 }
 

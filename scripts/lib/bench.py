@@ -152,7 +152,7 @@ def main():
     parser.add_argument("--hummingbird-peer", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--only", choices=["uploads", "serving", "json"], help="run one part of the benchmark")
+    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails"], help="run one part of the benchmark")
     parser.add_argument("--baseline", help="another wharf binary (an earlier build) measured beside this one on the JSON routes")
     args = parser.parse_args()
 
@@ -160,7 +160,14 @@ def main():
     rows = []
     serving = []
     json_routes = []
+    thumbnails = []
     try:
+        if args.only in (None, "thumbnails"):
+            import bench_thumbnails
+
+            thumbnails, megapixels = bench_thumbnails.run(args.wharf, work, min(args.repetitions, 3))
+        if args.only == "thumbnails":
+            raise StopIteration
         if args.only in (None, "json"):
             import bench_json
 
@@ -258,6 +265,16 @@ def main():
         for name, listing, listing_p99, single, single_p99 in json_routes:
             print(f"| {name} | {listing:,.0f} | {listing_p99} | {single:,.0f} | {single_p99} |")
     if args.only == "json":
+        return 0
+    if thumbnails:
+        print()
+        print(f"Thumbnails ({bench_thumbnails.COUNT} JPEGs of {megapixels} megapixels, one 256-pixel WebP each, both cores):")
+        print()
+        print("| maker | thumbnails/s | peak RSS | all runs (s) |")
+        print("|---|---|---|---|")
+        for name, rate, peak, times in thumbnails:
+            print(f"| {name} | {rate:.2f} | {'' if peak is None else f'{peak:.0f} MiB'} | {' '.join(f'{t:.2f}' for t in times)} |")
+    if args.only == "thumbnails":
         return 0
     if serving:
         print()
