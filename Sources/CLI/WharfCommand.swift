@@ -8,7 +8,7 @@ struct WharfCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wharf",
         abstract: "A file upload and static asset service.",
-        subcommands: [ServeCommand.self, FilesCommand.self, UserCommand.self, JobsCommand.self],
+        subcommands: [ServeCommand.self, FilesCommand.self, UserCommand.self, JobsCommand.self, ScrubCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

@@ -46,7 +46,7 @@ public final class JobRunner: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.workers { group.addTask { await self.work() } }
                 // The report sleeps between rounds: cut short at shutdown, it holds nothing up.
-                group.addTask { try? await cancelWhenGracefulShutdown { await self.reportDepth() } }
+                group.addTask { await cancelWhenGracefulShutdown { await self.reportDepth() } }
             }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Storage
 import TestSupport
@@ -397,6 +398,26 @@ import Testing
         }
         second.signal(SIGTERM)
         #expect(try await Command.wait(second).status == 0)
+    }
+
+    /// `wharf scrub` reads every stored content again: a clean storage exits 0, a blob with a
+    /// flipped byte is named and the exit status is 1.
+    @Test func scrubNamesACorruptBlobAndFails() async throws {
+        let app = try TestApp()
+        let record = try await app.router { client in
+            try await client.request(.post, "/api/files?name=a.txt", body: "bytes that will rot").decoded(FileRecordBody.self)
+        }
+        let storage = ["--storage", app.configuration.storageDirectory]
+        let clean = try await Command.run(Self.binary, ["scrub"] + storage)
+        #expect(clean.status == 0 && clean.text.contains("Checked 1 stored contents: 0 corrupt, 0 missing; removed 0 unreferenced blobs."))
+        let blob = try #require(app.blobFiles.first)
+        let path = app.directory.path + "/storage/blobs/" + blob
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[0] ^= 0x20
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let corrupt = try await Command.run(Self.binary, ["scrub"] + storage)
+        #expect(corrupt.status == 1 && corrupt.text.hasPrefix("corrupt\t\(record.sha256)\n"), "\(corrupt.text)")
     }
 
     /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until

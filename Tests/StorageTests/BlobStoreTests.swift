@@ -279,6 +279,8 @@ final class LingeringRemoval: BlobStore {
     func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
     func checkWritable() async throws { try await self.base.checkWritable() }
     func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
+    func check(_ digest: BlobDigest) async throws -> BlobCheck { try await self.base.check(digest) }
+    func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] { try await self.base.storedBlobs() }
     func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
     func renditionStagingPath() -> String { self.base.renditionStagingPath() }
     func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {

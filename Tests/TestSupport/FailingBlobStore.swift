@@ -26,6 +26,8 @@ struct FailingBlobStore: BlobStore {
     public func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
     public func checkWritable() async throws { try await self.base.checkWritable() }
     public func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
+    public func check(_ digest: BlobDigest) async throws -> BlobCheck { try await self.base.check(digest) }
+    public func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] { try await self.base.storedBlobs() }
     public func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
     public func renditionStagingPath() -> String { self.base.renditionStagingPath() }
     public func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {

@@ -265,6 +265,13 @@ extension Wharf {
         return try await storage.jobs.list(status: wanted, limit: limit).map(JobBody.init)
     }
 
+    /// Scrubs the storage root the configuration names (`wharf scrub`): every content read again
+    /// against its SHA-256, unreferenced blobs older than `orphanGrace` removed.
+    public static func scrub(configuration: AppConfiguration, orphanGrace: DurationText, logger: Logger) async throws -> ScrubSummary {
+        let storage = try await self.openStorage(configuration: configuration, logger: logger, create: false)
+        return ScrubSummary(try await storage.files.scrub(orphanGrace: orphanGrace.duration.components.seconds))
+    }
+
     /// The newest files of the storage root the configuration names, for `wharf files list`;
     /// a root that holds no storage is an error, not a new storage.
     public static func newestFiles(configuration: AppConfiguration, limit: Int, logger: Logger) async throws -> [FileRecordBody] {

@@ -30,6 +30,12 @@ public protocol BlobStore: Sendable {
     /// Checks that new blobs can be written now (readiness).
     func checkWritable() async throws
 
+    /// Reads a stored blob whole and compares its SHA-256 with its name.
+    func check(_ digest: BlobDigest) async throws -> BlobCheck
+
+    /// Every stored blob with its age in seconds (how long since it was stored).
+    func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)]
+
     /// A path on the local disk where a stored blob can be read by a library that wants a file
     /// name (libvips), or `nil` when the store keeps blobs elsewhere.
     func localPath(of digest: BlobDigest) -> String?

@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 import NIOCore
 import NIOPosix
@@ -113,6 +114,42 @@ struct LocalBlobStore: BlobStore {
     }
 
     /// Whether a blob is present on disk (used by tests and consistency checks).
+    func check(_ digest: BlobDigest) async throws -> BlobCheck {
+        let path = self.path(of: digest)
+        return try await self.threadPool.runIfActive {
+            guard SystemFile.exists(path) else { return .missing }
+            let fd = try SystemFile.open(path, flags: O_RDONLY)
+            defer { SystemFile.close(fd) }
+            var hasher = SHA256()
+            var offset: Int64 = 0
+            while true {
+                let chunk = try SystemFile.read(fd, offset: offset, length: 1 << 20, allocator: self.allocator, path: path)
+                if chunk.readableBytes == 0 { break }
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                offset += Int64(chunk.readableBytes)
+            }
+            return BlobDigest(bytes: hasher.finalize()) == digest ? .intact : .corrupt
+        }
+    }
+
+    func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] {
+        let root = self.blobsDirectory
+        return try await self.threadPool.runIfActive {
+            let now = Int64(time(nil))
+            var blobs: [(digest: BlobDigest, age: Int64)] = []
+            for first in try SystemFile.entries(of: root) {
+                for second in try SystemFile.entries(of: root + "/" + first) {
+                    let directory = root + "/" + first + "/" + second
+                    for name in try SystemFile.entries(of: directory) {
+                        guard let digest = BlobDigest(hex: name) else { continue }
+                        blobs.append((digest, now - SystemFile.modificationTime(directory + "/" + name)))
+                    }
+                }
+            }
+            return blobs
+        }
+    }
+
     func localPath(of digest: BlobDigest) -> String? {
         self.path(of: digest)
     }

@@ -87,6 +87,13 @@ enum SystemFile {
         if Glibc.unlink(path) != 0 && errno != ENOENT { throw error("remove", path) }
     }
 
+    /// When the file was last modified, in seconds since 1970 (0 when it cannot be read).
+    static func modificationTime(_ path: String) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return Int64(info.st_mtim.tv_sec)
+    }
+
     static func removeDirectory(_ path: String) throws {
         if Glibc.rmdir(path) != 0 && errno != ENOENT { throw error("remove", path) }
     }

@@ -13,6 +13,8 @@ public protocol Catalog: ShareLinkCatalog, JobCatalog {
     func file(id: FileID) async throws -> FileRecord?
     /// One page of records.
     func list(_ query: FileListQuery) async throws -> FilePage
+    /// Every content some record points at.
+    func digests() async throws -> [BlobDigest]
     /// How many records point at a blob.
     func referenceCount(of digest: BlobDigest) async throws -> Int
     /// The bytes of `owner`'s files, each content counted once.

@@ -189,6 +189,15 @@ struct SQLiteCatalog: Catalog {
         return FilePage(items: items, next: next)
     }
 
+    func digests() async throws -> [BlobDigest] {
+        try await self.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM files ORDER BY sha256").map { hex in
+                guard let digest = BlobDigest(hex: hex) else { throw StorageError.malformedRow }
+                return digest
+            }
+        }
+    }
+
     func referenceCount(of digest: BlobDigest) async throws -> Int {
         try await self.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files WHERE sha256 = ?", arguments: [digest.hex]) ?? 0

@@ -301,6 +301,33 @@ public struct FilesService: Sendable {
         }
     }
 
+    /// Reads every stored content again and compares it with its SHA-256, and removes blobs that
+    /// no record references once they are older than `orphanGrace` seconds (a crash between a
+    /// blob's rename and its record's commit leaves one; an upload in flight is younger).
+    public func scrub(orphanGrace: Int64) async throws -> ScrubReport {
+        var report = ScrubReport()
+        let referenced = try await self.catalog.digests()
+        for digest in referenced {
+            report.checked += 1
+            switch try await self.blobs.check(digest) {
+            case .intact: break
+            case .corrupt: report.corrupt.append(digest)
+            case .missing: report.missing.append(digest)
+            }
+        }
+        let known = Set(referenced)
+        for blob in try await self.blobs.storedBlobs() where !known.contains(blob.digest) && blob.age >= orphanGrace {
+            // Checked again under the blob's lock: an upload of the same bytes may just have recorded it.
+            let removed = try await self.locks.withLocks([blob.digest]) {
+                guard try await self.catalog.referenceCount(of: blob.digest) == 0 else { return false }
+                try await self.blobs.remove(blob.digest)
+                return true
+            }
+            if removed { report.orphansRemoved += 1 }
+        }
+        return report
+    }
+
     /// Now, in microseconds since 1970 (UTC), the unit of every catalog time.
     static func now() -> Int64 {
         var spec = timespec()
