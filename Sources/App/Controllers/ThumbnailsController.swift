@@ -32,12 +32,12 @@ struct ThumbnailsController: Sendable {
         if let path = self.files.rendition(of: record.digest, named: Thumbnailer.renditionName(size: size)) {
             return try await Self.send(path, request: request, entityTag: "\(record.digest.hex)-\(size)")
         }
-        switch try await self.jobs.latest(kind: ThumbnailJob.kind, subject: record.digest.hex)?.status {
+        let job = try await self.jobs.latest(kind: ThumbnailJob.kind, subject: record.digest.hex)
+        switch job?.status {
         case .queued, .running:
             return .json(ErrorBody(detail: .message("thumbnail pending")), status: .accepted, headers: [.retryAfter: "1"])
         case .failed:
-            let reason = try await self.jobs.latest(kind: ThumbnailJob.kind, subject: record.digest.hex)?.lastError ?? "unknown"
-            throw HTTPException(.notFound, "The thumbnail could not be made: \(reason)")
+            throw HTTPException(.notFound, "The thumbnail could not be made: \(job?.lastError ?? "unknown")")
         case .done, nil:
             throw HTTPException(.notFound, "No thumbnail of this size has been made for this file.")
         }
