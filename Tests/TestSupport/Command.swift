@@ -75,19 +75,11 @@ public struct Command: Sendable {
     }
 
     private static func collect(_ running: RunningProcess) async -> Output {
-        // The blocking reads and the wait run on Dispatch threads: blocking the (two-thread)
-        // cooperative pool would starve the server under test.
-        async let stdout = self.offPool { running.stdout.fileHandleForReading.readDataToEndOfFile() }
-        async let stderr = self.offPool { running.stderr.fileHandleForReading.readDataToEndOfFile() }
-        let (out, err) = await (stdout, stderr)
-        await self.offPool { running.process.waitUntilExit() }
+        async let stdout = try? onOwnThread { running.stdout.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = try? onOwnThread { running.stderr.fileHandleForReading.readDataToEndOfFile() }
+        let (out, err) = await (stdout ?? Data(), stderr ?? Data())
+        _ = try? await onOwnThread { running.process.waitUntilExit() }
         return Output(status: running.process.terminationStatus, stdout: out, stderr: String(decoding: err, as: UTF8.self))
-    }
-
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
     }
 }
 

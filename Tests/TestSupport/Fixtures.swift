@@ -5,11 +5,7 @@ public enum Fixtures {
     /// Writes `size` pseudo-random bytes to `path`, on a thread of its own: large fixtures must not
     /// hold the cooperative pool (two threads here) that the servers under test run on.
     public static func randomFile(at path: String, size: Int, seed: UInt64 = 42) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.writeRandomFile(at: path, size: size, seed: seed) })
-            }
-        }
+        try await onOwnThread { try self.writeRandomFile(at: path, size: size, seed: seed) }
     }
 
     private static func writeRandomFile(at path: String, size: Int, seed: UInt64) throws {

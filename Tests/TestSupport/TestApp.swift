@@ -91,11 +91,11 @@ public struct TestApp: Sendable {
         if let files {
             storage = LocalStorage.Opened(files: files, users: storage.users, sessions: storage.sessions, jobs: storage.jobs, sweptStagingFiles: 0)
         }
-        let app = try await Wharf.makeApplication(configuration: self.configuration, storage: storage, logger: Self.logger)
         // Minted here rather than asked of `POST /api/token`, so that a test's requests are its own
         // (metrics and the sign-in throttle count only them).
-        try await self.ensureAdmin()
-        let token = anonymous ? nil : try await self.token(for: "admin")
+        try await self.ensureAdmin(in: storage.users)
+        let token = anonymous ? nil : try await self.token(for: "admin", in: storage.users)
+        let app = try await Wharf.makeApplication(configuration: self.configuration, storage: storage, logger: Self.logger)
         return try await app.test(mode) { client in
             guard let token else { return try await body(client) }
             return try await Curl.$defaultArguments.withValue(["-H", "Authorization: Bearer " + token]) {
@@ -108,15 +108,22 @@ public struct TestApp: Sendable {
     @discardableResult
     public func ensureAdmin() async throws -> UserAccounts {
         let users = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger).users
+        try await self.ensureAdmin(in: users)
+        return users
+    }
+
+    private func ensureAdmin(in users: UserAccounts) async throws {
         if try await !users.list().contains(where: { $0.name == "admin" }) {
             try await Wharf.accounts(users, self.configuration).add(name: "admin", password: Self.adminPassword, isAdmin: true)
         }
-        return users
     }
 
     /// A bearer token for `user`, signed with this application's key (the configuration's).
     public func token(for user: String) async throws -> String {
-        let users = try await self.ensureAdmin()
+        try await self.token(for: user, in: try await self.ensureAdmin())
+    }
+
+    private func token(for user: String, in users: UserAccounts) async throws -> String {
         let record = try await users.user(named: user)
         let tokens = await BearerTokens(secret: Array(self.configuration.jwtSecret!.utf8), lifetime: self.configuration.tokenLifetime.duration)
         return try await tokens.issue(user: user, generation: record.tokenGeneration)
