@@ -1,3 +1,5 @@
+import TextBytes
+
 /// Every message of the storage layer, written once.
 extension StorageError {
     /// No record has this id (or the id is not one Wharf issues).
@@ -54,6 +56,14 @@ extension StorageError {
 
     /// A cursor that does not decode.
     static let foreignCursor = StorageError(.invalidCursor, "The cursor is not one this server issued.")
+
+    /// A content a scrub found corrupt.
+    static func contentCorrupt(checkedAt time: Int64) -> StorageError {
+        StorageError(
+            .corrupt,
+            "The stored bytes of this file are corrupt: they no longer match its SHA-256 (found by a scrub at \(RFC3339.format(seconds: time / 1_000_000))). Restore it from a backup or upload it again."
+        )
+    }
 
     /// A catalog row that does not decode.
     static let malformedRow = StorageError(.corrupt, "A catalog row is malformed.")

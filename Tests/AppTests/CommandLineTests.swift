@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Routing
 import Storage
 import TestSupport
 import Testing
@@ -418,6 +419,10 @@ import Testing
         try bytes.write(to: URL(fileURLWithPath: path))
         let corrupt = try await Command.run(Self.binary, ["scrub"] + storage)
         #expect(corrupt.status == 1 && corrupt.text.hasPrefix("corrupt\t\(record.sha256)\n"), "\(corrupt.text)")
+        // A download of it answers 500 with what is wrong, rather than the rotten bytes.
+        let download = try await app.router { client in try await client.request(.get, "/api/files/\(record.id)/download") }
+        #expect(download.status == .internalServerError)
+        #expect(try download.decoded(ErrorBody.self).detail.description.hasPrefix("The stored bytes of this file are corrupt"))
     }
 
     /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until

@@ -52,5 +52,10 @@ import Testing
         #expect(report == ScrubReport(checked: 3, corrupt: [flipped.digest], missing: [lost.digest], orphansRemoved: 1))
         #expect(!report.isClean)
         #expect(!blobs.contains(orphans[0]) && blobs.contains(orphans[1]) && blobs.contains(intact.digest))
+
+        // What the scrub found is kept: the corrupt content is refused, not served as if it were fine.
+        let refused = await #expect(throws: StorageError.self) { try await files.openContent(of: flipped.id, as: .local) }
+        #expect(refused?.code == .corrupt && refused?.message.hasPrefix("The stored bytes of this file are corrupt") == true)
+        _ = try await files.openContent(of: intact.id, as: .local)
     }
 }

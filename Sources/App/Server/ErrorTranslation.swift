@@ -40,6 +40,7 @@ enum ErrorTranslation {
         case .noSpace: HTTPException(self.insufficientStorage, storage.message)
         case .quotaExceeded: HTTPException(.contentTooLarge, storage.message)
         case .gone: HTTPException(.gone, storage.message)
+        case .corrupt where storage.cause == nil: HTTPException(.internalServerError, storage.message)
         default: nil
         }
     }

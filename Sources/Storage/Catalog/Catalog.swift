@@ -15,6 +15,10 @@ public protocol Catalog: ShareLinkCatalog, JobCatalog {
     func list(_ query: FileListQuery) async throws -> FilePage
     /// Every content some record points at.
     func digests() async throws -> [BlobDigest]
+    /// Keeps what a scrub found of a content.
+    func recordCheck(_ check: BlobCheck, of digest: BlobDigest, at time: Int64) async throws
+    /// What the last scrub found of a content, and when; `nil` when none checked it.
+    func lastCheck(of digest: BlobDigest) async throws -> (check: BlobCheck, at: Int64)?
     /// How many records point at a blob.
     func referenceCount(of digest: BlobDigest) async throws -> Int
     /// The bytes of `owner`'s files, each content counted once.

@@ -101,6 +101,14 @@ struct SQLiteCatalog: Catalog {
             // One waiting or running job per kind and subject: enqueuing again is a no-op.
             try db.execute(sql: "CREATE UNIQUE INDEX jobs_pending ON jobs (kind, subject) WHERE status IN ('queued', 'running')")
         }
+        migrator.registerMigration("v8: blob integrity") { db in
+            // What the last scrub found of each content; a content absent here was never checked.
+            try db.create(table: "blob_integrity") { table in
+                table.primaryKey("sha256", .text)
+                table.column("status", .text).notNull()
+                table.column("verified_at", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -195,6 +203,24 @@ struct SQLiteCatalog: Catalog {
                 guard let digest = BlobDigest(hex: hex) else { throw StorageError.malformedRow }
                 return digest
             }
+        }
+    }
+
+    func recordCheck(_ check: BlobCheck, of digest: BlobDigest, at time: Int64) async throws {
+        try await self.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO blob_integrity (sha256, status, verified_at) VALUES (?, ?, ?)",
+                arguments: [digest.hex, check.rawValue, time]
+            )
+        }
+    }
+
+    func lastCheck(of digest: BlobDigest) async throws -> (check: BlobCheck, at: Int64)? {
+        try await self.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, verified_at FROM blob_integrity WHERE sha256 = ?", arguments: [digest.hex])
+            else { return nil }
+            guard let check = BlobCheck(rawValue: row["status"]) else { throw StorageError.malformedRow }
+            return (check, row["verified_at"])
         }
     }
 

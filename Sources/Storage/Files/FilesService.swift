@@ -80,7 +80,16 @@ public struct FilesService: Sendable {
     /// Opens the content of a file the principal may read.
     public func openContent(of id: FileID, as principal: Principal) async throws -> (FileRecord, any BlobReader) {
         let record = try await self.file(id, as: principal)
-        return (record, try await self.blobs.open(record.digest))
+        return (record, try await self.openChecked(record.digest))
+    }
+
+    /// Opens a content unless the last scrub found it corrupt: such bytes are never served as if
+    /// they were fine.
+    private func openChecked(_ digest: BlobDigest) async throws -> any BlobReader {
+        if let last = try await self.catalog.lastCheck(of: digest), last.check == .corrupt {
+            throw StorageError.contentCorrupt(checkedAt: last.at)
+        }
+        return try await self.blobs.open(digest)
     }
 
     // MARK: Records
@@ -253,7 +262,7 @@ public struct FilesService: Sendable {
             link = found
         }
         guard let record = try await self.catalog.file(id: link.fileID) else { throw StorageError.linkNotFound }
-        return (record, try await self.blobs.open(record.digest))
+        return (record, try await self.openChecked(record.digest))
     }
 
     // MARK: Operations
@@ -309,7 +318,9 @@ public struct FilesService: Sendable {
         let referenced = try await self.catalog.digests()
         for digest in referenced {
             report.checked += 1
-            switch try await self.blobs.check(digest) {
+            let check = try await self.blobs.check(digest)
+            try await self.catalog.recordCheck(check, of: digest, at: Self.now())
+            switch check {
             case .intact: break
             case .corrupt: report.corrupt.append(digest)
             case .missing: report.missing.append(digest)

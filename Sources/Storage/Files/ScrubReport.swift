@@ -15,7 +15,7 @@ public struct ScrubReport: Sendable, Equatable {
 }
 
 /// How a stored blob compared with its name.
-public enum BlobCheck: Sendable, Equatable {
+public enum BlobCheck: String, Sendable, Equatable {
     /// Its bytes hash to its digest.
     case intact
     /// Its bytes hash to something else.
