@@ -51,7 +51,7 @@ struct AccountOptions: ParsableArguments {
         )
         configuration.sessionLifetime = try Self.duration(self.sessionLifetime, "WHARF_SESSION_LIFETIME", default: configuration.sessionLifetime)
         configuration.secureCookies =
-            try self.secureCookies || EnvironmentOption.resolve(nil, "WHARF_SECURE_COOKIES", default: false, parse: EnvironmentOption.parseBool)
+            try EnvironmentOption.flag(self.secureCookies, "WHARF_SECURE_COOKIES")
         configuration.loginMaxFailures = try EnvironmentOption.resolve(
             self.loginMaxFailures,
             "WHARF_LOGIN_MAX_FAILURES",

@@ -17,6 +17,11 @@ enum EnvironmentOption {
         return value
     }
 
+    /// An on/off flag: on when given, else as its environment variable says (off when unset).
+    static func flag(_ flag: Bool, _ variable: String) throws -> Bool {
+        try flag || self.resolve(nil, variable, default: false, parse: self.parseBool)
+    }
+
     static func parseBool(_ text: String) -> Bool? {
         switch text.lowercased() {
         case "1", "on", "true", "yes": true

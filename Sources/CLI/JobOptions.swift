@@ -22,6 +22,15 @@ struct JobOptions: ParsableArguments {
     )
     var jobRetryDelay: DurationText?
 
+    @Option(help: "How often the server reads every stored file again against its SHA-256, or 'off' (env WHARF_SCRUB_INTERVAL; default 24h).")
+    var scrubInterval: String?
+
+    @Flag(
+        help:
+            "Still send a file a scrub found corrupt, marked by a Wharf-Integrity header, instead of refusing it with a 500 (env WHARF_SERVE_CORRUPT)."
+    )
+    var serveCorrupt = false
+
     /// Writes these flags (or their environment variables) into `configuration`.
     func apply(to configuration: inout AppConfiguration) throws {
         configuration.workers = try EnvironmentOption.resolve(self.workers, "WHARF_WORKERS", default: configuration.workers) { Int($0) }
@@ -50,6 +59,25 @@ struct JobOptions: ParsableArguments {
             throw ValidationError("--max-image-pixels and --job-max-attempts must be positive.")
         }
         configuration.jobRetryDelay = try AccountOptions.duration(self.jobRetryDelay, "WHARF_JOB_RETRY_DELAY", default: configuration.jobRetryDelay)
+        configuration.scrubInterval = try EnvironmentOption.resolve(
+            try self.scrubInterval.map(Self.interval),
+            "WHARF_SCRUB_INTERVAL",
+            default: configuration.scrubInterval,
+            // `.some(nil)` is `off`; `nil` a malformed value.
+            parse: { text -> DurationText?? in
+                do { return .some(try Self.interval(text)) } catch { return nil }
+            }
+        )
+        configuration.serveCorrupt = try EnvironmentOption.flag(self.serveCorrupt, "WHARF_SERVE_CORRUPT")
+    }
+
+    /// A scrub interval: a duration, or `off` (or `0`) for none.
+    static func interval(_ text: String) throws -> DurationText? {
+        if text.lowercased() == "off" { return nil }
+        guard let interval = DurationText(parsing: text) else {
+            throw ValidationError("'\(text)' is not a scrub interval: give a duration such as 24h, or off.")
+        }
+        return interval.duration > .zero ? interval : nil
     }
 
     /// A comma list of sizes, each 16 to 4096; `nil` when any is not.

@@ -126,10 +126,10 @@ struct ServeCommand: AsyncParsableCommand {
             return (String(parts[0]), String(parts[1]))
         }
         configuration.spaFallback =
-            try self.spaFallback || EnvironmentOption.resolve(nil, "WHARF_SPA", default: false, parse: EnvironmentOption.parseBool)
+            try EnvironmentOption.flag(self.spaFallback, "WHARF_SPA")
         configuration.showDotfiles =
-            try self.showDotfiles || EnvironmentOption.resolve(nil, "WHARF_SHOW_DOTFILES", default: false, parse: EnvironmentOption.parseBool)
-        configuration.browse = try self.browse || EnvironmentOption.resolve(nil, "WHARF_BROWSE", default: false, parse: EnvironmentOption.parseBool)
+            try EnvironmentOption.flag(self.showDotfiles, "WHARF_SHOW_DOTFILES")
+        configuration.browse = try EnvironmentOption.flag(self.browse, "WHARF_BROWSE")
         configuration.staticCacheControl = try EnvironmentOption.resolve(
             self.staticCacheControl,
             "WHARF_STATIC_CACHE_CONTROL",

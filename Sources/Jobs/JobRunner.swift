@@ -15,17 +15,20 @@ public final class JobRunner: Service, Sendable {
     let workers: Int
     let retry: RetryPolicy
     let idlePoll: Duration
+    let periodic: [JobRequest: Duration]
     let metrics: any MetricsFactory
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
     /// A runner of `workers` tasks over `queue`, with a handler per kind; an idle worker looks for
-    /// due jobs every `idlePoll`.
+    /// due jobs every `idlePoll`. Each `periodic` job runs once per its interval: it is queued an
+    /// interval ahead at start (unless it already waits) and again each time it ends.
     public init(
         queue: JobQueue,
         handlers: [JobKind: any JobHandler],
         workers: Int,
         retry: RetryPolicy,
+        periodic: [JobRequest: Duration] = [:],
         idlePoll: Duration = .milliseconds(200),
         metrics: any MetricsFactory,
         logger: Logger
@@ -34,6 +37,7 @@ public final class JobRunner: Service, Sendable {
         self.handlers = handlers
         self.workers = max(1, workers)
         self.retry = retry
+        self.periodic = periodic
         self.idlePoll = idlePoll
         self.metrics = metrics
         self.logger = logger
@@ -42,6 +46,7 @@ public final class JobRunner: Service, Sendable {
     public func run() async throws {
         let requeued = try await self.queue.requeueInterrupted()
         if requeued > 0 { self.logger.notice("Queued again jobs an earlier run left unfinished", metadata: ["count": "\(requeued)"]) }
+        for (request, interval) in self.periodic { try await self.queue.schedule(request, after: interval) }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.workers { group.addTask { await self.work() } }
@@ -93,6 +98,9 @@ public final class JobRunner: Service, Sendable {
                 Counter(label: "wharf_jobs_total", dimensions: dimensions + [("outcome", "failed")], factory: self.metrics).increment()
                 self.logger.error("A job failed for good", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
             }
+        }
+        if let interval = self.periodic[JobRequest(kind: job.kind, subject: job.subject)] {
+            try await self.queue.schedule(JobRequest(kind: job.kind, subject: job.subject), after: interval)
         }
         let elapsed = ContinuousClock.now - started
         Timer(label: "wharf_job_duration_seconds", dimensions: dimensions, factory: self.metrics)

@@ -65,6 +65,14 @@ extension StorageError {
         )
     }
 
+    /// A content whose blob a scrub found gone.
+    static func contentMissing(checkedAt time: Int64) -> StorageError {
+        StorageError(
+            .corrupt,
+            "The stored bytes of this file are missing (found by a scrub at \(RFC3339.format(seconds: time / 1_000_000))). Restore it from a backup or upload it again."
+        )
+    }
+
     /// A catalog row that does not decode.
     static let malformedRow = StorageError(.corrupt, "A catalog row is malformed.")
 

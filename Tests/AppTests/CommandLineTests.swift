@@ -32,9 +32,10 @@ import Testing
             ("--login-max-failures", "WHARF_LOGIN_MAX_FAILURES"), ("--login-failure-window", "WHARF_LOGIN_FAILURE_WINDOW"),
             ("--default-quota", "WHARF_DEFAULT_QUOTA"), ("--workers", "WHARF_WORKERS"), ("--thumbnail-sizes", "WHARF_THUMBNAIL_SIZES"),
             ("--max-image-pixels", "WHARF_MAX_IMAGE_PIXELS"), ("--job-max-attempts", "WHARF_JOB_MAX_ATTEMPTS"),
-            ("--job-retry-delay", "WHARF_JOB_RETRY_DELAY"),
+            ("--job-retry-delay", "WHARF_JOB_RETRY_DELAY"), ("--scrub-interval", "WHARF_SCRUB_INTERVAL"),
+            ("--serve-corrupt", "WHARF_SERVE_CORRUPT"),
         ]
-        #expect(flags.count == 35)
+        #expect(flags.count == 37)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))
@@ -72,6 +73,10 @@ import Testing
         #expect(size.status != 0 && size.stderr.contains("not a size"))
         let variable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_PORT": "eighty"])
         #expect(variable.status != 0 && variable.stderr.contains("WHARF_PORT"))
+        let interval = try await Command.run(Self.binary, ["serve", "--scrub-interval", "weekly"])
+        #expect(interval.status != 0 && interval.stderr.contains("not a scrub interval"))
+        let intervalVariable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_SCRUB_INTERVAL": "sometimes"])
+        #expect(intervalVariable.status != 0 && intervalVariable.stderr.contains("WHARF_SCRUB_INTERVAL"))
     }
 
     /// `wharf user`: add (password from standard input), list, quota, passwd and delete, with clear
@@ -456,7 +461,10 @@ import Testing
     /// The environment of a test's server: its storage in `directory`, and an `admin` with the
     /// tests' password, made quickly at bcrypt's cheapest cost.
     static func environment(_ directory: TemporaryDirectory) -> [String: String] {
-        ["WHARF_STORAGE": directory.path + "/storage", "WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": TestApp.adminPassword]
+        [
+            "WHARF_STORAGE": directory.path + "/storage", "WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": TestApp.adminPassword,
+            "WHARF_SCRUB_INTERVAL": "off",
+        ]
     }
 
     static func waitUntilHealthy(port: Int) async throws {

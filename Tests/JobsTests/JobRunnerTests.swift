@@ -53,12 +53,18 @@ import Testing
         )[0]
     }
 
-    static func runner(_ queue: JobQueue, _ handler: any JobHandler, maxAttempts: Int = 5) -> JobRunner {
+    static func runner(
+        _ queue: JobQueue,
+        _ handler: any JobHandler,
+        maxAttempts: Int = 5,
+        periodic: [JobRequest: Duration] = [:]
+    ) -> JobRunner {
         JobRunner(
             queue: queue,
             handlers: [Self.kind: handler],
             workers: 2,
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
+            periodic: periodic,
             idlePoll: .milliseconds(20),
             metrics: NOOPMetricsHandler.instance,
             logger: Logger(label: "test")
@@ -97,6 +103,29 @@ import Testing
         try await waitUntil("the job fails") { try await queue.list(status: .failed).count == 1 }
         let job = try #require(try await queue.list().first)
         #expect(job.attempts == 3 && job.lastError == "attempt 3 failed")
+    }
+
+    /// A periodic job waits its interval after the start, runs, and is queued again an interval
+    /// ahead each time it ends (failed or done); a restart keeps the one waiting.
+    @Test func aPeriodicJobRunsOncePerIntervalAndOnlyOneWaits() async throws {
+        let (directory, _, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        let request = JobRequest(kind: Self.kind, subject: "everything")
+        let handler = FlakyHandler(failures: 1)
+        let started = ContinuousClock.now
+        let running = Task { try await Self.runner(queue, handler, maxAttempts: 1, periodic: [request: .milliseconds(300)]).run() }
+        defer { running.cancel() }
+        try await waitUntil("the job ran twice") { handler.attempts.withLock { $0["everything"] ?? 0 } >= 2 }
+        #expect(ContinuousClock.now - started >= .milliseconds(600), "each run waited its interval")
+        running.cancel()
+        _ = await running.result
+        let jobs = try await queue.list()
+        // (Cut off by the cancellation, the next run may have been taken already.)
+        #expect(jobs.filter { [.queued, .running].contains($0.status) }.count == 1, "one run waits for the next interval")
+        #expect(jobs.contains { $0.status == .failed && $0.lastError == "attempt 1 failed" } && jobs.contains { $0.status == .done })
+        try await queue.schedule(request, after: .zero)
+        let pending = try await queue.list().filter { [.queued, .running].contains($0.status) }
+        #expect(pending.count == 1, "scheduling again keeps the one waiting")
     }
 
     /// A job that was running when the process died is run again at the next start.

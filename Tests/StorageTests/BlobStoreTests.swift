@@ -274,6 +274,7 @@ final class LingeringRemoval: BlobStore {
     }
 
     func stage() async throws -> any BlobStaging { try await self.base.stage() }
+    func repair(with staged: StagedBlob) async throws { try await self.base.repair(with: staged) }
     func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
     func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
     func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }

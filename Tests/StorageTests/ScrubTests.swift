@@ -53,9 +53,28 @@ import Testing
         #expect(!report.isClean)
         #expect(!blobs.contains(orphans[0]) && blobs.contains(orphans[1]) && blobs.contains(intact.digest))
 
-        // What the scrub found is kept: the corrupt content is refused, not served as if it were fine.
+        // What the scrub found is kept on the records; bad content is refused, not served as if it were fine.
+        #expect(try await files.file(intact.id, as: .local).integrity?.check == .intact)
+        #expect(try await files.file(flipped.id, as: .local).integrity?.check == .corrupt)
+        #expect(try await files.list(FileListQuery(limit: 10), as: .local).items.first { $0.id == lost.id }?.integrity?.check == .missing)
         let refused = await #expect(throws: StorageError.self) { try await files.openContent(of: flipped.id, as: .local) }
         #expect(refused?.code == .corrupt && refused?.message.hasPrefix("The stored bytes of this file are corrupt") == true)
+        let gone = await #expect(throws: StorageError.self) { try await files.openContent(of: lost.id, as: .local) }
+        #expect(gone?.message.hasPrefix("The stored bytes of this file are missing") == true)
         _ = try await files.openContent(of: intact.id, as: .local)
+        _ = try await files.openContent(of: flipped.id, as: .local, servingCorrupt: true)
+
+        // Uploading the same bytes again puts good ones in place of the bad, for every record of them.
+        _ = try await Self.store("content that rots", in: files)
+        _ = try await Self.store("content that vanishes", in: files)
+        for record in [flipped, lost] {
+            #expect(try await files.file(record.id, as: .local).integrity == nil)
+            let (_, reader) = try await files.openContent(of: record.id, as: .local)
+            #expect(
+                try await reader.read(offset: 0, length: 100) == ByteBuffer(string: record == flipped ? "content that rots" : "content that vanishes")
+            )
+            try await reader.close()
+        }
+        #expect(try await files.scrub(orphanGrace: 3600) == ScrubReport(checked: 3))
     }
 }

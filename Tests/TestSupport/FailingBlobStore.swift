@@ -20,6 +20,7 @@ struct FailingBlobStore: BlobStore {
     }
 
     public func store(_ staged: StagedBlob) async throws -> Bool { try await self.base.store(staged) }
+    public func repair(with staged: StagedBlob) async throws { try await self.base.repair(with: staged) }
     public func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
     public func remove(_ digest: BlobDigest) async throws { try await self.base.remove(digest) }
     public func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }

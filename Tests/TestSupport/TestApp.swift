@@ -26,6 +26,7 @@ public struct TestApp: Sendable {
         configuration.bcryptCost = 4
         configuration.adminPassword = Self.adminPassword
         configuration.jwtSecret = "a test secret of more than thirty-two bytes"
+        configuration.scrubInterval = nil
         configure(&configuration)
         self.configuration = configuration
         try FileManager.default.createDirectory(atPath: configuration.staticDirectory, withIntermediateDirectories: true)

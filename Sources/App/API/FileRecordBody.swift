@@ -2,7 +2,7 @@ public import Storage
 import TextBytes
 
 /// A file record as the API shows it: snake_case keys, RFC 3339 times in UTC, `null` for a
-/// missing declared type.
+/// missing declared type or verification time.
 public struct FileRecordBody: Codable, Sendable, Equatable {
     /// 22 URL-safe characters, random.
     public var id: String
@@ -28,6 +28,11 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
     public var updatedAt: String
     /// Where its bytes are.
     public var downloadURL: String
+    /// What the last scrub found of its content: `ok`, `corrupt`, `missing`, or `unverified`
+    /// before any scrub read it.
+    public var integrity: String
+    /// When a scrub last read its content; `nil` before any did.
+    public var verifiedAt: String?
     /// Where its thumbnails stand (on the API's records; `nil` where they were not looked up).
     public var thumbnails: ThumbnailsBody?
 
@@ -39,6 +44,8 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case downloadURL = "download_url"
+        case integrity
+        case verifiedAt = "verified_at"
         case thumbnails
     }
 
@@ -56,6 +63,13 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         self.createdAt = RFC3339.format(microseconds: record.createdAt)
         self.updatedAt = RFC3339.format(microseconds: record.updatedAt)
         self.downloadURL = Self.location(record.id) + "/download"
+        switch record.integrity?.check {
+        case .intact: self.integrity = "ok"
+        case .corrupt: self.integrity = "corrupt"
+        case .missing: self.integrity = "missing"
+        case nil: self.integrity = "unverified"
+        }
+        self.verifiedAt = record.integrity.map { RFC3339.format(microseconds: $0.verifiedAt) }
         self.thumbnails = thumbnails
     }
 
@@ -74,6 +88,8 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
         try container.encode(self.createdAt, forKey: .createdAt)
         try container.encode(self.updatedAt, forKey: .updatedAt)
         try container.encode(self.downloadURL, forKey: .downloadURL)
+        try container.encode(self.integrity, forKey: .integrity)
+        try container.encode(self.verifiedAt, forKey: .verifiedAt)
         try container.encodeIfPresent(self.thumbnails, forKey: .thumbnails)
     }
 

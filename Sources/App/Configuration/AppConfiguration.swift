@@ -75,6 +75,11 @@ public struct AppConfiguration: Sendable {
     public var jobMaxAttempts = 5
     /// The wait after a job's first failure (doubled after each further one, at most an hour).
     public var jobRetryDelay = DurationText(.seconds(2))
+    /// How often the server scrubs its storage (every content read against its SHA-256); `nil`: never.
+    public var scrubInterval: DurationText? = DurationText(.seconds(86_400))
+    /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead
+    /// of refused with a 500.
+    public var serveCorrupt = false
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     public var shutdownGrace = DurationText(.seconds(10))
 

@@ -9,6 +9,8 @@ import Uploads
 struct FilesController: Sendable {
     let pipeline: UploadPipeline
     let maxRanges: Int
+    /// Whether a content a scrub found corrupt is still sent (marked as such) rather than refused.
+    let serveCorrupt: Bool
     let views: ThumbnailViews
     var files: FilesService { self.pipeline.files }
 
@@ -135,7 +137,11 @@ struct FilesController: Sendable {
         var query = QueryParameters(request)
         let disposition = query.choice("disposition", default: ContentDisposition.Kind.attachment)
         try query.validate()
-        let (record, reader) = try await self.files.openContent(of: try Self.fileID(context), as: try context.principal)
+        let (record, reader) = try await self.files.openContent(
+            of: try Self.fileID(context),
+            as: try context.principal,
+            servingCorrupt: self.serveCorrupt
+        )
         return try await StoredFileResponse.response(to: request, record: record, reader: reader, disposition: disposition, maxRanges: self.maxRanges)
     }
 

@@ -8,6 +8,8 @@ import Storage
 struct ShareLinksController: Sendable {
     let files: FilesService
     let maxRanges: Int
+    /// Whether a content a scrub found corrupt is still sent (marked as such) rather than refused.
+    let serveCorrupt: Bool
 
     /// The API of links, behind authentication.
     func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
@@ -57,7 +59,7 @@ struct ShareLinksController: Sendable {
     /// each GET counts as a download, a HEAD does not.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.decoded("token")
-        let (record, reader) = try await self.files.openShared(token, counting: request.method == .get)
+        let (record, reader) = try await self.files.openShared(token, counting: request.method == .get, servingCorrupt: self.serveCorrupt)
         var response = try await StoredFileResponse.response(
             to: request,
             record: record,

@@ -1,10 +1,13 @@
 import FileResponses
+import HTTPTypes
 import Hummingbird
 import Storage
+import TextBytes
 
 /// How a stored file is sent, for the API's downloads and share links alike: its type, its
 /// SHA-256 as a strong ETag, its last change, its name in `Content-Disposition`, and the
-/// file-response engine for preconditions, ranges and HEAD.
+/// file-response engine for preconditions, ranges and HEAD. Bytes a scrub found corrupt (sent
+/// only when `--serve-corrupt` asks for it) say so in `Wharf-Integrity` and are never cached.
 enum StoredFileResponse {
     static func response(
         to request: Request,
@@ -20,6 +23,16 @@ enum StoredFileResponse {
             disposition: ContentDisposition.requested(disposition, fileName: record.name, mediaType: record.contentType),
             maxRanges: maxRanges
         )
-        return try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
+        var response = try await file.response(to: request.head, streaming: BlobByteSource(reader: reader))
+        if let integrity = record.integrity, integrity.check == .corrupt {
+            response.headers[.wharfIntegrity] = "corrupt; verified-at=" + RFC3339.format(microseconds: integrity.verifiedAt)
+            response.headers[.cacheControl] = "no-store"
+        }
+        return response
     }
+}
+
+extension HTTPField.Name {
+    /// Says that the bytes sent are not the ones stored: a scrub found them corrupt.
+    static let wharfIntegrity = HTTPField.Name("Wharf-Integrity")!
 }

@@ -134,10 +134,12 @@ public enum Wharf {
                 ThumbnailJob.kind: ThumbnailJob(
                     files: files,
                     thumbnailer: try Thumbnailer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxImagePixels)
-                )
+                ),
+                ScrubJob.kind: ScrubJob(files: files, orphanGrace: .seconds(3600), metrics: metrics, logger: logger),
             ],
             workers: configuration.workers,
             retry: RetryPolicy(maxAttempts: configuration.jobMaxAttempts, baseDelay: configuration.jobRetryDelay.duration),
+            periodic: configuration.scrubInterval.map { [ScrubJob.request: $0.duration] } ?? [:],
             metrics: metrics,
             logger: logger
         )
@@ -158,8 +160,11 @@ public enum Wharf {
             }
         )
         let thumbnails = ThumbnailViews(files: files, jobs: storage.jobs, sizes: configuration.thumbnailSizes)
-        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges, views: thumbnails).register(on: signedIn, table: routes)
-        let links = ShareLinksController(files: files, maxRanges: configuration.maxRanges)
+        FilesController(pipeline: pipeline, maxRanges: configuration.maxRanges, serveCorrupt: configuration.serveCorrupt, views: thumbnails).register(
+            on: signedIn,
+            table: routes
+        )
+        let links = ShareLinksController(files: files, maxRanges: configuration.maxRanges, serveCorrupt: configuration.serveCorrupt)
         links.register(on: signedIn, table: routes)
         links.registerPublic(on: router, table: routes)
         OperationsController(files: files, registry: registry).register(on: router, table: routes)

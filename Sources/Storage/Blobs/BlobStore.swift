@@ -15,6 +15,10 @@ public protocol BlobStore: Sendable {
     ///   (the staged copy is then discarded).
     func store(_ staged: StagedBlob) async throws -> Bool
 
+    /// Puts staged bytes in place of a stored blob of the same digest that is damaged or gone (the
+    /// staged bytes hash to the digest, so they are the good ones).
+    func repair(with staged: StagedBlob) async throws
+
     /// Throws away a staged blob that was not stored (a no-op once it was).
     func discard(_ staged: StagedBlob) async
 

@@ -50,19 +50,29 @@ struct LocalBlobStore: BlobStore {
 
     func store(_ staged: StagedBlob) async throws -> Bool {
         let target = self.path(of: staged.digest)
-        let durable = self.durable
         return try await self.threadPool.runIfActive {
             if SystemFile.exists(target) {
                 try SystemFile.unlink(staged.location)
                 return false
             }
-            let directory = SystemFile.parentDirectory(of: target)
-            try SystemFile.makeDirectories(directory, sync: durable)
-            chmod(staged.location, 0o444)
-            try SystemFile.rename(staged.location, target)
-            if durable { try SystemFile.syncDirectory(directory) }
+            try self.move(staged, to: target)
             return true
         }
+    }
+
+    func repair(with staged: StagedBlob) async throws {
+        let target = self.path(of: staged.digest)
+        // rename(2) replaces the damaged file at once: a reader never sees half of either.
+        try await self.threadPool.runIfActive { try self.move(staged, to: target) }
+    }
+
+    /// Moves finished staged bytes to their place, read-only, durably when the store is.
+    private func move(_ staged: StagedBlob, to target: String) throws {
+        let directory = SystemFile.parentDirectory(of: target)
+        try SystemFile.makeDirectories(directory, sync: self.durable)
+        chmod(staged.location, 0o444)
+        try SystemFile.rename(staged.location, target)
+        if self.durable { try SystemFile.syncDirectory(directory) }
     }
 
     func discard(_ staged: StagedBlob) async {

@@ -17,8 +17,10 @@ public protocol Catalog: ShareLinkCatalog, JobCatalog {
     func digests() async throws -> [BlobDigest]
     /// Keeps what a scrub found of a content.
     func recordCheck(_ check: BlobCheck, of digest: BlobDigest, at time: Int64) async throws
-    /// What the last scrub found of a content, and when; `nil` when none checked it.
-    func lastCheck(of digest: BlobDigest) async throws -> (check: BlobCheck, at: Int64)?
+    /// What the last scrub found of a content; `nil` when none checked it.
+    func integrity(of digest: BlobDigest) async throws -> Integrity?
+    /// Forgets what scrubs found of a content (its blob was removed, or replaced by good bytes).
+    func forgetIntegrity(of digest: BlobDigest) async throws
     /// How many records point at a blob.
     func referenceCount(of digest: BlobDigest) async throws -> Int
     /// The bytes of `owner`'s files, each content counted once.

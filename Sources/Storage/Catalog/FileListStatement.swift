@@ -34,9 +34,9 @@ struct FileListStatement {
             _ = arguments.append(contentsOf: [key, key, cursor.id.rawValue])
         }
         let direction = query.sort.isDescending ? "DESC" : "ASC"
-        var sql = "SELECT * FROM files"
+        var sql = FileRow.selectWithIntegrity
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY \(column) \(direction), id \(direction) LIMIT ?"
+        sql += " ORDER BY files.\(column) \(direction), files.id \(direction) LIMIT ?"
         _ = arguments.append(contentsOf: [query.limit + 1])
         self.sql = sql
         self.arguments = arguments

@@ -35,7 +35,7 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
         String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
-    func record() throws -> FileRecord {
+    func record(integrity: Integrity? = nil) throws -> FileRecord {
         guard let id = FileID(self.id), let digest = BlobDigest(hex: self.sha256),
             let tags = try? JSONDecoder().decode([String].self, from: Data(self.tags.utf8))
         else { throw StorageError.malformedRow }
@@ -50,7 +50,28 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
             description: self.description,
             tags: tags,
             createdAt: self.created_at,
-            updatedAt: self.updated_at
+            updatedAt: self.updated_at,
+            integrity: integrity
         )
+    }
+}
+
+extension FileRow {
+    /// The columns of a file's row joined with what the last scrub found of its content.
+    static let selectWithIntegrity = """
+        SELECT files.*, blob_integrity.status AS integrity_status, blob_integrity.verified_at AS integrity_verified_at
+        FROM files LEFT JOIN blob_integrity ON blob_integrity.sha256 = files.sha256
+        """
+
+    /// The record of a row read with `selectWithIntegrity`.
+    static func record(joined row: Row) throws -> FileRecord {
+        let integrity: Integrity?
+        if let status: String = row["integrity_status"] {
+            guard let check = BlobCheck(rawValue: status) else { throw StorageError.malformedRow }
+            integrity = Integrity(check, verifiedAt: row["integrity_verified_at"])
+        } else {
+            integrity = nil
+        }
+        return try FileRow(row: row).record(integrity: integrity)
     }
 }

@@ -3,14 +3,18 @@ import GRDB
 extension SQLiteCatalog {
     /// Inserts a job unless one of the same kind and subject is waiting or running (a partial
     /// unique index says so; the insert is then ignored).
-    static func enqueue(_ request: JobRequest, at time: Int64, in db: Database) throws {
+    static func enqueue(_ request: JobRequest, at time: Int64, runAfter: Int64? = nil, in db: Database) throws {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO jobs (kind, subject, status, attempts, run_after, created_at, updated_at)
                 VALUES (?, ?, 'queued', 0, ?, ?, ?)
                 """,
-            arguments: [request.kind.rawValue, request.subject, time, time, time]
+            arguments: [request.kind.rawValue, request.subject, runAfter ?? time, time, time]
         )
+    }
+
+    func scheduleJob(_ request: JobRequest, runAfter: Int64, at time: Int64) async throws {
+        try await self.write { db in try Self.enqueue(request, at: time, runAfter: runAfter, in: db) }
     }
 
     func claimJob(now: Int64) async throws -> Job? {

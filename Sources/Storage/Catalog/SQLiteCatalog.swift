@@ -172,23 +172,32 @@ struct SQLiteCatalog: Catalog {
 
     static func update(_ id: FileID, ownedBy owner: String?, in db: Database, _ change: (inout FileRow) -> Void) throws -> FileChange {
         var row = try self.row(id, ownedBy: owner, in: db)
-        let before = try row.record()
+        let before = try row.record(integrity: try self.integrity(of: row.sha256, in: db))
         change(&row)
         try row.update(db)
-        return .updated(try row.record(), before: before)
+        return .updated(try row.record(integrity: try self.integrity(of: row.sha256, in: db)), before: before)
+    }
+
+    static func integrity(of sha256: String, in db: Database) throws -> Integrity? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT status, verified_at FROM blob_integrity WHERE sha256 = ?", arguments: [sha256])
+        else { return nil }
+        guard let check = BlobCheck(rawValue: row["status"]) else { throw StorageError.malformedRow }
+        return Integrity(check, verifiedAt: row["verified_at"])
     }
 
     func file(id: FileID) async throws -> FileRecord? {
-        try await self.read { db in try FileRow.fetchOne(db, key: id.rawValue)?.record() }
+        try await self.read { db in
+            try Row.fetchOne(db, sql: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(FileRow.record(joined:))
+        }
     }
 
     func list(_ query: FileListQuery) async throws -> FilePage {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
         let rows = try await self.read { db in
-            try FileRow.fetchAll(db, sql: statement.sql, arguments: statement.arguments)
+            try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map(FileRow.record(joined:))
         }
-        var items = try rows.map { try $0.record() }
+        var items = rows
         var next: FileCursor?
         if items.count > query.limit {
             items.removeLast(items.count - query.limit)
@@ -215,12 +224,13 @@ struct SQLiteCatalog: Catalog {
         }
     }
 
-    func lastCheck(of digest: BlobDigest) async throws -> (check: BlobCheck, at: Int64)? {
-        try await self.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, verified_at FROM blob_integrity WHERE sha256 = ?", arguments: [digest.hex])
-            else { return nil }
-            guard let check = BlobCheck(rawValue: row["status"]) else { throw StorageError.malformedRow }
-            return (check, row["verified_at"])
+    func integrity(of digest: BlobDigest) async throws -> Integrity? {
+        try await self.read { db in try Self.integrity(of: digest.hex, in: db) }
+    }
+
+    func forgetIntegrity(of digest: BlobDigest) async throws {
+        _ = try await self.write { db in
+            try db.execute(sql: "DELETE FROM blob_integrity WHERE sha256 = ?", arguments: [digest.hex])
         }
     }
 

@@ -22,6 +22,8 @@ public struct FileRecord: Sendable, Equatable {
     public var createdAt: Int64
     /// When the record or its content last changed, in microseconds since 1970 (UTC).
     public var updatedAt: Int64
+    /// What the last scrub found of its content; `nil` when no scrub has read it yet.
+    public var integrity: Integrity?
 
     /// Creates a record from its fields.
     public init(
@@ -35,7 +37,8 @@ public struct FileRecord: Sendable, Equatable {
         description: String,
         tags: [String],
         createdAt: Int64,
-        updatedAt: Int64
+        updatedAt: Int64,
+        integrity: Integrity? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -48,6 +51,7 @@ public struct FileRecord: Sendable, Equatable {
         self.tags = tags
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.integrity = integrity
     }
 }
 

@@ -77,19 +77,21 @@ public struct FilesService: Sendable {
         await self.blobs.discard(staged)
     }
 
-    /// Opens the content of a file the principal may read.
-    public func openContent(of id: FileID, as principal: Principal) async throws -> (FileRecord, any BlobReader) {
+    /// Opens the content of a file the principal may read. A content the last scrub found corrupt
+    /// is refused unless `servingCorrupt` (the caller then says so to whoever gets the bytes);
+    /// a missing one always is.
+    public func openContent(of id: FileID, as principal: Principal, servingCorrupt: Bool = false) async throws -> (FileRecord, any BlobReader) {
         let record = try await self.file(id, as: principal)
-        return (record, try await self.openChecked(record.digest))
+        return (record, try await self.openChecked(record, servingCorrupt: servingCorrupt))
     }
 
-    /// Opens a content unless the last scrub found it corrupt: such bytes are never served as if
-    /// they were fine.
-    private func openChecked(_ digest: BlobDigest) async throws -> any BlobReader {
-        if let last = try await self.catalog.lastCheck(of: digest), last.check == .corrupt {
-            throw StorageError.contentCorrupt(checkedAt: last.at)
+    /// Opens a record's content as `openContent` says: never bytes a scrub found bad as if they were fine.
+    private func openChecked(_ record: FileRecord, servingCorrupt: Bool) async throws -> any BlobReader {
+        switch record.integrity?.check {
+        case .corrupt where !servingCorrupt: throw StorageError.contentCorrupt(checkedAt: record.integrity!.verifiedAt)
+        case .missing: throw StorageError.contentMissing(checkedAt: record.integrity!.verifiedAt)
+        default: return try await self.blobs.open(record.digest)
         }
-        return try await self.blobs.open(digest)
     }
 
     // MARK: Records
@@ -252,7 +254,7 @@ public struct FilesService: Sendable {
     /// The file a link names, for anyone who holds the link: `notFound` for no such link, `gone`
     /// when it has expired or served its most downloads. With `counting`, this is a download and
     /// counts against the link's limit (a HEAD is not).
-    public func openShared(_ token: String, counting: Bool) async throws -> (FileRecord, any BlobReader) {
+    public func openShared(_ token: String, counting: Bool, servingCorrupt: Bool = false) async throws -> (FileRecord, any BlobReader) {
         let link: ShareLink
         if counting {
             link = try await self.catalog.claimDownload(token, at: Self.now())
@@ -262,7 +264,7 @@ public struct FilesService: Sendable {
             link = found
         }
         guard let record = try await self.catalog.file(id: link.fileID) else { throw StorageError.linkNotFound }
-        return (record, try await self.openChecked(record.digest))
+        return (record, try await self.openChecked(record, servingCorrupt: servingCorrupt))
     }
 
     // MARK: Operations
@@ -290,7 +292,14 @@ public struct FilesService: Sendable {
             var stored: [BlobDigest] = []
             do {
                 for blob in staged {
-                    if try await self.blobs.store(blob) { stored.append(blob.digest) }
+                    // Bytes that hash to a content a scrub found corrupt or missing take its place:
+                    // uploading the file again repairs it.
+                    if let damage = try await self.catalog.integrity(of: blob.digest), damage.check != .intact {
+                        try await self.blobs.repair(with: blob)
+                        try await self.catalog.forgetIntegrity(of: blob.digest)
+                    } else if try await self.blobs.store(blob) {
+                        stored.append(blob.digest)
+                    }
                 }
                 return try await self.catalog.commit(unit)
             } catch {
@@ -306,6 +315,7 @@ public struct FilesService: Sendable {
         try await self.locks.withLocks([digest]) {
             if try await self.catalog.referenceCount(of: digest) == 0 {
                 try await self.blobs.remove(digest)
+                try await self.catalog.forgetIntegrity(of: digest)
             }
         }
     }
@@ -332,6 +342,7 @@ public struct FilesService: Sendable {
             let removed = try await self.locks.withLocks([blob.digest]) {
                 guard try await self.catalog.referenceCount(of: blob.digest) == 0 else { return false }
                 try await self.blobs.remove(blob.digest)
+                try await self.catalog.forgetIntegrity(of: blob.digest)
                 return true
             }
             if removed { report.orphansRemoved += 1 }

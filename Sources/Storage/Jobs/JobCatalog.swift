@@ -1,6 +1,8 @@
 /// Where jobs are kept: the metadata database, beside the records they follow. Only `JobQueue`
 /// uses it; enqueuing happens in a unit of work (`UnitOfWork.Write.enqueue`).
 public protocol JobCatalog: Sendable {
+    /// Queues a job to run after `runAfter`, unless one of the same kind and subject is waiting or running.
+    func scheduleJob(_ request: JobRequest, runAfter: Int64, at time: Int64) async throws
     /// Takes the oldest queued job due at `now` and marks it running (one more attempt), if any.
     func claimJob(now: Int64) async throws -> Job?
     /// Marks a job done.

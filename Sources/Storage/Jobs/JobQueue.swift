@@ -8,6 +8,13 @@ public struct JobQueue: Sendable {
         self.catalog = catalog
     }
 
+    /// Queues a job to run `delay` from now, unless one of the same kind and subject is already
+    /// waiting or running (then that one stands).
+    public func schedule(_ request: JobRequest, after delay: Duration) async throws {
+        let now = FilesService.now()
+        try await self.catalog.scheduleJob(request, runAfter: now + Self.microseconds(delay), at: now)
+    }
+
     /// Takes the oldest due job, marking it running; `nil` when none is due.
     public func claim() async throws -> Job? {
         try await self.catalog.claimJob(now: FilesService.now())
@@ -21,8 +28,11 @@ public struct JobQueue: Sendable {
     /// Queues a job again after `delay`, with the error of its failed attempt.
     public func retry(_ job: Job, error: String, after delay: Duration) async throws {
         let now = FilesService.now()
-        let wait = delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000
-        try await self.catalog.retryJob(job.id, error: error, runAfter: now + wait, at: now)
+        try await self.catalog.retryJob(job.id, error: error, runAfter: now + Self.microseconds(delay), at: now)
+    }
+
+    private static func microseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
     /// Marks a job failed for good.
