@@ -16,19 +16,22 @@ public final class JobRunner: Service, Sendable {
     let retry: RetryPolicy
     let idlePoll: Duration
     let periodic: [JobRequest: Duration]
+    let afterJob: @Sendable () -> Void
     let metrics: any MetricsFactory
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
     /// A runner of `workers` tasks over `queue`, with a handler per kind; an idle worker looks for
     /// due jobs every `idlePoll`. Each `periodic` job runs once per its interval: it is queued an
-    /// interval ahead at start (unless it already waits) and again each time it ends.
+    /// interval ahead at start (unless it already waits) and again each time it ends. `afterJob`
+    /// runs once each job's outcome is recorded (the server wakes its live event streams).
     public init(
         queue: JobQueue,
         handlers: [JobKind: any JobHandler],
         workers: Int,
         retry: RetryPolicy,
         periodic: [JobRequest: Duration] = [:],
+        afterJob: @escaping @Sendable () -> Void = {},
         idlePoll: Duration = .milliseconds(200),
         metrics: any MetricsFactory,
         logger: Logger
@@ -38,6 +41,7 @@ public final class JobRunner: Service, Sendable {
         self.workers = max(1, workers)
         self.retry = retry
         self.periodic = periodic
+        self.afterJob = afterJob
         self.idlePoll = idlePoll
         self.metrics = metrics
         self.logger = logger
@@ -81,7 +85,7 @@ public final class JobRunner: Service, Sendable {
         do {
             guard let handler = self.handlers[job.kind] else { throw JobError.noHandler(job.kind) }
             try await handler.run(job)
-            try await self.queue.complete(job)
+            try await self.queue.complete(job, announcing: handler.completionEvent)
             Counter(label: "wharf_jobs_total", dimensions: dimensions + [("outcome", "done")], factory: self.metrics).increment()
         } catch {
             let reason = "\(error)"
@@ -99,6 +103,7 @@ public final class JobRunner: Service, Sendable {
                 self.logger.error("A job failed for good", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
             }
         }
+        self.afterJob()
         if let interval = self.periodic[JobRequest(kind: job.kind, subject: job.subject)] {
             try await self.queue.schedule(JobRequest(kind: job.kind, subject: job.subject), after: interval)
         }

@@ -14,6 +14,8 @@ public enum LocalStorage {
         public let sessions: SessionStore
         /// The background jobs of the root.
         public let jobs: JobQueue
+        /// The live events of the root.
+        public let events: EventLog
         /// How many staging files an earlier crash left behind (now removed).
         public let sweptStagingFiles: Int
     }
@@ -36,6 +38,7 @@ public enum LocalStorage {
             users: UserAccounts(catalog: catalog),
             sessions: SessionStore(catalog: catalog),
             jobs: JobQueue(catalog: catalog),
+            events: EventLog(catalog: catalog),
             sweptStagingFiles: swept
         )
     }

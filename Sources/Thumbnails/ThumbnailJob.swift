@@ -41,6 +41,8 @@ public struct ThumbnailJob: JobHandler {
         self.wants(contentType) ? [JobRequest(kind: Self.kind, subject: digest.hex)] : []
     }
 
+    public var completionEvent: EventKind? { .thumbnailReady }
+
     public func run(_ job: Job) async throws {
         guard let digest = BlobDigest(hex: job.subject) else { throw JobError.permanent("'\(job.subject)' is not a blob digest.") }
         guard let path = self.files.localPath(of: digest) else { throw JobError.permanent("The blob store keeps no local copy to read.") }

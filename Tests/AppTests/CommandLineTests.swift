@@ -399,11 +399,21 @@ import Testing
 
         let (second, secondPort) = try await Self.startServer(directory, ["--log-level", "warning"])
         try await Curl.signIn(port: secondPort, password: TestApp.adminPassword)
+        // The events of the outbox outlive the process: the stream replays the upload's from before the kill.
+        let events = try Command.start(
+            "curl",
+            Curl.signedIn(["-sS", "-N", "--max-time", "60", "http://127.0.0.1:\(secondPort)/api/events?last_event_id=0"], port: secondPort)
+        )
         try await waitUntil("the thumbnail is made after the restart") {
             try await Curl.request(port: secondPort, "/api/files/\(id)/thumbnail?size=256", []).status == 200
         }
+        try await Task.sleep(for: .milliseconds(500))
+        let stopping = ContinuousClock.now
         second.signal(SIGTERM)
         #expect(try await Command.wait(second).status == 0)
+        #expect(ContinuousClock.now - stopping < .seconds(5), "an open event stream does not hold up the shutdown")
+        let received = try EventsTests.parse(try await Command.wait(events).text).events
+        #expect(received.map(\.type) == ["file.created", "thumbnail.ready"] && received.allSatisfy { $0.body.file?.id == id })
     }
 
     /// `wharf scrub` reads every stored content again: a clean storage exits 0, a blob with a

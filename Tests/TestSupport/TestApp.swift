@@ -90,7 +90,14 @@ public struct TestApp: Sendable {
     ) async throws -> Value {
         var storage = try await Wharf.openStorage(configuration: self.configuration, logger: Self.logger)
         if let files {
-            storage = LocalStorage.Opened(files: files, users: storage.users, sessions: storage.sessions, jobs: storage.jobs, sweptStagingFiles: 0)
+            storage = LocalStorage.Opened(
+                files: files,
+                users: storage.users,
+                sessions: storage.sessions,
+                jobs: storage.jobs,
+                events: storage.events,
+                sweptStagingFiles: 0
+            )
         }
         // Minted here rather than asked of `POST /api/token`, so that a test's requests are its own
         // (metrics and the sign-in throttle count only them).

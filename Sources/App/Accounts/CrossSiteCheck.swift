@@ -3,30 +3,40 @@ import Hummingbird
 import Routing
 
 /// Refuses state-changing requests that a browser sends on behalf of another site (cross-site
-/// request forgery): what the browser says in `Sec-Fetch-Site`, or when it sends no such header,
-/// the `Origin` (else `Referer`) compared with the host the request was sent to. A request with
-/// none of them is not a browser's cross-site request and passes.
+/// request forgery), and WebSocket handshakes from another site's page (which could otherwise
+/// read the signed-in user's events): what the browser says in `Sec-Fetch-Site`, or when it sends
+/// no such header, the `Origin` (else `Referer`) compared with the host the request was sent to.
+/// A request with none of them is not a browser's cross-site request and passes. Only requests
+/// signed in by the session cookie are checked: a bearer token is never sent by a browser on its own.
 enum CrossSiteCheck {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 
-    /// Throws 403 when `request` changes state and comes from another site.
+    /// Throws 403 when `request` changes state, or opens a WebSocket, and comes from another site.
     static func check(_ request: Request) throws {
-        guard ![.get, .head, .options].contains(request.method), self.isCrossSite(request) else { return }
-        throw HTTPException(.forbidden, "Cross-site request refused: it changes state and was sent by another site.")
+        let opensWebSocket = request.headers[.upgrade]?.lowercased() == "websocket"
+        guard opensWebSocket || ![.get, .head, .options].contains(request.method), self.isCrossSite(request) else { return }
+        throw HTTPException(.forbidden, "Cross-site request refused: it was sent by another site's page.")
     }
 
     static func isCrossSite(_ request: Request) -> Bool {
         if let site = request.headers[self.secFetchSite] { return site.lowercased() == "cross-site" }
         guard let source = request.headers[.origin] ?? request.headers[.referer] else { return false }
-        guard let host = request.head.authority else { return true }
-        return self.authority(of: source)?.lowercased() != host.lowercased()
+        guard let host = request.head.authority, let origin = self.authority(of: source) else { return true }
+        return self.withoutDefaultPort(origin.authority, scheme: origin.scheme) != self.withoutDefaultPort(host.lowercased(), scheme: origin.scheme)
     }
 
-    /// The `host[:port]` of an origin or URL; `nil` for `null` and anything that is not http(s).
-    static func authority(of url: String) -> String? {
+    /// The scheme and lower-cased `host[:port]` of an origin or URL; `nil` for `null` and
+    /// anything that is not http(s).
+    static func authority(of url: String) -> (scheme: String, authority: String)? {
         let lowered = url.lowercased()
-        guard let scheme = ["http://", "https://"].first(where: { lowered.hasPrefix($0) }) else { return nil }
-        let rest = url.dropFirst(scheme.count)
-        return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        guard let scheme = ["http", "https"].first(where: { lowered.hasPrefix($0 + "://") }) else { return nil }
+        let rest = lowered.dropFirst(scheme.count + 3)
+        return (scheme, String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }))
+    }
+
+    /// `host:80` for http and `host:443` for https name the same place as `host`.
+    static func withoutDefaultPort(_ authority: String, scheme: String) -> String {
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        return authority.hasSuffix(defaultPort) ? String(authority.dropLast(defaultPort.count)) : authority
     }
 }

@@ -1,11 +1,14 @@
 public import Hummingbird
 public import HummingbirdAuth
+public import HummingbirdWebSocket
 public import NIOCore
 public import Routing
 public import Storage
 
 /// The request context of every Wharf route.
-public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionRequestContext, RemoteAddressRequestContext {
+public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionRequestContext, RemoteAddressRequestContext,
+    WebSocketRequestContext
+{
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     /// The signed-in user, set by `AuthenticationMiddleware`; `nil` for anyone else.
@@ -14,6 +17,10 @@ public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionR
     public let sessions = SessionContext<WharfSession>()
     /// The address of the client (the peer of the connection).
     public let remoteAddress: SocketAddress?
+    /// The handler a WebSocket route hands to the upgrade.
+    public let webSocket = WebSocketHandlerReference<Self>()
+    /// Where the events of a WebSocket start (set before its handshake is answered).
+    var eventCursor: Int64?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -4,6 +4,7 @@ import Glibc
 public import Hummingbird
 import HummingbirdAuth
 import HummingbirdCore
+import HummingbirdWebSocket
 import Jobs
 public import Logging
 import MediaTypes
@@ -127,7 +128,10 @@ public enum Wharf {
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
 
-        let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:)).observed(by: FileChangeCounters(factory: metrics).count)
+        let signal = EventSignal()
+        let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))
+            .observed(by: FileChangeCounters(factory: metrics).count)
+            .observed(by: { _ in signal.notify() })
         let runner = JobRunner(
             queue: storage.jobs,
             handlers: [
@@ -140,6 +144,7 @@ public enum Wharf {
             workers: configuration.workers,
             retry: RetryPolicy(maxAttempts: configuration.jobMaxAttempts, baseDelay: configuration.jobRetryDelay.duration),
             periodic: configuration.scrubInterval.map { [ScrubJob.request: $0.duration] } ?? [:],
+            afterJob: signal.notify,
             metrics: metrics,
             logger: logger
         )
@@ -170,19 +175,31 @@ public enum Wharf {
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
         ThumbnailsController(files: files, jobs: storage.jobs, sizes: configuration.thumbnailSizes).register(on: signedIn, table: routes)
         JobsController(jobs: storage.jobs).register(on: signedIn, table: routes)
+        let events = EventsController(
+            feed: EventFeed(events: storage.events, files: files, views: thumbnails, signal: signal, heartbeat: configuration.eventHeartbeat.duration)
+        )
+        events.register(on: signedIn, table: routes)
+        // Upgrade requests meet this router first; one it does not upgrade goes on to `router`.
+        let webSocketRouter = Router(context: AppRequestContext.self)
+        events.registerWebSocket(
+            on: webSocketRouter.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: true))
+        )
 
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
         let access = accessLogger
         let counters = AccessLogHandler.ByteCounters(factory: metrics)
         let maxBodySize = configuration.maxUploadSize.bytes
-        let server = HTTPServerBuilder.http1(
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
             configuration: .init(
-                additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
-                    AccessLogHandler(logger: access, counters: counters),
-                ],
-                idleTimeout: .seconds(75)
+                http1: .init(
+                    additionalChannelHandlers: [
+                        RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                        AccessLogHandler(logger: access, counters: counters),
+                    ],
+                    idleTimeout: .seconds(75)
+                )
             )
         )
         return Application(

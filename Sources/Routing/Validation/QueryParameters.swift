@@ -15,14 +15,19 @@ public struct QueryParameters {
 
     /// An integer within `range`, or `defaultValue` when absent.
     public mutating func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
-        guard let text = self.values[name] else { return defaultValue }
+        self.optionalInteger(name, in: range) ?? defaultValue
+    }
+
+    /// An integer within `range`, or `nil` when absent (or refused).
+    public mutating func optionalInteger(_ name: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = self.values[name] else { return nil }
         guard let value = Int(text) else {
             self.fail(name, text, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
-            return defaultValue
+            return nil
         }
         if let issue = ValidationIssue.outOfRange(at: ["query", .string(name)], input: .string(text), value: value, range: range) {
             self.issues.append(issue)
-            return defaultValue
+            return nil
         }
         return value
     }

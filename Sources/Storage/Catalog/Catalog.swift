@@ -5,7 +5,7 @@
 /// of blobs is derived from the records (`referenceCount`), so a record and its blob reference can
 /// never disagree. Share links live beside the records and go with their file. Only
 /// `FilesService` uses a catalog: it keeps records and blobs consistent.
-public protocol Catalog: ShareLinkCatalog, JobCatalog {
+public protocol Catalog: ShareLinkCatalog, JobCatalog, EventCatalog {
     /// Runs every write of `unit` in one transaction, all or none, and returns what changed, one
     /// entry per write in order.
     func commit(_ unit: UnitOfWork) async throws -> [FileChange]

@@ -31,15 +31,16 @@ extension SQLiteCatalog {
         }
     }
 
-    func completeJob(_ id: Int64, at time: Int64) async throws {
-        try await self.setJob(id, at: time) { row in
+    func completeJob(_ id: Int64, announcing event: EventKind?, at time: Int64) async throws {
+        try await self.setJob(id, at: time) { row, db in
             row.status = JobStatus.done.rawValue
             row.last_error = nil
+            if let event { try Self.announce(event, ofJobOn: row.subject, detail: nil, at: time, in: db) }
         }
     }
 
     func retryJob(_ id: Int64, error: String, runAfter: Int64, at time: Int64) async throws {
-        try await self.setJob(id, at: time) { row in
+        try await self.setJob(id, at: time) { row, _ in
             row.status = JobStatus.queued.rawValue
             row.last_error = error
             row.run_after = runAfter
@@ -47,9 +48,10 @@ extension SQLiteCatalog {
     }
 
     func failJob(_ id: Int64, error: String, at time: Int64) async throws {
-        try await self.setJob(id, at: time) { row in
+        try await self.setJob(id, at: time) { row, db in
             row.status = JobStatus.failed.rawValue
             row.last_error = error
+            try Self.announce(.jobFailed, ofJobOn: row.subject, detail: error, at: time, in: db)
         }
     }
 
@@ -83,10 +85,10 @@ extension SQLiteCatalog {
         }
     }
 
-    private func setJob(_ id: Int64, at time: Int64, _ change: @Sendable @escaping (inout JobRow) -> Void) async throws {
+    private func setJob(_ id: Int64, at time: Int64, _ change: @Sendable @escaping (inout JobRow, Database) throws -> Void) async throws {
         try await self.write { db in
             guard var row = try JobRow.fetchOne(db, key: id) else { throw StorageError.jobNotFound(id) }
-            change(&row)
+            try change(&row, db)
             row.updated_at = time
             try row.update(db)
         }

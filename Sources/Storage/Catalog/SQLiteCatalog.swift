@@ -109,12 +109,30 @@ struct SQLiteCatalog: Catalog {
                 table.column("verified_at", .integer).notNull()
             }
         }
+        migrator.registerMigration("v9: events") { db in
+            // The outbox of live events; AUTOINCREMENT so that an id is never reused after trimming.
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        file_id TEXT,
+                        owner TEXT,
+                        at INTEGER NOT NULL,
+                        detail TEXT
+                    )
+                    """
+            )
+        }
         return migrator
     }
 
     func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
         try await self.write { db in
-            try unit.writes.compactMap { write in try Self.apply(write, in: db) }
+            let changes = try unit.writes.compactMap { write in try Self.apply(write, in: db) }
+            let now = FilesService.now()
+            for change in changes { try Self.announce(change, at: now, in: db) }
+            return changes
         }
     }
 

@@ -5,11 +5,12 @@ public protocol JobCatalog: Sendable {
     func scheduleJob(_ request: JobRequest, runAfter: Int64, at time: Int64) async throws
     /// Takes the oldest queued job due at `now` and marks it running (one more attempt), if any.
     func claimJob(now: Int64) async throws -> Job?
-    /// Marks a job done.
-    func completeJob(_ id: Int64, at time: Int64) async throws
+    /// Marks a job done, announcing `event` (if any) to the files of its subject in the same transaction.
+    func completeJob(_ id: Int64, announcing event: EventKind?, at time: Int64) async throws
     /// Queues a job again, to run after `runAfter`, keeping `error` as its last error.
     func retryJob(_ id: Int64, error: String, runAfter: Int64, at time: Int64) async throws
-    /// Marks a job failed for good with `error`.
+    /// Marks a job failed for good with `error`, announcing `job.failed` to the files of its
+    /// subject (to admins when it has none) in the same transaction.
     func failJob(_ id: Int64, error: String, at time: Int64) async throws
     /// Queues every running job again (they were cut off by a crash); how many.
     func requeueRunningJobs(at time: Int64) async throws -> Int

@@ -20,9 +20,9 @@ public struct JobQueue: Sendable {
         try await self.catalog.claimJob(now: FilesService.now())
     }
 
-    /// Marks a job done.
-    public func complete(_ job: Job) async throws {
-        try await self.catalog.completeJob(job.id, at: FilesService.now())
+    /// Marks a job done, announcing `event` (if any) to the owners of the files of its subject.
+    public func complete(_ job: Job, announcing event: EventKind? = nil) async throws {
+        try await self.catalog.completeJob(job.id, announcing: event, at: FilesService.now())
     }
 
     /// Queues a job again after `delay`, with the error of its failed attempt.
@@ -35,7 +35,7 @@ public struct JobQueue: Sendable {
         duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
-    /// Marks a job failed for good.
+    /// Marks a job failed for good, announcing it (`job.failed`) to the owners of the files of its subject.
     public func fail(_ job: Job, error: String) async throws {
         try await self.catalog.failJob(job.id, error: error, at: FilesService.now())
     }

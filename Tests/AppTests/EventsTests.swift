@@ -1,0 +1,190 @@
+import App
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Routing
+import Synchronization
+import TestSupport
+import Testing
+
+/// Live events over a real socket: Server-Sent Events read by curl, a WebSocket read by a
+/// WebSocket client; replay after `Last-Event-ID`, heartbeats, and each user's own files only.
+@Suite struct EventsTests {
+    /// One event of an SSE stream.
+    struct Received: Equatable {
+        let id: Int64
+        let type: String
+        let body: EventBody
+    }
+
+    /// The events of an SSE stream's text, and whether it held a heartbeat.
+    static func parse(_ text: String) throws -> (events: [Received], heartbeats: Int) {
+        var events: [Received] = []
+        var heartbeats = 0
+        for block in text.components(separatedBy: "\n\n") where !block.isEmpty {
+            if block == ": heartbeat" { heartbeats += 1 }
+            var fields: [String: String] = [:]
+            for line in block.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { continue }
+                fields[String(line[..<colon])] = String(line[line.index(after: colon)...].dropFirst())
+            }
+            guard let id = fields["id"].flatMap({ Int64($0) }), let type = fields["event"], let data = fields["data"] else { continue }
+            events.append(Received(id: id, type: type, body: try JSONDecoder().decode(EventBody.self, from: Data(data.utf8))))
+        }
+        return (events, heartbeats)
+    }
+
+    /// Reads `/api/events` with curl for at most `seconds` (or until `until` holds of what it got).
+    static func read(port: Int, _ arguments: [String], seconds: Int) async throws -> String {
+        let curl = try Command.start(
+            "curl",
+            Curl.signedIn(["-sS", "-N", "--max-time", String(seconds)] + arguments + ["http://127.0.0.1:\(port)/api/events"], port: port)
+        )
+        return try await Command.wait(curl).text
+    }
+
+    @Test func serverSentEventsCarryCreatedThenThumbnailReadyWithHeartbeatsAndReplay() async throws {
+        let app = try TestApp { $0.eventHeartbeat = DurationText(.milliseconds(300)) }
+        let image = try await ThumbnailAPITests.png(app.directory, width: 640, height: 480)
+        try await app.live { client in
+            let port = try #require(client.port)
+            // From the start of the outbox (`last_event_id=0`), so nothing depends on when curl connects.
+            let stream = try Command.start(
+                "curl",
+                Curl.signedIn(["-sS", "-N", "--max-time", "60", "-D", "-", "http://127.0.0.1:\(port)/api/events?last_event_id=0"], port: port)
+            )
+            let record = try await ThumbnailAPITests.upload(client, image)
+            try await waitUntil("the thumbnails are made") {
+                try await client.request(.get, "/api/files/\(record.id)").decoded(FileRecordBody.self).thumbnails?.status == "ready"
+            }
+            try await Task.sleep(for: .seconds(1))
+            stream.signal(SIGKILL)
+            let text = try await Command.wait(stream).text
+            #expect(text.lowercased().contains("content-type: text/event-stream"))
+            let (events, heartbeats) = try Self.parse(text)
+            #expect(events.map(\.type) == ["file.created", "thumbnail.ready"])
+            #expect(events.allSatisfy { $0.body.file?.id == record.id && $0.body.type == $0.type && $0.body.id == $0.id })
+            #expect(events[0].id < events[1].id)
+            guard case .record(let ready) = events.last?.body.file else {
+                Issue.record("thumbnail.ready carries the record")
+                return
+            }
+            #expect(ready.thumbnails?.status == "ready" && ready.thumbnails?.sizes["256"] != nil)
+            #expect(heartbeats >= 1, "a heartbeat after 300 ms of silence")
+
+            // A client that reconnects with Last-Event-ID gets only what came after.
+            _ = try await client.request(.delete, "/api/files/\(record.id)")
+            let replay = try Self.parse(try await Self.read(port: port, ["-H", "Last-Event-ID: \(events[0].id)"], seconds: 2)).events
+            #expect(replay.map(\.type) == ["thumbnail.ready", "file.deleted"])
+            #expect(replay.last?.body.file == .gone(id: record.id))
+            // Without it, only what happens from now on.
+            #expect(try Self.parse(try await Self.read(port: port, [], seconds: 1)).events.isEmpty)
+        }
+    }
+
+    /// A user sees the events of their own files, an admin everyone's; a refused upload (rolled
+    /// back) announces nothing.
+    @Test func eachUserSeesOnlyTheirOwnFilesAndNothingRolledBack() async throws {
+        let app = try TestApp()
+        try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false, quota: 100)
+        let bob = try await app.token(for: "bob")
+        try await app.live { client in
+            let port = try #require(client.port)
+            let mine = try await client.request(.put, "/api/files?name=admin.txt", body: "the admin's")
+            let theirs = try await client.request(.put, "/api/files?name=bob.txt", body: "bob's", headers: [.authorization: "Bearer " + bob])
+            let refused = try await client.request(
+                .put,
+                "/api/files?name=big.txt",
+                body: String(repeating: "x", count: 200),
+                headers: [.authorization: "Bearer " + bob]
+            )
+            #expect(mine.status == .created && theirs.status == .created && refused.status == .contentTooLarge)
+            let bobID = try theirs.decoded(FileRecordBody.self).id
+            #expect(try Self.parse(try await Self.read(port: port, [], seconds: 1)).events.isEmpty, "nothing new since connecting")
+            let all = try Self.parse(try await Self.read(port: port, ["-G", "-d", "last_event_id=0"], seconds: 1)).events
+            #expect(all.map(\.body.file?.id) == [try mine.decoded(FileRecordBody.self).id, bobID])
+            let own = try Self.parse(
+                try await Self.read(port: port, ["-G", "-d", "last_event_id=0", "-H", "Authorization: Bearer " + bob], seconds: 1)
+            ).events
+            #expect(own.map(\.body.file?.id) == [bobID] && own.map(\.type) == ["file.created"])
+            let anonymous = try await Curl.request(port: port, "/api/events", ["-H", "Authorization: Bearer not-a-token"])
+            #expect(anonymous.status == 401)
+            let malformed = try await Curl.request(port: port, "/api/events?last_event_id=-3", [])
+            #expect(malformed.status == 422)
+        }
+    }
+
+    @Test func aWebSocketCarriesTheSameEvents() async throws {
+        let app = try await FormLoginTests.app()
+        let image = try await ThumbnailAPITests.png(app.directory, width: 320, height: 200)
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = try #require(client.port)
+            let received = try await Self.collect(port: port, token: token) {
+                _ = try await ThumbnailAPITests.upload(client, image)
+            }
+            #expect(received.map(\.type) == ["file.created", "thumbnail.ready"])
+            #expect(Set(received.map(\.file?.id)).count == 1)
+
+            // Refused without credentials, and when a page of another site opens it with the
+            // session cookie; a page of this site may. A plain GET is told to upgrade.
+            // (curl here: the WebSocket client sets an Origin of its own.)
+            await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) { try await Self.handshake(port: port, [:]) }
+            let signedIn = try await FormLoginTests.login(client)
+            let session = try #require(FormLoginTests.sessionID(signedIn.headers[.setCookie]))
+            let handshake = [
+                "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
+                "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-b", "wharf_session=\(session)", "--max-time", "2",
+            ]
+            // hummingbird-websocket answers every refused handshake with a bare 400 of its own.
+            let foreign = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Origin: http://evil.example"])
+            #expect(foreign.status == 400)
+            let own = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Origin: http://127.0.0.1:\(port)"])
+            #expect(own.status == 101)
+            let plain = try await client.request(.get, "/api/ws")
+            #expect(plain.status == .upgradeRequired && plain.headers[.upgrade] == "websocket")
+        }
+    }
+
+    /// Opens `/api/ws` with `headers` and closes it at once.
+    static func handshake(port: Int, _ headers: HTTPFields) async throws {
+        try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/api/ws",
+            configuration: .init(additionalHeaders: headers),
+            logger: Logger(label: "ws-test")
+        ) { _, outbound, _ in
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+    }
+
+    /// Connects to `/api/ws`, runs `action`, and reads events until a `thumbnail.ready`.
+    static func collect(port: Int, token: String, _ action: @escaping @Sendable () async throws -> Void) async throws -> [EventBody] {
+        let events = EventBox()
+        try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/api/ws",
+            configuration: .init(additionalHeaders: [.authorization: "Bearer " + token]),
+            logger: Logger(label: "ws-test")
+        ) { inbound, outbound, _ in
+            try await action()
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                let event = try JSONDecoder().decode(EventBody.self, from: Data(text.utf8))
+                events.append(event)
+                if event.type == "thumbnail.ready" { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        return events.all
+    }
+}
+
+/// Events a WebSocket handler collected.
+final class EventBox: Sendable {
+    private let events = Mutex<[EventBody]>([])
+    func append(_ event: EventBody) { self.events.withLock { $0.append(event) } }
+    var all: [EventBody] { self.events.withLock { $0 } }
+}
