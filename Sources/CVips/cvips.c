@@ -9,6 +9,10 @@ static pthread_once_t started = PTHREAD_ONCE_INIT;
 static int start_result = -1;
 
 static void start_once(void) {
+    // A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
+    // whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker
+    // never holds more than this for one image. A value set by the operator stands.
+    setenv("JPEGMEM", WHARF_JPEG_MEMORY, 0);
     start_result = VIPS_INIT("wharf");
     if (start_result == 0) {
         vips_cache_set_max(0);

@@ -45,7 +45,14 @@ public struct Thumbnailer: Sendable {
         var width: Int32 = 0
         var height: Int32 = 0
         guard wharf_vips_thumbnail_webp(path, Int32(size), output, &width, &height) == 0 else {
-            throw ThumbnailError("libvips could not make the thumbnail: \(Self.takeError())")
+            let error = Self.takeError()
+            // libjpeg's words when a progressive JPEG needs more than its memory budget.
+            if error.contains("Backing store not supported") {
+                throw ThumbnailError(
+                    "The image is a progressive JPEG that needs more than \(WHARF_JPEG_MEMORY)B of memory to decode (its whole coefficient array is held at once); a baseline JPEG of it would do."
+                )
+            }
+            throw ThumbnailError("libvips could not make the thumbnail: \(error)")
         }
         return (Int(width), Int(height))
     }

@@ -416,6 +416,37 @@ import Testing
         #expect(received.map(\.type) == ["file.created", "thumbnail.ready"] && received.allSatisfy { $0.body.file?.id == id })
     }
 
+    /// A 42-megapixel progressive JPEG (4:4:4, under the pixel limit): libjpeg decodes such a file
+    /// with its whole coefficient array in memory, 250 MB here (vipsthumbnail peaks at 280 MB on
+    /// it). The thumbnail job fails with the reason, and the server's peak memory stays far below.
+    @Test func aHugeProgressiveJPEGFailsItsJobWithoutExhaustingMemory() async throws {
+        let directory = try TemporaryDirectory()
+        let image = directory.path + "/progressive.jpg"
+        for arguments in [
+            ["gaussnoise", image + ".noise.v", "7000", "6000"], ["cast", image + ".noise.v", image + ".grey.v", "uchar"],
+            ["colourspace", image + ".grey.v", image + ".v", "srgb"],
+            ["jpegsave", image + ".v", image, "--interlace", "--subsample-mode", "off", "--Q", "90"],
+        ] {
+            #expect(try await Command.run("vips", arguments).status == 0)
+        }
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "error"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        let upload = try await Curl.request(port: port, "/api/files?name=progressive.jpg", ["-T", image])
+        #expect(upload.status == 201)
+        let id = try upload.decoded(FileRecordBody.self).id
+        let thumbnail = "/api/files/\(id)/thumbnail?size=256"
+        try await waitUntil("the thumbnail job fails", timeout: .seconds(60)) {
+            try await Curl.request(port: port, thumbnail, []).status == 404
+        }
+        let refusal = try await Curl.request(port: port, thumbnail, [])
+        #expect("\(try refusal.decoded(ErrorBody.self).detail)".contains("progressive JPEG that needs more than 128MB"))
+        let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
+        let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
+        #expect(try #require(peak) < 200 * 1024, "peak RSS \(peak ?? 0) KiB")
+        server.signal(SIGTERM)
+        _ = try await Command.wait(server)
+    }
+
     /// `wharf scrub` reads every stored content again: a clean storage exits 0, a blob with a
     /// flipped byte is named and the exit status is 1.
     @Test func scrubNamesACorruptBlobAndFails() async throws {

@@ -27,7 +27,8 @@ import Thumbnails
         return (Int(width.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1, Int(height.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
     }
 
-    @Test(arguments: ["jpg", "png", "webp", "gif", "tif"])
+    /// (HEIC and AVIF through Debian's libheif module of libvips.)
+    @Test(arguments: ["jpg", "png", "webp", "gif", "tif", "heic", "avif"])
     func everyFormatGetsAWebPThumbnailOfItsLongEdge(format: String) async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/source." + format
@@ -78,6 +79,75 @@ import Thumbnails
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2
         return [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+    }
+
+    /// An animated GIF of three 160×100 frames: the thumbnail is of the first frame alone, and the
+    /// pixel guard sums every frame.
+    @Test func anAnimationGivesItsFirstFrameAndCountsEveryFrame() async throws {
+        let directory = try TemporaryDirectory()
+        let frames = (0..<3).map { directory.path + "/frame\($0).png" }
+        for frame in frames {
+            #expect(try await Command.run("vips", ["gaussnoise", frame + ".v", "160", "100"]).status == 0)
+            #expect(try await Command.run("vips", ["cast", frame + ".v", frame, "uchar"]).status == 0)
+        }
+        // The frames one above the other, saved with a page height: how libvips writes an animation.
+        let pair = directory.path + "/pair.png"
+        let strip = directory.path + "/strip.png"
+        let source = directory.path + "/animated.gif"
+        #expect(try await Command.run("vips", ["join", frames[0], frames[1], pair, "vertical"]).status == 0)
+        #expect(try await Command.run("vips", ["join", pair, frames[2], strip, "vertical"]).status == 0)
+        #expect(try await Command.run("vips", ["gifsave", strip, source, "--page-height", "100"]).status == 0)
+
+        let thumbnailer = try Thumbnailer(sizes: [256], maxPixels: 50_000_000)
+        let header = try thumbnailer.probe(source)
+        #expect(header.width == 160 && header.height == 100 && header.pages == 3)
+        let output = directory.path + "/thumbnail.webp"
+        #expect(try thumbnailer.write(source, size: 256, to: output) == (160, 100))
+        #expect(try await Self.size(output) == (160, 100))
+        let pages = try await Command.run("vipsheader", ["-f", "n-pages", output])
+        #expect(pages.status != 0 || pages.text.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "one frame, not an animation")
+
+        let strict = try Thumbnailer(sizes: [256], maxPixels: 40_000)
+        let refusal = #expect(throws: ThumbnailError.self) { try strict.check(try strict.probe(source)) }
+        #expect(refusal?.description == "The image has 48000 pixels (160×100 × 3 pages), more than the limit of 40000.")
+    }
+
+    /// A PDF (written here by hand: 600×300-point pages with a filled rectangle) gets the
+    /// thumbnail of its first page, through libvips' poppler module.
+    @Test func aPDFGetsTheThumbnailOfItsFirstPage() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/document.pdf"
+        try Data(Self.pdf(pages: 2).utf8).write(to: URL(fileURLWithPath: source))
+        let thumbnailer = try Thumbnailer(sizes: [256], maxPixels: 50_000_000)
+        let header = try thumbnailer.probe(source)
+        #expect(header.loader.hasPrefix("pdfload") && header.pages == 2)
+        let output = directory.path + "/thumbnail.webp"
+        let (width, height) = try thumbnailer.write(source, size: 256, to: output)
+        #expect(width == 256 && height == 128, "the page's 2:1 shape, to the long edge")
+    }
+
+    /// A minimal PDF of `pages` pages of 600×300 points, each with a filled rectangle, with a
+    /// correct cross-reference table.
+    static func pdf(pages: Int) -> String {
+        var objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
+        let kids = (0..<pages).map { "\(3 + 2 * $0) 0 R" }.joined(separator: " ")
+        objects.append("<< /Type /Pages /Kids [\(kids)] /Count \(pages) >>")
+        let content = "0.2 0.4 0.8 rg 30 30 540 240 re f"
+        for page in 0..<pages {
+            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 300] /Contents \(4 + 2 * page) 0 R >>")
+            objects.append("<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream")
+        }
+        var text = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(text.utf8.count)
+            text += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let table = text.utf8.count
+        text += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { text += String(repeating: "0", count: 10 - String(offset).count) + "\(offset) 00000 n \n" }
+        text += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(table)\n%%EOF\n"
+        return text
     }
 
     @Test func anImageOverThePixelLimitIsRefusedFromItsHeader() async throws {

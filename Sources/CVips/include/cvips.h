@@ -4,8 +4,12 @@
 // The few libvips calls Wharf needs, as plain functions: libvips' own API is variadic, which
 // Swift cannot call.
 
+// The most memory libjpeg may take to decode one progressive JPEG (JPEGMEM's syntax: megabytes).
+#define WHARF_JPEG_MEMORY "128M"
+
 // Starts libvips once per process (thread-safe); 0 on success. Its operation cache is turned off
-// (each image is read once) and each operation uses one thread (jobs run in parallel instead).
+// (each image is read once), each operation uses one thread (jobs run in parallel instead), and
+// a progressive JPEG may take at most WHARF_JPEG_MEMORY to decode.
 int wharf_vips_start(void);
 
 // Reads only the header of the image at `path`: its size, its page count (frames of an
