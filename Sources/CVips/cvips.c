@@ -12,7 +12,8 @@ static void start_once(void) {
     // A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
     // whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker
     // never holds more than this for one image. A value set by the operator stands.
-    setenv("JPEGMEM", WHARF_JPEG_MEMORY, 0);
+    const char *given = getenv("JPEGMEM");
+    if (given == NULL || *given == '\0') setenv("JPEGMEM", WHARF_JPEG_MEMORY, 1);
     start_result = VIPS_INIT("wharf");
     if (start_result == 0) {
         vips_cache_set_max(0);
