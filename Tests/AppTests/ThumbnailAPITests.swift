@@ -56,6 +56,9 @@ import Testing
             #expect(wrongSize.status == .unprocessableContent)
             let jobs = try await client.request(.get, "/api/jobs?status=done").decoded([JobBody].self)
             #expect(jobs.map(\.kind) == ["thumbnail"] && jobs.first?.subject == record.sha256)
+            let metrics = String(buffer: try await client.request(.get, "/metrics").body)
+            #expect(metrics.contains("wharf_jobs_total{kind=\"thumbnail\",outcome=\"done\"} 1"))
+            #expect(metrics.contains("wharf_job_duration_seconds_count{kind=\"thumbnail\"} 1"))
         }
     }
 
