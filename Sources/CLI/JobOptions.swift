@@ -25,6 +25,12 @@ struct JobOptions: ParsableArguments {
     @Option(help: "How often the server reads every stored file again against its SHA-256, or 'off' (env WHARF_SCRUB_INTERVAL; default 24h).")
     var scrubInterval: String?
 
+    @Option(
+        help: "How long a resumable (tus) upload may take before it is removed (env WHARF_TUS_EXPIRY; default 24h).",
+        transform: DurationText.argument
+    )
+    var tusExpiry: DurationText?
+
     @Flag(
         help:
             "Still send a file a scrub found corrupt, marked by a Wharf-Integrity header, instead of refusing it with a 500 (env WHARF_SERVE_CORRUPT)."
@@ -69,6 +75,8 @@ struct JobOptions: ParsableArguments {
             }
         )
         configuration.serveCorrupt = try EnvironmentOption.flag(self.serveCorrupt, "WHARF_SERVE_CORRUPT")
+        configuration.tusExpiry = try AccountOptions.duration(self.tusExpiry, "WHARF_TUS_EXPIRY", default: configuration.tusExpiry)
+        guard configuration.tusExpiry.duration > .zero else { throw ValidationError("--tus-expiry must be longer than 0s.") }
     }
 
     /// A scrub interval: a duration, or `off` (or `0`) for none.

@@ -1,9 +1,9 @@
 import Glibc
 
 /// HTTP dates (RFC 9110 §5.6.7): IMF-fixdate out; IMF-fixdate, RFC 850 and asctime in.
-enum HTTPDate {
+public enum HTTPDate {
     /// `Sun, 06 Nov 1994 08:49:37 GMT` for seconds since 1970.
-    static func format(_ seconds: Int64) -> String {
+    public static func format(_ seconds: Int64) -> String {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)

@@ -16,6 +16,8 @@ public enum LocalStorage {
         public let jobs: JobQueue
         /// The live events of the root.
         public let events: EventLog
+        /// The resumable (tus) uploads of the root, under `resumable/`.
+        public let resumable: ResumableUploads
         /// How many staging files an earlier crash left behind (now removed).
         public let sweptStagingFiles: Int
     }
@@ -39,6 +41,7 @@ public enum LocalStorage {
             sessions: SessionStore(catalog: catalog),
             jobs: JobQueue(catalog: catalog),
             events: EventLog(catalog: catalog),
+            resumable: try ResumableUploads(root: root, durable: durable),
             sweptStagingFiles: swept
         )
     }

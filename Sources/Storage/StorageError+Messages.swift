@@ -106,3 +106,28 @@ extension StorageError {
         StorageError(.notFound, "No Wharf storage at '\(root)' (no wharf.sqlite). Pass --storage DIR (WHARF_STORAGE).")
     }
 }
+
+/// The messages of resumable uploads.
+extension StorageError {
+    /// No upload has this id (or it was removed).
+    static let uploadNotFound = StorageError(.notFound, "No such upload.")
+    /// An upload that was not finished in time.
+    static let uploadExpired = StorageError(.gone, "The upload expired before it was finished; start it again.")
+    /// Another request is appending to the upload.
+    static let uploadLocked = StorageError(.locked, "Another request is sending bytes to this upload; wait for it to end.")
+
+    /// A piece sent for the wrong place.
+    static func offsetConflict(expected: Int64, given: Int64) -> StorageError {
+        StorageError(.conflict, "Upload-Offset is \(given), but the upload holds \(expected) bytes: ask with HEAD and send from there.")
+    }
+
+    /// A piece longer than what is left of the upload.
+    static func pieceTooLarge(limit: Int64) -> StorageError {
+        StorageError(.quotaExceeded, "The piece is longer than the \(limit) bytes the upload has left.")
+    }
+
+    /// A piece whose checksum does not match.
+    static func checksumMismatch(_ algorithm: String) -> StorageError {
+        StorageError(.checksumMismatch, "The piece does not match its \(algorithm) checksum; it was dropped: send it again.")
+    }
+}

@@ -12,6 +12,9 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case noSpace
             case quotaExceeded
             case inUse
+            case locked
+            case conflict
+            case checksumMismatch
             case invalidCursor
             case corrupt
             case io
@@ -32,6 +35,12 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let quotaExceeded = Code(.quotaExceeded)
         /// What is to be removed is still needed (a user who still owns files).
         public static let inUse = Code(.inUse)
+        /// Another request holds what this one needs (a resumable upload being appended to).
+        public static let locked = Code(.locked)
+        /// The request does not fit the state it would change (a resumable upload's offset).
+        public static let conflict = Code(.conflict)
+        /// Bytes do not match the checksum that came with them.
+        public static let checksumMismatch = Code(.checksumMismatch)
         /// A pagination cursor could not be decoded or does not fit the query.
         public static let invalidCursor = Code(.invalidCursor)
         /// Stored data does not match what the catalog says about it.

@@ -53,6 +53,24 @@ public struct UploadPipeline: Sendable {
         }
     }
 
+    /// Makes a file of a complete resumable upload (its partial file becomes the blob): the name
+    /// the client gave is reduced to a base name as a form's would be, the type detected from the
+    /// first bytes. A file refused (type, quota) takes the upload's bytes with it.
+    public func createFile(
+        fromResumable blob: StagedBlob,
+        head: [UInt8],
+        clientName: String?,
+        declaredType: String?,
+        as principal: Principal
+    ) async throws -> FileRecord {
+        let name = UploadedFileName.sanitize(clientName)
+        let staged = StagedUpload(blob: blob, head: head)
+        return try await self.commit([staged.blob]) {
+            let file = try self.newFile(staged, name: name, declaredType: declaredType, metadata: FileMetadata(name: name))
+            return try await self.files.create([file], as: principal)[0]
+        }
+    }
+
     /// Stores every file of a `multipart/form-data` body; `description` and `tags` (a comma list)
     /// fields apply to all of them. All or nothing.
     public func createFiles<Body: AsyncSequence>(

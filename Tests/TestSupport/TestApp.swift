@@ -96,6 +96,7 @@ public struct TestApp: Sendable {
                 sessions: storage.sessions,
                 jobs: storage.jobs,
                 events: storage.events,
+                resumable: storage.resumable,
                 sweptStagingFiles: 0
             )
         }

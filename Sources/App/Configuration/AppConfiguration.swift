@@ -77,6 +77,8 @@ public struct AppConfiguration: Sendable {
     public var jobRetryDelay = DurationText(.seconds(2))
     /// How often the server scrubs its storage (every content read against its SHA-256); `nil`: never.
     public var scrubInterval: DurationText? = DurationText(.seconds(86_400))
+    /// How long a resumable (tus) upload may take; unfinished ones are removed after it.
+    public var tusExpiry = DurationText(.seconds(86_400))
     /// How long a live event stream stays silent before it sends a heartbeat.
     public var eventHeartbeat = DurationText(.seconds(15))
     /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead

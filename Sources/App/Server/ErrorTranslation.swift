@@ -40,6 +40,9 @@ enum ErrorTranslation {
         case .noSpace: HTTPException(self.insufficientStorage, storage.message)
         case .quotaExceeded: HTTPException(.contentTooLarge, storage.message)
         case .gone: HTTPException(.gone, storage.message)
+        case .conflict: HTTPException(.conflict, storage.message)
+        case .locked: HTTPException(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), storage.message)
+        case .checksumMismatch: HTTPException(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), storage.message)
         case .corrupt where storage.cause == nil: HTTPException(.internalServerError, storage.message)
         default: nil
         }

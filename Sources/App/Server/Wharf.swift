@@ -140,10 +140,14 @@ public enum Wharf {
                     thumbnailer: try Thumbnailer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxImagePixels)
                 ),
                 ScrubJob.kind: ScrubJob(files: files, orphanGrace: .seconds(3600), metrics: metrics, logger: logger),
+                ExpiredUploadsJob.kind: ExpiredUploadsJob(uploads: storage.resumable, logger: logger),
             ],
             workers: configuration.workers,
             retry: RetryPolicy(maxAttempts: configuration.jobMaxAttempts, baseDelay: configuration.jobRetryDelay.duration),
-            periodic: configuration.scrubInterval.map { [ScrubJob.request: $0.duration] } ?? [:],
+            periodic: (configuration.scrubInterval.map { [ScrubJob.request: $0.duration] } ?? [:]).merging(
+                // Expired uploads go within an hour, or within their lifetime when that is shorter.
+                [ExpiredUploadsJob.request: min(configuration.tusExpiry.duration, .seconds(3600))]
+            ) { $1 },
             afterJob: signal.notify,
             metrics: metrics,
             logger: logger
@@ -175,6 +179,15 @@ public enum Wharf {
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
         ThumbnailsController(files: files, jobs: storage.jobs, sizes: configuration.thumbnailSizes).register(on: signedIn, table: routes)
         JobsController(jobs: storage.jobs).register(on: signedIn, table: routes)
+        let tus = TusController(
+            uploads: storage.resumable,
+            pipeline: pipeline,
+            maxSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,
+            lifetime: configuration.tusExpiry.duration.components.seconds * 1_000_000
+                + configuration.tusExpiry.duration.components.attoseconds / 1_000_000_000_000
+        )
+        tus.registerPublic(on: router, table: routes)
+        tus.register(on: signedIn, table: routes)
         let events = EventsController(
             feed: EventFeed(events: storage.events, files: files, views: thumbnails, signal: signal, heartbeat: configuration.eventHeartbeat.duration)
         )

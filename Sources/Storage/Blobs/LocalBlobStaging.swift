@@ -7,6 +7,8 @@ import NIOPosix
 /// Incoming buffers are hashed at once and coalesced into 1 MiB writes (small writes halve the
 /// throughput). One write runs on the thread pool while the next megabyte is hashed and gathered,
 /// so the disk and the CPU work at the same time; two buffers take turns, so memory stays at 2 MiB.
+/// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
+/// the file's end with the hash state of the bytes before, and pauses when its request ends.
 final class LocalBlobStaging: BlobStaging {
     static let writeSize = 1 << 20
 
@@ -14,15 +16,25 @@ final class LocalBlobStaging: BlobStaging {
     private let path: String
     private let durable: Bool
     private let threadPool: NIOThreadPool
-    private var hasher = SHA256()
-    private var size: Int64 = 0
+    private var hasher: SHA256
+    private var size: Int64
     private var pending: ByteBuffer
     private var spare: ByteBuffer?
     private var inFlight: Task<ByteBuffer, any Error>?
     private var isOpen = true
 
-    init(fd: Int32, path: String, durable: Bool, threadPool: NIOThreadPool, allocator: ByteBufferAllocator) {
+    init(
+        fd: Int32,
+        path: String,
+        durable: Bool,
+        threadPool: NIOThreadPool,
+        allocator: ByteBufferAllocator,
+        resumingAt size: Int64 = 0,
+        hasher: SHA256 = SHA256()
+    ) {
         self.fd = fd
+        self.size = size
+        self.hasher = hasher
         self.path = path
         self.durable = durable
         self.threadPool = threadPool
@@ -49,6 +61,19 @@ final class LocalBlobStaging: BlobStaging {
         }
         self.closeFile()
         return StagedBlob(digest: BlobDigest(bytes: self.hasher.finalize()), size: self.size, location: self.path)
+    }
+
+    /// Writes out and (when durable) syncs every byte given so far and closes the file, which stays
+    /// for a later request to resume: its size and the hash state of its bytes.
+    func pause() async throws -> (size: Int64, hasher: SHA256) {
+        try await self.flushPending()
+        _ = try await self.awaitInFlight()
+        let (fd, path, durable) = (self.fd, self.path, self.durable)
+        try await self.threadPool.runIfActive {
+            if durable { try SystemFile.sync(fd, path: path) }
+        }
+        self.closeFile()
+        return (self.size, self.hasher)
     }
 
     func abort() async {

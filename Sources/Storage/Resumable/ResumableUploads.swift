@@ -1,0 +1,390 @@
+import Crypto
+import Foundation
+import Glibc
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// Uploads that arrive in pieces (tus), each in a directory of its own under `resumable/`: its
+/// partial file `data` and its `info.json`. The start-up sweep of staging files leaves them
+/// alone; unfinished ones are removed when they expire.
+///
+/// Each piece is appended through the same staging as every other upload (1 MiB writes, hashed on
+/// the way), resuming with the SHA-256 state of the bytes before it, so finishing needs no second
+/// read. That state lives in memory between requests; after a restart it is derived again from
+/// the partial file at the first piece. One request at a time holds an upload.
+public final class ResumableUploads: Sendable {
+    private let directory: String
+    private let durable: Bool
+    private let threadPool: NIOThreadPool
+    private let allocator = ByteBufferAllocator()
+    private let busy = Mutex<Set<String>>([])
+    private let hashes = Mutex<[String: HashState]>([:])
+
+    /// The SHA-256 state of an upload's first `offset` bytes.
+    struct HashState: @unchecked Sendable {
+        // SHA256 is a value (a copy of its state); it is only moved between requests here.
+        let offset: Int64
+        let hasher: SHA256
+    }
+
+    /// The uploads under `root/resumable`, which is created if needed.
+    public init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
+        self.directory = root + "/resumable"
+        self.durable = durable
+        self.threadPool = threadPool
+        try SystemFile.makeDirectories(self.directory, sync: durable)
+    }
+
+    // MARK: Records
+
+    /// Starts an upload of `length` bytes (`nil`: told later) for `owner`, removed unless finished
+    /// within `lifetime` microseconds.
+    public func create(
+        owner: String,
+        length: Int64?,
+        metadata: String?,
+        concatenation: ResumableUpload.Concatenation?,
+        lifetime: Int64
+    ) async throws -> ResumableUpload {
+        let now = FilesService.now()
+        let upload = ResumableUpload(
+            id: RandomIdentifier.make(),
+            owner: owner,
+            length: length,
+            metadata: metadata,
+            createdAt: now,
+            expiresAt: now + lifetime,
+            concatenation: concatenation,
+            fileID: nil
+        )
+        let folder = self.folder(upload.id)
+        try await self.threadPool.runIfActive {
+            try SystemFile.makeDirectories(folder, sync: self.durable)
+            let fd = try SystemFile.open(folder + "/data", flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            SystemFile.close(fd)
+            try self.save(upload)
+        }
+        return upload
+    }
+
+    /// The upload `id` as the principal may see it (another's is not found), with its offset;
+    /// `gone` once it has expired.
+    public func upload(_ id: String, as principal: Principal) async throws -> ResumableUpload {
+        guard id.utf8.count == 22, id.utf8.allSatisfy({ RandomIdentifier.alphabet.contains($0) }) else { throw StorageError.uploadNotFound }
+        let folder = self.folder(id)
+        var upload = try await self.threadPool.runIfActive { () -> ResumableUpload in
+            guard let data = FileManager.default.contents(atPath: folder + "/info.json"),
+                let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data)
+            else { throw StorageError.uploadNotFound }
+            return upload
+        }
+        guard principal.isAdmin || upload.owner == principal.name else { throw StorageError.uploadNotFound }
+        guard upload.expiresAt > FilesService.now() else { throw StorageError.uploadExpired }
+        if upload.fileID != nil {
+            upload.offset = upload.length ?? 0
+        } else {
+            upload.offset = try await self.threadPool.runIfActive {
+                let fd = try SystemFile.open(folder + "/data", flags: O_RDONLY)
+                defer { SystemFile.close(fd) }
+                return try SystemFile.fileSize(fd, path: folder + "/data")
+            }
+        }
+        return upload
+    }
+
+    /// Fixes the length of an upload that deferred it.
+    public func declareLength(of upload: ResumableUpload, _ length: Int64) async throws -> ResumableUpload {
+        var upload = upload
+        upload.length = length
+        try await self.threadPool.runIfActive { [upload] in try self.save(upload) }
+        return upload
+    }
+
+    /// Records the file a complete upload became (its partial file became the file's blob).
+    public func recordFile(_ id: FileID, of upload: ResumableUpload) async throws -> ResumableUpload {
+        var upload = upload
+        upload.fileID = id.rawValue
+        try await self.threadPool.runIfActive { [upload] in
+            try self.save(upload)
+            try SystemFile.unlink(self.folder(upload.id) + "/data")
+        }
+        self.hashes.withLock { _ = $0.removeValue(forKey: upload.id) }
+        return upload
+    }
+
+    /// Removes an upload and its bytes (termination, expiry, a refused file).
+    public func remove(_ upload: ResumableUpload) async throws {
+        let folder = self.folder(upload.id)
+        try await self.threadPool.runIfActive {
+            for name in (try? SystemFile.entries(of: folder)) ?? [] { try SystemFile.unlink(folder + "/" + name) }
+            try SystemFile.removeDirectory(folder)
+        }
+        self.hashes.withLock { _ = $0.removeValue(forKey: upload.id) }
+    }
+
+    /// Ends an upload at its client's request (tus termination): `locked` while a request appends to it.
+    public func terminate(_ upload: ResumableUpload) async throws {
+        guard self.lock(upload.id) else { throw StorageError.uploadLocked }
+        defer { self.unlock(upload.id) }
+        try await self.remove(upload)
+    }
+
+    /// Removes every upload that expired before `now` (none that a request holds); how many.
+    public func removeExpired() async throws -> Int {
+        let directory = self.directory
+        let now = FilesService.now()
+        let expired = try await self.threadPool.runIfActive { () -> [ResumableUpload] in
+            try SystemFile.entries(of: directory).compactMap { id in
+                guard let data = FileManager.default.contents(atPath: directory + "/" + id + "/info.json"),
+                    let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.expiresAt <= now
+                else { return nil }
+                return upload
+            }
+        }
+        var removed = 0
+        for upload in expired where self.lock(upload.id) {
+            defer { self.unlock(upload.id) }
+            try await self.remove(upload)
+            removed += 1
+        }
+        return removed
+    }
+
+    // MARK: Bytes
+
+    /// Starts appending to `upload` at `offset`, at most `limit` bytes; `checksum`, when given,
+    /// must match the piece or it is dropped. `locked` while another request appends to it,
+    /// `conflict` when `offset` is not where its bytes end.
+    public func append(to upload: ResumableUpload, at offset: Int64, limit: Int64, checksum: ChunkChecksum?) async throws -> ResumableAppend {
+        guard self.lock(upload.id) else { throw StorageError.uploadLocked }
+        do {
+            let path = self.folder(upload.id) + "/data"
+            let fd = try await self.threadPool.runIfActive { () -> Int32 in
+                let fd = try SystemFile.open(path, flags: O_WRONLY)
+                let end = Int64(lseek(fd, 0, SEEK_END))
+                guard end == offset else {
+                    SystemFile.close(fd)
+                    throw StorageError.offsetConflict(expected: end, given: offset)
+                }
+                return fd
+            }
+            let before = try await self.hashState(of: upload.id, upTo: offset)
+            let staging = LocalBlobStaging(
+                fd: fd,
+                path: path,
+                durable: self.durable,
+                threadPool: self.threadPool,
+                allocator: self.allocator,
+                resumingAt: offset,
+                hasher: before.hasher
+            )
+            return ResumableAppend(uploads: self, id: upload.id, before: before, staging: staging, limit: limit, checksum: checksum)
+        } catch {
+            self.unlock(upload.id)
+            throw error
+        }
+    }
+
+    /// A complete upload's bytes as a staged blob, for the files service to store (moving the
+    /// partial file), and its first bytes for content detection.
+    public func staged(_ upload: ResumableUpload) async throws -> (blob: StagedBlob, head: [UInt8]) {
+        let length = upload.length ?? upload.offset
+        let state = try await self.hashState(of: upload.id, upTo: length)
+        let path = self.folder(upload.id) + "/data"
+        let head = try await self.threadPool.runIfActive { () -> [UInt8] in
+            let fd = try SystemFile.open(path, flags: O_RDONLY)
+            defer { SystemFile.close(fd) }
+            return Array(try SystemFile.read(fd, offset: 0, length: 4096, allocator: self.allocator, path: path).readableBytesView)
+        }
+        return (StagedBlob(digest: BlobDigest(bytes: state.hasher.finalize()), size: length, location: path), head)
+    }
+
+    /// A new upload for `owner` holding the bytes of `parts` (complete uploads), in order.
+    public func concatenate(_ parts: [ResumableUpload], owner: String, metadata: String?, lifetime: Int64) async throws -> ResumableUpload {
+        var upload = try await self.create(
+            owner: owner,
+            length: parts.reduce(0) { $0 + $1.offset },
+            metadata: metadata,
+            concatenation: .final(parts.map(\.id)),
+            lifetime: lifetime
+        )
+        let append = try await self.append(to: upload, at: 0, limit: upload.length ?? 0, checksum: nil)
+        do {
+            for part in parts {
+                let path = self.folder(part.id) + "/data"
+                let fd = try await self.threadPool.runIfActive { try SystemFile.open(path, flags: O_RDONLY) }
+                defer { SystemFile.close(fd) }
+                var offset: Int64 = 0
+                while offset < part.offset {
+                    let position = offset
+                    let piece = try await self.threadPool.runIfActive {
+                        try SystemFile.read(fd, offset: position, length: 1 << 20, allocator: self.allocator, path: path)
+                    }
+                    guard piece.readableBytes > 0 else { break }
+                    try await append.write(piece)
+                    offset += Int64(piece.readableBytes)
+                }
+            }
+            upload.offset = try await append.commit()
+        } catch {
+            await append.discard()
+            try? await self.remove(upload)
+            throw error
+        }
+        return upload
+    }
+
+    // MARK: Private
+
+    private func folder(_ id: String) -> String {
+        self.directory + "/" + id
+    }
+
+    private func save(_ upload: ResumableUpload) throws {
+        let folder = self.folder(upload.id)
+        let data = try JSONEncoder().encode(upload)
+        let temporary = folder + "/info.json.new"
+        let fd = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        do {
+            try SystemFile.writeAll(fd, ByteBuffer(bytes: data), path: temporary)
+            if self.durable { try SystemFile.sync(fd, path: temporary) }
+        } catch {
+            SystemFile.close(fd)
+            throw error
+        }
+        SystemFile.close(fd)
+        try SystemFile.rename(temporary, folder + "/info.json")
+        if self.durable { try SystemFile.syncDirectory(folder) }
+    }
+
+    /// The hash state of an upload's first `offset` bytes: kept from its last piece, else read
+    /// again from its partial file (after a restart).
+    private func hashState(of id: String, upTo offset: Int64) async throws -> HashState {
+        if let state = self.hashes.withLock({ $0[id] }), state.offset == offset { return state }
+        let path = self.folder(id) + "/data"
+        let hasher = try await self.threadPool.runIfActive { () -> SHA256 in
+            let fd = try SystemFile.open(path, flags: O_RDONLY)
+            defer { SystemFile.close(fd) }
+            var hasher = SHA256()
+            var position: Int64 = 0
+            while position < offset {
+                let piece = try SystemFile.read(
+                    fd,
+                    offset: position,
+                    length: Int(min(1 << 20, offset - position)),
+                    allocator: self.allocator,
+                    path: path
+                )
+                guard piece.readableBytes > 0 else { throw StorageError(.corrupt, "An upload's partial file is shorter than its offset.") }
+                piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                position += Int64(piece.readableBytes)
+            }
+            return hasher
+        }
+        return HashState(offset: offset, hasher: hasher)
+    }
+
+    fileprivate func settle(_ id: String, keeping state: HashState?) {
+        if let state { self.hashes.withLock { $0[id] = state } }
+        self.unlock(id)
+    }
+
+    fileprivate func truncate(_ id: String, to offset: Int64) async throws {
+        let path = self.folder(id) + "/data"
+        try await self.threadPool.runIfActive {
+            if Glibc.truncate(path, off_t(offset)) != 0 { throw SystemFile.error("truncate", path) }
+        }
+    }
+
+    private func lock(_ id: String) -> Bool {
+        self.busy.withLock { $0.insert(id).inserted }
+    }
+
+    private func unlock(_ id: String) {
+        self.busy.withLock { _ = $0.remove(id) }
+    }
+}
+
+/// One request's piece of a resumable upload, streamed to its partial file. End it with
+/// `commit` (all of it arrived), `keep` (the connection broke: the bytes that came are kept,
+/// unless a checksum was given, which they can no longer match) or `discard`.
+public final class ResumableAppend {
+    private let uploads: ResumableUploads
+    private let id: String
+    private let before: ResumableUploads.HashState
+    private let staging: LocalBlobStaging
+    private let limit: Int64
+    private let checksum: ChunkChecksum?
+    private var chunk: ChunkHasher?
+    private var received: Int64 = 0
+    private var ended = false
+
+    fileprivate init(
+        uploads: ResumableUploads,
+        id: String,
+        before: ResumableUploads.HashState,
+        staging: LocalBlobStaging,
+        limit: Int64,
+        checksum: ChunkChecksum?
+    ) {
+        self.uploads = uploads
+        self.id = id
+        self.before = before
+        self.staging = staging
+        self.limit = limit
+        self.checksum = checksum
+        self.chunk = checksum.map { ChunkHasher($0.algorithm) }
+    }
+
+    /// Appends bytes; `tooLarge` once the piece passes its limit.
+    public func write(_ buffer: ByteBuffer) async throws {
+        self.received += Int64(buffer.readableBytes)
+        guard self.received <= self.limit else { throw StorageError.pieceTooLarge(limit: self.limit) }
+        if self.chunk != nil { buffer.withUnsafeReadableBytes { self.chunk!.update($0) } }
+        try await self.staging.write(buffer)
+    }
+
+    /// Ends a piece that arrived whole: its bytes are written (and synced when durable) and the
+    /// new offset returned; a piece that does not match its checksum is dropped (`checksumMismatch`).
+    public func commit() async throws -> Int64 {
+        if let checksum = self.checksum, let chunk = self.chunk, chunk.finalize() != checksum.expected {
+            await self.discard()
+            throw StorageError.checksumMismatch(checksum.algorithm.rawValue)
+        }
+        do {
+            let (size, hasher) = try await self.staging.pause()
+            self.end(keeping: ResumableUploads.HashState(offset: size, hasher: hasher))
+            return size
+        } catch {
+            await self.discard()
+            throw error
+        }
+    }
+
+    /// Ends a piece cut off by the client: what arrived is kept, its offset returned (`nil` when
+    /// it was dropped: a piece with a checksum cannot be checked half-way).
+    @discardableResult
+    public func keep() async -> Int64? {
+        guard self.checksum == nil, let (size, hasher) = try? await self.staging.pause() else {
+            await self.discard()
+            return nil
+        }
+        self.end(keeping: ResumableUploads.HashState(offset: size, hasher: hasher))
+        return size
+    }
+
+    /// Drops the piece: the partial file ends where it did before.
+    public func discard() async {
+        guard !self.ended else { return }
+        _ = try? await self.staging.pause()
+        try? await self.uploads.truncate(self.id, to: self.before.offset)
+        self.end(keeping: self.before)
+    }
+
+    private func end(keeping state: ResumableUploads.HashState) {
+        guard !self.ended else { return }
+        self.ended = true
+        self.uploads.settle(self.id, keeping: state)
+    }
+}
