@@ -450,6 +450,48 @@ import Testing
         _ = try await Command.wait(server)
     }
 
+    /// tuspy, the tus project's Python client, sends 256 MiB in 5 MiB chunks; the first run stops
+    /// after 20 chunks, the server restarts, and a second run resumes from the offset the server
+    /// kept and finishes. The stored file's SHA-256 is the source's.
+    @Test func tuspyResumesAnUploadAcrossARestart() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/big.bin"
+        try await Fixtures.randomFile(at: source, size: 256 << 20)
+        let (first, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let token = try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"]
+        ).decoded(TokenBody.self).access_token
+        let store = directory.path + "/tuspy-urls.json"
+        let arguments = ["http://127.0.0.1:\(port)/api/uploads/", token, source, String(5 << 20), store]
+        let interrupted = try await PythonClients.run("tus_upload.py", arguments + ["20"])
+        #expect(interrupted.status == 0, "\(interrupted.stderr)")
+        let before = interrupted.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(before.first == "\(100 << 20)")
+        first.signal(SIGTERM)
+        #expect(try await Command.wait(first).status == 0)
+
+        let (second, _) = try await Self.startServer(directory, ["--log-level", "warning"], port: port)
+        let uploadURL = try #require(before.dropFirst(2).first)
+        let kept = try await Curl.request(
+            port: port,
+            String(uploadURL.dropFirst("http://127.0.0.1:\(port)".count)),
+            ["-I", "-H", "Tus-Resumable: 1.0.0", "-H", "Authorization: Bearer " + token]
+        )
+        #expect(kept.headers["upload-offset"] == "\(100 << 20)", "the restarted server kept the 100 MiB")
+        let resumed = try await PythonClients.run("tus_upload.py", arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let lines = resumed.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "\(256 << 20)")
+        #expect(lines.dropFirst(2).first == uploadURL, "the same upload, resumed")
+        let fileURL = try #require(lines.dropFirst().first)
+        let record = try await Curl.request(port: port, fileURL, ["-H", "Authorization: Bearer " + token]).decoded(FileRecordBody.self)
+        #expect(record.sha256 == (try await Fixtures.sha256(ofFile: source)) && record.name == "big.bin" && record.size == 256 << 20)
+        second.signal(SIGTERM)
+        _ = try await Command.wait(second)
+    }
+
     /// `wharf scrub` reads every stored content again: a clean storage exits 0, a blob with a
     /// flipped byte is named and the exit status is 1.
     @Test func scrubNamesACorruptBlobAndFails() async throws {
@@ -479,11 +521,14 @@ import Testing
     static func startServer(
         _ directory: TemporaryDirectory,
         _ arguments: [String],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        port wanted: Int? = nil
     ) async throws -> (RunningProcess, Int) {
-        // A port another test took meanwhile makes the server exit at once: then another port.
-        for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<40_000)
+        // A port another test took meanwhile makes the server exit at once: then another port
+        // (or, when a port is wanted, the same one again a little later).
+        for attempt in 0..<5 {
+            if wanted != nil && attempt > 0 { try await Task.sleep(for: .milliseconds(500)) }
+            let port = wanted ?? Int.random(in: 20_000..<40_000)
             let server = try Command.start(
                 Self.binary,
                 ["serve", "--port", String(port), "--static", directory.path] + arguments,

@@ -4,8 +4,8 @@ Usage: tus_upload.py URL TOKEN FILE CHUNK_BYTES URL_STORE [STOP_AFTER_CHUNKS]
 
 The upload's URL is kept in URL_STORE (tuspy's own file storage, keyed by the file's
 fingerprint), so a second run resumes where the first stopped. With STOP_AFTER_CHUNKS the run
-sends that many chunks and exits; otherwise it finishes. Prints the offset, then the
-Wharf-File-URL of the finished file when there is one.
+sends that many chunks and exits; otherwise it finishes. Prints the offset, the
+Wharf-File-URL of the finished file (an empty line while there is none) and the upload's URL.
 """
 
 import os
@@ -33,6 +33,7 @@ def main() -> None:
         uploader.upload()
     print(uploader.offset)
     print(uploader.request.response_headers.get("wharf-file-url", "") if uploader.request else "")
+    print(uploader.url)
 
 
 if __name__ == "__main__":

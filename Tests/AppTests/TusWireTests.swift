@@ -1,0 +1,97 @@
+import App
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// tus on the wire, with curl: a piece cut off by a dropped connection keeps what arrived, and a
+/// second PATCH while one runs is refused.
+@Suite struct TusWireTests {
+    static let tus = ["-H", "Tus-Resumable: 1.0.0"]
+
+    static func create(port: Int, length: Int) async throws -> String {
+        let created = try await Curl.request(port: port, "/api/uploads/", Self.tus + ["-X", "POST", "-H", "Upload-Length: \(length)"])
+        #expect(created.status == 201)
+        return try #require(created.headers["location"])
+    }
+
+    static func offset(port: Int, _ path: String) async throws -> Int? {
+        Int(try await Curl.request(port: port, path, Self.tus + ["-I"]).headers["upload-offset"] ?? "")
+    }
+
+    /// Starts a PATCH of `file` at `offset`, sent at about 1 MB/s.
+    static func slowPatch(port: Int, _ path: String, file: String, offset: Int) throws -> RunningProcess {
+        try Command.start(
+            "curl",
+            Curl.signedIn(
+                Self.tus + [
+                    "-sS", "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: \(offset)",
+                    "--limit-rate", "1M", "--data-binary", "@" + file, "http://127.0.0.1:\(port)\(path)",
+                ],
+                port: port
+            )
+        )
+    }
+
+    @Test func aPieceCutOffKeepsWhatArrivedAndTheUploadResumes() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/source.bin"
+        let size = 4 << 20
+        try await Fixtures.randomFile(at: source, size: size)
+        try await app.live { client in
+            let port = try #require(client.port)
+            let path = try await Self.create(port: port, length: size)
+            let cut = try Self.slowPatch(port: port, path, file: source, offset: 0)
+            try await Task.sleep(for: .milliseconds(1500))
+            cut.signal(SIGKILL)
+            _ = try await Command.wait(cut)
+            // The server keeps what it received once it notices the dropped connection.
+            var kept = 0
+            try await waitUntil("the cut piece is settled") {
+                let resume = try await Curl.request(
+                    port: port,
+                    path,
+                    Self.tus + ["-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0", "--data-binary", ""]
+                )
+                guard resume.status != 423 else { return false }
+                kept = try await Self.offset(port: port, path) ?? 0
+                return true
+            }
+            #expect(kept > 0 && kept < size, "kept \(kept) of \(size) bytes")
+            let rest = app.directory.path + "/rest.bin"
+            try Data(try Data(contentsOf: URL(fileURLWithPath: source)).dropFirst(kept)).write(to: URL(fileURLWithPath: rest))
+            let finished = try await Curl.request(
+                port: port,
+                path,
+                Self.tus + [
+                    "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: \(kept)", "--data-binary", "@" + rest,
+                ]
+            )
+            #expect(finished.status == 204 && finished.headers["upload-offset"] == String(size))
+            let fileURL = try #require(finished.headers["wharf-file-url"])
+            let record = try await Curl.request(port: port, fileURL, []).decoded(FileRecordBody.self)
+            #expect(record.sha256 == (try await Fixtures.sha256(ofFile: source)))
+        }
+    }
+
+    @Test func aSecondPatchWhileOneRunsIsRefusedWith423() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/source.bin"
+        try await Fixtures.randomFile(at: source, size: 3 << 20)
+        try await app.live { client in
+            let port = try #require(client.port)
+            let path = try await Self.create(port: port, length: 3 << 20)
+            let running = try Self.slowPatch(port: port, path, file: source, offset: 0)
+            try await waitUntil("the first PATCH holds the upload") { (try await Self.offset(port: port, path) ?? 0) > 0 }
+            let second = try await Curl.request(
+                port: port,
+                path,
+                Self.tus + ["-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0", "--data-binary", "x"]
+            )
+            #expect(second.status == 423)
+            #expect(try await Curl.request(port: port, path, Self.tus + ["-X", "DELETE"]).status == 423, "nor is it terminated meanwhile")
+            running.signal(SIGKILL)
+            _ = try await Command.wait(running)
+        }
+    }
+}
