@@ -152,7 +152,7 @@ def main():
     parser.add_argument("--hummingbird-peer", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails"], help="run one part of the benchmark")
+    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails", "tus"], help="run one part of the benchmark")
     parser.add_argument("--baseline", help="another wharf binary (an earlier build) measured beside this one on the JSON routes")
     args = parser.parse_args()
 
@@ -161,7 +161,14 @@ def main():
     serving = []
     json_routes = []
     thumbnails = []
+    tus = {}
     try:
+        if args.only in (None, "tus"):
+            import bench_tus
+
+            tus = bench_tus.run(args.wharf, args.venv_python, work, min(args.repetitions, 3), Server, wait_until_up)
+        if args.only == "tus":
+            raise StopIteration
         if args.only in (None, "thumbnails"):
             import bench_thumbnails
 
@@ -256,6 +263,19 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if tus:
+        import bench_tus
+
+        print()
+        print(f"Resumable uploads ({bench_tus.SIZE >> 20} MiB, tuspy with {bench_tus.CHUNK >> 20} MiB chunks; servers on core 0, clients on core 1):")
+        print()
+        print("| server | path | MB/s (median) | all runs |")
+        print("|---|---|---|---|")
+        for name, key in (("Wharf", "tus"), ("Wharf", "raw"), ("resumable-upload 0.3.0", "peer")):
+            path = "one raw streamed upload (curl -T)" if key == "raw" else "tus, tuspy"
+            print(f"| {name} | {path} | {statistics.median(tus[key]):,.0f} | {' '.join(f'{s:.0f}' for s in tus[key])} |")
+    if args.only == "tus":
+        return 0
     if json_routes:
         print()
         print("JSON routes (server on core 0, wrk -t1 -c32 -d10s on core 1, 1,000 records stored):")
