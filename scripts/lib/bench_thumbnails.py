@@ -38,14 +38,14 @@ def make_images(directory):
 def start(wharf_binary, storage, port):
     return subprocess.Popen(
         ["taskset", "-c", "0,1", wharf_binary, "serve", "--port", str(port), "--storage", storage, "--static", storage,
-         "--no-fsync", "--log-level", "warning", "--workers", "2", "--thumbnail-sizes", "256"],
+         "--no-fsync", "--log-level", "warning", "--workers", "2", "--thumbnail-sizes", "256", "--scrub-interval", "off"],
         env={**os.environ, **wharf_auth.ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
 def done_jobs(storage):
     with sqlite3.connect(os.path.join(storage, "wharf.sqlite")) as database:
-        return database.execute("SELECT COUNT(*) FROM jobs WHERE status = 'done'").fetchone()[0]
+        return database.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'thumbnail' AND status = 'done'").fetchone()[0]
 
 
 def wait_until(condition, deadline=600.0):
@@ -99,7 +99,7 @@ def run(wharf_binary, work, repetitions):
     for _ in range(repetitions):
         shutil.rmtree(os.path.join(storage, "renditions"), ignore_errors=True)
         with sqlite3.connect(os.path.join(storage, "wharf.sqlite")) as database:
-            database.execute("UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0")
+            database.execute("UPDATE jobs SET status = 'queued', attempts = 0, run_after = 0 WHERE kind = 'thumbnail'")
         begin = time.time()
         server = start(wharf_binary, storage, port)
         try:
