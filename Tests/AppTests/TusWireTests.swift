@@ -1,4 +1,5 @@
 import App
+import Crypto
 import Foundation
 import HummingbirdTesting
 import TestSupport
@@ -20,11 +21,11 @@ import Testing
     }
 
     /// Starts a PATCH of `file` at `offset`, sent at about 1 MB/s.
-    static func slowPatch(port: Int, _ path: String, file: String, offset: Int) throws -> RunningProcess {
+    static func slowPatch(port: Int, _ path: String, file: String, offset: Int, _ extra: [String] = []) throws -> RunningProcess {
         try Command.start(
             "curl",
             Curl.signedIn(
-                Self.tus + [
+                Self.tus + extra + [
                     "-sS", "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: \(offset)",
                     "--limit-rate", "1M", "--data-binary", "@" + file, "http://127.0.0.1:\(port)\(path)",
                 ],
@@ -71,6 +72,32 @@ import Testing
             let fileURL = try #require(finished.headers["wharf-file-url"])
             let record = try await Curl.request(port: port, fileURL, []).decoded(FileRecordBody.self)
             #expect(record.sha256 == (try await Fixtures.sha256(ofFile: source)))
+        }
+    }
+
+    /// A piece sent with a checksum cannot be checked once cut off: none of it is kept.
+    @Test func aCutOffPieceWithAChecksumKeepsNothing() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/source.bin"
+        try await Fixtures.randomFile(at: source, size: 4 << 20)
+        let digest = Data(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: source)))).base64EncodedString()
+        try await app.live { client in
+            let port = try #require(client.port)
+            let path = try await Self.create(port: port, length: 4 << 20)
+            let cut = try Self.slowPatch(port: port, path, file: source, offset: 0, ["-H", "Upload-Checksum: sha256 \(digest)"])
+            try await waitUntil("bytes arrive") { (try await Self.offset(port: port, path) ?? 0) > 0 }
+            cut.signal(SIGKILL)
+            _ = try await Command.wait(cut)
+            try await waitUntil("the cut piece is dropped") { try await Self.offset(port: port, path) == 0 }
+            let whole = try await Curl.request(
+                port: port,
+                path,
+                Self.tus + [
+                    "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0",
+                    "-H", "Upload-Checksum: sha256 \(digest)", "--data-binary", "@" + source,
+                ]
+            )
+            #expect(whole.status == 204 && whole.headers["wharf-file-url"] != nil)
         }
     }
 
