@@ -53,14 +53,8 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     func finish() async throws -> StagedBlob {
-        try await self.flushPending()
-        _ = try await self.awaitInFlight()
-        let (fd, path, durable) = (self.fd, self.path, self.durable)
-        try await self.threadPool.runIfActive {
-            if durable { try SystemFile.sync(fd, path: path) }
-        }
-        self.closeFile()
-        return StagedBlob(digest: BlobDigest(bytes: self.hasher.finalize()), size: self.size, location: self.path)
+        let (size, hasher) = try await self.pause()
+        return StagedBlob(digest: BlobDigest(bytes: hasher.finalize()), size: size, location: self.path)
     }
 
     /// Writes out and (when durable) syncs every byte given so far and closes the file, which stays
