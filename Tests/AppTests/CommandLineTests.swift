@@ -492,6 +492,26 @@ import Testing
         _ = try await Command.wait(second)
     }
 
+    /// The web site of `static/` in headless Chromium, driven by Selenium: sign in, two files
+    /// through the file input with their progress, a file named like HTML shown as text, a
+    /// deletion, and the site's own 404 page. Screenshots go to `.build-test/screenshots`.
+    @Test func theWebSiteWorksInARealBrowser() async throws {
+        let directory = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: PythonClients.site) {
+            try FileManager.default.copyItem(atPath: PythonClients.site + "/" + name, toPath: directory.path + "/" + name)
+        }
+        let work = directory.path + "/browser-files"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let run = try await PythonClients.run(
+            "browser_files.py",
+            ["http://127.0.0.1:\(port)", TestApp.adminPassword, PythonClients.screenshots, work]
+        )
+        #expect(run.status == 0 && run.text == "ok\n", "\(run.stderr.suffix(2000))")
+        server.signal(SIGTERM)
+        _ = try await Command.wait(server)
+    }
+
     /// `wharf scrub` reads every stored content again: a clean storage exits 0, a blob with a
     /// flipped byte is named and the exit status is 1.
     @Test func scrubNamesACorruptBlobAndFails() async throws {

@@ -9,6 +9,22 @@ import Testing
 @Suite(.serialized) struct FormUploadTests {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
 
+    /// A browser posting the plain form (no script, `Accept` with `text/html`) is sent back to the list.
+    @Test func aBrowsersPlainFormIsAnsweredWithARedirectToTheList() async throws {
+        let app = try TestApp()
+        try Data("plain words\n".utf8).write(to: URL(fileURLWithPath: app.directory.path + "/notes.txt"))
+        try await app.live { client in
+            let reply = try await Curl.request(
+                port: client.port!,
+                "/api/files",
+                ["-F", "files=@\(app.directory.path)/notes.txt", "-H", "Accept: text/html,application/xhtml+xml,*/*;q=0.8"]
+            )
+            #expect(reply.status == 303 && reply.headers["location"] == "/")
+            let listing = try await Curl.request(port: client.port!, "/api/files", []).decoded(FilePageBody.self)
+            #expect(listing.items.map(\.name) == ["notes.txt"])
+        }
+    }
+
     @Test func aFormWithThreeFilesAndTwoFieldsStoresEachFileInOrder() async throws {
         let app = try TestApp()
         let directory = app.directory.path

@@ -1,9 +1,15 @@
 import Foundation
 
 /// Clients written by others, in Python, from the venv `scripts/test` makes (`.build-test/venv`):
-/// tuspy today. Their driver scripts live in `Tests/Clients`.
+/// tuspy and Selenium. Their driver scripts live in `Tests/Clients`.
 public enum PythonClients {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Where the browser tests leave their screenshots (ignored by git, as every `.build*` folder).
+    public static var screenshots: String { repository + "/.build-test/screenshots" }
+
+    /// The web site of the repository, `static/`.
+    public static var site: String { repository + "/static" }
 
     /// The venv's interpreter.
     public static var python: String { repository + "/.build-test/venv/bin/python" }
@@ -16,6 +22,6 @@ public enum PythonClients {
 
     /// The venv with the Python clients is not there.
     public struct MissingVenv: Error, CustomStringConvertible {
-        public var description: String { "No .build-test/venv: run scripts/test once, which installs the Python clients (tuspy) there." }
+        public var description: String { "No .build-test/venv: run scripts/test once, which installs the Python clients (tuspy, Selenium) there." }
     }
 }

@@ -64,6 +64,10 @@ struct FilesController: Sendable {
             declaredLength: Self.declaredLength(request),
             as: try context.principal
         )
+        // A browser that posts the plain form (no script) goes back to the list, as after any form.
+        if request.headers[.accept]?.contains("text/html") == true {
+            return Response(status: .seeOther, headers: [.location: "/"])
+        }
         var headers: HTTPFields = [:]
         if records.count == 1 { headers[.location] = FileRecordBody.location(records[0].id) }
         return .json(FormUploadBody(files: try await self.views.records(records)), status: .created, headers: headers)

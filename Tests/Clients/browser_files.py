@@ -1,0 +1,93 @@
+"""The web site in a real browser: headless Chromium driven by Selenium.
+
+Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
+
+Signs in as admin, uploads two files through the file input and sees both finish and appear,
+uploads a file whose name is HTML and sees it shown as text, deletes a file, and opens a page
+that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
+when a step fails. Prints "ok" at the end.
+"""
+
+import os
+import sys
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+XSS_NAME = "<img src=x onerror=alert(1)>.png"
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    # The driver from Debian's package, named here so that Selenium never looks on the network.
+    return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+
+
+def row_names(driver):
+    # Read in one go: the list is redrawn whenever an event comes, which would leave elements stale.
+    return driver.execute_script("return [...document.querySelectorAll('#listing tbody tr td:first-child a')].map((a) => a.textContent)")
+
+
+def main() -> None:
+    base, password, screenshots, work = sys.argv[1:5]
+    os.makedirs(screenshots, exist_ok=True)
+    files = {}
+    for name, content in (("alpha.txt", "alpha\n"), ("bravo.txt", "bravo " * 1000), (XSS_NAME, "not an image")):
+        path = os.path.join(work, name)
+        with open(path, "w") as out:
+            out.write(content)
+        files[name] = path
+
+    driver = browser()
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(base + "/")
+        wait.until(expected_conditions.url_contains("/login"))
+        driver.find_element(By.NAME, "username").send_keys("admin")
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.save_screenshot(os.path.join(screenshots, "sign-in.png"))
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+
+        driver.find_element(By.ID, "files").send_keys(files["alpha.txt"] + "\n" + files["bravo.txt"])
+        driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#transfers li.done")) == 2)
+        wait.until(lambda d: {"alpha.txt", "bravo.txt"} <= set(row_names(d)))
+
+        driver.find_element(By.ID, "files").send_keys(files[XSS_NAME])
+        driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+        wait.until(lambda d: XSS_NAME in row_names(d))
+        if driver.execute_script("return document.querySelectorAll('#listing tbody img').length") > 0:
+            raise SystemExit("a file name was inserted as HTML")
+        try:
+            driver.switch_to.alert
+            raise SystemExit("a file name ran script")
+        except NoAlertPresentException:
+            pass
+        driver.save_screenshot(os.path.join(screenshots, "files.png"))
+
+        driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
+        wait.until(expected_conditions.alert_is_present()).accept()
+        wait.until(lambda d: "alpha.txt" not in row_names(d))
+
+        driver.get(base + "/no/such/page")
+        if driver.title != "Not found · Wharf":
+            raise SystemExit(f"a missing page showed {driver.title!r}")
+        driver.save_screenshot(os.path.join(screenshots, "not-found.png"))
+        print("ok")
+    except BaseException:
+        driver.save_screenshot(os.path.join(screenshots, "failure.png"))
+        raise
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()

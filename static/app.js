@@ -1,0 +1,159 @@
+// The file list and the uploader. Every name a user chose is inserted as text, never as HTML.
+
+const listing = document.querySelector("#listing tbody");
+const empty = document.querySelector("#empty");
+const transfers = document.querySelector("#transfers");
+
+/** Sizes in human units: 1.5 MiB. */
+function humanSize(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A cell holding `text` as text. */
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+/** Fetches the API with the session cookie; a 401 goes to sign in and back. */
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
+  if (response.status === 401) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    throw new Error("not signed in");
+  }
+  return response;
+}
+
+/** The detail of an error answer, as text. */
+async function detail(response) {
+  try {
+    const body = await response.json();
+    return typeof body.detail === "string" ? body.detail : body.detail.map((issue) => issue.msg).join("; ");
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+async function refresh() {
+  const response = await api("/api/files?limit=100&sort=-created_at");
+  const page = await response.json();
+  const rows = page.items.map((file) => {
+    const row = document.createElement("tr");
+    row.dataset.id = file.id;
+    const name = document.createElement("td");
+    const link = document.createElement("a");
+    link.href = file.download_url;
+    link.textContent = file.name;
+    name.append(link);
+    const actions = document.createElement("td");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Delete";
+    remove.setAttribute("aria-label", `Delete ${file.name}`);
+    remove.addEventListener("click", () => removeFile(file));
+    actions.append(remove);
+    row.append(name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
+    return row;
+  });
+  listing.replaceChildren(...rows);
+  empty.hidden = rows.length > 0;
+}
+
+async function removeFile(file) {
+  if (!confirm(`Delete ${file.name}?`)) return;
+  const response = await api(`/api/files/${file.id}`, { method: "DELETE" });
+  if (!response.ok) alert(await detail(response));
+  await refresh();
+}
+
+/** Uploads one file with its own progress bar, speed, time left and cancel. */
+function upload(file) {
+  const item = document.createElement("li");
+  const label = document.createElement("span");
+  label.textContent = `${file.name} `;
+  const bar = document.createElement("progress");
+  bar.max = file.size || 1;
+  bar.value = 0;
+  const status = document.createElement("span");
+  status.className = "status";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  item.append(label, bar, " ", status, " ", cancel);
+  transfers.append(item);
+
+  const request = new XMLHttpRequest();
+  const started = performance.now();
+  request.upload.addEventListener("progress", (event) => {
+    bar.value = event.loaded;
+    const seconds = (performance.now() - started) / 1000;
+    const speed = event.loaded / Math.max(seconds, 0.001);
+    const left = speed > 0 ? (event.total - event.loaded) / speed : 0;
+    status.textContent = `${humanSize(speed)}/s, ${Math.ceil(left)} s left`;
+  });
+  cancel.addEventListener("click", () => request.abort());
+  return new Promise((resolve) => {
+    request.addEventListener("loadend", async () => {
+      cancel.remove();
+      if (request.status === 201) {
+        bar.value = bar.max;
+        status.textContent = "done";
+        item.classList.add("done");
+      } else if (request.status === 0) {
+        status.textContent = "cancelled";
+      } else {
+        item.classList.add("error");
+        try {
+          const body = JSON.parse(request.responseText);
+          status.textContent = typeof body.detail === "string" ? body.detail : body.detail.map((issue) => issue.msg).join("; ");
+        } catch {
+          status.textContent = `${request.status} ${request.statusText}`;
+        }
+      }
+      resolve();
+    });
+    const form = new FormData();
+    form.append("file", file, file.name);
+    request.open("POST", "/api/files");
+    request.setRequestHeader("Accept", "application/json");
+    request.send(form);
+  });
+}
+
+async function uploadAll(files) {
+  await Promise.all([...files].map(upload));
+  await refresh();
+}
+
+document.querySelector("#upload").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.querySelector("#files");
+  uploadAll(input.files);
+  input.value = "";
+});
+
+document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  document.body.classList.remove("dragging");
+  if (event.dataTransfer?.files.length) uploadAll(event.dataTransfer.files);
+});
+
+async function start() {
+  const me = await (await api("/api/me")).json();
+  document.querySelector("#who").textContent = `Signed in as ${me.name}`;
+  await refresh();
+  // A file uploaded elsewhere (another tab, curl) appears here too.
+  const events = new EventSource("/api/events");
+  for (const type of ["file.created", "file.updated", "file.deleted"]) events.addEventListener(type, () => refresh());
+}
+
+start();
