@@ -43,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var staticCacheControl: String?
 
+    @Option(help: "Content-Security-Policy of the site's HTML pages, or '' for none (env WHARF_SITE_CSP; default default-src 'self').")
+    var siteCsp: String?
+
     @Option(help: "More byte ranges than this in one request get the whole file (env WHARF_MAX_RANGES; default 16).")
     var maxRanges: Int?
 
@@ -135,6 +138,8 @@ struct ServeCommand: AsyncParsableCommand {
             "WHARF_STATIC_CACHE_CONTROL",
             default: configuration.staticCacheControl
         ) { $0 }
+        let policy = try EnvironmentOption.resolve(self.siteCsp, "WHARF_SITE_CSP", default: configuration.sitePolicy ?? "") { $0 }
+        configuration.sitePolicy = policy.isEmpty ? nil : policy
         configuration.maxRanges = try EnvironmentOption.resolve(self.maxRanges, "WHARF_MAX_RANGES", default: configuration.maxRanges) { Int($0) }
         configuration.maxUploadSize = try EnvironmentOption.resolve(
             self.maxUploadSize,

@@ -24,14 +24,24 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let sniffed = NIOLockedValueBox<[ContentHashCache.Identity: String]>([:])
     let maxRanges: Int
     let excludedPrefixes: [String]
+    let htmlPolicy: String?
     let gzip = GzipEncoder()
     let smallFiles = SmallFileCache()
     let sidecars = SidecarCache()
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
-    /// API's) are never looked up, so they keep their JSON 404.
-    public init(mounts: [StaticMount], cachePolicy: CachePolicy, sniffer: ContentSniffer, maxRanges: Int = 16, excludedPrefixes: [String] = []) {
+    /// API's) are never looked up, so they keep their JSON 404. `htmlPolicy` is the
+    /// `Content-Security-Policy` of the HTML pages of html-mode mounts (the site).
+    public init(
+        mounts: [StaticMount],
+        cachePolicy: CachePolicy,
+        sniffer: ContentSniffer,
+        maxRanges: Int = 16,
+        excludedPrefixes: [String] = [],
+        htmlPolicy: String? = nil
+    ) {
         self.mounts = mounts.sorted { $0.prefix.count > $1.prefix.count }
+        self.htmlPolicy = htmlPolicy
         self.excludedPrefixes = excludedPrefixes
         self.cachePolicy = cachePolicy
         self.sniffer = sniffer
@@ -170,6 +180,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         if let coding { answer.headers[.contentEncoding] = coding.rawValue }
         if gzipped { answer.headers[.contentEncoding] = "gzip" }
         if !sidecars.isEmpty || onTheFly { answer.headers[.vary] = "Accept-Encoding" }
+        if mount.htmlMode, let policy = self.htmlPolicy, mediaType == "text/html" { answer.headers[.contentSecurityPolicy] = policy }
         return answer
     }
 

@@ -33,9 +33,9 @@ import Testing
             ("--default-quota", "WHARF_DEFAULT_QUOTA"), ("--workers", "WHARF_WORKERS"), ("--thumbnail-sizes", "WHARF_THUMBNAIL_SIZES"),
             ("--max-image-pixels", "WHARF_MAX_IMAGE_PIXELS"), ("--job-max-attempts", "WHARF_JOB_MAX_ATTEMPTS"),
             ("--job-retry-delay", "WHARF_JOB_RETRY_DELAY"), ("--scrub-interval", "WHARF_SCRUB_INTERVAL"),
-            ("--serve-corrupt", "WHARF_SERVE_CORRUPT"), ("--tus-expiry", "WHARF_TUS_EXPIRY"),
+            ("--serve-corrupt", "WHARF_SERVE_CORRUPT"), ("--tus-expiry", "WHARF_TUS_EXPIRY"), ("--site-csp", "WHARF_SITE_CSP"),
         ]
-        #expect(flags.count == 38)
+        #expect(flags.count == 39)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))

@@ -9,6 +9,8 @@ import TextBytes
 /// and `{{next}}` (where to go after signing in) filled in, both escaped as HTML.
 struct LoginPage: Sendable {
     let staticDirectory: String
+    /// The site's `Content-Security-Policy`, if any.
+    let policy: String?
 
     func render(status: HTTPResponse.Status = .ok, message: String? = nil, next: String, headers: HTTPFields = [:]) throws -> Response {
         guard let template = try? String(contentsOfFile: self.staticDirectory + "/login.html", encoding: .utf8) else {
@@ -19,6 +21,7 @@ struct LoginPage: Sendable {
         var headers = headers
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        if let policy = self.policy { headers[.contentSecurityPolicy] = policy }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 

@@ -20,6 +20,10 @@ public struct AppConfiguration: Sendable {
     public var browse = false
     /// `Cache-Control` of static files that are neither HTML nor fingerprinted.
     public var staticCacheControl = "public, max-age=3600"
+    /// `Content-Security-Policy` of the site's HTML pages (and the sign-in page); `nil`: none. The
+    /// default allows no inline script and no other origin, so an injection that slipped through
+    /// could still not run.
+    public var sitePolicy: String? = "default-src 'self'"
     /// More ranges than this in one request get the whole file.
     public var maxRanges = 16
     /// Storage root: the metadata database, blobs and staging files.

@@ -122,7 +122,7 @@ public enum Wharf {
             tokens: tokens,
             sessions: sessionPolicy,
             sessionStore: storage.sessions,
-            page: LoginPage(staticDirectory: configuration.staticDirectory)
+            page: LoginPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy)
         )
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)
@@ -265,7 +265,8 @@ public enum Wharf {
             cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl),
             sniffer: sniffer,
             maxRanges: configuration.maxRanges,
-            excludedPrefixes: ["/api/"]
+            excludedPrefixes: ["/api/"],
+            htmlPolicy: configuration.sitePolicy
         )
     }
 
