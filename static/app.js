@@ -49,7 +49,7 @@ async function refresh() {
     row.dataset.id = file.id;
     const name = document.createElement("td");
     const link = document.createElement("a");
-    link.href = file.download_url;
+    link.href = `#file/${file.id}`;
     link.textContent = file.name;
     name.append(link);
     const actions = document.createElement("td");
@@ -147,10 +147,95 @@ document.addEventListener("drop", (event) => {
   if (event.dataTransfer?.files.length) uploadAll(event.dataTransfer.files);
 });
 
+// MARK: Details of one file (`#file/<id>`): metadata, preview, share links.
+
+const details = document.querySelector("#details");
+let shown = null;
+
+async function showDetails(id) {
+  const response = await api(`/api/files/${id}`);
+  if (!response.ok) { details.hidden = true; return; }
+  const file = await response.json();
+  shown = file;
+  document.querySelector("#details-title").textContent = file.name;
+  document.querySelector("#download").href = file.download_url;
+  document.querySelector("#details-type").textContent = file.content_type;
+  document.querySelector("#details-size").textContent = humanSize(file.size);
+  document.querySelector("#description").value = file.description;
+  document.querySelector("#tags").value = file.tags.join(", ");
+  document.querySelector("#saved").textContent = "";
+  const preview = document.querySelector("#preview");
+  const thumbnail = file.thumbnails && file.thumbnails.status === "ready" ? file.thumbnails.sizes["256"] : null;
+  preview.hidden = !thumbnail;
+  if (thumbnail) preview.src = thumbnail;
+  details.hidden = false;
+  await showLinks(file);
+}
+
+async function showLinks(file) {
+  const links = await (await api(`/api/files/${file.id}/links`)).json();
+  const items = links.map((link) => {
+    const item = document.createElement("li");
+    const address = new URL(link.url, location.origin).href;
+    const text = document.createElement("input");
+    text.readOnly = true;
+    text.value = address;
+    text.setAttribute("aria-label", "Share link");
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.textContent = "Copy";
+    copy.addEventListener("click", () => navigator.clipboard?.writeText(address));
+    const revoke = document.createElement("button");
+    revoke.type = "button";
+    revoke.textContent = "Revoke";
+    revoke.addEventListener("click", async () => {
+      await api(`/api/links/${link.token}`, { method: "DELETE" });
+      await showLinks(file);
+    });
+    const until = document.createElement("span");
+    until.textContent = ` until ${new Date(link.expires_at).toLocaleString()} `;
+    item.append(text, until, copy, " ", revoke);
+    return item;
+  });
+  document.querySelector("#links").replaceChildren(...items);
+}
+
+document.querySelector("#metadata").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const tags = document.querySelector("#tags").value.split(",").map((tag) => tag.trim()).filter((tag) => tag);
+  const response = await api(`/api/files/${shown.id}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ description: document.querySelector("#description").value, tags }),
+  });
+  document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
+});
+
+document.querySelector("#share").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await api(`/api/files/${shown.id}/links`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ expires_in: Number(document.querySelector("#expiry").value) }),
+  });
+  if (!response.ok) alert(await detail(response));
+  await showLinks(shown);
+});
+
+document.querySelector("#close-details").addEventListener("click", () => { location.hash = ""; });
+
+function route() {
+  const match = /^#file\/([A-Za-z0-9_-]{22})$/.exec(location.hash);
+  if (match) showDetails(match[1]);
+  else { details.hidden = true; shown = null; }
+}
+window.addEventListener("hashchange", route);
+
 async function start() {
   const me = await (await api("/api/me")).json();
   document.querySelector("#who").textContent = `Signed in as ${me.name}`;
   await refresh();
+  route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
   const events = new EventSource("/api/events");
   for (const type of ["file.created", "file.updated", "file.deleted"]) events.addEventListener(type, () => refresh());

@@ -3,8 +3,8 @@
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
-uploads a file whose name is HTML and sees it shown as text, deletes a file, and opens a page
-that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
+uploads a file whose name is HTML and sees it shown as text, edits a file's description (kept
+after a reload) and shares it, deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
 when a step fails. Prints "ok" at the end.
 """
 
@@ -72,6 +72,22 @@ def main() -> None:
         except NoAlertPresentException:
             pass
         driver.save_screenshot(os.path.join(screenshots, "files.png"))
+
+        # Details: the description is saved and still there after a reload; a share link is made.
+        driver.find_element(By.LINK_TEXT, "bravo.txt").click()
+        wait.until(expected_conditions.visibility_of_element_located((By.ID, "description")))
+        driver.find_element(By.ID, "description").send_keys("Quarterly numbers")
+        driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
+        driver.find_element(By.CSS_SELECTOR, "#share button[type=submit]").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#links input"))
+        link = driver.find_element(By.CSS_SELECTOR, "#links input").get_attribute("value")
+        if "/s/" not in link:
+            raise SystemExit(f"the share link is {link!r}")
+        driver.save_screenshot(os.path.join(screenshots, "details.png"))
+        driver.refresh()
+        wait.until(lambda d: d.find_element(By.ID, "description").get_attribute("value") == "Quarterly numbers")
+        driver.find_element(By.ID, "close-details").click()
 
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
         wait.until(expected_conditions.alert_is_present()).accept()
