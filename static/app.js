@@ -41,9 +41,26 @@ async function detail(response) {
   }
 }
 
-async function refresh() {
-  const response = await api("/api/files?limit=100&sort=-created_at");
+/** The listing's query from the filter form; `cursor` for the page after. */
+function listingQuery(cursor) {
+  const query = new URLSearchParams({ limit: "50", sort: document.querySelector("#sort").value });
+  const text = document.querySelector("#q").value.trim();
+  if (text) query.set("q", text);
+  const kind = document.querySelector("#kind").value;
+  if (kind) query.set("content_type", kind);
+  if (cursor) query.set("cursor", cursor);
+  return query;
+}
+
+let nextCursor = null;
+
+/** Redraws the list from its first page (or appends the next one). */
+async function refresh(more = false) {
+  const response = await api(`/api/files?${listingQuery(more ? nextCursor : null)}`);
+  if (!response.ok) { alert(await detail(response)); return; }
   const page = await response.json();
+  nextCursor = page.next_cursor;
+  document.querySelector("#more").hidden = !nextCursor;
   const rows = page.items.map((file) => {
     const row = document.createElement("tr");
     row.dataset.id = file.id;
@@ -62,9 +79,16 @@ async function refresh() {
     row.append(name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
     return row;
   });
-  listing.replaceChildren(...rows);
-  empty.hidden = rows.length > 0;
+  if (more) listing.append(...rows);
+  else listing.replaceChildren(...rows);
+  empty.hidden = listing.children.length > 0;
 }
+
+document.querySelector("#more").addEventListener("click", () => refresh(true));
+document.querySelector("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+document.querySelector("#filters").addEventListener("change", () => refresh());
+let typing = null;
+document.querySelector("#q").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => refresh(), 250); });
 
 async function removeFile(file) {
   if (!confirm(`Delete ${file.name}?`)) return;

@@ -3,7 +3,8 @@
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
-uploads a file whose name is HTML and sees it shown as text, edits a file's description (kept
+uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, edits a
+file's description (kept
 after a reload) and shares it, deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
 when a step fails. Prints "ok" at the end.
 """
@@ -72,6 +73,13 @@ def main() -> None:
         except NoAlertPresentException:
             pass
         driver.save_screenshot(os.path.join(screenshots, "files.png"))
+
+        # The list filters by name and sorts.
+        driver.find_element(By.ID, "q").send_keys("brav")
+        wait.until(lambda d: row_names(d) == ["bravo.txt"])
+        driver.find_element(By.ID, "q").clear()
+        driver.find_element(By.CSS_SELECTOR, "#sort option[value='name']").click()
+        wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 3)
 
         # Details: the description is saved and still there after a reload; a share link is made.
         driver.find_element(By.LINK_TEXT, "bravo.txt").click()
