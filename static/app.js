@@ -192,6 +192,14 @@ async function showDetails(id) {
   const thumbnail = file.thumbnails && file.thumbnails.status === "ready" ? file.thumbnails.sizes["256"] : null;
   preview.hidden = !thumbnail;
   if (thumbnail) preview.src = thumbnail;
+  // Text is shown as text (never parsed as HTML); a PDF in the browser's own viewer.
+  const text = document.querySelector("#text-preview");
+  text.hidden = !(file.content_type.startsWith("text/plain") && file.size <= 64 * 1024);
+  if (!text.hidden) text.textContent = await (await api(file.download_url)).text();
+  const pdf = document.querySelector("#pdf-preview");
+  pdf.hidden = file.content_type !== "application/pdf";
+  pdf.src = pdf.hidden ? "about:blank" : `${file.download_url}?disposition=inline`;
+  document.querySelector("#replaced").textContent = "";
   details.hidden = false;
   await showLinks(file);
 }
@@ -240,10 +248,27 @@ document.querySelector("#share").addEventListener("submit", async (event) => {
   const response = await api(`/api/files/${shown.id}/links`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ expires_in: Number(document.querySelector("#expiry").value) }),
+    body: JSON.stringify({
+      expires_in: Number(document.querySelector("#expiry").value),
+      ...(document.querySelector("#limit").value ? { max_downloads: Number(document.querySelector("#limit").value) } : {}),
+    }),
   });
   if (!response.ok) alert(await detail(response));
   await showLinks(shown);
+});
+
+document.querySelector("#replace").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.querySelector("#replacement");
+  const file = input.files[0];
+  const response = await api(`/api/files/${shown.id}/content`, { method: "PUT", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file });
+  document.querySelector("#replaced").textContent = response.ok ? "Replaced." : await detail(response);
+  input.value = "";
+  if (response.ok) {
+    await showDetails(shown.id);
+    document.querySelector("#replaced").textContent = "Replaced.";
+    await refresh();
+  }
 });
 
 document.querySelector("#close-details").addEventListener("click", () => { location.hash = ""; });

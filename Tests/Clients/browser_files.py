@@ -4,7 +4,7 @@ Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
 uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, edits a
-file's description (kept
+file's description (kept, as its text preview shows, through a replacement of its content
 after a reload) and shares it, deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
 when a step fails. Prints "ok" at the end.
 """
@@ -92,6 +92,15 @@ def main() -> None:
         link = driver.find_element(By.CSS_SELECTOR, "#links input").get_attribute("value")
         if "/s/" not in link:
             raise SystemExit(f"the share link is {link!r}")
+        if not driver.find_element(By.ID, "text-preview").text.startswith("bravo bravo"):
+            raise SystemExit("the text file's preview is missing")
+        replacement = os.path.join(work, "replacement.txt")
+        with open(replacement, "w") as out:
+            out.write("charlie\n")
+        driver.find_element(By.ID, "replacement").send_keys(replacement)
+        driver.find_element(By.CSS_SELECTOR, "#replace button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-size"), "8 B"))
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "text-preview"), "charlie"))
         driver.save_screenshot(os.path.join(screenshots, "details.png"))
         driver.refresh()
         wait.until(lambda d: d.find_element(By.ID, "description").get_attribute("value") == "Quarterly numbers")
