@@ -3,10 +3,10 @@
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
-uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, edits a
-file's description (kept, as its text preview shows, through a replacement of its content
-after a reload) and shares it, deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
-when a step fails. Prints "ok" at the end.
+uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, previews
+a text file and replaces its content, edits its description (kept after a reload) and shares it,
+deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in
+SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
