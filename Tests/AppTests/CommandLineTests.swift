@@ -494,15 +494,20 @@ import Testing
 
     /// The web site of `static/` in headless Chromium, driven by Selenium: sign in, two files
     /// through the file input with their progress, a file named like HTML shown as text, a
-    /// deletion, and the site's own 404 page. Screenshots go to `.build-test/screenshots`.
+    /// deletion, and the site's own 404 page, with the gzip sidecars `scripts/precompress` makes
+    /// (as `scripts/run` does). Screenshots go to `.build-test/screenshots`.
     @Test func theWebSiteWorksInARealBrowser() async throws {
         let directory = try TemporaryDirectory()
-        for name in try FileManager.default.contentsOfDirectory(atPath: PythonClients.site) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: PythonClients.site) where !name.hasSuffix(".gz") {
             try FileManager.default.copyItem(atPath: PythonClients.site + "/" + name, toPath: directory.path + "/" + name)
         }
+        let precompress = PythonClients.repository + "/scripts/precompress"
+        #expect(try await Command.run(precompress, [directory.path]).status == 0)
         let work = directory.path + "/browser-files"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let script = try await Curl.request(port: port, "/app.js", ["-H", "Accept-Encoding: gzip"])
+        #expect(script.headers["content-encoding"] == "gzip" && script.headers["content-type"]?.hasPrefix("text/javascript") == true)
         let run = try await PythonClients.run(
             "browser_files.py",
             ["http://127.0.0.1:\(port)", TestApp.adminPassword, PythonClients.screenshots, work]

@@ -3,7 +3,9 @@ import Foundation
 /// Clients written by others, in Python, from the venv `scripts/test` makes (`.build-test/venv`):
 /// tuspy and Selenium. Their driver scripts live in `Tests/Clients`.
 public enum PythonClients {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    /// The repository's root.
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 
     /// Where the browser tests leave their screenshots (ignored by git, as every `.build*` folder).
     public static var screenshots: String { repository + "/.build-test/screenshots" }
