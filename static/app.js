@@ -97,6 +97,46 @@ async function removeFile(file) {
   await refresh();
 }
 
+/** A large file's transfer: its progress item, then the tus upload. */
+async function uploadLarge(file) {
+  const item = document.createElement("li");
+  const label = document.createElement("span");
+  label.textContent = `${file.name} `;
+  const bar = document.createElement("progress");
+  bar.max = file.size || 1;
+  const status = document.createElement("span");
+  status.className = "status";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  item.append(label, bar, " ", status, " ", cancel);
+  transfers.append(item);
+  const ui = {
+    cancel,
+    progress(sent, first, started) {
+      bar.value = sent;
+      const seconds = (performance.now() - started) / 1000;
+      const speed = (sent - first) / Math.max(seconds, 0.001);
+      status.textContent = `${humanSize(speed)}/s, ${speed > 0 ? Math.ceil((file.size - sent) / speed) : "?"} s left`;
+    },
+  };
+  let outcome;
+  try {
+    outcome = await uploadResumable(file, ui);
+  } catch (error) {
+    outcome = { ok: false, message: error.message };
+  }
+  cancel.remove();
+  if (outcome.ok) {
+    bar.value = bar.max;
+    status.textContent = "done";
+    item.classList.add("done");
+  } else {
+    status.textContent = outcome.cancelled ? "cancelled" : outcome.message;
+    if (!outcome.cancelled) item.classList.add("error");
+  }
+}
+
 /** Uploads one file with its own progress bar, speed, time left and cancel. */
 function upload(file) {
   const item = document.createElement("li");
@@ -151,8 +191,104 @@ function upload(file) {
   });
 }
 
+// MARK: Large files through tus (/api/uploads/): a dropped connection or a reload resumes.
+
+/** Files from this size on go through tus (`localStorage["wharf.tusThreshold"]` changes it). */
+const tusThreshold = Number(localStorage.getItem("wharf.tusThreshold")) || 64 * 1024 * 1024;
+const tusChunk = 8 * 1024 * 1024;
+const tusHeaders = { "Tus-Resumable": "1.0.0" };
+
+/** UTF-8 text as base64, for Upload-Metadata. */
+function base64(text) {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Where an upload of this file was begun before (this browser remembers it until it ends). */
+function tusKey(file) {
+  return `wharf.tus:${file.name}:${file.size}:${file.lastModified}`;
+}
+
+/** The upload to continue (its URL and offset), or a new one. */
+async function tusStart(file) {
+  const known = localStorage.getItem(tusKey(file));
+  if (known) {
+    const head = await api(known, { method: "HEAD", headers: tusHeaders });
+    if (head.ok && !head.headers.get("Wharf-File-URL")) return { url: known, offset: Number(head.headers.get("Upload-Offset")) };
+    localStorage.removeItem(tusKey(file));
+  }
+  const created = await api("/api/uploads/", {
+    method: "POST",
+    headers: {
+      ...tusHeaders,
+      "Upload-Length": String(file.size),
+      "Upload-Metadata": `filename ${base64(file.name)},filetype ${base64(file.type || "application/octet-stream")}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(await detail(created));
+  const url = created.headers.get("Location");
+  localStorage.setItem(tusKey(file), url);
+  return { url, offset: 0 };
+}
+
+/** Sends one piece with XHR (for its progress); resolves with the request once it ends. */
+function tusPatch(url, offset, piece, onProgress, setCancel) {
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+    request.addEventListener("loadend", () => resolve(request));
+    setCancel(() => request.abort());
+    request.open("PATCH", url);
+    request.setRequestHeader("Tus-Resumable", "1.0.0");
+    request.setRequestHeader("Upload-Offset", String(offset));
+    request.setRequestHeader("Content-Type", "application/offset+octet-stream");
+    request.setRequestHeader("Accept", "application/json");
+    request.send(piece);
+  });
+}
+
+/** Uploads a large file through tus, resuming after failures; its progress in `ui`. */
+async function uploadResumable(file, ui) {
+  let cancelled = false;
+  let abort = () => {};
+  ui.cancel.addEventListener("click", () => { cancelled = true; abort(); });
+  const started = performance.now();
+  let { url, offset } = await tusStart(file);
+  const first = offset;
+  let failures = 0;
+  while (offset < file.size && !cancelled) {
+    const request = await tusPatch(url, offset, file.slice(offset, offset + tusChunk), (loaded) => ui.progress(offset + loaded, first, started), (cancel) => { abort = cancel; });
+    if (request.status === 204) {
+      offset = Number(request.getResponseHeader("Upload-Offset"));
+      failures = 0;
+      const fileURL = request.getResponseHeader("Wharf-File-URL");
+      if (fileURL) { localStorage.removeItem(tusKey(file)); return { ok: true }; }
+    } else if (cancelled) {
+      break;
+    } else if (request.status === 0 || request.status === 409 || request.status === 423 || request.status === 460) {
+      // The connection broke or the server holds other bytes: ask where it stands and go on.
+      failures += 1;
+      if (failures > 5) return { ok: false, message: "The connection keeps failing; try again later to resume." };
+      await new Promise((wait) => setTimeout(wait, 1000 * failures));
+      const head = await api(url, { method: "HEAD", headers: tusHeaders });
+      if (!head.ok) { localStorage.removeItem(tusKey(file)); return { ok: false, message: `${head.status} ${head.statusText}` }; }
+      offset = Number(head.headers.get("Upload-Offset"));
+    } else {
+      localStorage.removeItem(tusKey(file));
+      try { return { ok: false, message: JSON.parse(request.responseText).detail }; } catch { return { ok: false, message: `${request.status}` }; }
+    }
+  }
+  if (cancelled) {
+    await api(url, { method: "DELETE", headers: tusHeaders });
+    localStorage.removeItem(tusKey(file));
+    return { ok: false, cancelled: true };
+  }
+  return { ok: true };
+}
+
 async function uploadAll(files) {
-  await Promise.all([...files].map(upload));
+  await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file) : upload(file))));
   await refresh();
 }
 

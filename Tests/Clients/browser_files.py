@@ -5,7 +5,8 @@ Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
 uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, previews
 a text file and replaces its content, edits its description (kept after a reload) and shares it,
-deletes a file, and opens a page that does not exist. Saves screenshots of the pages it saw in
+deletes a file, sends a large file through tus on a throttled connection, reloads the page mid-way
+and resumes it by choosing the file again, and opens a page that does not exist. Saves screenshots of the pages it saw in
 SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
@@ -34,6 +35,50 @@ def browser():
 def row_names(driver):
     # Read in one go: the list is redrawn whenever an event comes, which would leave elements stale.
     return driver.execute_script("return [...document.querySelectorAll('#listing tbody tr td:first-child a')].map((a) => a.textContent)")
+
+
+def throttle(driver, upload_bytes_per_second):
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second},
+    )
+
+
+def resume_large_upload(driver, wait, work):
+    """A large file goes through tus; the page reloaded mid-way and the same file chosen again
+    resumes the same upload, which finishes."""
+    large = os.path.join(work, "large.bin")
+    with open(large, "wb") as out:
+        out.write(os.urandom(6 << 20))
+    driver.execute_script("localStorage.setItem('wharf.tusThreshold', String(1024 * 1024))")
+    driver.refresh()
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+    throttle(driver, 1_000_000)
+    driver.find_element(By.ID, "files").send_keys(large)
+    driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    sent = "const bar = [...document.querySelectorAll('#transfers progress')].pop(); return bar ? bar.value : 0"
+    wait.until(lambda d: d.execute_script(sent) > (1 << 20))
+    begun = driver.execute_script("return Object.keys(localStorage).filter((k) => k.startsWith('wharf.tus:')).map((k) => localStorage.getItem(k))")
+    if len(begun) != 1:
+        raise SystemExit(f"the page remembers {begun!r}")
+    driver.refresh()
+    throttle(driver, -1)
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+    driver.find_element(By.ID, "files").send_keys(large)
+    driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#transfers li.done")) == 1)
+    status = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {method: 'HEAD', headers: {'Tus-Resumable': '1.0.0'}})"
+        ".then((r) => done([r.headers.get('Upload-Offset'), r.headers.get('Wharf-File-URL')]));",
+        begun[0],
+    )
+    if status[0] != str(6 << 20) or not status[1]:
+        raise SystemExit(f"the upload begun before the reload ended as {status!r}")
+    if driver.execute_script("return Object.keys(localStorage).filter((k) => k.startsWith('wharf.tus:')).length") != 0:
+        raise SystemExit("the finished upload is still remembered")
+    driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
 
 
 def main() -> None:
@@ -109,6 +154,8 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
         wait.until(expected_conditions.alert_is_present()).accept()
         wait.until(lambda d: "alpha.txt" not in row_names(d))
+
+        resume_large_upload(driver, wait, work)
 
         driver.get(base + "/no/such/page")
         if driver.title != "Not found · Wharf":
