@@ -21,6 +21,27 @@ function cell(text, className) {
   return td;
 }
 
+/** The list's picture of a file: its thumbnail once made, else a label of its kind. */
+function preview(file) {
+  const td = document.createElement("td");
+  td.className = "preview";
+  const thumbnail = file.thumbnails && file.thumbnails.status === "ready" ? file.thumbnails.sizes["256"] : null;
+  if (thumbnail) {
+    const image = document.createElement("img");
+    image.src = thumbnail;
+    image.alt = "";
+    td.append(image);
+  } else {
+    const kind = document.createElement("span");
+    kind.className = "kind";
+    const labels = { text: "TXT", image: "IMG", video: "VID", audio: "AUD", "application/pdf": "PDF", "application/zip": "ZIP" };
+    const type = file.content_type.split(";")[0];
+    kind.textContent = labels[type] || labels[type.split("/")[0]] || "FILE";
+    td.append(kind);
+  }
+  return td;
+}
+
 /** Fetches the API with the session cookie; a 401 goes to sign in and back. */
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
@@ -76,7 +97,7 @@ async function refresh(more = false) {
     remove.setAttribute("aria-label", `Delete ${file.name}`);
     remove.addEventListener("click", () => removeFile(file));
     actions.append(remove);
-    row.append(name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
+    row.append(preview(file), name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
     return row;
   });
   if (more) listing.append(...rows);
@@ -166,6 +187,10 @@ function upload(file) {
   return new Promise((resolve) => {
     request.addEventListener("loadend", async () => {
       cancel.remove();
+      if (request.status === 401) {
+        location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+        return resolve();
+      }
       if (request.status === 201) {
         bar.value = bar.max;
         status.textContent = "done";
@@ -321,6 +346,7 @@ async function showDetails(id) {
   document.querySelector("#download").href = file.download_url;
   document.querySelector("#details-type").textContent = file.content_type;
   document.querySelector("#details-size").textContent = humanSize(file.size);
+  document.querySelector("#name").value = file.name;
   document.querySelector("#description").value = file.description;
   document.querySelector("#tags").value = file.tags.join(", ");
   document.querySelector("#saved").textContent = "";
@@ -374,9 +400,13 @@ document.querySelector("#metadata").addEventListener("submit", async (event) => 
   const response = await api(`/api/files/${shown.id}`, {
     method: "PATCH",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ description: document.querySelector("#description").value, tags }),
+    body: JSON.stringify({ name: document.querySelector("#name").value, description: document.querySelector("#description").value, tags }),
   });
   document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
+  if (response.ok) {
+    document.querySelector("#details-title").textContent = document.querySelector("#name").value;
+    await refresh();
+  }
 });
 
 document.querySelector("#share").addEventListener("submit", async (event) => {
@@ -423,7 +453,7 @@ async function start() {
   route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
   const events = new EventSource("/api/events");
-  for (const type of ["file.created", "file.updated", "file.deleted"]) events.addEventListener(type, () => refresh());
+  for (const type of ["file.created", "file.updated", "file.deleted", "thumbnail.ready"]) events.addEventListener(type, () => refresh());
 }
 
 start();

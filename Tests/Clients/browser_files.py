@@ -3,15 +3,18 @@
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin, uploads two files through the file input and sees both finish and appear,
-uploads a file whose name is HTML and sees it shown as text, filters and sorts the list, previews
-a text file and replaces its content, edits its description (kept after a reload) and shares it,
+uploads a file whose name is HTML and sees it shown as text, sees an image's thumbnail replace its
+label when it is made, filters and sorts the list, previews a text file and replaces its content,
+edits its description (kept after a reload), shares it and renames it,
 deletes a file, sends a large file through tus on a throttled connection, reloads the page mid-way
 and resumes it by choosing the file again, and opens a page that does not exist. Saves screenshots of the pages it saw in
 SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
+import struct
 import sys
+import zlib
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -32,9 +35,18 @@ def browser():
     return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
 
 
+def png(width, height):
+    """A PNG of one colour, written without an imaging library."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x30\x90\xd0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
 def row_names(driver):
     # Read in one go: the list is redrawn whenever an event comes, which would leave elements stale.
-    return driver.execute_script("return [...document.querySelectorAll('#listing tbody tr td:first-child a')].map((a) => a.textContent)")
+    return driver.execute_script("return [...document.querySelectorAll('#listing tbody tr td:nth-child(2) a')].map((a) => a.textContent)")
 
 
 def throttle(driver, upload_bytes_per_second):
@@ -117,6 +129,14 @@ def main() -> None:
             raise SystemExit("a file name ran script")
         except NoAlertPresentException:
             pass
+        # An image's row shows a label until its thumbnail is made, then the thumbnail (live).
+        picture = os.path.join(work, "picture.png")
+        with open(picture, "wb") as out:
+            out.write(png(300, 200))
+        driver.find_element(By.ID, "files").send_keys(picture)
+        driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+        wait.until(lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#listing tbody tr')].some((row) => row.textContent.includes('picture.png') && row.querySelector('td.preview img'))"))
         driver.save_screenshot(os.path.join(screenshots, "files.png"))
 
         # The list filters by name and sorts.
@@ -124,7 +144,7 @@ def main() -> None:
         wait.until(lambda d: row_names(d) == ["bravo.txt"])
         driver.find_element(By.ID, "q").clear()
         driver.find_element(By.CSS_SELECTOR, "#sort option[value='name']").click()
-        wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 3)
+        wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 4)
 
         # Details: the description is saved and still there after a reload; a share link is made.
         driver.find_element(By.LINK_TEXT, "bravo.txt").click()
@@ -149,6 +169,11 @@ def main() -> None:
         driver.save_screenshot(os.path.join(screenshots, "details.png"))
         driver.refresh()
         wait.until(lambda d: d.find_element(By.ID, "description").get_attribute("value") == "Quarterly numbers")
+        name = driver.find_element(By.ID, "name")
+        name.clear()
+        name.send_keys("bravo-renamed.txt")
+        driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
+        wait.until(lambda d: "bravo-renamed.txt" in row_names(d))
         driver.find_element(By.ID, "close-details").click()
 
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
