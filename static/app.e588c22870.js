@@ -1,0 +1,459 @@
+// The file list and the uploader. Every name a user chose is inserted as text, never as HTML.
+
+const listing = document.querySelector("#listing tbody");
+const empty = document.querySelector("#empty");
+const transfers = document.querySelector("#transfers");
+
+/** Sizes in human units: 1.5 MiB. */
+function humanSize(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A cell holding `text` as text. */
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+/** The list's picture of a file: its thumbnail once made, else a label of its kind. */
+function preview(file) {
+  const td = document.createElement("td");
+  td.className = "preview";
+  const thumbnail = file.thumbnails && file.thumbnails.status === "ready" ? file.thumbnails.sizes["256"] : null;
+  if (thumbnail) {
+    const image = document.createElement("img");
+    image.src = thumbnail;
+    image.alt = "";
+    td.append(image);
+  } else {
+    const kind = document.createElement("span");
+    kind.className = "kind";
+    const labels = { text: "TXT", image: "IMG", video: "VID", audio: "AUD", "application/pdf": "PDF", "application/zip": "ZIP" };
+    const type = file.content_type.split(";")[0];
+    kind.textContent = labels[type] || labels[type.split("/")[0]] || "FILE";
+    td.append(kind);
+  }
+  return td;
+}
+
+/** Fetches the API with the session cookie; a 401 goes to sign in and back. */
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
+  if (response.status === 401) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    throw new Error("not signed in");
+  }
+  return response;
+}
+
+/** The detail of an error answer, as text. */
+async function detail(response) {
+  try {
+    const body = await response.json();
+    return typeof body.detail === "string" ? body.detail : body.detail.map((issue) => issue.msg).join("; ");
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+/** The listing's query from the filter form; `cursor` for the page after. */
+function listingQuery(cursor) {
+  const query = new URLSearchParams({ limit: "50", sort: document.querySelector("#sort").value });
+  const text = document.querySelector("#q").value.trim();
+  if (text) query.set("q", text);
+  const kind = document.querySelector("#kind").value;
+  if (kind) query.set("content_type", kind);
+  if (cursor) query.set("cursor", cursor);
+  return query;
+}
+
+let nextCursor = null;
+
+/** Redraws the list from its first page (or appends the next one). */
+async function refresh(more = false) {
+  const response = await api(`/api/files?${listingQuery(more ? nextCursor : null)}`);
+  if (!response.ok) { alert(await detail(response)); return; }
+  const page = await response.json();
+  nextCursor = page.next_cursor;
+  document.querySelector("#more").hidden = !nextCursor;
+  const rows = page.items.map((file) => {
+    const row = document.createElement("tr");
+    row.dataset.id = file.id;
+    const name = document.createElement("td");
+    const link = document.createElement("a");
+    link.href = `#file/${file.id}`;
+    link.textContent = file.name;
+    name.append(link);
+    const actions = document.createElement("td");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Delete";
+    remove.setAttribute("aria-label", `Delete ${file.name}`);
+    remove.addEventListener("click", () => removeFile(file));
+    actions.append(remove);
+    row.append(preview(file), name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
+    return row;
+  });
+  if (more) listing.append(...rows);
+  else listing.replaceChildren(...rows);
+  empty.hidden = listing.children.length > 0;
+}
+
+document.querySelector("#more").addEventListener("click", () => refresh(true));
+document.querySelector("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+document.querySelector("#filters").addEventListener("change", () => refresh());
+let typing = null;
+document.querySelector("#q").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => refresh(), 250); });
+
+async function removeFile(file) {
+  if (!confirm(`Delete ${file.name}?`)) return;
+  const response = await api(`/api/files/${file.id}`, { method: "DELETE" });
+  if (!response.ok) alert(await detail(response));
+  await refresh();
+}
+
+/** A large file's transfer: its progress item, then the tus upload. */
+async function uploadLarge(file) {
+  const item = document.createElement("li");
+  const label = document.createElement("span");
+  label.textContent = `${file.name} `;
+  const bar = document.createElement("progress");
+  bar.max = file.size || 1;
+  const status = document.createElement("span");
+  status.className = "status";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  item.append(label, bar, " ", status, " ", cancel);
+  transfers.append(item);
+  const ui = {
+    cancel,
+    progress(sent, first, started) {
+      bar.value = sent;
+      const seconds = (performance.now() - started) / 1000;
+      const speed = (sent - first) / Math.max(seconds, 0.001);
+      status.textContent = `${humanSize(speed)}/s, ${speed > 0 ? Math.ceil((file.size - sent) / speed) : "?"} s left`;
+    },
+  };
+  let outcome;
+  try {
+    outcome = await uploadResumable(file, ui);
+  } catch (error) {
+    outcome = { ok: false, message: error.message };
+  }
+  cancel.remove();
+  if (outcome.ok) {
+    bar.value = bar.max;
+    status.textContent = "done";
+    item.classList.add("done");
+  } else {
+    status.textContent = outcome.cancelled ? "cancelled" : outcome.message;
+    if (!outcome.cancelled) item.classList.add("error");
+  }
+}
+
+/** Uploads one file with its own progress bar, speed, time left and cancel. */
+function upload(file) {
+  const item = document.createElement("li");
+  const label = document.createElement("span");
+  label.textContent = `${file.name} `;
+  const bar = document.createElement("progress");
+  bar.max = file.size || 1;
+  bar.value = 0;
+  const status = document.createElement("span");
+  status.className = "status";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  item.append(label, bar, " ", status, " ", cancel);
+  transfers.append(item);
+
+  const request = new XMLHttpRequest();
+  const started = performance.now();
+  request.upload.addEventListener("progress", (event) => {
+    bar.value = event.loaded;
+    const seconds = (performance.now() - started) / 1000;
+    const speed = event.loaded / Math.max(seconds, 0.001);
+    const left = speed > 0 ? (event.total - event.loaded) / speed : 0;
+    status.textContent = `${humanSize(speed)}/s, ${Math.ceil(left)} s left`;
+  });
+  cancel.addEventListener("click", () => request.abort());
+  return new Promise((resolve) => {
+    request.addEventListener("loadend", async () => {
+      cancel.remove();
+      if (request.status === 401) {
+        location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+        return resolve();
+      }
+      if (request.status === 201) {
+        bar.value = bar.max;
+        status.textContent = "done";
+        item.classList.add("done");
+      } else if (request.status === 0) {
+        status.textContent = "cancelled";
+      } else {
+        item.classList.add("error");
+        try {
+          const body = JSON.parse(request.responseText);
+          status.textContent = typeof body.detail === "string" ? body.detail : body.detail.map((issue) => issue.msg).join("; ");
+        } catch {
+          status.textContent = `${request.status} ${request.statusText}`;
+        }
+      }
+      resolve();
+    });
+    const form = new FormData();
+    form.append("file", file, file.name);
+    request.open("POST", "/api/files");
+    request.setRequestHeader("Accept", "application/json");
+    request.send(form);
+  });
+}
+
+// MARK: Large files through tus (/api/uploads/): a dropped connection or a reload resumes.
+
+/** Files from this size on go through tus (`localStorage["wharf.tusThreshold"]` changes it). */
+const tusThreshold = Number(localStorage.getItem("wharf.tusThreshold")) || 64 * 1024 * 1024;
+const tusChunk = 8 * 1024 * 1024;
+const tusHeaders = { "Tus-Resumable": "1.0.0" };
+
+/** UTF-8 text as base64, for Upload-Metadata. */
+function base64(text) {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Where an upload of this file was begun before (this browser remembers it until it ends). */
+function tusKey(file) {
+  return `wharf.tus:${file.name}:${file.size}:${file.lastModified}`;
+}
+
+/** The upload to continue (its URL and offset), or a new one. */
+async function tusStart(file) {
+  const known = localStorage.getItem(tusKey(file));
+  if (known) {
+    const head = await api(known, { method: "HEAD", headers: tusHeaders });
+    if (head.ok && !head.headers.get("Wharf-File-URL")) return { url: known, offset: Number(head.headers.get("Upload-Offset")) };
+    localStorage.removeItem(tusKey(file));
+  }
+  const created = await api("/api/uploads/", {
+    method: "POST",
+    headers: {
+      ...tusHeaders,
+      "Upload-Length": String(file.size),
+      "Upload-Metadata": `filename ${base64(file.name)},filetype ${base64(file.type || "application/octet-stream")}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(await detail(created));
+  const url = created.headers.get("Location");
+  localStorage.setItem(tusKey(file), url);
+  return { url, offset: 0 };
+}
+
+/** Sends one piece with XHR (for its progress); resolves with the request once it ends. */
+function tusPatch(url, offset, piece, onProgress, setCancel) {
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+    request.addEventListener("loadend", () => resolve(request));
+    setCancel(() => request.abort());
+    request.open("PATCH", url);
+    request.setRequestHeader("Tus-Resumable", "1.0.0");
+    request.setRequestHeader("Upload-Offset", String(offset));
+    request.setRequestHeader("Content-Type", "application/offset+octet-stream");
+    request.setRequestHeader("Accept", "application/json");
+    request.send(piece);
+  });
+}
+
+/** Uploads a large file through tus, resuming after failures; its progress in `ui`. */
+async function uploadResumable(file, ui) {
+  let cancelled = false;
+  let abort = () => {};
+  ui.cancel.addEventListener("click", () => { cancelled = true; abort(); });
+  const started = performance.now();
+  let { url, offset } = await tusStart(file);
+  const first = offset;
+  let failures = 0;
+  while (offset < file.size && !cancelled) {
+    const request = await tusPatch(url, offset, file.slice(offset, offset + tusChunk), (loaded) => ui.progress(offset + loaded, first, started), (cancel) => { abort = cancel; });
+    if (request.status === 204) {
+      offset = Number(request.getResponseHeader("Upload-Offset"));
+      failures = 0;
+      const fileURL = request.getResponseHeader("Wharf-File-URL");
+      if (fileURL) { localStorage.removeItem(tusKey(file)); return { ok: true }; }
+    } else if (cancelled) {
+      break;
+    } else if (request.status === 0 || request.status === 409 || request.status === 423 || request.status === 460) {
+      // The connection broke or the server holds other bytes: ask where it stands and go on.
+      failures += 1;
+      if (failures > 5) return { ok: false, message: "The connection keeps failing; try again later to resume." };
+      await new Promise((wait) => setTimeout(wait, 1000 * failures));
+      const head = await api(url, { method: "HEAD", headers: tusHeaders });
+      if (!head.ok) { localStorage.removeItem(tusKey(file)); return { ok: false, message: `${head.status} ${head.statusText}` }; }
+      offset = Number(head.headers.get("Upload-Offset"));
+    } else {
+      localStorage.removeItem(tusKey(file));
+      try { return { ok: false, message: JSON.parse(request.responseText).detail }; } catch { return { ok: false, message: `${request.status}` }; }
+    }
+  }
+  if (cancelled) {
+    await api(url, { method: "DELETE", headers: tusHeaders });
+    localStorage.removeItem(tusKey(file));
+    return { ok: false, cancelled: true };
+  }
+  return { ok: true };
+}
+
+async function uploadAll(files) {
+  await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file) : upload(file))));
+  await refresh();
+}
+
+document.querySelector("#upload").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = document.querySelector("#files");
+  uploadAll(input.files);
+  input.value = "";
+});
+
+document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  document.body.classList.remove("dragging");
+  if (event.dataTransfer?.files.length) uploadAll(event.dataTransfer.files);
+});
+
+// MARK: Details of one file (`#file/<id>`): metadata, preview, share links.
+
+const details = document.querySelector("#details");
+let shown = null;
+
+async function showDetails(id) {
+  const response = await api(`/api/files/${id}`);
+  if (!response.ok) { details.hidden = true; return; }
+  const file = await response.json();
+  shown = file;
+  document.querySelector("#details-title").textContent = file.name;
+  document.querySelector("#download").href = file.download_url;
+  document.querySelector("#details-type").textContent = file.content_type;
+  document.querySelector("#details-size").textContent = humanSize(file.size);
+  document.querySelector("#name").value = file.name;
+  document.querySelector("#description").value = file.description;
+  document.querySelector("#tags").value = file.tags.join(", ");
+  document.querySelector("#saved").textContent = "";
+  const preview = document.querySelector("#preview");
+  const thumbnail = file.thumbnails && file.thumbnails.status === "ready" ? file.thumbnails.sizes["256"] : null;
+  preview.hidden = !thumbnail;
+  if (thumbnail) preview.src = thumbnail;
+  // Text is shown as text (never parsed as HTML); a PDF in the browser's own viewer.
+  const text = document.querySelector("#text-preview");
+  text.hidden = !(file.content_type.startsWith("text/plain") && file.size <= 64 * 1024);
+  if (!text.hidden) text.textContent = await (await api(file.download_url)).text();
+  const pdf = document.querySelector("#pdf-preview");
+  pdf.hidden = file.content_type !== "application/pdf";
+  pdf.src = pdf.hidden ? "about:blank" : `${file.download_url}?disposition=inline`;
+  document.querySelector("#replaced").textContent = "";
+  details.hidden = false;
+  await showLinks(file);
+}
+
+async function showLinks(file) {
+  const links = await (await api(`/api/files/${file.id}/links`)).json();
+  const items = links.map((link) => {
+    const item = document.createElement("li");
+    const address = new URL(link.url, location.origin).href;
+    const text = document.createElement("input");
+    text.readOnly = true;
+    text.value = address;
+    text.setAttribute("aria-label", "Share link");
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.textContent = "Copy";
+    copy.addEventListener("click", () => navigator.clipboard?.writeText(address));
+    const revoke = document.createElement("button");
+    revoke.type = "button";
+    revoke.textContent = "Revoke";
+    revoke.addEventListener("click", async () => {
+      await api(`/api/links/${link.token}`, { method: "DELETE" });
+      await showLinks(file);
+    });
+    const until = document.createElement("span");
+    until.textContent = ` until ${new Date(link.expires_at).toLocaleString()} `;
+    item.append(text, until, copy, " ", revoke);
+    return item;
+  });
+  document.querySelector("#links").replaceChildren(...items);
+}
+
+document.querySelector("#metadata").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const tags = document.querySelector("#tags").value.split(",").map((tag) => tag.trim()).filter((tag) => tag);
+  const response = await api(`/api/files/${shown.id}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: document.querySelector("#name").value, description: document.querySelector("#description").value, tags }),
+  });
+  document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
+  if (response.ok) {
+    document.querySelector("#details-title").textContent = document.querySelector("#name").value;
+    await refresh();
+  }
+});
+
+document.querySelector("#share").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await api(`/api/files/${shown.id}/links`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      expires_in: Number(document.querySelector("#expiry").value),
+      ...(document.querySelector("#limit").value ? { max_downloads: Number(document.querySelector("#limit").value) } : {}),
+    }),
+  });
+  if (!response.ok) alert(await detail(response));
+  await showLinks(shown);
+});
+
+document.querySelector("#replace").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.querySelector("#replacement");
+  const file = input.files[0];
+  const response = await api(`/api/files/${shown.id}/content`, { method: "PUT", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file });
+  document.querySelector("#replaced").textContent = response.ok ? "Replaced." : await detail(response);
+  input.value = "";
+  if (response.ok) {
+    await showDetails(shown.id);
+    document.querySelector("#replaced").textContent = "Replaced.";
+    await refresh();
+  }
+});
+
+document.querySelector("#close-details").addEventListener("click", () => { location.hash = ""; });
+
+function route() {
+  const match = /^#file\/([A-Za-z0-9_-]{22})$/.exec(location.hash);
+  if (match) showDetails(match[1]);
+  else { details.hidden = true; shown = null; }
+}
+window.addEventListener("hashchange", route);
+
+async function start() {
+  const me = await (await api("/api/me")).json();
+  document.querySelector("#who").textContent = `Signed in as ${me.name}`;
+  await refresh();
+  route();
+  // A file uploaded elsewhere (another tab, curl) appears here too.
+  const events = new EventSource("/api/events");
+  for (const type of ["file.created", "file.updated", "file.deleted", "thumbnail.ready"]) events.addEventListener(type, () => refresh());
+}
+
+start();
