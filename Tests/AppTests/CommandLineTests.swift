@@ -506,8 +506,12 @@ import Testing
         let work = directory.path + "/browser-files"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
-        let script = try await Curl.request(port: port, "/app.js", ["-H", "Accept-Encoding: gzip"])
+        let scriptName = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("app.") && $0.hasSuffix(".js") }
+        )
+        let script = try await Curl.request(port: port, "/" + scriptName, ["-H", "Accept-Encoding: gzip"])
         #expect(script.headers["content-encoding"] == "gzip" && script.headers["content-type"]?.hasPrefix("text/javascript") == true)
+        #expect(script.headers["cache-control"] == "public, max-age=31536000, immutable")
         let run = try await PythonClients.run(
             "browser_files.py",
             ["http://127.0.0.1:\(port)", TestApp.adminPassword, PythonClients.screenshots, work]

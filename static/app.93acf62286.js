@@ -118,13 +118,14 @@ async function removeFile(file) {
   await refresh();
 }
 
-/** A large file's transfer: its progress item, then the tus upload. */
-async function uploadLarge(file) {
+/** A transfer's line in the list of uploads: the name, a progress bar, a status and Cancel. */
+function transferItem(file) {
   const item = document.createElement("li");
   const label = document.createElement("span");
   label.textContent = `${file.name} `;
   const bar = document.createElement("progress");
   bar.max = file.size || 1;
+  bar.value = 0;
   const status = document.createElement("span");
   status.className = "status";
   const cancel = document.createElement("button");
@@ -132,6 +133,12 @@ async function uploadLarge(file) {
   cancel.textContent = "Cancel";
   item.append(label, bar, " ", status, " ", cancel);
   transfers.append(item);
+  return { item, bar, status, cancel };
+}
+
+/** A large file's transfer: its progress item, then the tus upload. */
+async function uploadLarge(file) {
+  const { item, bar, status, cancel } = transferItem(file);
   const ui = {
     cancel,
     progress(sent, first, started) {
@@ -160,19 +167,7 @@ async function uploadLarge(file) {
 
 /** Uploads one file with its own progress bar, speed, time left and cancel. */
 function upload(file) {
-  const item = document.createElement("li");
-  const label = document.createElement("span");
-  label.textContent = `${file.name} `;
-  const bar = document.createElement("progress");
-  bar.max = file.size || 1;
-  bar.value = 0;
-  const status = document.createElement("span");
-  status.className = "status";
-  const cancel = document.createElement("button");
-  cancel.type = "button";
-  cancel.textContent = "Cancel";
-  item.append(label, bar, " ", status, " ", cancel);
-  transfers.append(item);
+  const { item, bar, status, cancel } = transferItem(file);
 
   const request = new XMLHttpRequest();
   const started = performance.now();
