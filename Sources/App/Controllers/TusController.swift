@@ -121,7 +121,7 @@ struct TusController: Sendable {
         case .final(let parts): headers[.uploadConcat] = "final;" + parts.map { "/api/uploads/" + $0 }.joined(separator: " ")
         case nil: break
         }
-        if let file = upload.fileID { headers[.wharfFileURL] = FileRecordBody.location(FileID(file)!) }
+        if let file = upload.fileID.flatMap(FileID.init) { headers[.wharfFileURL] = FileRecordBody.location(file) }
         return Response(status: .ok, headers: headers)
     }
 
@@ -159,7 +159,7 @@ struct TusController: Sendable {
                 throw HTTPException(.contentTooLarge, "The upload is complete; it takes no more bytes.")
             }
             headers[.uploadOffset] = String(upload.offset)
-            headers[.wharfFileURL] = FileRecordBody.location(FileID(file)!)
+            headers[.wharfFileURL] = FileID(file).map(FileRecordBody.location)
             return Response(status: .noContent, headers: headers)
         }
         upload.offset = try await self.append(request, to: upload, at: offset)

@@ -15,6 +15,7 @@ import Routing
 import ServiceLifecycle
 import StaticFiles
 public import Storage
+import TextBytes
 import Thumbnails
 import UnixSignals
 import Uploads
@@ -183,8 +184,7 @@ public enum Wharf {
             uploads: storage.resumable,
             pipeline: pipeline,
             maxSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,
-            lifetime: configuration.tusExpiry.duration.components.seconds * 1_000_000
-                + configuration.tusExpiry.duration.components.attoseconds / 1_000_000_000_000
+            lifetime: configuration.tusExpiry.duration.microseconds
         )
         tus.registerPublic(on: router, table: routes)
         tus.register(on: signedIn, table: routes)

@@ -1,5 +1,6 @@
 import HTTPTypes
 public import Hummingbird
+import TextBytes
 
 /// Adds `X-Process-Time`: seconds from the request reaching the routes to the response head,
 /// as in Starlette's middleware example.
@@ -16,7 +17,7 @@ public struct ProcessTimeMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Seconds with six decimals (`0.000417`), without Foundation's formatting on the hot path.
     static func seconds(_ elapsed: Duration) -> String {
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = elapsed.microseconds
         let fraction = String(micros % 1_000_000)
         return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
     }

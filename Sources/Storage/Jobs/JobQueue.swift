@@ -1,3 +1,5 @@
+import TextBytes
+
 /// The one door to the job queue, for the runner that works it and the views that show it. Jobs
 /// are enqueued with the changes they follow, in the files service's units of work.
 public struct JobQueue: Sendable {
@@ -12,7 +14,7 @@ public struct JobQueue: Sendable {
     /// waiting or running (then that one stands).
     public func schedule(_ request: JobRequest, after delay: Duration) async throws {
         let now = FilesService.now()
-        try await self.catalog.scheduleJob(request, runAfter: now + Self.microseconds(delay), at: now)
+        try await self.catalog.scheduleJob(request, runAfter: now + delay.microseconds, at: now)
     }
 
     /// Takes the oldest due job, marking it running; `nil` when none is due.
@@ -28,11 +30,7 @@ public struct JobQueue: Sendable {
     /// Queues a job again after `delay`, with the error of its failed attempt.
     public func retry(_ job: Job, error: String, after delay: Duration) async throws {
         let now = FilesService.now()
-        try await self.catalog.retryJob(job.id, error: error, runAfter: now + Self.microseconds(delay), at: now)
-    }
-
-    private static func microseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        try await self.catalog.retryJob(job.id, error: error, runAfter: now + delay.microseconds, at: now)
     }
 
     /// Marks a job failed for good, announcing it (`job.failed`) to the owners of the files of its subject.

@@ -18,7 +18,7 @@ public struct SessionStore: Sendable {
         let now = FilesService.now()
         let expiresAt: Int64
         if let lifetime {
-            expiresAt = now + lifetime.components.seconds * 1_000_000 + lifetime.components.attoseconds / 1_000_000_000_000
+            expiresAt = now + lifetime.microseconds
         } else if let current = try await self.catalog.session(idHash: Self.hash(id)), current.expiresAt > now {
             expiresAt = current.expiresAt
         } else {

@@ -291,7 +291,12 @@ async function uploadResumable(file, ui) {
       failures += 1;
       if (failures > 5) return { ok: false, message: "The connection keeps failing; try again later to resume." };
       await new Promise((wait) => setTimeout(wait, 1000 * failures));
-      const head = await api(url, { method: "HEAD", headers: tusHeaders });
+      let head;
+      try {
+        head = await api(url, { method: "HEAD", headers: tusHeaders });
+      } catch {
+        continue; // Still offline: the next try waits longer.
+      }
       if (!head.ok) { localStorage.removeItem(tusKey(file)); return { ok: false, message: `${head.status} ${head.statusText}` }; }
       offset = Number(head.headers.get("Upload-Offset"));
     } else {
