@@ -43,6 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var staticCacheControl: String?
 
+    @Option(
+        name: .customLong("immutable"),
+        help:
+            "URL-path glob of static files that never change in place, e.g. '/assets/*' (cached a year); repeatable (env WHARF_IMMUTABLE, comma-separated)."
+    )
+    var immutablePaths: [String] = []
+
     @Option(help: "Content-Security-Policy of the site's HTML pages, or '' for none (env WHARF_SITE_CSP; default default-src 'self').")
     var siteCsp: String?
 
@@ -138,6 +145,10 @@ struct ServeCommand: AsyncParsableCommand {
             "WHARF_STATIC_CACHE_CONTROL",
             default: configuration.staticCacheControl
         ) { $0 }
+        configuration.immutablePaths = self.immutablePaths.isEmpty ? Self.environmentList("WHARF_IMMUTABLE") : self.immutablePaths
+        if let relative = configuration.immutablePaths.first(where: { !$0.hasPrefix("/") && !$0.hasPrefix("*") }) {
+            throw ValidationError("'\(relative)' is not a URL-path glob such as /assets/*.")
+        }
         let policy = try EnvironmentOption.resolve(self.siteCsp, "WHARF_SITE_CSP", default: configuration.sitePolicy ?? "") { $0 }
         configuration.sitePolicy = policy.isEmpty ? nil : policy
         configuration.maxRanges = try EnvironmentOption.resolve(self.maxRanges, "WHARF_MAX_RANGES", default: configuration.maxRanges) { Int($0) }

@@ -128,7 +128,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let coding = sidecar?.coding
         let served = sidecar?.file ?? file
-        let cacheControl = self.cachePolicy.value(fileName: name, mediaType: mediaType)
+        let cacheControl = self.cachePolicy.value(path: mount.urlPath(of: path), fileName: name, mediaType: mediaType)
         let identity = served.status.identity
         var small = self.smallFiles.lookup(served.path, identity: identity)
         if small == nil && served.status.size <= SmallFileCache.maxFileSize {

@@ -33,6 +33,12 @@ public struct StaticMount: Sendable {
     /// The real path of the directory served now (symlinks in it are judged against this).
     public var root: String { self.directory.path }
 
+    /// The URL path that names `file` (a path under the root) in this mount.
+    func urlPath(of file: String) -> String {
+        let root = self.root
+        return file.hasPrefix(root + "/") ? self.prefix + file.dropFirst(root.count) : self.prefix + "/"
+    }
+
     /// The part of a request path below this mount (starting with `/`), or `nil` when it is not under it.
     func relativePath(_ path: Substring) -> Substring? {
         if self.prefix.isEmpty { return path }

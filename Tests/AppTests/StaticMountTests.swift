@@ -66,6 +66,29 @@ import Testing
         }
     }
 
+    /// Dates and ids in names are not hashes; what `--immutable` names is immutable, in any mount.
+    @Test func immutableGlobsDeclareWhatNamesCannot() async throws {
+        let app = try TestApp {
+            $0.mounts = [("/media", URL(fileURLWithPath: $0.staticDirectory).deletingLastPathComponent().path + "/media")]
+            $0.immutablePaths = ["/assets/*", "/media/*.mp4"]
+        }
+        let root = app.configuration.staticDirectory
+        try FileManager.default.createDirectory(atPath: root + "/assets/fonts", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: app.directory.path + "/media", withIntermediateDirectories: true)
+        try Self.write("font", to: root + "/assets/fonts/inter.woff2")
+        try Self.write("report", to: root + "/report-20261130.pdf")
+        try Self.write("clip", to: app.directory.path + "/media/clip.mp4")
+        try Self.write("poster", to: app.directory.path + "/media/clip.jpg")
+        try await app.router { client in
+            let font = try await client.execute(uri: "/assets/fonts/inter.woff2", method: .get)
+            #expect(font.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            let clip = try await client.execute(uri: "/media/clip.mp4", method: .get)
+            #expect(clip.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(try await client.execute(uri: "/media/clip.jpg", method: .get).headers[.cacheControl] == "public, max-age=3600")
+            #expect(try await client.execute(uri: "/report-20261130.pdf", method: .get).headers[.cacheControl] == "public, max-age=3600")
+        }
+    }
+
     /// Gzip on the fly stops at 8 MiB: a larger file is sent as it is.
     @Test func onTheFlyGzipStopsAt8MiB() async throws {
         let app = try TestApp()

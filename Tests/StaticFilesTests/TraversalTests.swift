@@ -129,7 +129,10 @@ final class Site: Sendable {
 
     @Test(arguments: [
         ("app.3f9a1c2b.js", true), ("chunk-5f2a9c1d.js", true), ("style.0123456789abcdef.css", true),
+        ("index-BdZ8kV2x.js", true), ("vendor-react-Dx3_k9Qa.js", true),
         ("app.js", false), ("deadbeef.js", false), ("v1.2.3.js", false), ("index.html", false),
+        ("report-20261130.pdf", false), ("invoice-12345678.pdf", false), ("photo.20261130.jpg", false),
+        ("app.deadbeef.js", false), ("my-Document.pdf", false), ("release-notes.txt", false),
     ])
     func fingerprintedNamesAreRecognized(name: String, fingerprinted: Bool) {
         #expect(CachePolicy.isFingerprinted(name) == fingerprinted)

@@ -20,6 +20,8 @@ public struct AppConfiguration: Sendable {
     public var browse = false
     /// `Cache-Control` of static files that are neither HTML nor fingerprinted.
     public var staticCacheControl = "public, max-age=3600"
+    /// URL-path globs of static files that never change in place (cached for a year as immutable).
+    public var immutablePaths: [String] = []
     /// `Content-Security-Policy` of the site's HTML pages (and the sign-in page); `nil`: none. The
     /// default allows no inline script and no other origin, so an injection that slipped through
     /// could still not run.

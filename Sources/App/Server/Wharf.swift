@@ -262,7 +262,7 @@ public enum Wharf {
         }
         return StaticFilesMiddleware(
             mounts: mounts,
-            cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl),
+            cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl, immutablePaths: configuration.immutablePaths),
             sniffer: sniffer,
             maxRanges: configuration.maxRanges,
             excludedPrefixes: ["/api/"],
