@@ -40,9 +40,14 @@ public final class GzipEncoder: Sendable {
         return try input.compress(with: .gzip(configuration: .init(compressionLevel: .compressionLevel6)))
     }
 
+    /// The gzip cached under `key`, if any.
+    public func cached(key: String) -> ByteBuffer? {
+        self.cache.withLockedValue { $0.entries[key] }
+    }
+
     /// The gzip of `content`, from the cache when `key` (the file's validator) was compressed before.
     public func gzip(_ content: ByteBuffer, key: String) throws -> ByteBuffer {
-        if let cached = self.cache.withLockedValue({ $0.entries[key] }) { return cached }
+        if let cached = self.cached(key: key) { return cached }
         let compressed = try Self.compress(content)
         self.cache.withLockedValue { cache in
             guard cache.entries[key] == nil, compressed.readableBytes <= self.capacity else { return }

@@ -2,7 +2,7 @@ public import HTTPTypes
 public import Hummingbird
 import NIOCore
 
-/// How to send a file, for API downloads and (later) static mounts alike: validators and
+/// How to send a file, for API downloads and static mounts alike: validators and
 /// preconditions (304/412), byte ranges (206, `multipart/byteranges`, 416), HEAD, disposition.
 /// It renders no error body: a 412 or 416 is thrown as `FileResponseError` for App to answer.
 ///
@@ -39,53 +39,59 @@ public struct FileResponse: Sendable {
 
     /// The response to `request` for the bytes of `source`; HEAD gets the same headers, no body.
     public func response(to request: HTTPRequest, streaming source: any ByteSource) async throws -> Response {
-        let response = try await self.fullResponse(to: request, streaming: source, readsBody: request.method != .head)
-        guard request.method == .head else { return response }
-        try await source.close()
-        return response.createHeadResponse()
+        let answer: FileAnswer
+        do {
+            answer = try self.answer(to: request, size: source.size)
+        } catch {
+            try await source.close()
+            throw error
+        }
+        guard answer.sendsBody else {
+            try await source.close()
+            return Response(status: answer.status, headers: answer.headers)
+        }
+        return Response(status: answer.status, headers: answer.headers, body: try await Self.body(source, answer.segments))
     }
 
-    private func fullResponse(to request: HTTPRequest, streaming source: any ByteSource, readsBody: Bool) async throws -> Response {
+    /// What to answer `request` for a file of `size` bytes, decided without reading a byte: the
+    /// status, every header (`Content-Length` included) and the body's segments. Both carriers of
+    /// an answer (the async responder and the event-loop fast path) start from this.
+    public func answer(to request: HTTPRequest, size: Int64) throws(FileResponseError) -> FileAnswer {
         var headers: HTTPFields = [.acceptRanges: "bytes", .contentTypeOptions: "nosniff"]
         if let entityTag { headers[.eTag] = entityTag.headerValue }
         if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
 
         switch ConditionalRequest.evaluate(request, entityTag: self.entityTag, lastModified: self.lastModified) {
         case .notModified:
-            try await source.close()
-            return Response(status: .notModified, headers: headers)
+            headers[.contentLength] = "0"
+            return FileAnswer(status: .notModified, headers: headers, segments: [], sendsBody: false)
         case .preconditionFailed:
-            try await source.close()
             throw FileResponseError.preconditionFailed(headers: headers)
         case .proceed:
             break
         }
         if let disposition { headers[.contentDisposition] = disposition.headerValue }
 
-        let size = source.size
         let rangeHeader =
             ConditionalRequest.rangeApplies(request, entityTag: self.entityTag, lastModified: self.lastModified)
             ? request.headerFields[.range] : nil
+        let status: HTTPResponse.Status
+        var segments: [FileAnswer.Segment]
         switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {
         case .whole:
             headers[.contentType] = self.contentType
-            return Response(status: .ok, headers: headers, body: try await Self.body(source, [.file(0, size)], eager: readsBody))
+            (status, segments) = (.ok, [.file(0, size)])
         case .unsatisfiable:
-            try await source.close()
             throw FileResponseError.rangeNotSatisfiable(size: size, headers: headers)
         case .partial(let ranges) where ranges.count == 1:
             let range = ranges[0]
             headers[.contentType] = self.contentType
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
-            return Response(
-                status: .partialContent,
-                headers: headers,
-                body: try await Self.body(source, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)], eager: readsBody)
-            )
+            (status, segments) = (.partialContent, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)])
         case .partial(let ranges):
             let boundary = Self.newBoundary()
             headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
-            var segments: [BodySegment] = []
+            segments = []
             for range in ranges {
                 let partHeader =
                     "\r\n--\(boundary)\r\nContent-Type: \(self.contentType)\r\nContent-Range: bytes \(range.lowerBound)-\(range.upperBound)/\(size)\r\n\r\n"
@@ -93,29 +99,19 @@ public struct FileResponse: Sendable {
                 segments.append(.file(range.lowerBound, range.upperBound - range.lowerBound + 1))
             }
             segments.append(.bytes(ByteBuffer(string: "\r\n--\(boundary)--\r\n")))
-            return Response(status: .partialContent, headers: headers, body: try await Self.body(source, segments, eager: readsBody))
+            status = .partialContent
         }
+        headers[.contentLength] = String(segments.reduce(0) { $0 + $1.length })
+        return FileAnswer(status: status, headers: headers, segments: segments, sendsBody: request.method != .head)
     }
 
-    /// A piece of a response body: literal bytes, or `length` bytes of the source at `offset`.
-    enum BodySegment {
-        case bytes(ByteBuffer)
-        case file(Int64, Int64)
-
-        var length: Int64 {
-            switch self {
-            case .bytes(let buffer): Int64(buffer.readableBytes)
-            case .file(_, let length): length
-            }
-        }
-    }
-
-    static func body(_ source: any ByteSource, _ segments: [BodySegment], eager: Bool) async throws -> ResponseBody {
+    /// The body of an answer's segments, read from `source` (closed once the body is done).
+    public static func body(_ source: any ByteSource, _ segments: [FileAnswer.Segment]) async throws -> ResponseBody {
         if segments.count == 1, case .file(let start, let length) = segments[0], let bytes = source.bytesInMemory {
             return ResponseBody(byteBuffer: bytes.getSlice(at: bytes.readerIndex + Int(start), length: Int(length))!)
         }
         let total = segments.reduce(0) { $0 + $1.length }
-        if eager && total <= Self.eagerReadLimit {
+        if total <= Self.eagerReadLimit {
             do {
                 var body = ByteBuffer()
                 for segment in segments {

@@ -58,6 +58,12 @@ final class ContentHashCache: Sendable {
         }
     }
 
+    /// The validator of a file of this identity if it is already known (no waiting, no reading).
+    func knownHash(of identity: Identity) -> String? {
+        guard case .known(let hash) = self.entries.withLockedValue({ $0[identity] }) else { return nil }
+        return hash
+    }
+
     static func digest(_ path: String, in directory: MountDirectory) throws -> String {
         guard let fd = directory.openForReading(path) else { throw StaticFileError.unreadable }
         defer { close(fd) }

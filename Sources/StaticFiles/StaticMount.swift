@@ -33,6 +33,9 @@ public struct StaticMount: Sendable {
     /// The real path of the directory served now (symlinks in it are judged against this).
     public var root: String { self.directory.path }
 
+    /// How metrics name the answers of this mount (`static:/assets`).
+    var endpointPath: String { "static:" + (self.prefix.isEmpty ? "/" : self.prefix) }
+
     /// The URL path that names `file` (a path under the root) in this mount.
     func urlPath(of file: String) -> String {
         let root = self.root

@@ -26,6 +26,9 @@ public struct AppConfiguration: Sendable {
     /// default allows no inline script and no other origin, so an injection that slipped through
     /// could still not run.
     public var sitePolicy: String? = "default-src 'self'"
+    /// Static answers the caches can give at once are sent from the event loop (off only to
+    /// compare the two carriers of the same answers).
+    public var staticFastPath = true
     /// More ranges than this in one request get the whole file.
     public var maxRanges = 16
     /// Storage root: the metadata database, blobs and staging files.

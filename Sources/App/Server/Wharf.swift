@@ -76,10 +76,12 @@ public enum Wharf {
         let routes = RouteTable()
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: RouteMetricsMiddleware(factory: metrics))
+        let routeMetrics = RouteMetricsRecorder(factory: metrics)
+        router.add(middleware: RouteMetricsMiddleware(recorder: routeMetrics))
         router.add(middleware: ProcessTimeMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
-        router.add(middleware: try self.staticFiles(configuration, sniffer: sniffer))
+        let staticFiles = try self.staticFiles(configuration, sniffer: sniffer)
+        router.add(middleware: StaticFilesMiddleware(server: staticFiles))
         router.add(middleware: JSONCompressionMiddleware())
 
         let tokens = await BearerTokens(
@@ -203,6 +205,15 @@ public enum Wharf {
         let access = accessLogger
         let counters = AccessLogHandler.ByteCounters(factory: metrics)
         let maxBodySize = configuration.maxUploadSize.bytes
+        let fastPath = StaticFastPathHandler.Configuration(
+            server: staticFiles,
+            isRouted: { !routes.allowedMethods(for: String($0)).isEmpty },
+            metrics: routeMetrics,
+            answered: Counter(label: "wharf_static_fast_path_answers_total", factory: metrics),
+            serverName: serverName,
+            idleTimeout: .seconds(75)
+        )
+        let usesFastPath = configuration.staticFastPath
         let server = HTTPServerBuilder.http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
             configuration: .init(
@@ -210,15 +221,17 @@ public enum Wharf {
                     additionalChannelHandlers: [
                         RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
                         AccessLogHandler(logger: access, counters: counters),
+                        // Keeps the idle timeout of the connection too, as it sees every request.
+                        StaticFastPathHandler(configuration: fastPath, answers: usesFastPath),
                     ],
-                    idleTimeout: .seconds(75)
+                    idleTimeout: nil
                 )
             )
         )
         return Application(
             router: router,
             server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wharf"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [runner],
             onServerRunning: { channel in
                 // Said once the socket is bound, so that a port in use never follows a "Serving" line.
@@ -238,7 +251,7 @@ public enum Wharf {
     }
 
     /// The static mounts: `--static` at `/` in html mode, then every `--mount`.
-    static func staticFiles(_ configuration: AppConfiguration, sniffer: ContentSniffer) throws -> StaticFilesMiddleware<AppRequestContext> {
+    static func staticFiles(_ configuration: AppConfiguration, sniffer: ContentSniffer) throws -> StaticFileServer {
         var mounts = [
             try StaticMount(
                 prefix: "",
@@ -260,7 +273,7 @@ public enum Wharf {
                 )
             )
         }
-        return StaticFilesMiddleware(
+        return StaticFileServer(
             mounts: mounts,
             cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl, immutablePaths: configuration.immutablePaths),
             sniffer: sniffer,
@@ -269,6 +282,9 @@ public enum Wharf {
             htmlPolicy: configuration.sitePolicy
         )
     }
+
+    /// The `Server` header of every answer.
+    static let serverName = "wharf"
 
     /// Runs until SIGTERM or SIGINT, then stops accepting, lets in-flight requests finish within
     /// the configured grace period, and returns.

@@ -115,9 +115,33 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
+    /// Bytes sent by sendfile below the HTTP codec never pass here as body parts: their sender
+    /// announces them.
+    public func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let written = event as? ResponseBodyBytesSent else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        self.counters.sent.increment(by: Int64(written.count))
+        if !self.exchanges.isEmpty { self.exchanges[0].bytesOut += written.count }
+        promise?.succeed()
+    }
+
     static func format(_ milliseconds: Double) -> String {
         let micros = Int((milliseconds * 1000).rounded())
         let fraction = String(micros % 1000)
         return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}
+
+/// An outbound event: `count` body bytes of the current response go out by other means than body
+/// parts (a file region by sendfile), for the access log and the byte counters.
+public struct ResponseBodyBytesSent: Sendable {
+    /// How many.
+    public let count: Int
+
+    /// Announces `count` bytes.
+    public init(count: Int) {
+        self.count = count
     }
 }

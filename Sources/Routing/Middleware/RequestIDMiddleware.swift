@@ -12,12 +12,28 @@ public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddlew
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let id = request.headers[.requestID].flatMap { Self.isSane($0) ? $0 : nil } ?? Self.newID()
+        let id = RequestIDGenerator.id(keeping: request.headers[.requestID])
         context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.requestID] = id
         return response
+    }
+
+}
+
+/// 32 hex digits: a random prefix drawn once per process and a counter, so request ids are unique
+/// without a system call per request.
+public enum RequestIDGenerator {
+    private static let prefix: String = {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    /// The id of a request that came with `incoming` (its `X-Request-ID`): kept when sane, else new.
+    public static func id(keeping incoming: String?) -> String {
+        incoming.flatMap { Self.isSane($0) ? $0 : nil } ?? Self.next()
     }
 
     /// 1 to 128 characters of letters, digits and `-_.:` (no spaces, quotes or control bytes that
@@ -30,18 +46,6 @@ public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddlew
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-_.:".utf8.contains(byte)
             }
     }
-
-    static func newID() -> String { RequestIDGenerator.next() }
-}
-
-/// 32 hex digits: a random prefix drawn once per process and a counter, so request ids are unique
-/// without a system call per request.
-enum RequestIDGenerator {
-    private static let prefix: String = {
-        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }()
-    private static let counter = Atomic<UInt64>(0)
 
     static func next() -> String {
         let count = self.counter.wrappingAdd(1, ordering: .relaxed).newValue

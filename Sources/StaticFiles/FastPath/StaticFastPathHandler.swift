@@ -1,0 +1,259 @@
+import FileResponses
+import Glibc
+public import HTTPTypes
+public import Metrics
+public import NIOCore
+import NIOHTTP1
+public import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+public import Routing
+
+/// The event-loop carrier of static answers: a GET or HEAD that `StaticFileServer` can answer
+/// from its caches at once is answered here, before it reaches Hummingbird's async responder;
+/// anything else goes on as it came.
+///
+/// Order on the connection is kept: a request is taken here only while no request passed on is
+/// still unanswered, so an answer written here never overtakes one still being made. Answers
+/// carry what the middleware stack adds (request id, `X-Process-Time`, `Date`, `Server`) and are
+/// counted in the same route metrics; the access log sees them as any other. File bodies go out
+/// by sendfile (a `FileRegion` written below the HTTP codec); cached ones as buffers.
+///
+/// Hummingbird's connection state handler behind this one sees only the requests passed on, so
+/// the idle timeout of the connection is kept here (Hummingbird's own must be off), and a
+/// quiesce at shutdown waits until the answer being sent here is out.
+public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    /// What every connection's handler shares.
+    public struct Configuration: Sendable {
+        let server: StaticFileServer
+        let isRouted: @Sendable (Substring) -> Bool
+        let metrics: RouteMetricsRecorder
+        let answered: Counter
+        let serverName: String?
+        let idleTimeout: TimeAmount
+
+        /// Answers from `server` for paths no route claims (`isRouted`), counted in `metrics` as
+        /// the router's are and in `answered`; connections without a request in progress close
+        /// after `idleTimeout`.
+        public init(
+            server: StaticFileServer,
+            isRouted: @escaping @Sendable (Substring) -> Bool,
+            metrics: RouteMetricsRecorder,
+            answered: Counter,
+            serverName: String?,
+            idleTimeout: TimeAmount
+        ) {
+            self.server = server
+            self.isRouted = isRouted
+            self.metrics = metrics
+            self.answered = answered
+            self.serverName = serverName
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    private struct Held {
+        let request: HTTPRequest
+        let answer: CachedStaticAnswer
+        let start: ContinuousClock.Instant
+    }
+
+    private let configuration: Configuration
+    /// Off, every request goes on (and only the idle timeout is kept here).
+    private let answers: Bool
+    /// Requests passed on whose answers have not ended yet.
+    private var passedOn = 0
+    /// The parts of the request being read go on.
+    private var passing = false
+    /// A request taken here, answered once its end has been read.
+    private var held: Held?
+    /// Answers written here whose last byte is not out yet.
+    private var sending = 0
+    private var quiesce: Any?
+    private var regionWriter: FileRegionWriter?
+    private var dates = DateHeader()
+    private var lastActive = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+
+    /// A handler for one connection; it takes requests only when `answers`.
+    public init(configuration: Configuration, answers: Bool = true) {
+        self.configuration = configuration
+        self.answers = answers
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        // Plain HTTP/1.1 only: sendfile needs the bytes to go straight to the socket.
+        if let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
+            let writer = FileRegionWriter()
+            if (try? context.pipeline.syncOperations.addHandler(writer, position: .before(codec))) != nil { self.regionWriter = writer }
+        }
+        self.scheduleIdleCheck(context: context)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.idleCheck?.cancel()
+        if let writer = self.regionWriter { context.pipeline.syncOperations.removeHandler(writer, promise: nil) }
+        self.regionWriter = nil
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.lastActive = .now()
+        switch self.unwrapInboundIn(data) {
+        case .head(let request):
+            if self.passedOn == 0, self.quiesce == nil, let answer = self.answer(request) {
+                self.held = Held(request: request, answer: answer, start: .now)
+                self.passing = false
+                return
+            }
+            self.passedOn += 1
+            self.passing = true
+        case .body:
+            // A GET that carries a body anyway: the static answer ignores it, as the router's would.
+            if !self.passing { return }
+        case .end:
+            if let held = self.held {
+                self.held = nil
+                self.send(held, context: context)
+                return
+            }
+            if !self.passing { return }
+            self.passing = false
+        }
+        context.fireChannelRead(data)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        self.held?.answer.body.release()
+        self.held = nil
+        self.idleCheck?.cancel()
+        context.fireChannelInactive()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        self.lastActive = .now()
+        if case .end = self.unwrapOutboundIn(data) { self.passedOn -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Behind this handler, a quiesce closes a connection that looks idle: it waits until the
+        // answers sent from here are out.
+        if event is ChannelShouldQuiesceEvent, self.sending > 0 || self.held != nil {
+            self.quiesce = event
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The cached answer, for a request the fast path may take.
+    private func answer(_ request: HTTPRequest) -> CachedStaticAnswer? {
+        guard self.answers, request.method == .get || request.method == .head, let path = request.path else { return nil }
+        if request.headerFields[.contentLength].map({ $0 != "0" }) == true { return nil }
+        if self.configuration.isRouted(path.prefix { $0 != "?" }) { return nil }
+        guard let answer = self.configuration.server.cachedAnswer(to: request) else { return nil }
+        if case .file = answer.body.content, self.regionWriter == nil {
+            answer.body.release()
+            return nil
+        }
+        return answer
+    }
+
+    private func send(_ held: Held, context: ChannelHandlerContext) {
+        let answer = held.answer.answer
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
+        // In the order the middleware stack and Hummingbird add them.
+        head.headerFields[.processTime] = ProcessTime.seconds(.now - held.start)
+        head.headerFields[.requestID] = RequestIDGenerator.id(keeping: held.request.headerFields[.requestID])
+        head.headerFields[.date] = self.dates.value()
+        if let serverName = self.configuration.serverName { head.headerFields[.server] = serverName }
+        self.configuration.answered.increment()
+        self.configuration.metrics.record(
+            route: held.answer.endpointPath,
+            method: held.request.method.rawValue,
+            status: answer.status.code,
+            duration: .now - held.start
+        )
+        self.sending += 1
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        var file: NIOFileHandle?
+        var watchdog: RepeatedTask?
+        if answer.sendsBody {
+            if case .file(let descriptor) = held.answer.body.content { file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor) }
+            for segment in answer.segments {
+                switch (segment, held.answer.body.content) {
+                case (.bytes(let bytes), _):
+                    context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
+                case (.file(let offset, let length), .memory(let bytes)):
+                    let slice = bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!
+                    context.write(self.wrapOutboundOut(.body(slice)), promise: nil)
+                case (.file(let offset, let length), .file(let descriptor)):
+                    context.triggerUserOutboundEvent(ResponseBodyBytesSent(count: Int(length)), promise: nil)
+                    let region = FileRegion(fileHandle: file!, readerIndex: Int(offset), endIndex: Int(offset + length))
+                    self.regionWriter?.write(region, promise: nil)
+                    watchdog = watchdog ?? Self.watch(descriptor, needing: answer.segments, context: context)
+                }
+            }
+        } else {
+            held.answer.body.release()
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            watchdog?.cancel()
+            try? file?.close()
+            self.sending -= 1
+            self.lastActive = .now()
+            if self.sending == 0, let quiesce = self.quiesce {
+                self.quiesce = nil
+                context.fireUserInboundEventTriggered(quiesce)
+            }
+        }
+    }
+
+    /// sendfile(2) sends nothing once a file has been cut shorter than its region, and the write
+    /// would be retried for ever: once a second the file's size is checked, and the connection
+    /// closed when it no longer holds the bytes promised (the client sees a short body).
+    private static func watch(_ descriptor: Int32, needing segments: [FileAnswer.Segment], context: ChannelHandlerContext) -> RepeatedTask {
+        let end = segments.reduce(Int64(0)) { end, segment in
+            if case .file(let offset, let length) = segment { return max(end, offset + length) }
+            return end
+        }
+        let channel = context.channel
+        return context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            var status = stat()
+            if fstat(descriptor, &status) != 0 || Int64(status.st_size) < end { channel.close(promise: nil) }
+        }
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        let timeout = self.configuration.idleTimeout
+        self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.lastActive + timeout) {
+            let busy = self.passedOn > 0 || self.held != nil || self.sending > 0
+            if !busy && NIODeadline.now() - self.lastActive >= timeout {
+                context.close(promise: nil)
+            } else {
+                self.scheduleIdleCheck(context: context)
+            }
+        }
+    }
+}
+
+/// The `Date` header, formatted once a second.
+private struct DateHeader {
+    private var second: Int = -1
+    private var text = ""
+
+    mutating func value() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if now.tv_sec != self.second {
+            self.second = now.tv_sec
+            self.text = HTTPDate.format(Int64(now.tv_sec))
+        }
+        return self.text
+    }
+}

@@ -1,0 +1,178 @@
+import Compression
+public import FileResponses
+import Glibc
+public import HTTPTypes
+import MediaTypes
+public import NIOCore
+
+/// What a static answer will be, decided from the file's status and the request alone: which
+/// file is sent (the original or a precompressed sidecar), as what, coded how, cached how.
+struct StaticPlan {
+    let served: ContainedFile
+    let mediaType: String
+    /// The coding of the sidecar sent instead of the file, if one is.
+    let sidecarCoding: ContentCoding?
+    /// The file is gzipped on the fly.
+    let gzipped: Bool
+    /// The resource has more than one coding: every answer varies on `Accept-Encoding`.
+    let negotiable: Bool
+    let cacheControl: String
+    /// 200, or 404 for a mount's 404 page.
+    let status: HTTPResponse.Status
+    /// The `Content-Security-Policy` to add, for a site page.
+    let contentSecurityPolicy: String?
+}
+
+/// The bytes of a static answer: a buffer (a small file or a gzip from the caches) or an open
+/// descriptor of the file, and the validator of the content they hold.
+public struct StaticBody: Sendable {
+    /// Where the bytes are.
+    public enum Content: Sendable {
+        case memory(ByteBuffer)
+        /// An open descriptor whose owner closes it once the body is sent.
+        case file(Int32)
+    }
+
+    /// The bytes.
+    public let content: Content
+    /// The content hash the entity tag is made of.
+    let hash: String
+
+    /// Closes the descriptor of an answer that will not be sent.
+    public func release() {
+        if case .file(let descriptor) = self.content { close(descriptor) }
+    }
+}
+
+/// A static answer decided from the caches alone, ready for the event-loop carrier.
+public struct CachedStaticAnswer: Sendable {
+    /// The head and the body's segments.
+    public let answer: FileAnswer
+    /// Where the segments' file bytes are.
+    public let body: StaticBody
+    /// How metrics name the route (`static:/`).
+    public let endpointPath: String
+}
+
+extension StaticFileServer {
+    /// The plan for sending `file` of `mount` to `request` with `status`.
+    func plan(
+        _ file: ContainedFile,
+        from mount: StaticMount,
+        request: HTTPRequest,
+        status: HTTPResponse.Status,
+        mediaType: String
+    )
+        -> StaticPlan
+    {
+        let path = file.path
+        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+        // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
+        // answer then varies on Accept-Encoding, and each coding has its own validator.
+        let sidecars = self.sidecars.codings(of: path, in: mount.directory)
+        let negotiated = status == .ok ? ContentCoding.negotiate(request.headerFields[.acceptEncoding], available: sidecars) : nil
+        // A sidecar removed since it was probed is not found here: the original is sent.
+        let sidecar: (coding: ContentCoding, file: ContainedFile)? = negotiated.flatMap { coding in
+            mount.directory.lookup(path + coding.fileSuffix).flatMap { $0.status.isRegular ? (coding, $0) : nil }
+        }
+        let served = sidecar?.file ?? file
+        let cacheControl = self.cachePolicy.value(path: mount.urlPath(of: path), fileName: name, mediaType: mediaType)
+        // Compressible files without sidecars are gzipped on the fly (never for a range request,
+        // a no-transform policy or a 404 page), so they are negotiable too.
+        let onTheFly =
+            sidecars.isEmpty && status == .ok && GzipEncoder.isCompressible(mediaType) && !cacheControl.contains("no-transform")
+            && (GzipEncoder.minimumSize...GzipEncoder.maximumSize).contains(Int(served.status.size))
+        let gzipped =
+            onTheFly && request.headerFields[.range] == nil
+            && ContentCoding.negotiate(request.headerFields[.acceptEncoding], available: [.gzip]) != nil
+        return StaticPlan(
+            served: served,
+            mediaType: mediaType,
+            sidecarCoding: sidecar?.coding,
+            gzipped: gzipped,
+            negotiable: !sidecars.isEmpty || onTheFly,
+            cacheControl: cacheControl,
+            status: status,
+            contentSecurityPolicy: mount.htmlMode && mediaType == "text/html" ? self.htmlPolicy : nil
+        )
+    }
+
+    /// The answer of a plan with its body: `FileResponse` decides validators, preconditions and
+    /// ranges, then the mount's headers are added. A refusal (412, 416) carries them too.
+    func answer(_ plan: StaticPlan, body: StaticBody, request: HTTPRequest) throws(FileResponseError) -> FileAnswer {
+        let response = FileResponse(
+            contentType: MediaTypeTable.headerValue(for: plan.mediaType),
+            entityTag: EntityTag(plan.gzipped ? body.hash + "-gzip" : body.hash),
+            lastModified: plan.served.status.modifiedSeconds,
+            disposition: nil,
+            maxRanges: self.maxRanges
+        )
+        // A 404 page answers whatever was asked with the whole page.
+        let head = plan.status == .ok ? request : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
+        let size: Int64 =
+            switch body.content {
+            case .memory(let bytes): Int64(bytes.readableBytes)
+            case .file: plan.served.status.size
+            }
+        var answer: FileAnswer
+        do {
+            answer = try response.answer(to: head, size: size)
+        } catch {
+            var headers: HTTPFields = [.cacheControl: plan.cacheControl]
+            if plan.negotiable { headers[.vary] = "Accept-Encoding" }
+            throw error.adding(headers)
+        }
+        if plan.status != .ok { answer.status = plan.status }
+        answer.headers[.cacheControl] = plan.cacheControl
+        if let coding = plan.sidecarCoding { answer.headers[.contentEncoding] = coding.rawValue }
+        if plan.gzipped { answer.headers[.contentEncoding] = "gzip" }
+        if plan.negotiable { answer.headers[.vary] = "Accept-Encoding" }
+        if let policy = plan.contentSecurityPolicy { answer.headers[.contentSecurityPolicy] = policy }
+        return answer
+    }
+
+    /// The answer to a GET or HEAD of a static file when the caches can give it at once: the path
+    /// names a file (or a site directory's index), no route claims it, its media type and content
+    /// hash are known, and its bytes are cached (small files, gzips) or a region of the open file.
+    /// `nil` sends the request the normal way, where the same answer (or any error page) is made
+    /// after whatever reading and hashing it needs.
+    public func cachedAnswer(to request: HTTPRequest) -> CachedStaticAnswer? {
+        guard request.method == .get || request.method == .head, let target = request.path else { return nil }
+        let path = target.prefix { $0 != "?" }
+        if self.excludedPrefixes.contains(where: { path.hasPrefix($0) }) { return nil }
+        guard let mount = self.mounts.first(where: { $0.relativePath(path) != nil }) else { return nil }
+        let file: ContainedFile
+        switch StaticPathResolver.resolve(path, in: mount) {
+        case .file(let found):
+            file = found
+        case .directory(let directory) where mount.htmlMode:
+            guard let index = mount.directory.lookup(directory + "/index.html"), index.status.isRegular else { return nil }
+            file = index
+        default:
+            return nil
+        }
+        let name = String(file.path[file.path.index(after: file.path.lastIndex(of: "/")!)...])
+        guard let mediaType = self.knownMediaType(of: file, name: name) else { return nil }
+        let plan = self.plan(file, from: mount, request: request, status: .ok, mediaType: mediaType)
+        guard let body = self.cachedBody(of: plan, in: mount.directory) else { return nil }
+        do {
+            return CachedStaticAnswer(answer: try self.answer(plan, body: body, request: request), body: body, endpointPath: mount.endpointPath)
+        } catch {
+            body.release()
+            return nil
+        }
+    }
+
+    /// The body of a plan from the caches, or an open descriptor of a large file whose hash is
+    /// known; `nil` where the normal path would read, hash or compress first.
+    func cachedBody(of plan: StaticPlan, in directory: MountDirectory) -> StaticBody? {
+        let served = plan.served
+        let identity = served.status.identity
+        let small = self.smallFiles.lookup(served.path, identity: identity)
+        guard let hash = small?.hash ?? self.hashes.knownHash(of: identity) else { return nil }
+        if plan.gzipped { return self.gzip.cached(key: hash).map { StaticBody(content: .memory($0), hash: hash) } }
+        if let small { return StaticBody(content: .memory(small.content), hash: hash) }
+        guard served.status.size > SmallFileCache.maxFileSize else { return nil }
+        return directory.openForReading(served.path).map { StaticBody(content: .file($0), hash: hash) }
+    }
+}

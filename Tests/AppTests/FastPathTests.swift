@@ -1,0 +1,185 @@
+import App
+import Crypto
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// The event-loop carrier of static answers against the router's, over real sockets with curl:
+/// the same answers, in order, fresh after a change, and a file cut short under sendfile.
+@Suite(.serialized) struct FastPathTests {
+    /// The same bytes and times in every static directory given.
+    static func populate(_ root: String) async throws {
+        let text = String(repeating: "static text, the same in both directories.\n", count: 48)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/small.txt"))
+        try await Fixtures.randomFile(at: root + "/large.bin", size: 1 << 20, seed: 7)
+        try FileManager.default.createDirectory(atPath: root + "/page", withIntermediateDirectories: true)
+        try Data("<p>page</p>".utf8).write(to: URL(fileURLWithPath: root + "/page/index.html"))
+        try Data(String(repeating: "export const answer = 42;\n", count: 80).utf8).write(to: URL(fileURLWithPath: root + "/app.js"))
+        try Data("brotli bytes".utf8).write(to: URL(fileURLWithPath: root + "/app.js.br"))
+        try Data("gzip bytes".utf8).write(to: URL(fileURLWithPath: root + "/app.js.gz"))
+        try Data("<p>not here</p>".utf8).write(to: URL(fileURLWithPath: root + "/404.html"))
+        let names = try FileManager.default.subpathsOfDirectory(atPath: root)
+        for name in names {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_790_000_000)], ofItemAtPath: root + "/" + name)
+        }
+    }
+
+    static func fastAnswers(port: Int) async throws -> Int {
+        let metrics = try await Curl.request(port: port, "/metrics", [])
+        let line = String(decoding: metrics.body, as: UTF8.self).split(separator: "\n").first {
+            $0.hasPrefix("wharf_static_fast_path_answers_total ")
+        }
+        return Int(line?.split(separator: " ").last ?? "0") ?? 0
+    }
+
+    /// Status, headers but `Date` and `X-Process-Time`, and body (none for HEAD: curl -I writes
+    /// the head there), with a multipart boundary (random per answer, so is the length of the
+    /// body) replaced by `BOUNDARY`.
+    static func comparable(_ reply: Curl.Reply, isHead: Bool) -> String {
+        var headers = reply.headers
+        headers["date"] = nil
+        headers["x-process-time"] = nil
+        var body = isHead ? "" : String(decoding: reply.body, as: UTF8.self)
+        if let type = headers["content-type"], let range = type.range(of: "boundary=") {
+            let boundary = String(type[range.upperBound...])
+            headers["content-type"] = type.replacingOccurrences(of: boundary, with: "BOUNDARY")
+            body = body.replacingOccurrences(of: boundary, with: "BOUNDARY")
+            if headers["content-length"] == String(reply.body.count) { headers["content-length"] = "the body's" }
+        }
+        let head = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "\n")
+        return "\(reply.status)\n\(head)\n\n" + SHA256.hash(data: Data(body.utf8)).description
+    }
+
+    @Test func theEventLoopCarrierAndTheRouterGiveTheSameAnswers() async throws {
+        let routed = try TestApp { $0.staticFastPath = false }
+        let fast = try TestApp()
+        try await Self.populate(routed.configuration.staticDirectory)
+        try await Self.populate(fast.configuration.staticDirectory)
+        try await routed.live { routedClient in
+            try await fast.live { fastClient in
+                let (routedPort, fastPort) = (routedClient.port!, fastClient.port!)
+                let tag = try #require(try await Curl.request(port: routedPort, "/large.bin", ["-I"]).headers["etag"])
+                let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
+                // Each request, and whether its second sending is answered on the event loop.
+                let table: [(String, [String], Bool)] = [
+                    ("/small.txt", [], true), ("/small.txt", ["-I"], true), ("/small.txt", ["-H", "Accept-Encoding: gzip"], true),
+                    ("/small.txt", ["-H", "If-None-Match: \(smallTag)"], true), ("/small.txt", ["-r", "0-9,20-29"], true),
+                    ("/large.bin", [], true), ("/large.bin", ["-I"], true), ("/large.bin", ["-r", "100-199"], true),
+                    ("/large.bin", ["-r", "-10"], true), ("/large.bin", ["-r", "0-9,500000-500099"], true),
+                    ("/large.bin", ["-r", "2000000-"], false), ("/large.bin", ["-H", "If-None-Match: \(tag)"], true),
+                    ("/large.bin", ["-H", "If-None-Match: \"other\""], true),
+                    ("/large.bin", ["-H", "If-Modified-Since: Tue, 22 Sep 2026 14:13:20 GMT"], true),
+                    ("/large.bin", ["-H", "If-Match: \"other\""], false),
+                    ("/large.bin", ["-H", "If-Unmodified-Since: Thu, 01 Jan 2015 00:00:00 GMT"], false),
+                    ("/large.bin", ["-r", "0-99", "-H", "If-Range: \(tag)"], true),
+                    ("/large.bin", ["-r", "0-99", "-H", "If-Range: \"other\""], true),
+                    ("/app.js", ["-H", "Accept-Encoding: br"], true), ("/app.js", ["-H", "Accept-Encoding: gzip, br;q=0.5"], true),
+                    ("/app.js", [], true), ("/", [], true), ("/page/", [], true), ("/page", [], false), ("/missing.txt", [], false),
+                    ("/large.bin?version=2", [], true), ("/healthz", [], false),
+                ]
+                var expectedFast = 0
+                for (path, arguments, isFast) in table {
+                    let arguments = arguments + ["-H", "X-Request-ID: compared"]
+                    _ = try await Curl.request(port: fastPort, path, arguments)
+                    let before = try await Self.fastAnswers(port: fastPort)
+                    let viaRouter = try await Curl.request(port: routedPort, path, arguments)
+                    let viaFastPath = try await Curl.request(port: fastPort, path, arguments)
+                    let isHead = arguments.contains("-I")
+                    #expect(Self.comparable(viaFastPath, isHead: isHead) == Self.comparable(viaRouter, isHead: isHead), "\(path) \(arguments)")
+                    #expect(viaFastPath.headers["x-process-time"] != nil && viaFastPath.headers["date"] != nil)
+                    #expect(try await Self.fastAnswers(port: fastPort) - before == (isFast ? 1 : 0), "\(path) \(arguments) fast: \(isFast)")
+                    if isFast { expectedFast += 1 }
+                }
+                #expect(try await Self.fastAnswers(port: routedPort) == 0)
+                #expect(expectedFast > 20)
+            }
+        }
+    }
+
+    /// Pipelined requests get their answers in order, whichever carrier takes each.
+    @Test func pipelinedAnswersLeaveInOrder() async throws {
+        let app = try TestApp()
+        let root = app.configuration.staticDirectory
+        try await Self.populate(root)
+        try Data("first seen in the pipeline".utf8).write(to: URL(fileURLWithPath: root + "/fresh.txt"))
+        try await app.live { client in
+            let port = client.port!
+            for path in ["/small.txt", "/small.txt", "/large.bin", "/large.bin"] { _ = try await Curl.request(port: port, path, []) }
+            let before = try await Self.fastAnswers(port: port)
+            let requests = [
+                "GET:/small.txt", "GET:/fresh.txt", "GET:/small.txt", "GET:/healthz", "HEAD:/small.txt", "GET:/large.bin", "GET:/small.txt",
+            ]
+            let output = try await PythonClients.run("pipelined.py", [String(port)] + requests, timeout: .seconds(60))
+            #expect(output.status == 0, "\(output.text)")
+            struct Answer: Decodable {
+                let status: Int
+                let id: String
+                let sha256: String
+            }
+            let answers = try output.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
+            #expect(answers.map(\.id) == (0..<requests.count).map { "p\($0)" })
+            #expect(answers.map(\.status) == [200, 200, 200, 200, 200, 200, 200])
+            func digest(_ name: String) throws -> String {
+                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))).map { String(format: "%02x", $0) }.joined()
+            }
+            #expect(answers[0].sha256 == (try digest("small.txt")))
+            #expect(answers[1].sha256 == (try digest("fresh.txt")))
+            #expect(answers[5].sha256 == (try digest("large.bin")))
+            #expect(answers[6].sha256 == (try digest("small.txt")))
+            // The first is taken on the event loop; the rest wait behind the cache miss.
+            #expect(try await Self.fastAnswers(port: port) - before >= 1)
+        }
+    }
+
+    /// A file rewritten in place is served new at once: small (cached in memory) and large
+    /// (sent by sendfile) alike.
+    @Test func aFileChangedOnDiskIsServedNewAtOnce() async throws {
+        let app = try TestApp()
+        let root = app.configuration.staticDirectory
+        try await Self.populate(root)
+        try await app.live { client in
+            let port = client.port!
+            for (name, size) in [("small.txt", 2064), ("large.bin", 1 << 20)] {
+                let before = try await Curl.request(port: port, "/" + name, [])
+                let again = try await Curl.request(port: port, "/" + name, [])
+                #expect(again.body == before.body && again.headers["etag"] == before.headers["etag"])
+                let replacement = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 * 31 + 7) })
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: root + "/" + name))
+                try handle.write(contentsOf: replacement)
+                try handle.close()
+                let after = try await Curl.request(port: port, "/" + name, [])
+                #expect(after.body == replacement, "\(name) is served new")
+                #expect(after.headers["etag"] != before.headers["etag"])
+                let conditional = try await Curl.request(port: port, "/" + name, ["-H", "If-None-Match: \(before.headers["etag"] ?? "")"])
+                #expect(conditional.status == 200 && conditional.body == replacement)
+            }
+        }
+    }
+
+    /// sendfile sends nothing once the file is shorter than promised: the connection is closed
+    /// (curl sees a short body) instead of the write being retried for ever.
+    @Test func aFileCutShortUnderSendfileEndsTheAnswer() async throws {
+        let app = try TestApp()
+        let root = app.configuration.staticDirectory
+        try await Fixtures.randomFile(at: root + "/video.bin", size: 64 << 20)
+        try await app.live { client in
+            let port = client.port!
+            _ = try await Curl.request(port: port, "/video.bin", ["-I"])
+            let before = try await Self.fastAnswers(port: port)
+            let directory = try TemporaryDirectory()
+            let download = try Command.start(
+                "curl",
+                ["-sS", "--limit-rate", "4M", "-o", directory.path + "/video.bin", "--max-time", "60", "http://127.0.0.1:\(port)/video.bin"]
+            )
+            try await Task.sleep(for: .seconds(1))
+            #expect(truncate(root + "/video.bin", 1 << 20) == 0)
+            let start = ContinuousClock.now
+            let finished = try await Command.wait(download, timeout: .seconds(60))
+            #expect(finished.status == 18, "curl reports a short body: \(finished.text)")
+            #expect(ContinuousClock.now - start < .seconds(30))
+            #expect(try await Self.fastAnswers(port: port) - before == 1)
+            #expect(try await Curl.request(port: port, "/healthz", []).status == 200)
+        }
+    }
+}
