@@ -18,6 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on, 0 for any free one (env WHARF_PORT; default 8081).")
     var port: Int?
 
+    @Option(help: "PEM certificate chain: serve HTTPS, HTTP/2 by ALPN and HTTP/1.1 besides, with --tls-key (env WHARF_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (env WHARF_TLS_KEY).")
+    var tlsKey: String?
+
     @Option(name: .customLong("static"), help: "Directory of the web site served at / (env WHARF_STATIC; default ./static).")
     var staticDirectory: String?
 
@@ -196,6 +202,18 @@ struct ServeCommand: AsyncParsableCommand {
         )
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)
+        let certificate = try EnvironmentOption.resolve(self.tlsCert, "WHARF_TLS_CERT", default: nil) { $0 }
+        let key = try EnvironmentOption.resolve(self.tlsKey, "WHARF_TLS_KEY", default: nil) { $0 }
+        switch (certificate, key) {
+        case (let certificate?, let key?):
+            configuration.tls = (certificate, key)
+            // A cookie of an HTTPS site is never sent over plain HTTP.
+            configuration.secureCookies = true
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("--tls-cert and --tls-key (WHARF_TLS_CERT, WHARF_TLS_KEY) go together: give both, or neither.")
+        }
         return configuration
     }
 }

@@ -34,9 +34,9 @@ import Testing
             ("--max-image-pixels", "WHARF_MAX_IMAGE_PIXELS"), ("--job-max-attempts", "WHARF_JOB_MAX_ATTEMPTS"),
             ("--job-retry-delay", "WHARF_JOB_RETRY_DELAY"), ("--scrub-interval", "WHARF_SCRUB_INTERVAL"),
             ("--serve-corrupt", "WHARF_SERVE_CORRUPT"), ("--tus-expiry", "WHARF_TUS_EXPIRY"), ("--site-csp", "WHARF_SITE_CSP"),
-            ("--immutable", "WHARF_IMMUTABLE"),
+            ("--immutable", "WHARF_IMMUTABLE"), ("--tls-cert", "WHARF_TLS_CERT"), ("--tls-key", "WHARF_TLS_KEY"),
         ]
-        #expect(flags.count == 40)
+        #expect(flags.count == 42)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))

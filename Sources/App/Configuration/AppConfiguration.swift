@@ -26,6 +26,8 @@ public struct AppConfiguration: Sendable {
     /// default allows no inline script and no other origin, so an injection that slipped through
     /// could still not run.
     public var sitePolicy: String? = "default-src 'self'"
+    /// HTTPS (HTTP/2 by ALPN, HTTP/1.1 besides): PEM files of the certificate chain and its key.
+    public var tls: (certificate: String, key: String)?
     /// Static answers the caches can give at once are sent from the event loop (off only to
     /// compare the two carriers of the same answers).
     public var staticFastPath = true

@@ -4,6 +4,7 @@ import Glibc
 public import Hummingbird
 import HummingbirdAuth
 import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Jobs
 public import Logging
@@ -59,6 +60,8 @@ public enum Wharf {
     /// Builds the application over the storage root the configuration names. On a first start
     /// (no user at all) it adds `admin`, and shows a generated password once, on standard output.
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
+        // An unusable certificate is refused before anything is created.
+        if let tls = configuration.tls { _ = try SecureChannel.context(certificate: tls.certificate, key: tls.key) }
         let storage = try await self.openStorage(configuration: configuration, logger: logger)
         if let password = try await self.accounts(storage.users, configuration).createFirstAdmin(password: configuration.adminPassword) {
             print(FirstStartBanner.text(password: password))
@@ -205,7 +208,7 @@ public enum Wharf {
         let access = accessLogger
         let counters = AccessLogHandler.ByteCounters(factory: metrics)
         let maxBodySize = configuration.maxUploadSize.bytes
-        let fastPath = StaticFastPathHandler.Configuration(
+        var fastPath = StaticFastPathHandler.Configuration(
             server: staticFiles,
             isRouted: { !routes.allowedMethods(for: String($0)).isEmpty },
             metrics: routeMetrics,
@@ -213,21 +216,38 @@ public enum Wharf {
             serverName: serverName,
             idleTimeout: .seconds(75)
         )
-        let usesFastPath = configuration.staticFastPath
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: webSocketRouter,
-            configuration: .init(
-                http1: .init(
-                    additionalChannelHandlers: [
-                        RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
-                        AccessLogHandler(logger: access, counters: counters),
-                        // Keeps the idle timeout of the connection too, as it sees every request.
-                        StaticFastPathHandler(configuration: fastPath, answers: usesFastPath),
-                    ],
-                    idleTimeout: nil
-                )
+        fastPath.answers = configuration.staticFastPath
+        fastPath.usesSendfile = configuration.tls == nil
+        let connection = fastPath
+        let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(
+                additionalChannelHandlers: [
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                    AccessLogHandler(logger: access, counters: counters),
+                    // It keeps the idle timeout of the connection too, as it sees every request.
+                    StaticFastPathHandler(configuration: connection),
+                ],
+                idleTimeout: nil
             )
         )
+        let server: HTTPServerBuilder
+        if let tls = configuration.tls {
+            let context = try SecureChannel.context(certificate: tls.certificate, key: tls.key)
+            let webSocketResponder = webSocketRouter.buildResponder()
+            let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
+                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                AccessLogHandler(logger: access, counters: counters),
+            ])
+            server = HTTPServerBuilder { responder in
+                SecureChannel(
+                    context: context,
+                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
+                    http2: HTTP2Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75), streamConfiguration: streams))
+                )
+            }
+        } else {
+            server = .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: http1)
+        }
         return Application(
             router: router,
             server: server,
@@ -238,7 +258,8 @@ public enum Wharf {
                 logger.info(
                     "Serving",
                     metadata: [
-                        "address": "\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
+                        "address":
+                            "\(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)",
                         "static": "\(configuration.staticDirectory)",
                         "storage": "\(configuration.storageDirectory)",
                         "max_upload_size": "\(configuration.maxUploadSize)",

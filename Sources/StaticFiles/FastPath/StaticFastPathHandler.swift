@@ -35,6 +35,11 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let answered: Counter
         let serverName: String?
         let idleTimeout: TimeAmount
+        /// Off, every request goes on (only the idle timeout is kept here).
+        public var answers = true
+        /// File bodies go by sendfile, straight to the socket (never under TLS); off, only
+        /// answers from memory are taken.
+        public var usesSendfile = true
 
         /// Answers from `server` for paths no route claims (`isRouted`), counted in `metrics` as
         /// the router's are and in `answered`; connections without a request in progress close
@@ -63,8 +68,6 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     private let configuration: Configuration
-    /// Off, every request goes on (and only the idle timeout is kept here).
-    private let answers: Bool
     /// Requests passed on whose answers have not ended yet.
     private var passedOn = 0
     /// The parts of the request being read go on.
@@ -79,15 +82,13 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     private var lastActive = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    /// A handler for one connection; it takes requests only when `answers`.
-    public init(configuration: Configuration, answers: Bool = true) {
+    /// A handler for one connection.
+    public init(configuration: Configuration) {
         self.configuration = configuration
-        self.answers = answers
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        // Plain HTTP/1.1 only: sendfile needs the bytes to go straight to the socket.
-        if let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
+        if self.configuration.usesSendfile, let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
             let writer = FileRegionWriter()
             if (try? context.pipeline.syncOperations.addHandler(writer, position: .before(codec))) != nil { self.regionWriter = writer }
         }
@@ -151,7 +152,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
 
     /// The cached answer, for a request the fast path may take.
     private func answer(_ request: HTTPRequest) -> CachedStaticAnswer? {
-        guard self.answers, request.method == .get || request.method == .head, let path = request.path else { return nil }
+        guard self.configuration.answers, request.method == .get || request.method == .head, let path = request.path else { return nil }
         if request.headerFields[.contentLength].map({ $0 != "0" }) == true { return nil }
         if self.configuration.isRouted(path.prefix { $0 != "?" }) { return nil }
         guard let answer = self.configuration.server.cachedAnswer(to: request) else { return nil }

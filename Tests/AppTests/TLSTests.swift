@@ -1,0 +1,107 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// HTTPS with `--tls-cert` and `--tls-key`: HTTP/2 by ALPN, HTTP/1.1 besides, a Secure session
+/// cookie, and certificates that cannot be used refused at start.
+@Suite(.serialized) struct TLSTests {
+    /// A self-signed certificate for 127.0.0.1 and its key, made by openssl.
+    static func certificate(in directory: TemporaryDirectory) async throws -> (certificate: String, key: String) {
+        let (certificate, key) = (directory.path + "/cert.pem", directory.path + "/key.pem")
+        let made = try await Command.run(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ]
+        )
+        try #require(made.status == 0, "openssl made a certificate: \(made.stderr)")
+        return (certificate, key)
+    }
+
+    /// curl over HTTPS, trusting only the test's certificate: the protocol version, the status
+    /// and the headers, with the body written to `body`.
+    static func curl(
+        _ port: Int,
+        _ path: String,
+        _ arguments: [String],
+        certificate: String,
+        body: String
+    ) async throws -> (version: String, status: Int, headers: String) {
+        let headers = body + ".headers"
+        let output = try await Command.run(
+            "curl",
+            ["-sS", "--cacert", certificate, "-o", body, "-D", headers, "-w", "%{http_version} %{http_code}", "--max-time", "30"] + arguments
+                + ["https://127.0.0.1:\(port)\(path)"]
+        )
+        let written = output.text.split(separator: " ")
+        return (String(written.first ?? ""), Int(written.last ?? "") ?? 0, (try? String(contentsOfFile: headers, encoding: .utf8)) ?? "")
+    }
+
+    @Test func httpsSpeaksHTTP2AndHTTP1AndMarksTheSessionCookieSecure() async throws {
+        let directory = try TemporaryDirectory()
+        let (certificate, key) = try await Self.certificate(in: directory)
+        try await Fixtures.randomFile(at: directory.path + "/large.bin", size: 3 << 20)
+        try Data("<p>hello</p>".utf8).write(to: URL(fileURLWithPath: directory.path + "/index.html"))
+        try FileManager.default.copyItem(atPath: PythonClients.site + "/login.html", toPath: directory.path + "/login.html")
+        let port = Int.random(in: 40_000..<50_000)
+        let server = try Command.start(
+            CommandLineTests.binary,
+            ["serve", "--port", String(port), "--static", directory.path, "--tls-cert", certificate, "--tls-key", key],
+            environment: CommandLineTests.environment(directory)
+        )
+        defer { server.signal(SIGKILL) }
+        let body = directory.path + "/body"
+        try await waitUntil("the server answers over HTTPS") {
+            (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200
+        }
+        let large = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/large.bin"))
+        for (flag, version) in [("--http2", "2"), ("--http1.1", "1.1")] {
+            for _ in 0..<2 {
+                let page = try await Self.curl(port, "/", [flag], certificate: certificate, body: body)
+                #expect(page.version == version && page.status == 200)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: body)) == Data("<p>hello</p>".utf8))
+                let download = try await Self.curl(port, "/large.bin", [flag], certificate: certificate, body: body)
+                #expect(download.version == version && download.status == 200)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: body)) == large, "the whole file over \(version), copied (no sendfile under TLS)")
+                let range = try await Self.curl(port, "/large.bin", [flag, "-r", "1000-1999"], certificate: certificate, body: body)
+                let part = try Data(contentsOf: URL(fileURLWithPath: body))
+                #expect(range.status == 206 && part == large[1000..<2000])
+            }
+        }
+        let signIn = try await Self.curl(
+            port,
+            "/login",
+            ["--http2", "--data-urlencode", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"],
+            certificate: certificate,
+            body: body
+        )
+        #expect(signIn.status == 303)
+        let cookie = signIn.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
+        #expect(cookie?.contains("Secure") == true, "the session cookie of an HTTPS server is Secure: \(signIn.headers)")
+    }
+
+    @Test(arguments: [
+        ("missing.pem", "key.pem", "The TLS certificate"), ("cert.pem", "missing.pem", "The TLS key"), ("cert.pem", "other.pem", "does not fit"),
+    ])
+    func unusableCertificatesAreRefusedAtStart(certificate: String, key: String, complaint: String) async throws {
+        let directory = try TemporaryDirectory()
+        _ = try await Self.certificate(in: directory)
+        let other = try TemporaryDirectory()
+        let (_, otherKey) = try await Self.certificate(in: other)
+        try FileManager.default.copyItem(atPath: otherKey, toPath: directory.path + "/other.pem")
+        let exit = try await Command.run(
+            CommandLineTests.binary,
+            [
+                "serve", "--port", "0", "--static", directory.path, "--tls-cert", directory.path + "/" + certificate, "--tls-key",
+                directory.path + "/" + key,
+            ],
+            environment: CommandLineTests.environment(directory)
+        )
+        #expect(exit.status != 0)
+        #expect(exit.stderr.contains(complaint) && exit.stderr.contains(directory.path), "\(exit.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/storage/wharf.sqlite"), "nothing is created before the refusal")
+        let alone = try await Command.run(CommandLineTests.binary, ["serve", "--port", "0", "--tls-cert", directory.path + "/cert.pem"])
+        #expect(alone.status != 0 && alone.stderr.contains("go together"))
+    }
+}
