@@ -3,7 +3,8 @@
 Upload figures follow ../shared/design/FINDINGS.md: 1 GiB of random data over loopback with
 curl, one unmeasured warm-up upload per series, then the series run round-robin, the previous
 upload deleted and `sync` run before every repetition, 5 repetitions, the median reported; the server's peak RSS growth is
-sampled from /proc every 5 ms.
+sampled from /proc every 5 ms. Every server is pinned to core 0 and every curl to core 1, in the
+serving half as in the upload half.
 """
 
 import argparse
@@ -75,7 +76,7 @@ class Server:
     def __init__(self, name, command, port, env=None, health="/healthz"):
         self.name = name
         self.port = port
-        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(["taskset", "-c", "0", *command], env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until_up(f"http://127.0.0.1:{port}{health}")
 
     def stop(self):
@@ -89,7 +90,7 @@ class Server:
 def curl_upload(url, path, extra, form=False, auth=()):
     send = [*auth, "-F", f"file=@{path}"] if form else [*auth, "-X", "POST", *extra, "-T", path]
     out = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/stdout", "-w", "\n%{http_code} %{time_total}", *send, url],
+        ["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/stdout", "-w", "\n%{http_code} %{time_total}", *send, url],
         capture_output=True,
         text=True,
         check=True,
@@ -110,7 +111,7 @@ def concurrent_uploads(url, paths, clean, repetitions, auth=()):
         subprocess.run(["sync"], check=True)
         start = time.time()
         processes = [
-            subprocess.Popen(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
+            subprocess.Popen(["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
                              stdout=subprocess.PIPE, text=True)
             for path in paths
         ]
@@ -159,6 +160,7 @@ def main():
     work = tempfile.mkdtemp(prefix="wharf-bench-")
     rows = []
     serving = []
+    api = []
     json_routes = []
     thumbnails = []
     tus = {}
@@ -184,7 +186,7 @@ def main():
         if args.only != "uploads":
             import bench_static
 
-            serving = bench_static.run(args.wharf, args.hummingbird_peer, args.venv_python, work, args.repetitions)
+            serving, api = bench_static.run(args.wharf, args.hummingbird_peer, args.venv_python, work, min(args.repetitions, 3))
         if args.only == "serving":
             raise StopIteration
         source = os.path.join(work, "upload.bin")
@@ -298,12 +300,25 @@ def main():
         return 0
     if serving:
         print()
-        print("Serving (server on core 0, wrk -t1 -c32 -d10s on core 1):")
+        print("Serving (every server on core 0, wrk -t1 -c64 -d5s / h2load / curl on core 1, interleaved rounds, median of 3):")
         print()
-        print("| server | 1 KiB file req/s | p99 | 100 KiB JS as gzip req/s | 256 MiB download MB/s | random 64 KiB ranges req/s |")
-        print("|---|---|---|---|---|---|")
-        for name, small, p99, gzip_rate, download, ranges in serving:
-            print(f"| {name} | {small:,.0f} | {p99} | {gzip_rate:,.0f} | {download:,.0f} | {ranges:,.0f} |")
+        print("| server | 1 KiB file req/s | p99 ms | 100 KiB JS as gzip req/s | 256 MiB download MB/s | random 64 KiB ranges req/s "
+              "| HTTPS HTTP/2 1 KiB req/s |")
+        print("|---|---|---|---|---|---|---|")
+        for name, small, p99, gzip_rate, download, ranges, h2 in serving:
+            h2_text = "–" if h2 is None else f"{h2:,.0f}"
+            print(f"| {name} | {small:,.0f} | {p99:.2f} | {gzip_rate:,.0f} | {download:,.0f} | {ranges:,.0f} | {h2_text} |")
+        by_name = {row[0]: row for row in serving}
+        wharf, nginx, caddy = by_name["Wharf"], by_name["nginx"], by_name["Caddy"]
+        print()
+        print(f"Wharf / nginx: 1 KiB {wharf[1] / nginx[1]:.2f}×, gzip {wharf[3] / nginx[3]:.2f}×, download {wharf[4] / nginx[4]:.2f}×, "
+              f"ranges {wharf[5] / nginx[5]:.2f}×, p99 {wharf[2] / nginx[2]:.2f}× nginx's; HTTP/2 over TLS: {wharf[6] / caddy[6]:.2f}× Caddy, "
+              f"{wharf[6] / nginx[6]:.2f}× nginx")
+        print()
+        print("| Wharf, 1 KiB over the wire (wrk -c64, same rounds) | req/s |")
+        print("|---|---|")
+        for label, rate in api:
+            print(f"| {label} | {rate:,.0f} |")
     if args.only == "serving":
         return 0
 

@@ -1,6 +1,7 @@
 """FastAPI on uvicorn doing the same work as Wharf, for scripts/bench.
 
-Each upload is read in 1 MiB chunks, every chunk hashed with hashlib.sha256 and written to a
+Each upload is read in 1 MiB chunks (the pieces `request.stream()` yields gathered into 1 MiB),
+every chunk hashed with hashlib.sha256 and written to a
 file in the storage directory given by WHARF_PEER_STORAGE; nothing is synced (Wharf runs with
 --no-fsync in the benchmark too).
 """
@@ -25,11 +26,18 @@ async def raw(request: Request, name: str):
     digest = hashlib.sha256()
     size = 0
     path = _new_path()
+    pending = bytearray()
     with open(path, "wb") as out:
         async for chunk in request.stream():
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
+            pending += chunk
+            if len(pending) >= CHUNK:
+                digest.update(pending)
+                out.write(pending)
+                size += len(pending)
+                pending.clear()
+        digest.update(pending)
+        out.write(pending)
+        size += len(pending)
     return {"name": name, "size": size, "sha256": digest.hexdigest()}
 
 

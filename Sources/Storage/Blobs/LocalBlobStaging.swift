@@ -4,15 +4,16 @@ import NIOPosix
 
 /// A staged blob in the local store's `tmp/` directory.
 ///
-/// Incoming buffers are hashed at once and coalesced into 1 MiB writes (small writes halve the
-/// throughput). One write runs on the thread pool while the next megabyte is hashed and gathered,
-/// so the disk and the CPU work at the same time; two buffers take turns, so memory stays at 2 MiB.
+/// Incoming buffers are hashed at once and coalesced into writes of up to 1 MiB (small writes
+/// halve the throughput). One write runs on the thread pool while the next is hashed and gathered,
+/// so the disk and the CPU work at the same time; two buffers take turns, and neither ever grows
+/// past its size. The size is shared out by `StagingMemory`: many uploads at once get smaller
+/// buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
 /// the file's end with the hash state of the bytes before, and pauses when its request ends.
 final class LocalBlobStaging: BlobStaging {
-    static let writeSize = 1 << 20
-
     private let fd: Int32
+    private let writeSize: Int
     private let path: String
     private let durable: Bool
     private let threadPool: NIOThreadPool
@@ -38,16 +39,21 @@ final class LocalBlobStaging: BlobStaging {
         self.path = path
         self.durable = durable
         self.threadPool = threadPool
-        self.pending = allocator.buffer(capacity: Self.writeSize)
-        self.spare = allocator.buffer(capacity: Self.writeSize)
+        self.writeSize = StagingMemory.shared.enter()
+        self.pending = allocator.buffer(capacity: self.writeSize)
+        self.spare = allocator.buffer(capacity: self.writeSize)
     }
 
     func write(_ buffer: ByteBuffer) async throws {
         buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
         self.size += Int64(buffer.readableBytes)
+        // Written out before it would outgrow its size (a ByteBuffer doubles when it grows).
+        if self.pending.readableBytes + buffer.readableBytes > self.writeSize {
+            try await self.flushPending()
+        }
         var buffer = buffer
         self.pending.writeBuffer(&buffer)
-        if self.pending.readableBytes >= Self.writeSize {
+        if self.pending.readableBytes >= self.writeSize {
             try await self.flushPending()
         }
     }
@@ -103,6 +109,7 @@ final class LocalBlobStaging: BlobStaging {
     private func closeFile() {
         if self.isOpen {
             SystemFile.close(self.fd)
+            StagingMemory.shared.leave()
             self.isOpen = false
         }
     }
