@@ -131,7 +131,8 @@ extension StaticFileServer {
         return answer
     }
 
-    /// The answer to a GET or HEAD of a static file when the caches can give it at once: the path
+    /// The answer to a GET or HEAD of a static file when the caches can give it at once (a plain
+    /// request for a small file, from the answer cache, without a look at the disk): the path
     /// names a file (or a site directory's index), no route claims it, its media type and content
     /// hash are known, and its bytes are cached (small files, gzips) or a region of the open file.
     /// `nil` sends the request the normal way, where the same answer (or any error page) is made
@@ -139,6 +140,8 @@ extension StaticFileServer {
     public func cachedAnswer(to request: HTTPRequest) -> CachedStaticAnswer? {
         guard request.method == .get || request.method == .head, let target = request.path else { return nil }
         let path = target.prefix { $0 != "?" }
+        let key = AnswerCache.key(for: request, path: path)
+        if let key, let known = self.answers.lookup(key) { return known }
         if self.excludedPrefixes.contains(where: { path.hasPrefix($0) }) { return nil }
         guard let mount = self.mounts.first(where: { $0.relativePath(path) != nil }) else { return nil }
         let file: ContainedFile
@@ -156,7 +159,9 @@ extension StaticFileServer {
         let plan = self.plan(file, from: mount, request: request, status: .ok, mediaType: mediaType)
         guard let body = self.cachedBody(of: plan, in: mount.directory) else { return nil }
         do {
-            return CachedStaticAnswer(answer: try self.answer(plan, body: body, request: request), body: body, endpointPath: mount.endpointPath)
+            let answer = CachedStaticAnswer(answer: try self.answer(plan, body: body, request: request), body: body, endpointPath: mount.endpointPath)
+            if let key { self.answers.store(answer, for: key) }
+            return answer
         } catch {
             body.release()
             return nil

@@ -29,6 +29,7 @@ public final class StaticFileServer: Sendable {
     let gzip = GzipEncoder()
     let smallFiles = SmallFileCache()
     let sidecars = SidecarCache()
+    let answers = AnswerCache()
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404. `htmlPolicy` is the

@@ -74,6 +74,8 @@ http {{
     server {{ listen 127.0.0.1:{port}; root {root}; }}
     server {{
         listen 127.0.0.1:{tls_port} ssl http2;
+        # h2load does not reconnect: nginx's default of 1,000 requests per connection would end the run.
+        keepalive_requests 100000000;
         ssl_certificate {certificate};
         ssl_certificate_key {key};
         root {root};

@@ -210,7 +210,7 @@ public enum Wharf {
         let maxBodySize = configuration.maxUploadSize.bytes
         var fastPath = StaticFastPathHandler.Configuration(
             server: staticFiles,
-            isRouted: { !routes.allowedMethods(for: String($0)).isEmpty },
+            isRouted: routes.isRouted,
             metrics: routeMetrics,
             answered: Counter(label: "wharf_static_fast_path_answers_total", factory: metrics),
             serverName: serverName,
@@ -234,9 +234,13 @@ public enum Wharf {
         if let tls = configuration.tls {
             let context = try SecureChannel.context(certificate: tls.certificate, key: tls.key)
             let webSocketResponder = webSocketRouter.buildResponder()
+            var stream = fastPath
+            stream.idleTimeout = nil
+            let streamFastPath = stream
             let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
                 RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
                 AccessLogHandler(logger: access, counters: counters),
+                StaticFastPathHandler(configuration: streamFastPath),
             ])
             server = HTTPServerBuilder { responder in
                 SecureChannel(

@@ -5,6 +5,8 @@ import NIOConcurrencyHelpers
 /// exists with other methods answers 405 with `Allow` (Hummingbird answers 404).
 public final class RouteTable: Sendable {
     private let routes = NIOLockedValueBox<[(pattern: [Substring], method: HTTPRequest.Method)]>([])
+    /// Whether a route matches a path, remembered per path (routes are added only at start).
+    private let routed = NIOLockedValueBox<[Substring: Bool]>([:])
 
     /// An empty table.
     public init() {}
@@ -13,6 +15,20 @@ public final class RouteTable: Sendable {
     public func add(_ pattern: String, method: HTTPRequest.Method) {
         let segments = pattern.split(separator: "/")
         self.routes.withLockedValue { $0.append((segments, method)) }
+        self.routed.withLockedValue { $0.removeAll() }
+    }
+
+    /// Whether any route matches `path`, with any method: on the hot path of static answers,
+    /// remembered for up to 16,384 paths.
+    public func isRouted(_ path: Substring) -> Bool {
+        if let known = self.routed.withLockedValue({ $0[path] }) { return known }
+        let routed = !self.allowedMethods(for: String(path)).isEmpty
+        self.routed.withLockedValue { cache in
+            if cache.count >= 16384 { cache.removeAll(keepingCapacity: true) }
+            // A copy of its own, not a slice keeping a whole request target alive.
+            cache[Substring(String(path))] = routed
+        }
+        return routed
     }
 
     /// The methods a path answers to, with HEAD wherever GET is; empty when no route matches.

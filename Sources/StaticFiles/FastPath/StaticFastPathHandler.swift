@@ -34,7 +34,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let metrics: RouteMetricsRecorder
         let answered: Counter
         let serverName: String?
-        let idleTimeout: TimeAmount
+        public var idleTimeout: TimeAmount?
         /// Off, every request goes on (only the idle timeout is kept here).
         public var answers = true
         /// File bodies go by sendfile, straight to the socket (never under TLS); off, only
@@ -43,14 +43,14 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
 
         /// Answers from `server` for paths no route claims (`isRouted`), counted in `metrics` as
         /// the router's are and in `answered`; connections without a request in progress close
-        /// after `idleTimeout`.
+        /// after `idleTimeout` (none for the streams of an HTTP/2 connection, which has its own).
         public init(
             server: StaticFileServer,
             isRouted: @escaping @Sendable (Substring) -> Bool,
             metrics: RouteMetricsRecorder,
             answered: Counter,
             serverName: String?,
-            idleTimeout: TimeAmount
+            idleTimeout: TimeAmount?
         ) {
             self.server = server
             self.isRouted = isRouted
@@ -231,7 +231,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
-        let timeout = self.configuration.idleTimeout
+        guard let timeout = self.configuration.idleTimeout else { return }
         self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.lastActive + timeout) {
             let busy = self.passedOn > 0 || self.held != nil || self.sending > 0
             if !busy && NIODeadline.now() - self.lastActive >= timeout {
