@@ -32,10 +32,6 @@ public final class RouteMetricsRecorder: Sendable {
         let method: String
         let status: Int
     }
-    private struct RouteMetrics: Sendable {
-        let requests: Counter
-        let duration: Timer
-    }
     private let factory: any MetricsFactory
     private let storage = NIOLockedValueBox<[Key: RouteMetrics]>([:])
 
@@ -46,8 +42,13 @@ public final class RouteMetricsRecorder: Sendable {
 
     /// Counts one answered request.
     public func record(route: String, method: String, status: Int, duration: Duration) {
+        self.metrics(route: route, method: method, status: status).record(duration)
+    }
+
+    /// The metrics of one route, method and status, for a carrier that keeps them at hand.
+    public func metrics(route: String, method: String, status: Int) -> RouteMetrics {
         let key = Key(route: route, method: method, status: status)
-        let metrics = self.storage.withLockedValue { storage in
+        return self.storage.withLockedValue { storage in
             if let metrics = storage[key] { return metrics }
             let dimensions = [("route", route), ("method", method), ("status", String(status))]
             let metrics = RouteMetrics(
@@ -57,7 +58,17 @@ public final class RouteMetricsRecorder: Sendable {
             storage[key] = metrics
             return metrics
         }
-        metrics.requests.increment()
-        metrics.duration.recordNanoseconds(Int64(duration / .nanoseconds(1)))
+    }
+}
+
+/// The request counter and duration timer of one route, method and status.
+public struct RouteMetrics: Sendable {
+    let requests: Counter
+    let duration: Timer
+
+    /// Counts one answered request that took `duration`.
+    public func record(_ duration: Duration) {
+        self.requests.increment()
+        self.duration.recordNanoseconds(Int64(duration / .nanoseconds(1)))
     }
 }

@@ -79,6 +79,8 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     private var quiesce: Any?
     private var regionWriter: FileRegionWriter?
     private var dates = DateHeader()
+    /// The metrics of the last answer's route, method and status: a connection mostly asks alike.
+    private var lastMetrics: (route: String, method: HTTPRequest.Method, status: Int, metrics: RouteMetrics)?
     private var lastActive = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
@@ -172,12 +174,14 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         head.headerFields[.date] = self.dates.value()
         if let serverName = self.configuration.serverName { head.headerFields[.server] = serverName }
         self.configuration.answered.increment()
-        self.configuration.metrics.record(
-            route: held.answer.endpointPath,
-            method: held.request.method.rawValue,
-            status: answer.status.code,
-            duration: .now - held.start
-        )
+        let route = held.answer.endpointPath
+        if let last = self.lastMetrics, last.route == route, last.method == held.request.method, last.status == answer.status.code {
+            last.metrics.record(.now - held.start)
+        } else {
+            let metrics = self.configuration.metrics.metrics(route: route, method: held.request.method.rawValue, status: answer.status.code)
+            metrics.record(.now - held.start)
+            self.lastMetrics = (route, held.request.method, answer.status.code, metrics)
+        }
         self.sending += 1
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         var file: NIOFileHandle?
