@@ -17,6 +17,7 @@ struct WharfCommand: AsyncParsableCommand {
         // reads its socket, without a hop to the cooperative pool and back (SwiftNIO's advice for
         // servers). Database work and large reads have their own threads; file lookups and reads
         // of up to 128 KiB are made inline, as nginx makes them.
+        EventLoopCount.apply()
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await self.main(nil)
     }

@@ -261,6 +261,26 @@ import Testing
         return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
     }
 
+    /// A server allowed one CPU (taskset, a cpuset) runs one event loop, not one per CPU of the
+    /// machine time-sliced on that one; NIO_SINGLETON_GROUP_LOOP_COUNT still decides when set.
+    @Test(arguments: [(nil, 1), ("3", 3)])
+    func oneEventLoopPerAllowedCPU(variable: String?, loops: Int) async throws {
+        let directory = try TemporaryDirectory()
+        let port = Int.random(in: 40_000..<50_000)
+        var environment = Self.environment(directory)
+        if let variable { environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] = variable }
+        let server = try Command.start(
+            "taskset",
+            ["-c", "0", Self.binary, "serve", "--port", String(port), "--static", directory.path],
+            environment: environment
+        )
+        defer { server.signal(SIGKILL) }
+        try await Self.waitUntilHealthy(port: port)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/task")
+        let names = try tasks.map { try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
+        #expect(names.filter { $0.hasPrefix("NIO-SGLTN-1-") }.count == loops, "\(names)")
+    }
+
     /// SIGTERM and SIGINT stop accepting new connections at once; an upload that is in flight (its
     /// staging file exists) still completes and is listed afterwards; the process exits 0.
     @Test(arguments: [SIGTERM, SIGINT])

@@ -185,7 +185,6 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         self.sending += 1
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         var file: NIOFileHandle?
-        var watchdog: RepeatedTask?
         if answer.sendsBody {
             if case .file(let descriptor) = held.answer.body.content { file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor) }
             for segment in answer.segments {
@@ -195,11 +194,10 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
                 case (.file(let offset, let length), .memory(let bytes)):
                     let slice = bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!
                     context.write(self.wrapOutboundOut(.body(slice)), promise: nil)
-                case (.file(let offset, let length), .file(let descriptor)):
+                case (.file(let offset, let length), .file):
                     context.triggerUserOutboundEvent(ResponseBodyBytesSent(count: Int(length)), promise: nil)
                     let region = FileRegion(fileHandle: file!, readerIndex: Int(offset), endIndex: Int(offset + length))
                     self.regionWriter?.write(region, promise: nil)
-                    watchdog = watchdog ?? Self.watch(descriptor, needing: answer.segments, context: context)
                 }
             }
         } else {
@@ -207,7 +205,10 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: written)
+        var finished = false
+        var watchdog: RepeatedTask?
         written.futureResult.assumeIsolated().whenComplete { _ in
+            finished = true
             watchdog?.cancel()
             try? file?.close()
             self.sending -= 1
@@ -216,6 +217,11 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
                 self.quiesce = nil
                 context.fireUserInboundEventTriggered(quiesce)
             }
+        }
+        // Most regions are out by now (the callback above has run); only one still being sent
+        // needs watching.
+        if !finished, file != nil, case .file(let descriptor) = held.answer.body.content {
+            watchdog = Self.watch(descriptor, needing: answer.segments, context: context)
         }
     }
 
