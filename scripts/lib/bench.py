@@ -153,7 +153,7 @@ def main():
     parser.add_argument("--hummingbird-peer", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails", "tus"], help="run one part of the benchmark")
+    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails", "tus", "cold"], help="run one part of the benchmark")
     parser.add_argument("--baseline", help="another wharf binary (an earlier build) measured beside this one on the JSON routes")
     args = parser.parse_args()
 
@@ -164,7 +164,14 @@ def main():
     json_routes = []
     thumbnails = []
     tus = {}
+    cold = None
     try:
+        if args.only in (None, "cold"):
+            import bench_cold
+
+            cold = bench_cold.run(args.wharf, work)
+        if args.only == "cold":
+            raise StopIteration
         if args.only in (None, "tus"):
             import bench_tus
 
@@ -265,6 +272,19 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if cold:
+        (alone_rate, alone_p99), (during_rate, during_p99), speeds = cold
+        print()
+        print("sendfile from a cold disk (Wharf on core 0, one event loop; wrk -t1 -c8 -d10s on /healthz, core 1):")
+        print()
+        print("| /healthz | req/s | p99 |")
+        print("|---|---|---|")
+        print(f"| alone | {alone_rate:,.0f} | {alone_p99} |")
+        print(f"| while a 1 GiB file is downloaded cold, again and again | {during_rate:,.0f} | {during_p99} |")
+        print()
+        print(f"Cold downloads meanwhile: {len(speeds)}, MB/s {' '.join(f'{s:.0f}' for s in speeds)}")
+    if args.only == "cold":
+        return 0
     if tus:
         import bench_tus
 
