@@ -15,8 +15,9 @@
 //   Auth                       passwords (bcrypt through hummingbird-auth), bearer tokens (JWT through
 //                              jwt-kit), login throttling; knows no storage and no HTTP
 //   Routing                    FastAPI-style stack: validated parameters, {"detail": ...} errors, middleware
-//   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy
-//   App                        the one composition root: configuration, routes, controllers, error mapping
+//   StaticFiles                which file a path names in a mount (real-path containment), MIME, cache policy;
+//                              the engine of static answers and its event-loop carrier (sendfile)
+//   App                        the one composition root: configuration, routes, controllers, error mapping, HTTPS
 //   CLI (wharf)                flags and subcommands; starts App
 //   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
 //   HummingbirdFilesPeer       Hummingbird's own FileMiddleware, a peer for scripts/bench

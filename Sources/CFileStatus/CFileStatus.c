@@ -3,6 +3,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "CFileStatus.h"
 
@@ -40,4 +41,15 @@ int cfilestatus_open_beneath(int dirfd, const char *relative, int path_only) {
 
 int cfilestatus_open_directory(const char *path) {
     return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cfilestatus_in_page_cache(int fd, long long offset, long long length) {
+    if (length <= 0) return 1;
+    char byte;
+    struct iovec vector = {&byte, 1};
+    long long probes[2] = {offset, offset + length - 1};
+    for (int index = 0; index < 2; index++) {
+        if (preadv2(fd, &vector, 1, probes[index], RWF_NOWAIT) != 1) return 0;
+    }
+    return 1;
 }

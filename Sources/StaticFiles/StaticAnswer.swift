@@ -1,3 +1,4 @@
+internal import CFileStatus
 import Compression
 public import FileResponses
 import Glibc
@@ -160,12 +161,28 @@ extension StaticFileServer {
         guard let body = self.cachedBody(of: plan, in: mount.directory) else { return nil }
         do {
             let answer = CachedStaticAnswer(answer: try self.answer(plan, body: body, request: request), body: body, endpointPath: mount.endpointPath)
+            guard self.sendsWithoutWaiting(answer) else {
+                body.release()
+                return nil
+            }
             if let key { self.answers.store(answer, for: key) }
             return answer
         } catch {
             body.release()
             return nil
         }
+    }
+
+    /// sendfile(2) runs on the event loop and waits there for every page it must read from the
+    /// disk, holding up every other connection of the loop: an answer is sent that way only when
+    /// each of its file regions is at most `largestEventLoopRegion` bytes and in the page cache.
+    /// Larger bodies are read on the thread pool by the normal path.
+    func sendsWithoutWaiting(_ cached: CachedStaticAnswer) -> Bool {
+        guard case .file(let descriptor) = cached.body.content, cached.answer.sendsBody else { return true }
+        for case .file(let offset, let length) in cached.answer.segments {
+            if length > self.largestEventLoopRegion || cfilestatus_in_page_cache(descriptor, offset, length) != 1 { return false }
+        }
+        return true
     }
 
     /// The body of a plan from the caches, or an open descriptor of a large file whose hash is

@@ -30,18 +30,22 @@ public final class StaticFileServer: Sendable {
     let smallFiles = SmallFileCache()
     let sidecars = SidecarCache()
     let answers = AnswerCache()
+    let largestEventLoopRegion: Int64
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404. `htmlPolicy` is the
-    /// `Content-Security-Policy` of the HTML pages of html-mode mounts (the site).
+    /// `Content-Security-Policy` of the HTML pages of html-mode mounts (the site). File regions
+    /// of up to `largestEventLoopRegion` bytes may be sent by sendfile from the event loop.
     public init(
         mounts: [StaticMount],
         cachePolicy: CachePolicy,
         sniffer: ContentSniffer,
         maxRanges: Int = 16,
         excludedPrefixes: [String] = [],
-        htmlPolicy: String? = nil
+        htmlPolicy: String? = nil,
+        largestEventLoopRegion: Int64 = 1 << 20
     ) {
+        self.largestEventLoopRegion = largestEventLoopRegion
         self.mounts = mounts.sorted { $0.prefix.count > $1.prefix.count }
         self.htmlPolicy = htmlPolicy
         self.excludedPrefixes = excludedPrefixes

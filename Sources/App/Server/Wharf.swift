@@ -304,7 +304,8 @@ public enum Wharf {
             sniffer: sniffer,
             maxRanges: configuration.maxRanges,
             excludedPrefixes: ["/api/"],
-            htmlPolicy: configuration.sitePolicy
+            htmlPolicy: configuration.sitePolicy,
+            largestEventLoopRegion: configuration.largestEventLoopRegion
         )
     }
 
