@@ -20,6 +20,7 @@
 //   App                        the one composition root: configuration, routes, controllers, error mapping, HTTPS
 //   CLI (wharf)                flags and subcommands; starts App
 //   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
+//                              (beside multipart-kit's parser, the peer)
 //   HummingbirdFilesPeer       Hummingbird's own FileMiddleware, a peer for scripts/bench
 import PackageDescription
 
@@ -53,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Only the parser benchmark's peer (MultipartHarness); Wharf's own parser is in Uploads.
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
@@ -227,7 +230,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "MultipartHarness",
-            dependencies: ["Uploads", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Uploads",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -102,13 +102,16 @@ def curl_upload(url, path, extra, form=False, auth=()):
     return json.loads(body), float(seconds)
 
 
-def concurrent_uploads(url, paths, clean, repetitions, auth=()):
-    """All files at once, one curl each; total MB/s over the wall time, median of the runs."""
+def concurrent_uploads(url, paths, clean, repetitions, pid, auth=()):
+    """All files at once, one curl each; total MB/s over the wall time, median of the runs, and
+    the server's largest peak RSS growth."""
     total = sum(os.path.getsize(path) for path in paths)
     speeds = []
+    growth = 0.0
     for _ in range(repetitions):
         clean()
         subprocess.run(["sync"], check=True)
+        sampler = RSSSampler(pid).__enter__()
         start = time.time()
         processes = [
             subprocess.Popen(["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
@@ -117,10 +120,12 @@ def concurrent_uploads(url, paths, clean, repetitions, auth=()):
         ]
         statuses = [process.communicate()[0] for process in processes]
         elapsed = time.time() - start
+        sampler.__exit__(None, None, None)
+        growth = max(growth, sampler.growth_mib)
         if any(status not in ("200", "201") for status in statuses):
             raise SystemExit(f"concurrent uploads to {url} answered {sorted(set(statuses))}")
         speeds.append(total / elapsed / 1e6)
-    return statistics.median(speeds), speeds
+    return statistics.median(speeds), speeds, growth
 
 
 def measure_series(series, path, repetitions):
@@ -261,8 +266,8 @@ def main():
             (wharf, "http://127.0.0.1:18081/api/files", clean_wharf, ["-H", wharf_header]),
             (fastapi, "http://127.0.0.1:18082/multipart", clean_peer, []),
         ):
-            median, all_speeds = concurrent_uploads(url, small, clean, args.repetitions, auth)
-            rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{median:,.0f} MB/s total", "",
+            median, all_speeds, growth = concurrent_uploads(url, small, clean, args.repetitions, server.process.pid, auth)
+            rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{median:,.0f} MB/s total", f"{growth:.1f} MiB",
                          " ".join(f"{s:.0f}" for s in all_speeds)))
         clean_wharf()
         wharf.stop()
@@ -342,8 +347,10 @@ def main():
     if args.only == "serving":
         return 0
 
-    parser_speed = subprocess.run([args.harness, "throughput", "256"], capture_output=True, text=True, check=True).stdout.strip()
-    rows.append(("multipart parser alone, 256 MiB body in memory", "Wharf", f"{parser_speed} GB/s", "", "best of 3"))
+    wharf_parser, kit_parser = subprocess.run(["taskset", "-c", "0", args.harness, "throughput", "256"], capture_output=True, text=True,
+                                              check=True).stdout.split()
+    rows.append(("multipart parser alone, 256 MiB body in memory", "Wharf", f"{wharf_parser} GB/s", "", "median of 3"))
+    rows.append(("multipart parser alone, 256 MiB body in memory", "multipart-kit 4.7.1", f"{kit_parser} GB/s", "", "median of 3"))
 
     print()
     print(f"Wharf benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, median of {args.repetitions}")
