@@ -43,7 +43,31 @@ int cfilestatus_open_directory(const char *path) {
     return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-int cfilestatus_in_page_cache(int fd, long long offset, long long length) {
+/// cachestat(2)'s arguments, declared here: the C headers of older distributions lack them.
+struct cfilestatus_cachestat_range {
+    unsigned long long offset;
+    unsigned long long length;
+};
+struct cfilestatus_cachestat {
+    unsigned long long cached;
+    unsigned long long dirty;
+    unsigned long long writeback;
+    unsigned long long evicted;
+    unsigned long long recently_evicted;
+};
+#define CFILESTATUS_SYS_CACHESTAT 451
+
+int cfilestatus_range_cached(int fd, long long offset, long long length) {
+    if (length <= 0) return 1;
+    long page = sysconf(_SC_PAGESIZE);
+    struct cfilestatus_cachestat_range range = {(unsigned long long)offset, (unsigned long long)length};
+    struct cfilestatus_cachestat status;
+    if (syscall(CFILESTATUS_SYS_CACHESTAT, fd, &range, &status, 0) != 0) return -1;
+    long long pages = (offset + length - 1) / page - offset / page + 1;
+    return (long long)status.cached >= pages ? 1 : 0;
+}
+
+int cfilestatus_ends_cached(int fd, long long offset, long long length) {
     if (length <= 0) return 1;
     char byte;
     struct iovec vector = {&byte, 1};

@@ -175,12 +175,18 @@ extension StaticFileServer {
 
     /// sendfile(2) runs on the event loop and waits there for every page it must read from the
     /// disk, holding up every other connection of the loop: an answer is sent that way only when
-    /// each of its file regions is at most `largestEventLoopRegion` bytes and in the page cache.
-    /// Larger bodies are read on the thread pool by the normal path.
+    /// its file regions are in the page cache, every page of them (cachestat(2)), or where the
+    /// kernel cannot tell, when each is at most `largestUncheckedRegion` bytes with both ends
+    /// cached. Other bodies are read on the thread pool by the normal path.
     func sendsWithoutWaiting(_ cached: CachedStaticAnswer) -> Bool {
         guard case .file(let descriptor) = cached.body.content, cached.answer.sendsBody else { return true }
         for case .file(let offset, let length) in cached.answer.segments {
-            if length > self.largestEventLoopRegion || cfilestatus_in_page_cache(descriptor, offset, length) != 1 { return false }
+            switch cfilestatus_range_cached(descriptor, offset, length) {
+            case 1: continue
+            case 0: return false
+            default:
+                if length > Self.largestUncheckedRegion || cfilestatus_ends_cached(descriptor, offset, length) != 1 { return false }
+            }
         }
         return true
     }

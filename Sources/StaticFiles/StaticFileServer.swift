@@ -30,22 +30,21 @@ public final class StaticFileServer: Sendable {
     let smallFiles = SmallFileCache()
     let sidecars = SidecarCache()
     let answers = AnswerCache()
-    let largestEventLoopRegion: Int64
+    /// Where the kernel cannot tell whether a whole region is cached (no cachestat(2)), the
+    /// largest one sent by sendfile from the event loop (both of its ends cached).
+    static let largestUncheckedRegion: Int64 = 1 << 20
 
     /// Serves `mounts`, the longest matching prefix first; paths under `excludedPrefixes` (the
     /// API's) are never looked up, so they keep their JSON 404. `htmlPolicy` is the
-    /// `Content-Security-Policy` of the HTML pages of html-mode mounts (the site). File regions
-    /// of up to `largestEventLoopRegion` bytes may be sent by sendfile from the event loop.
+    /// `Content-Security-Policy` of the HTML pages of html-mode mounts (the site).
     public init(
         mounts: [StaticMount],
         cachePolicy: CachePolicy,
         sniffer: ContentSniffer,
         maxRanges: Int = 16,
         excludedPrefixes: [String] = [],
-        htmlPolicy: String? = nil,
-        largestEventLoopRegion: Int64 = 1 << 20
+        htmlPolicy: String? = nil
     ) {
-        self.largestEventLoopRegion = largestEventLoopRegion
         self.mounts = mounts.sorted { $0.prefix.count > $1.prefix.count }
         self.htmlPolicy = htmlPolicy
         self.excludedPrefixes = excludedPrefixes

@@ -31,9 +31,6 @@ public struct AppConfiguration: Sendable {
     /// Static answers the caches can give at once are sent from the event loop (off only to
     /// compare the two carriers of the same answers).
     public var staticFastPath = true
-    /// The largest file region the fast path sends by sendfile from the event loop (from the page
-    /// cache only); larger bodies are read on the thread pool.
-    public var largestEventLoopRegion: Int64 = 1 << 20
     /// More ranges than this in one request get the whole file.
     public var maxRanges = 16
     /// Storage root: the metadata database, blobs and staging files.

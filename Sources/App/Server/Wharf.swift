@@ -304,8 +304,7 @@ public enum Wharf {
             sniffer: sniffer,
             maxRanges: configuration.maxRanges,
             excludedPrefixes: ["/api/"],
-            htmlPolicy: configuration.sitePolicy,
-            largestEventLoopRegion: configuration.largestEventLoopRegion
+            htmlPolicy: configuration.sitePolicy
         )
     }
 

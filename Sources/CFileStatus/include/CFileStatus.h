@@ -28,9 +28,13 @@ int cfilestatus_open_beneath(int dirfd, const char *relative, int path_only);
 /// Opens a directory with O_PATH, to look paths up below it; a descriptor, or -1 with errno set.
 int cfilestatus_open_directory(const char *path);
 
+/// Whether `length` bytes at `offset` are in the page cache, so that sendfile(2) can send them
+/// without waiting for the disk: 1 when every page is (cachestat(2), Linux 6.5 and later), 0 when
+/// some page is not, -1 when the kernel cannot tell.
+int cfilestatus_range_cached(int fd, long long offset, long long length);
+
 /// Whether the first and the last byte of `length` bytes at `offset` are in the page cache (a
-/// read of each with RWF_NOWAIT, which never waits for the disk): 1 when both are, 0 otherwise
-/// (not cached, beyond the end of the file, or a file system that cannot tell).
-int cfilestatus_in_page_cache(int fd, long long offset, long long length);
+/// read of each with RWF_NOWAIT, which never waits for the disk): 1 when both are, 0 otherwise.
+int cfilestatus_ends_cached(int fd, long long offset, long long length);
 
 #endif
