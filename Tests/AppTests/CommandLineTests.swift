@@ -261,6 +261,23 @@ import Testing
         return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
     }
 
+    /// A download sent by sendfile from the event loop when SIGTERM comes still finishes whole
+    /// (the connection winds down after it), and the process exits 0.
+    @Test func aFastPathDownloadFinishesAcrossAGracefulShutdown() async throws {
+        let directory = try TemporaryDirectory()
+        try await Fixtures.randomFile(at: directory.path + "/video.bin", size: 64 << 20)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        _ = try await Curl.request(port: port, "/video.bin", ["-I"])
+        let saved = directory.path + "/downloaded.bin"
+        async let download = Curl.request(port: port, "/video.bin", ["--limit-rate", "16M"], saveTo: saved)
+        try await Task.sleep(for: .seconds(1))
+        server.signal(SIGTERM)
+        let reply = try await download
+        #expect(reply.status == 200 && reply.exitStatus == 0, "curl exit \(reply.exitStatus)")
+        #expect(FileManager.default.contentsEqual(atPath: saved, andPath: directory.path + "/video.bin"))
+        #expect(try await Command.wait(server).status == 0)
+    }
+
     /// A server allowed one CPU (taskset, a cpuset) runs one event loop, not one per CPU of the
     /// machine time-sliced on that one; NIO_SINGLETON_GROUP_LOOP_COUNT still decides when set.
     @Test(arguments: [(nil, 1), ("3", 3)])

@@ -76,6 +76,9 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     private var held: Held?
     /// Answers written here whose last byte is not out yet.
     private var sending = 0
+    /// Shutdown asked the connection to wind down: nothing more is taken here.
+    private var quiescing = false
+    /// The quiesce event, held while an answer sent here is still going out.
     private var quiesce: Any?
     private var regionWriter: FileRegionWriter?
     private var dates = DateHeader()
@@ -107,7 +110,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         self.lastActive = .now()
         switch self.unwrapInboundIn(data) {
         case .head(let request):
-            if self.passedOn == 0, self.quiesce == nil, let answer = self.answer(request) {
+            if self.passedOn == 0, !self.quiescing, let answer = self.answer(request) {
                 self.held = Held(request: request, answer: answer, start: .now)
                 self.passing = false
                 return
@@ -145,9 +148,12 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Behind this handler, a quiesce closes a connection that looks idle: it waits until the
         // answers sent from here are out.
-        if event is ChannelShouldQuiesceEvent, self.sending > 0 || self.held != nil {
-            self.quiesce = event
-            return
+        if event is ChannelShouldQuiesceEvent {
+            self.quiescing = true
+            if self.sending > 0 || self.held != nil {
+                self.quiesce = event
+                return
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
