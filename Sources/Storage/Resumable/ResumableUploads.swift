@@ -9,8 +9,8 @@ import Synchronization
 /// partial file `data` and its `info.json`. The start-up sweep of staging files leaves them
 /// alone; unfinished ones are removed when they expire.
 ///
-/// Each piece is appended through the same staging as every other upload (1 MiB writes, hashed on
-/// the way), resuming with the SHA-256 state of the bytes before it, so finishing needs no second
+/// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB,
+/// hashed on the way), resuming with the SHA-256 state of the bytes before it, so finishing needs no second
 /// read. That state lives in memory between requests; after a restart it is derived again from
 /// the partial file at the first piece. One request at a time holds an upload.
 public final class ResumableUploads: Sendable {
