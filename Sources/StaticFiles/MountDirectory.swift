@@ -125,4 +125,7 @@ private final class OpenRoot: Sendable {
 struct ContainedFile: Sendable, Equatable {
     let path: String
     let status: FileStatus
+
+    /// The last component of the path: what the media type and the cache policy go by.
+    var name: String { String(self.path[self.path.index(after: self.path.lastIndex(of: "/")!)...]) }
 }

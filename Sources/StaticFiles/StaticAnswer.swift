@@ -67,7 +67,6 @@ extension StaticFileServer {
         -> StaticPlan
     {
         let path = file.path
-        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
         // Precompressed sidecars (name.br, name.zst, name.gz) make the resource negotiable: every
         // answer then varies on Accept-Encoding, and each coding has its own validator.
         let sidecars = self.sidecars.codings(of: path, in: mount.directory)
@@ -77,7 +76,7 @@ extension StaticFileServer {
             mount.directory.lookup(path + coding.fileSuffix).flatMap { $0.status.isRegular ? (coding, $0) : nil }
         }
         let served = sidecar?.file ?? file
-        let cacheControl = self.cachePolicy.value(path: mount.urlPath(of: path), fileName: name, mediaType: mediaType)
+        let cacheControl = self.cachePolicy.value(path: mount.urlPath(of: path), fileName: file.name, mediaType: mediaType)
         // Compressible files without sidecars are gzipped on the fly (never for a range request,
         // a no-transform policy or a 404 page), so they are negotiable too.
         let onTheFly =
@@ -155,8 +154,7 @@ extension StaticFileServer {
         default:
             return nil
         }
-        let name = String(file.path[file.path.index(after: file.path.lastIndex(of: "/")!)...])
-        guard let mediaType = self.knownMediaType(of: file, name: name) else { return nil }
+        guard let mediaType = self.knownMediaType(of: file) else { return nil }
         let plan = self.plan(file, from: mount, request: request, status: .ok, mediaType: mediaType)
         guard let body = self.cachedBody(of: plan, in: mount.directory) else { return nil }
         do {

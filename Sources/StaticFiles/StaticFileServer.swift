@@ -103,8 +103,7 @@ public final class StaticFileServer: Sendable {
     }
 
     func send(_ file: ContainedFile, from mount: StaticMount, request: Request, status: HTTPResponse.Status) async throws -> Response? {
-        let name = String(file.path[file.path.index(after: file.path.lastIndex(of: "/")!)...])
-        let mediaType = self.mediaType(of: file, name: name, in: mount.directory)
+        let mediaType = self.mediaType(of: file, in: mount.directory)
         let plan = self.plan(file, from: mount, request: request.head, status: status, mediaType: mediaType)
         guard let body = try await self.body(of: plan, in: mount.directory) else { return nil }
         let answer: FileAnswer
@@ -165,8 +164,8 @@ public final class StaticFileServer: Sendable {
 
     /// The media type of a static file: by extension, else sniffed once per file identity (a
     /// read of its first bytes, the only read made for it on the calling thread).
-    func mediaType(of file: ContainedFile, name: String, in directory: MountDirectory) -> String {
-        if let known = self.knownMediaType(of: file, name: name) { return known }
+    func mediaType(of file: ContainedFile, in directory: MountDirectory) -> String {
+        if let known = self.knownMediaType(of: file) { return known }
         let identity = file.status.identity
         var sample = [UInt8](repeating: 0, count: ContentSniffer.sampleSize)
         guard let fd = directory.openForReading(file.path) else { return "application/octet-stream" }
@@ -181,7 +180,7 @@ public final class StaticFileServer: Sendable {
     }
 
     /// The media type when the extension or an earlier sniff tells it.
-    func knownMediaType(of file: ContainedFile, name: String) -> String? {
-        MediaTypeTable.type(forFileName: name) ?? self.sniffed.withLockedValue { $0[file.status.identity] }
+    func knownMediaType(of file: ContainedFile) -> String? {
+        MediaTypeTable.type(forFileName: file.name) ?? self.sniffed.withLockedValue { $0[file.status.identity] }
     }
 }

@@ -106,10 +106,15 @@ final class LocalBlobStaging: BlobStaging {
         return try await task.value
     }
 
+    // The buffers live as long as the staging, whether or not it was finished or aborted: so does
+    // its share of the budget.
+    deinit {
+        StagingMemory.shared.leave()
+    }
+
     private func closeFile() {
         if self.isOpen {
             SystemFile.close(self.fd)
-            StagingMemory.shared.leave()
             self.isOpen = false
         }
     }
