@@ -238,7 +238,7 @@ public enum Wharf {
             stream.idleTimeout = nil
             let streamFastPath = stream
             let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
-                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false),
                 AccessLogHandler(logger: access, counters: counters),
                 StaticFastPathHandler(configuration: streamFastPath),
             ])

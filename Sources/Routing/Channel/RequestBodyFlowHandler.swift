@@ -11,6 +11,8 @@ public import NIOHTTPTypes
 /// - When a response ends before its request body was read to the end (an early 400/413), the
 ///   rest of the body is not read: the response is flushed, the write side is shut, reads stop, and
 ///   the connection closes after a short linger that lets the client read the answer.
+/// - While a large body (1 MiB or more, or of unknown length) is received, the connection reads
+///   in larger pieces (`BodyReadSizes`), and goes back to NIO's reads when the body ends.
 ///
 /// Sits after the HTTP codec, so it sees `HTTPRequestPart`s; requests are matched to responses in
 /// order, which keeps it right for pipelined requests.
@@ -27,16 +29,29 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     private var requestsEnded = 0
     private var responsesEnded = 0
     private var isDiscarding = false
+    private let largeBodyReads: Bool
+    private var isReadingLargeBody = false
+
+    /// Bodies from this size on are read in larger pieces.
+    static let largeBody: Int64 = 1 << 20
 
     /// Creates a handler for one connection.
     /// - Parameters:
     ///   - maxBodySize: the body size over which no `100 Continue` is sent.
     ///   - acceptsBody: whether a route takes a body with this method at this path (no query).
     ///   - linger: how long a connection stays half-closed after an early response.
-    public init(maxBodySize: Int64, acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool, linger: TimeAmount = .seconds(2)) {
+    ///   - largeBodyReads: whether large bodies are read in larger pieces; only a connection's
+    ///     own socket can (not the streams of an HTTP/2 connection).
+    public init(
+        maxBodySize: Int64,
+        acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool,
+        linger: TimeAmount = .seconds(2),
+        largeBodyReads: Bool = true
+    ) {
         self.maxBodySize = maxBodySize
         self.acceptsBody = acceptsBody
         self.linger = linger
+        self.largeBodyReads = largeBodyReads
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -52,13 +67,46 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
                     context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
                 }
             }
+            if self.largeBodyReads, Self.hasLargeBody(request) { self.startLargeBodyReads(context: context) }
             context.fireChannelRead(self.wrapInboundOut(.head(request)))
         case .body:
             context.fireChannelRead(data)
         case .end:
             self.requestsEnded += 1
+            self.endLargeBodyReads(context: context)
             context.fireChannelRead(data)
         }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.endLargeBodyReads(context: context)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        self.endLargeBodyReads(context: context)
+        context.fireChannelInactive()
+    }
+
+    private static func hasLargeBody(_ request: HTTPRequest) -> Bool {
+        if let length = request.headerFields[.contentLength] { return Int64(length).map { $0 >= Self.largeBody } ?? false }
+        return request.headerFields[.transferEncoding] != nil
+    }
+
+    private func startLargeBodyReads(context: ChannelHandlerContext) {
+        guard !self.isReadingLargeBody, let options = context.channel.syncOptions else { return }
+        let largest = BodyReadSizes.shared.enter()
+        self.isReadingLargeBody = true
+        // Starts at NIO's most and grows while reads fill their buffers.
+        let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: BodyReadSizes.smallest, maximum: largest)
+        // Only a closed channel refuses, and it reads nothing more.
+        try? options.setOption(ChannelOptions.recvAllocator, value: reads)
+    }
+
+    private func endLargeBodyReads(context: ChannelHandlerContext) {
+        guard self.isReadingLargeBody else { return }
+        self.isReadingLargeBody = false
+        BodyReadSizes.shared.leave()
+        try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator())
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -1,0 +1,41 @@
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Routing
+import Testing
+
+/// While a large request body arrives, its connection reads up to 1 MiB at a time; once the body
+/// ends, the connection reads as NIO does again (at most 64 KiB).
+@Suite struct BodyReadTests {
+    /// A context that can see its connection.
+    struct ConnectionContext: RequestContext {
+        var coreContext: CoreRequestContextStorage
+        let channel: any Channel
+
+        init(source: ApplicationRequestContextSource) {
+            self.coreContext = .init(source: source)
+            self.channel = source.channel
+        }
+    }
+
+    @Test func largeBodiesAreReadInLargerPiecesAndTheConnectionGoesBackAfter() async throws {
+        let router = Router(context: ConnectionContext.self)
+        // The largest read of the connection while the body arrives.
+        router.put("/largest-read") { request, context -> String in
+            let reads = try await context.channel.getOption(ChannelOptions.recvAllocator)
+            _ = try await request.body.collect(upTo: .max)
+            return String(try #require(reads as? AdaptiveRecvByteBufferAllocator).maximum)
+        }
+        let app = Application(
+            router: router,
+            server: .http1(additionalChannelHandlers: [RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in true })])
+        )
+        try await app.test(.live) { client in
+            let large = try await client.execute(uri: "/largest-read", method: .put, body: ByteBuffer(repeating: 1, count: 8 << 20))
+            #expect(String(buffer: large.body) == String(1 << 20))
+            // The same connection, a body under 1 MiB.
+            let small = try await client.execute(uri: "/largest-read", method: .put, body: ByteBuffer(repeating: 1, count: 900 << 10))
+            #expect(String(buffer: small.body) == String(64 << 10))
+        }
+    }
+}
