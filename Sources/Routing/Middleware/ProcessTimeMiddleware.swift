@@ -11,7 +11,7 @@ public struct ProcessTimeMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var response = try await next(request, context)
-        response.headers[.processTime] = ProcessTime.seconds(ContinuousClock.now - start)
+        response.headers.setUnrepeated(.processTime, to: ProcessTime.seconds(ContinuousClock.now - start))
         return response
     }
 }

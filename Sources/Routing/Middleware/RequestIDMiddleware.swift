@@ -16,7 +16,7 @@ public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddlew
         context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
-        response.headers[.requestID] = id
+        response.headers.setUnrepeated(.requestID, to: id)
         return response
     }
 

@@ -175,8 +175,8 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let answer = held.answer.answer
         var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
         // In the order the middleware stack and Hummingbird add them.
-        head.headerFields[.processTime] = ProcessTime.seconds(.now - held.start)
-        head.headerFields[.requestID] = RequestIDGenerator.id(keeping: held.request.headerFields[.requestID])
+        head.headerFields.setUnrepeated(.processTime, to: ProcessTime.seconds(.now - held.start))
+        head.headerFields.setUnrepeated(.requestID, to: RequestIDGenerator.id(keeping: held.request.headerFields[.requestID]))
         head.headerFields[.date] = self.dates.value()
         if let serverName = self.configuration.serverName { head.headerFields[.server] = serverName }
         self.configuration.answered.increment()
