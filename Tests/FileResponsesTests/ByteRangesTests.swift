@@ -17,6 +17,8 @@ import Testing
             ("BYTES = 1-2", nil),
             ("bytes=1-2", [1...2]),
             ("bytes=5-5,1000-2000", [5...5]),
+            ("Bytes=0-1", [0...1]),
+            ("\tbytes=0-1 ,\t4-5,", [0...1, 4...5]),
         ] as [(String, [ClosedRange<Int64>]?)]
     )
     func satisfiableRangesAreResolvedAndCoalesced(header: String, expected: [ClosedRange<Int64>]?) {
