@@ -38,7 +38,7 @@ extension SQLiteCatalog {
         try await self.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM events WHERE id > ? AND (? IS NULL OR owner = ?) ORDER BY id LIMIT ?",
+                cachedSQL: "SELECT * FROM events WHERE id > ? AND (? IS NULL OR owner = ?) ORDER BY id LIMIT ?",
                 arguments: [id, owner, owner, limit]
             )
             return try rows.map { row in

@@ -173,7 +173,7 @@ struct SQLiteCatalog: Catalog {
     /// The bytes of `owner`'s files, each content (digest) counted once.
     static func usage(of owner: String, in db: Database) throws -> Int64 {
         let sql = "SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT sha256, size FROM files WHERE owner = ?)"
-        return try Int64.fetchOne(db, sql: sql, arguments: [owner]) ?? 0
+        return try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: [owner]) ?? 0
     }
 
     func usage(of owner: String) async throws -> Int64 {
@@ -182,7 +182,7 @@ struct SQLiteCatalog: Catalog {
 
     /// The row of `id`, if `owner` (when set) owns it; another's file is not found, like a missing one.
     static func row(_ id: FileID, ownedBy owner: String?, in db: Database) throws -> FileRow {
-        guard let row = try FileRow.fetchOne(db, key: id.rawValue), owner.map({ $0 == row.owner }) ?? true else {
+        guard let row = try FileRow.fetchOne(db, where: "id", is: id.rawValue), owner.map({ $0 == row.owner }) ?? true else {
             throw StorageError.fileNotFound(id.rawValue)
         }
         return row
@@ -197,7 +197,7 @@ struct SQLiteCatalog: Catalog {
     }
 
     static func integrity(of sha256: String, in db: Database) throws -> Integrity? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT status, verified_at FROM blob_integrity WHERE sha256 = ?", arguments: [sha256])
+        guard let row = try Row.fetchOne(db, cachedSQL: "SELECT status, verified_at FROM blob_integrity WHERE sha256 = ?", arguments: [sha256])
         else { return nil }
         guard let check = BlobCheck(rawValue: row["status"]) else { throw StorageError.malformedRow }
         return Integrity(check, verifiedAt: row["verified_at"])
@@ -205,7 +205,9 @@ struct SQLiteCatalog: Catalog {
 
     func file(id: FileID) async throws -> FileRecord? {
         try await self.read { db in
-            try Row.fetchOne(db, sql: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(FileRow.record(joined:))
+            try Row.fetchOne(db, cachedSQL: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(
+                FileRow.record(joined:)
+            )
         }
     }
 
@@ -213,7 +215,7 @@ struct SQLiteCatalog: Catalog {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
         let rows = try await self.read { db in
-            try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments).map(FileRow.record(joined:))
+            try Row.fetchAll(db, cachedSQL: statement.sql, arguments: statement.arguments).map(FileRow.record(joined:))
         }
         var items = rows
         var next: FileCursor?
