@@ -35,7 +35,7 @@ extension SQLiteCatalog {
     }
 
     func events(after id: Int64, visibleTo owner: String?, limit: Int) async throws -> [Event] {
-        try await self.read { db in
+        try await self.readOneStatement { db in
             let rows = try Row.fetchAll(
                 db,
                 cachedSQL: "SELECT * FROM events WHERE id > ? AND (? IS NULL OR owner = ?) ORDER BY id LIMIT ?",

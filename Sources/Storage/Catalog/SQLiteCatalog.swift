@@ -177,7 +177,7 @@ struct SQLiteCatalog: Catalog {
     }
 
     func usage(of owner: String) async throws -> Int64 {
-        try await self.read { db in try Self.usage(of: owner, in: db) }
+        try await self.readOneStatement { db in try Self.usage(of: owner, in: db) }
     }
 
     /// The row of `id`, if `owner` (when set) owns it; another's file is not found, like a missing one.
@@ -204,7 +204,7 @@ struct SQLiteCatalog: Catalog {
     }
 
     func file(id: FileID) async throws -> FileRecord? {
-        try await self.read { db in
+        try await self.readOneStatement { db in
             try Row.fetchOne(db, cachedSQL: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(
                 FileRow.record(joined:)
             )
@@ -214,7 +214,7 @@ struct SQLiteCatalog: Catalog {
     func list(_ query: FileListQuery) async throws -> FilePage {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
-        let rows = try await self.read { db in
+        let rows = try await self.readOneStatement { db in
             try Row.fetchAll(db, cachedSQL: statement.sql, arguments: statement.arguments).map(FileRow.record(joined:))
         }
         var items = rows
@@ -272,6 +272,19 @@ struct SQLiteCatalog: Catalog {
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await self.database.read(body)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError.database("failed to read", cause: error)
+        }
+    }
+
+    /// A read of one statement. SQLite runs each statement on a consistent snapshot of its own,
+    /// so it needs none of the transaction `read` wraps around its work (a BEGIN and a COMMIT,
+    /// a fifth of the database time of a small request). The readers are read-only connections.
+    func readOneStatement<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await self.database.unsafeRead(body)
         } catch let error as StorageError {
             throw error
         } catch {
