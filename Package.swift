@@ -3,7 +3,8 @@
 //
 // Layers, bottom to top (a module imports only those below it):
 //   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own;
-//   CFileStatus, CVips         libvips), each imported by one module
+//   CFileStatus, CVips,        libvips; glibc's mallopt), each imported by one module
+//   CAllocator
 //   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
@@ -63,6 +64,7 @@ let package = Package(
         .target(name: "CVips", dependencies: ["CLibVips"]),
         .target(name: "CByteSearch"),
         .target(name: "CFileStatus"),
+        .target(name: "CAllocator"),
         .target(
             name: "TextBytes",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
@@ -221,6 +223,7 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "App",
+                "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -18,6 +18,7 @@ struct WharfCommand: AsyncParsableCommand {
         // servers). Database work and large reads have their own threads; file lookups and reads
         // of up to 128 KiB are made inline, as nginx makes them.
         EventLoopCount.apply()
+        FreedMemory.keep()
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await self.main(nil)
     }
