@@ -270,21 +270,20 @@ struct SQLiteCatalog: Catalog {
     }
 
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
-        do {
-            return try await self.database.read(body)
-        } catch let error as StorageError {
-            throw error
-        } catch {
-            throw StorageError.database("failed to read", cause: error)
-        }
+        try await Self.failingAsReads { try await self.database.read(body) }
     }
 
     /// A read of one statement. SQLite runs each statement on a consistent snapshot of its own,
     /// so it needs none of the transaction `read` wraps around its work (a BEGIN and a COMMIT,
     /// a fifth of the database time of a small request). The readers are read-only connections.
     func readOneStatement<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await Self.failingAsReads { try await self.database.unsafeRead(body) }
+    }
+
+    /// Database errors of a read as the storage's own.
+    private static func failingAsReads<T>(_ read: () async throws -> T) async throws -> T {
         do {
-            return try await self.database.unsafeRead(body)
+            return try await read()
         } catch let error as StorageError {
             throw error
         } catch {
