@@ -1,8 +1,9 @@
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Routing
 import Testing
+
+@testable import Routing
 
 /// While a large request body arrives, its connection reads up to 1 MiB at a time; once the body
 /// ends, the connection reads as NIO does again (at most 64 KiB).
@@ -37,5 +38,18 @@ import Testing
             let small = try await client.execute(uri: "/largest-read", method: .put, body: ByteBuffer(repeating: 1, count: 900 << 10))
             #expect(String(buffer: small.body) == String(64 << 10))
         }
+    }
+
+    /// The bodies received at once share 2 MiB of read size: 1 MiB each for one or two, never
+    /// under NIO's 64 KiB however many; a body that ends gives its share back.
+    @Test func bodiesReceivedAtOnceShareTheirReadSize() {
+        let sizes = BodyReadSizes()
+        #expect(sizes.enter() == 1 << 20)
+        #expect(sizes.enter() == 1 << 20)
+        #expect(sizes.enter() == 512 << 10)
+        for _ in 4...32 { _ = sizes.enter() }
+        #expect(sizes.enter() == 64 << 10)
+        for _ in 1...33 { sizes.leave() }
+        #expect(sizes.enter() == 1 << 20)
     }
 }
