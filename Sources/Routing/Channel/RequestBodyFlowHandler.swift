@@ -1,6 +1,7 @@
 public import HTTPTypes
 public import NIOCore
 public import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Controls the flow of request bodies on a connection, where Hummingbird does not:
 ///
@@ -15,7 +16,8 @@ public import NIOHTTPTypes
 ///   in larger pieces (`BodyReadSizes`), and goes back to NIO's reads when the body ends.
 ///
 /// Sits after the HTTP codec, so it sees `HTTPRequestPart`s; requests are matched to responses in
-/// order, which keeps it right for pipelined requests.
+/// order, which keeps it right for pipelined requests. On an HTTP/1 connection it puts a
+/// `ConnectionPersistenceHandler` below the codec, where requests still have their version.
 public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
@@ -31,6 +33,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     private var isDiscarding = false
     private let largeBodyReads: Bool
     private var isReadingLargeBody = false
+    private var persistence: ConnectionPersistenceHandler?
 
     /// Bodies from this size on are read in larger pieces.
     static let largeBody: Int64 = 1 << 20
@@ -78,8 +81,17 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         }
     }
 
+    public func handlerAdded(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
+        let persistence = ConnectionPersistenceHandler()
+        if (try? pipeline.addHandler(persistence, position: .before(codec))) != nil { self.persistence = persistence }
+    }
+
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.endLargeBodyReads(context: context)
+        if let persistence = self.persistence { context.pipeline.syncOperations.removeHandler(persistence, promise: nil) }
+        self.persistence = nil
     }
 
     public func channelInactive(context: ChannelHandlerContext) {

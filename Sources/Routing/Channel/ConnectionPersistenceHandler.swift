@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+
+/// Keeps an HTTP/1 connection open after an answer, or ends it, as its request asked (RFC 9112
+/// §9.3): HTTP/1.1 persists unless the request says `Connection: close`, HTTP/1.0 only when it
+/// says `Connection: keep-alive` and the answer has a length. An answer that ends the connection
+/// says `Connection: close`, the connection closes once it is out, and requests pipelined after
+/// that request are not read.
+///
+/// It sits below the HTTP/1 codec, where requests still carry their version (the HTTP types
+/// above it have none), and frames answers of unknown length to HTTP/1.0 by closing the
+/// connection instead of chunks, which HTTP/1.0 clients do not read.
+final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private struct Request {
+        let version: HTTPVersion
+        let keepAlive: Bool
+        var ended = false
+    }
+
+    /// Requests not answered yet, in arrival order.
+    private var requests = CircularBuffer<Request>()
+    /// A request that ends the connection has been read: nothing after it is.
+    private var readingStopped = false
+    /// The answer being written ends the connection.
+    private var answerEndsConnection = false
+
+    /// A handler for one connection.
+    init() {}
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.readingStopped else { return }
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.requests.append(Request(version: head.version, keepAlive: head.isKeepAlive))
+        case .body:
+            break
+        case .end:
+            if !self.requests.isEmpty { self.requests[self.requests.index(before: self.requests.endIndex)].ended = true }
+            if self.requests.last?.keepAlive == false { self.readingStopped = true }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch self.unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            guard let request = self.requests.first else { break }
+            let hasLength = head.headers.contains(name: "content-length") || !head.status.mayHaveResponseBody
+            self.answerEndsConnection = !request.keepAlive || (request.version == .http1_0 && !hasLength)
+            if request.version == .http1_0 && !hasLength {
+                // HTTP/1.1 framing would be chunked: HTTP/1.0 framing ends the body by closing.
+                head.version = .http1_0
+            }
+            if self.answerEndsConnection {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+            } else if request.version == .http1_0 {
+                head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+            }
+            context.write(self.wrapOutboundOut(.head(head)), promise: promise)
+            return
+        case .head, .body:
+            break
+        case .end:
+            guard let request = self.requests.popFirst(), self.answerEndsConnection else { break }
+            self.answerEndsConnection = false
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.cascade(to: promise)
+            context.writeAndFlush(data, promise: written)
+            // A request whose body is still arriving was answered early: the body flow handler
+            // lets the client read the answer before the connection closes.
+            guard request.ended else { return }
+            written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        context.write(data, promise: promise)
+    }
+}
+
+extension HTTPResponseStatus {
+    /// Whether an answer with this status may carry a body (RFC 9110 §6.4.1).
+    fileprivate var mayHaveResponseBody: Bool {
+        self.code >= 200 && self != .noContent && self != .notModified
+    }
+}

@@ -1,0 +1,74 @@
+import App
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// A connection stays open after an answer, or closes, as its request asked (RFC 9112 §9.3), on
+/// both carriers (a static file answered on the event loop, a route), over a raw socket.
+@Suite(.serialized) struct ConnectionPersistenceTests {
+    struct Exchange: Decodable {
+        struct Answer: Decodable {
+            let status_line: String
+            let headers: [String: String]
+            let body_length: Int?
+        }
+
+        let answers: [Answer]
+        let closed: Bool
+    }
+
+    static func exchange(port: Int, _ requests: String, headOnly: Bool = false) async throws -> Exchange {
+        let output = try await PythonClients.run("persistence.py", [String(port), requests] + (headOnly ? ["head-only"] : []), timeout: .seconds(60))
+        #expect(output.status == 0, "\(output.text)")
+        return try JSONDecoder().decode(Exchange.self, from: Data(output.text.utf8))
+    }
+
+    @Test func eachRequestKeepsOrEndsItsConnection() async throws {
+        let app = try TestApp()
+        try Data(String(repeating: "static text\n", count: 80).utf8).write(to: URL(fileURLWithPath: app.configuration.staticDirectory + "/small.txt"))
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = client.port!
+            // The second sending of the file is answered on the event loop.
+            for _ in 0..<2 { _ = try await Curl.request(port: port, "/small.txt", []) }
+            for path in ["/small.txt", "/healthz"] {
+                // HTTP/1.0 ends the connection unless it asks to keep it.
+                let plain = try await Self.exchange(port: port, "GET \(path) HTTP/1.0\\r\\n\\r\\n")
+                #expect(plain.closed && plain.answers.count == 1, "\(path)")
+                #expect(plain.answers.first?.headers["connection"] == "close", "\(path)")
+                #expect(plain.answers.first?.status_line.hasSuffix("200 OK") == true, "\(path)")
+                let kept = try await Self.exchange(
+                    port: port,
+                    "GET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\nGET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\n"
+                )
+                #expect(!kept.closed && kept.answers.count == 2, "\(path)")
+                #expect(kept.answers.allSatisfy { $0.headers["connection"] == "keep-alive" }, "\(path)")
+                // HTTP/1.1 keeps it unless told `Connection: close`; a request pipelined after
+                // that one is not answered.
+                let ended = try await Self.exchange(
+                    port: port,
+                    "GET \(path) HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\nGET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                )
+                #expect(ended.closed && ended.answers.count == 1, "\(path)")
+                #expect(ended.answers.first?.headers["connection"] == "close", "\(path)")
+                let persistent = try await Self.exchange(
+                    port: port,
+                    "GET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                )
+                #expect(!persistent.closed && persistent.answers.count == 2, "\(path)")
+                #expect(persistent.answers.allSatisfy { $0.headers["connection"] == nil && $0.body_length == Int($0.headers["content-length"]!) })
+            }
+            // A stream of unknown length reaches HTTP/1.0 unchunked, ended by the close.
+            let stream = try await Self.exchange(
+                port: port,
+                "GET /api/events HTTP/1.0\\r\\nConnection: keep-alive\\r\\nAuthorization: Bearer \(token)\\r\\n\\r\\n",
+                headOnly: true
+            )
+            let head = try #require(stream.answers.first)
+            #expect(head.status_line == "HTTP/1.0 200 OK")
+            #expect(head.headers["transfer-encoding"] == nil && head.headers["content-length"] == nil)
+            #expect(head.headers["connection"] == "close")
+        }
+    }
+}
