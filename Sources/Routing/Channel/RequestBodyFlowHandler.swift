@@ -108,8 +108,10 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         guard !self.isReadingLargeBody, let options = context.channel.syncOptions else { return }
         let largest = BodyReadSizes.shared.enter()
         self.isReadingLargeBody = true
-        // Starts at NIO's most and grows while reads fill their buffers.
-        let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: BodyReadSizes.smallest, maximum: largest)
+        // Starts at its share at once: a client that sends a body in pieces, each on a connection
+        // of its own (tuspy), would otherwise spend each piece's first reads growing from NIO's
+        // 64 KiB. Reads that come back small shrink it again.
+        let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: largest, maximum: largest)
         // Only a closed channel refuses, and it reads nothing more.
         try? options.setOption(ChannelOptions.recvAllocator, value: reads)
     }
