@@ -213,10 +213,17 @@ struct TusController: Sendable {
     /// Appends the request's body at `offset`; the new offset.
     func append(_ request: Request, to upload: ResumableUpload, at offset: Int64) async throws -> Int64 {
         let limit = (upload.length ?? self.maxSize) - offset
-        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
+        let declared = request.headers[.contentLength].flatMap { Int64($0) }
+        if let declared, declared > limit {
             throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; the upload has \(max(0, limit)) left.")
         }
-        let piece = try await self.uploads.append(to: upload, at: offset, limit: limit, checksum: try self.checksum(request))
+        let piece = try await self.uploads.append(
+            to: upload,
+            at: offset,
+            limit: limit,
+            declared: declared,
+            checksum: try self.checksum(request)
+        )
         return try await ResumableIngest.append(request.body, to: piece)
     }
 

@@ -10,7 +10,8 @@ import NIOPosix
 /// past its size. The size is shared out by `StagingMemory`: many uploads at once get smaller
 /// buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
-/// the file's end with the hash state of the bytes before, and pauses when its request ends.
+/// the file's end with the hash state of the bytes before, and pauses when its request ends; its
+/// last bytes may be left for the caller to hash later (`hashingBefore`).
 final class LocalBlobStaging: BlobStaging {
     private let fd: Int32
     private let writeSize: Int
@@ -19,6 +20,8 @@ final class LocalBlobStaging: BlobStaging {
     private let threadPool: NIOThreadPool
     private var hasher: SHA256
     private var size: Int64
+    /// Bytes from this offset on are written but not hashed.
+    private let hashingBefore: Int64
     private var pending: ByteBuffer
     private var spare: ByteBuffer?
     private var inFlight: Task<ByteBuffer, any Error>?
@@ -31,11 +34,13 @@ final class LocalBlobStaging: BlobStaging {
         threadPool: NIOThreadPool,
         allocator: ByteBufferAllocator,
         resumingAt size: Int64 = 0,
-        hasher: SHA256 = SHA256()
+        hasher: SHA256 = SHA256(),
+        hashingBefore: Int64 = .max
     ) {
         self.fd = fd
         self.size = size
         self.hasher = hasher
+        self.hashingBefore = hashingBefore
         self.path = path
         self.durable = durable
         self.threadPool = threadPool
@@ -45,7 +50,10 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
+        if self.size < self.hashingBefore {
+            let hashed = Int(min(Int64(buffer.readableBytes), self.hashingBefore - self.size))
+            buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(hashed))) }
+        }
         self.size += Int64(buffer.readableBytes)
         // Written out before it would outgrow its size (a ByteBuffer doubles when it grows).
         if self.pending.readableBytes + buffer.readableBytes > self.writeSize {
@@ -64,7 +72,8 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     /// Writes out and (when durable) syncs every byte given so far and closes the file, which stays
-    /// for a later request to resume: its size and the hash state of its bytes.
+    /// for a later request to resume: its size and the hash state of its bytes up to
+    /// `hashingBefore` (all of them unless told otherwise).
     func pause() async throws -> (size: Int64, hasher: SHA256) {
         try await self.flushPending()
         _ = try await self.awaitInFlight()

@@ -10,22 +10,36 @@ import Synchronization
 /// alone; unfinished ones are removed when they expire.
 ///
 /// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB,
-/// hashed on the way), resuming with the SHA-256 state of the bytes before it, so finishing needs no second
-/// read. That state lives in memory between requests; after a restart it is derived again from
-/// the partial file at the first piece. One request at a time holds an upload.
+/// hashed on the way), resuming with the SHA-256 state of the bytes before it, so finishing needs
+/// no second read of the whole. A piece of declared length leaves its last `trailingHash` bytes
+/// unhashed: they are hashed from the page cache after its answer, while the client gets its next
+/// piece ready, and the next piece (or the finish) waits for that. The state lives in memory
+/// between requests; after a restart it is derived again from the partial file at the first
+/// piece. One request at a time holds an upload.
 public final class ResumableUploads: Sendable {
     private let directory: String
     private let durable: Bool
     private let threadPool: NIOThreadPool
     private let allocator = ByteBufferAllocator()
     private let busy = Mutex<Set<String>>([])
-    private let hashes = Mutex<[String: HashState]>([:])
+    private let hashes = Mutex<[String: KnownHash]>([:])
+
+    /// The last bytes of a piece of declared length that are hashed after its answer: what
+    /// SHA-256 gets through (about 3 ms here) while a client such as tuspy opens its next
+    /// connection and reads its next piece.
+    static let trailingHash: Int64 = 4 << 20
 
     /// The SHA-256 state of an upload's first `offset` bytes.
     struct HashState: @unchecked Sendable {
         // SHA256 is a value (a copy of its state); it is only moved between requests here.
         let offset: Int64
         let hasher: SHA256
+    }
+
+    /// The hash of an upload's bytes so far: known, or being finished behind its last piece.
+    enum KnownHash: Sendable {
+        case known(HashState)
+        case trailing(Task<HashState, any Error>)
     }
 
     /// The uploads under `root/resumable`, which is created if needed.
@@ -153,10 +167,17 @@ public final class ResumableUploads: Sendable {
 
     // MARK: Bytes
 
-    /// Starts appending to `upload` at `offset`, at most `limit` bytes; `checksum`, when given,
-    /// must match the piece or it is dropped. `locked` while another request appends to it,
-    /// `conflict` when `offset` is not where its bytes end.
-    public func append(to upload: ResumableUpload, at offset: Int64, limit: Int64, checksum: ChunkChecksum?) async throws -> ResumableAppend {
+    /// Starts appending to `upload` at `offset`, at most `limit` bytes, `declared` when the piece
+    /// says how long it is; `checksum`, when given, must match the piece or it is dropped.
+    /// `locked` while another request appends to it, `conflict` when `offset` is not where its
+    /// bytes end.
+    public func append(
+        to upload: ResumableUpload,
+        at offset: Int64,
+        limit: Int64,
+        declared: Int64?,
+        checksum: ChunkChecksum?
+    ) async throws -> ResumableAppend {
         guard self.lock(upload.id) else { throw StorageError.uploadLocked }
         do {
             let path = self.folder(upload.id) + "/data"
@@ -170,6 +191,7 @@ public final class ResumableUploads: Sendable {
                 return fd
             }
             let before = try await self.hashState(of: upload.id, upTo: offset)
+            let hashingBefore = declared.map { offset + max(0, $0 - Self.trailingHash) } ?? .max
             let staging = LocalBlobStaging(
                 fd: fd,
                 path: path,
@@ -177,9 +199,18 @@ public final class ResumableUploads: Sendable {
                 threadPool: self.threadPool,
                 allocator: self.allocator,
                 resumingAt: offset,
-                hasher: before.hasher
+                hasher: before.hasher,
+                hashingBefore: hashingBefore
             )
-            return ResumableAppend(uploads: self, id: upload.id, before: before, staging: staging, limit: limit, checksum: checksum)
+            return ResumableAppend(
+                uploads: self,
+                id: upload.id,
+                before: before,
+                staging: staging,
+                hashingBefore: hashingBefore,
+                limit: limit,
+                checksum: checksum
+            )
         } catch {
             self.unlock(upload.id)
             throw error
@@ -209,7 +240,7 @@ public final class ResumableUploads: Sendable {
             concatenation: .final(parts.map(\.id)),
             lifetime: lifetime
         )
-        let append = try await self.append(to: upload, at: 0, limit: upload.length ?? 0, checksum: nil)
+        let append = try await self.append(to: upload, at: 0, limit: upload.length ?? 0, declared: nil, checksum: nil)
         do {
             for part in parts {
                 let path = self.folder(part.id) + "/data"
@@ -258,16 +289,28 @@ public final class ResumableUploads: Sendable {
         if self.durable { try SystemFile.syncDirectory(folder) }
     }
 
-    /// The hash state of an upload's first `offset` bytes: kept from its last piece, else read
-    /// again from its partial file (after a restart).
+    /// The hash state of an upload's first `offset` bytes: kept from its last piece (once its
+    /// trailing bytes are hashed), else read again from its partial file (after a restart).
     private func hashState(of id: String, upTo offset: Int64) async throws -> HashState {
-        if let state = self.hashes.withLock({ $0[id] }), state.offset == offset { return state }
+        var state = HashState(offset: 0, hasher: SHA256())
+        switch self.hashes.withLock({ $0[id] }) {
+        case .known(let known): state = known
+        case .trailing(let task): if let known = try? await task.value { state = known }
+        case nil: break
+        }
+        if state.offset == offset { return state }
+        if state.offset > offset { state = HashState(offset: 0, hasher: SHA256()) }
+        return try await self.extend(state, of: id, to: offset)
+    }
+
+    /// `state` carried on to `offset` with the bytes of the upload's partial file.
+    private func extend(_ state: HashState, of id: String, to offset: Int64) async throws -> HashState {
         let path = self.folder(id) + "/data"
         let hasher = try await self.threadPool.runIfActive { () -> SHA256 in
             let fd = try SystemFile.open(path, flags: O_RDONLY)
             defer { SystemFile.close(fd) }
-            var hasher = SHA256()
-            var position: Int64 = 0
+            var hasher = state.hasher
+            var position = state.offset
             while position < offset {
                 let piece = try SystemFile.read(
                     fd,
@@ -285,8 +328,11 @@ public final class ResumableUploads: Sendable {
         return HashState(offset: offset, hasher: hasher)
     }
 
-    fileprivate func settle(_ id: String, keeping state: HashState?) {
-        if let state { self.hashes.withLock { $0[id] = state } }
+    /// Keeps the hash of a piece's bytes up to `state`, and hashes the rest up to `size` from the
+    /// partial file, behind the piece's answer.
+    fileprivate func settle(_ id: String, keeping state: HashState, size: Int64) {
+        let known: KnownHash = state.offset == size ? .known(state) : .trailing(Task { try await self.extend(state, of: id, to: size) })
+        self.hashes.withLock { $0[id] = known }
         self.unlock(id)
     }
 
@@ -314,6 +360,7 @@ public final class ResumableAppend {
     private let id: String
     private let before: ResumableUploads.HashState
     private let staging: LocalBlobStaging
+    private let hashingBefore: Int64
     private let limit: Int64
     private let checksum: ChunkChecksum?
     private var chunk: ChunkHasher?
@@ -325,6 +372,7 @@ public final class ResumableAppend {
         id: String,
         before: ResumableUploads.HashState,
         staging: LocalBlobStaging,
+        hashingBefore: Int64,
         limit: Int64,
         checksum: ChunkChecksum?
     ) {
@@ -332,6 +380,7 @@ public final class ResumableAppend {
         self.id = id
         self.before = before
         self.staging = staging
+        self.hashingBefore = hashingBefore
         self.limit = limit
         self.checksum = checksum
         self.chunk = checksum.map { ChunkHasher($0.algorithm) }
@@ -354,7 +403,7 @@ public final class ResumableAppend {
         }
         do {
             let (size, hasher) = try await self.staging.pause()
-            self.end(keeping: ResumableUploads.HashState(offset: size, hasher: hasher))
+            self.end(keeping: ResumableUploads.HashState(offset: min(size, self.hashingBefore), hasher: hasher), size: size)
             return size
         } catch {
             await self.discard()
@@ -370,7 +419,7 @@ public final class ResumableAppend {
             await self.discard()
             return nil
         }
-        self.end(keeping: ResumableUploads.HashState(offset: size, hasher: hasher))
+        self.end(keeping: ResumableUploads.HashState(offset: min(size, self.hashingBefore), hasher: hasher), size: size)
         return size
     }
 
@@ -379,12 +428,12 @@ public final class ResumableAppend {
         guard !self.ended else { return }
         _ = try? await self.staging.pause()
         try? await self.uploads.truncate(self.id, to: self.before.offset)
-        self.end(keeping: self.before)
+        self.end(keeping: self.before, size: self.before.offset)
     }
 
-    private func end(keeping state: ResumableUploads.HashState) {
+    private func end(keeping state: ResumableUploads.HashState, size: Int64) {
         guard !self.ended else { return }
         self.ended = true
-        self.uploads.settle(self.id, keeping: state)
+        self.uploads.settle(self.id, keeping: state, size: size)
     }
 }
