@@ -2,7 +2,7 @@ import Compression
 import FileResponses
 import Glibc
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 public import MediaTypes
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,6 +1,6 @@
 import FileResponses
 import Glibc
-public import HTTPTypes
+import HTTPTypes
 public import Metrics
 public import NIOCore
 import NIOHTTP1
