@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HummingbirdTesting
+import Routing
 import TestSupport
 import Testing
 
@@ -12,6 +13,7 @@ import Testing
             let status_line: String
             let headers: [String: String]
             let body_length: Int?
+            let body: String?
         }
 
         let answers: [Answer]
@@ -69,6 +71,33 @@ import Testing
             #expect(head.status_line == "HTTP/1.0 200 OK")
             #expect(head.headers["transfer-encoding"] == nil && head.headers["content-length"] == nil)
             #expect(head.headers["connection"] == "close")
+        }
+    }
+
+    /// A request the HTTP/1 parser refuses is answered with a JSON error in its turn, and the
+    /// connection ends: on a connection's first request as on a later one.
+    @Test func aRequestThatCannotBeParsedIsAnsweredAndEndsTheConnection() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let port = client.port!
+            let cases: [(String, [Int], String)] = [
+                ("G(T /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n", [400], "invalid HTTP method"),
+                ("GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nG(T / HTTP/1.1\\r\\n\\r\\n", [200, 400], "invalid HTTP method"),
+                (
+                    "POST /api/files HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5\\r\\nContent-Length: 6\\r\\n\\r\\nhello", [400],
+                    "content-length"
+                ),
+                ("GET /healthz HTTP/1.1\\r\\nX-Large: \(String(repeating: "a", count: 90_000))\\r\\n\\r\\n", [431], "too large"),
+            ]
+            for (request, statuses, detail) in cases {
+                let exchange = try await Self.exchange(port: port, request)
+                #expect(exchange.closed, "\(request.prefix(40))")
+                #expect(exchange.answers.map { Int($0.status_line.split(separator: " ")[1])! } == statuses, "\(request.prefix(40))")
+                let refusal = try #require(exchange.answers.last)
+                #expect(refusal.headers["content-type"] == "application/json" && refusal.headers["connection"] == "close")
+                let body = try JSONDecoder().decode(ErrorBody.self, from: Data((refusal.body ?? "").utf8))
+                #expect(body.detail.description.contains(detail), "\(body.detail)")
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 """Writes raw HTTP/1 requests on one connection and reports, as one JSON line, the answers that
-came back and whether the server closed the connection after them.
+came back (status line, headers, body) and whether the server closed the connection after them.
 
 usage: persistence.py PORT REQUESTS [HEAD_ONLY]
 REQUESTS is written as given (with \\r\\n line ends), all at once. Answers are read by their
@@ -48,4 +48,5 @@ while True:
     else:
         body = stream.read()
     answer["body_length"] = len(body)
+    answer["body"] = body.decode("utf-8", "replace")
 print(json.dumps({"answers": answers, "closed": closed}))

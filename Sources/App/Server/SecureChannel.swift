@@ -16,7 +16,7 @@ struct SecureChannel: ServerChildChannel {
     }
 
     let context: NIOSSLContext
-    let http1: HTTP1WebSocketUpgradeChannel
+    let http1: ParsedHTTP1Channel
     let http2: HTTP2Channel
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {

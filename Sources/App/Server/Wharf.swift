@@ -230,10 +230,10 @@ public enum Wharf {
                 idleTimeout: nil
             )
         )
+        let webSocketResponder = webSocketRouter.buildResponder()
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             let context = try SecureChannel.context(certificate: tls.certificate, key: tls.key)
-            let webSocketResponder = webSocketRouter.buildResponder()
             var stream = fastPath
             stream.idleTimeout = nil
             let streamFastPath = stream
@@ -245,12 +245,18 @@ public enum Wharf {
             server = HTTPServerBuilder { responder in
                 SecureChannel(
                     context: context,
-                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
+                    http1: ParsedHTTP1Channel(
+                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1)
+                    ),
                     http2: HTTP2Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75), streamConfiguration: streams))
                 )
             }
         } else {
-            server = .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: http1)
+            server = HTTPServerBuilder { responder in
+                ParsedHTTP1Channel(
+                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1)
+                )
+            }
         }
         return Application(
             router: router,

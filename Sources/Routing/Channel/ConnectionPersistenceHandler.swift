@@ -5,7 +5,10 @@ import NIOHTTP1
 /// §9.3): HTTP/1.1 persists unless the request says `Connection: close`, HTTP/1.0 only when it
 /// says `Connection: keep-alive` and the answer has a length. An answer that ends the connection
 /// says `Connection: close`, the connection closes once it is out, and requests pipelined after
-/// that request are not read.
+/// that request are not read. A request that cannot be parsed ends it too: once the answers owed
+/// to the requests before it are out, it is answered with a JSON error
+/// (`MalformedRequestHandler`), unless it failed inside its body, which fails that request's body
+/// and so its answer says so.
 ///
 /// It sits below the HTTP/1 codec, where requests still carry their version (the HTTP types
 /// above it have none), and frames answers of unknown length to HTTP/1.0 by closing the
@@ -28,6 +31,8 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     private var readingStopped = false
     /// The answer being written ends the connection.
     private var answerEndsConnection = false
+    /// The parser failed between requests: answered once no answer is owed.
+    private var malformed: HTTPParserError?
 
     /// A handler for one connection.
     init() {}
@@ -44,6 +49,24 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
             if self.requests.last?.keepAlive == false { self.readingStopped = true }
         }
         context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError, self.requests.last?.ended ?? true else {
+            context.fireErrorCaught(error)
+            return
+        }
+        // Bytes after a request that ended the connection: not read, and owed no answer.
+        guard self.malformed == nil, parserError != .closedConnection else { return }
+        self.readingStopped = true
+        self.malformed = parserError
+        self.refuseMalformedWhenDue(context: context)
+    }
+
+    private func refuseMalformedWhenDue(context: ChannelHandlerContext) {
+        guard let malformed = self.malformed, self.requests.isEmpty else { return }
+        self.malformed = nil
+        MalformedRequestHandler.refuse(malformed, context: context)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -66,7 +89,11 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         case .head, .body:
             break
         case .end:
-            guard let request = self.requests.popFirst(), self.answerEndsConnection else { break }
+            guard let request = self.requests.popFirst(), self.answerEndsConnection else {
+                context.write(data, promise: promise)
+                self.refuseMalformedWhenDue(context: context)
+                return
+            }
             self.answerEndsConnection = false
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.cascade(to: promise)

@@ -1,0 +1,24 @@
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Routing
+
+/// HTTP/1.1 with its WebSocket upgrade (Hummingbird's), where a request that cannot be parsed is
+/// answered with a JSON error rather than left waiting (`MalformedRequestHandler`).
+struct ParsedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1WebSocketUpgradeChannel.Value
+
+    let http1: HTTP1WebSocketUpgradeChannel
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        self.http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            try MalformedRequestHandler.install(in: channel.pipeline.syncOperations)
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await self.http1.handle(value: value, logger: logger)
+    }
+}

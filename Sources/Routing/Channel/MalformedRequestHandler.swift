@@ -1,0 +1,58 @@
+public import NIOCore
+import NIOHTTP1
+
+/// Answers a request that cannot be parsed as HTTP/1 with a JSON error and closes the connection:
+/// 400 (431 for header fields over the limit), `{"detail": ...}` naming what the parser found.
+/// Left alone, the parser's error on a connection's first request reached no one (the WebSocket
+/// upgrade handler waits for a head) and the client waited until the idle timeout.
+///
+/// It sits right above the HTTP/1 decoder from the connection's start and answers while the
+/// connection has had no request yet; from the first request on, `ConnectionPersistenceHandler`
+/// answers such errors, in their turn after the answers owed. It reads and writes nothing else,
+/// so it stays harmless in a connection upgraded to another protocol.
+public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = Never
+
+    /// A handler for one connection.
+    public init() {}
+
+    /// Puts a handler right above the HTTP/1 decoder of `pipeline`.
+    public static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try pipeline.addHandler(MalformedRequestHandler(), position: .after(decoder))
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let pipeline = context.pipeline.syncOperations
+        guard let parserError = error as? HTTPParserError, (try? pipeline.handler(type: ConnectionPersistenceHandler.self)) == nil else {
+            context.fireErrorCaught(error)
+            return
+        }
+        Self.refuse(parserError, context: context)
+    }
+
+    /// Writes the answer to a request the parser refused, then closes the connection.
+    static func refuse(_ error: HTTPParserError, context: ChannelHandlerContext) {
+        let (status, detail) = Self.answer(to: error)
+        let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    static func answer(to error: HTTPParserError) -> (HTTPResponseStatus, String) {
+        switch error {
+        case .headerOverflow:
+            (.requestHeaderFieldsTooLarge, "The request's header fields are too large.")
+        case .unknown:
+            (.badRequest, "The request is not valid HTTP/1.1.")
+        default:
+            (.badRequest, "The request is not valid HTTP/1.1 (\(error)).")
+        }
+    }
+}
