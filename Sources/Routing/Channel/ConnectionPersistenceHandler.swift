@@ -80,9 +80,9 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
                 head.version = .http1_0
             }
             if self.answerEndsConnection {
-                head.headers.replaceOrAdd(name: "connection", value: "close")
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
             } else if request.version == .http1_0 {
-                head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+                head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
             }
             context.write(self.wrapOutboundOut(.head(head)), promise: promise)
             return
