@@ -74,8 +74,9 @@ import Testing
         }
     }
 
-    /// A request the HTTP/1 parser refuses is answered with a JSON error in its turn, and the
-    /// connection ends: on a connection's first request as on a later one.
+    /// A request the HTTP/1 parser refuses, or an HTTP/1.1 request without one `Host`, is answered
+    /// with a JSON error in its turn, and the connection ends: on a connection's first request as
+    /// on a later one.
     @Test func aRequestThatCannotBeParsedIsAnsweredAndEndsTheConnection() async throws {
         let app = try TestApp()
         try await app.live { client in
@@ -88,6 +89,9 @@ import Testing
                     "content-length"
                 ),
                 ("GET /healthz HTTP/1.1\\r\\nX-Large: \(String(repeating: "a", count: 90_000))\\r\\n\\r\\n", [431], "too large"),
+                // RFC 9112 §3.2: HTTP/1.1 names its host, once.
+                ("GET /healthz HTTP/1.1\\r\\n\\r\\n", [400], "Host"),
+                ("GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n", [400], "Host"),
             ]
             for (request, statuses, detail) in cases {
                 let exchange = try await Self.exchange(port: port, request)

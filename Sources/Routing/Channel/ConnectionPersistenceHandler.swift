@@ -5,10 +5,10 @@ import NIOHTTP1
 /// §9.3): HTTP/1.1 persists unless the request says `Connection: close`, HTTP/1.0 only when it
 /// says `Connection: keep-alive` and the answer has a length. An answer that ends the connection
 /// says `Connection: close`, the connection closes once it is out, and requests pipelined after
-/// that request are not read. A request that cannot be parsed ends it too: once the answers owed
-/// to the requests before it are out, it is answered with a JSON error
-/// (`MalformedRequestHandler`), unless it failed inside its body, which fails that request's body
-/// and so its answer says so.
+/// that request are not read. A request that cannot be parsed ends it too, and so does an HTTP/1.1
+/// request without exactly one `Host` field (RFC 9112 §3.2): once the answers owed to the requests
+/// before it are out, it is answered with a JSON 400 (`MalformedRequestHandler`), unless it
+/// failed inside its body, which fails that request's body and so its answer says so.
 ///
 /// It sits below the HTTP/1 codec, where requests still carry their version (the HTTP types
 /// above it have none), and frames answers of unknown length to HTTP/1.0 by closing the
@@ -31,8 +31,9 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     private var readingStopped = false
     /// The answer being written ends the connection.
     private var answerEndsConnection = false
-    /// The parser failed between requests: answered once no answer is owed.
-    private var malformed: HTTPParserError?
+    /// A request refused before the routes (the parser failed between requests, or a bad `Host`):
+    /// answered once no answer is owed.
+    private var refusal: (status: HTTPResponseStatus, detail: String)?
 
     /// A handler for one connection.
     init() {}
@@ -41,6 +42,10 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         guard !self.readingStopped else { return }
         switch self.unwrapInboundIn(data) {
         case .head(let head):
+            if head.version == .http1_1 && head.headers["host"].count != 1 {
+                self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), context: context)
+                return
+            }
             self.requests.append(Request(version: head.version, keepAlive: head.isKeepAlive))
         case .body:
             break
@@ -57,16 +62,22 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
             return
         }
         // Bytes after a request that ended the connection: not read, and owed no answer.
-        guard self.malformed == nil, parserError != .closedConnection else { return }
-        self.readingStopped = true
-        self.malformed = parserError
-        self.refuseMalformedWhenDue(context: context)
+        guard parserError != .closedConnection else { return }
+        self.refuse(MalformedRequestHandler.refusal(of: parserError), context: context)
     }
 
-    private func refuseMalformedWhenDue(context: ChannelHandlerContext) {
-        guard let malformed = self.malformed, self.requests.isEmpty else { return }
-        self.malformed = nil
-        MalformedRequestHandler.refuse(malformed, context: context)
+    /// Stops reading and answers `refusal` once no earlier answer is owed.
+    private func refuse(_ refusal: (status: HTTPResponseStatus, detail: String), context: ChannelHandlerContext) {
+        guard !self.readingStopped else { return }
+        self.readingStopped = true
+        self.refusal = refusal
+        self.refuseWhenDue(context: context)
+    }
+
+    private func refuseWhenDue(context: ChannelHandlerContext) {
+        guard let refusal = self.refusal, self.requests.isEmpty else { return }
+        self.refusal = nil
+        MalformedRequestHandler.refuse(status: refusal.status, detail: refusal.detail, context: context)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -91,7 +102,7 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         case .end:
             guard let request = self.requests.popFirst(), self.answerEndsConnection else {
                 context.write(data, promise: promise)
-                self.refuseMalformedWhenDue(context: context)
+                self.refuseWhenDue(context: context)
                 return
             }
             self.answerEndsConnection = false

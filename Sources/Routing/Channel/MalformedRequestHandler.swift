@@ -28,12 +28,13 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
             context.fireErrorCaught(error)
             return
         }
-        Self.refuse(parserError, context: context)
+        let (status, detail) = Self.refusal(of: parserError)
+        Self.refuse(status: status, detail: detail, context: context)
     }
 
-    /// Writes the answer to a request the parser refused, then closes the connection.
-    static func refuse(_ error: HTTPParserError, context: ChannelHandlerContext) {
-        let (status, detail) = Self.answer(to: error)
+    /// Writes the answer to a request refused before it reached the routes, then closes the
+    /// connection.
+    static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext) {
         let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
@@ -45,7 +46,8 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
-    static func answer(to error: HTTPParserError) -> (HTTPResponseStatus, String) {
+    /// The status and detail that answer a request the parser refused.
+    static func refusal(of error: HTTPParserError) -> (HTTPResponseStatus, String) {
         switch error {
         case .headerOverflow:
             (.requestHeaderFieldsTooLarge, "The request's header fields are too large.")
