@@ -92,6 +92,11 @@ import Testing
                 // RFC 9112 §3.2: HTTP/1.1 names its host, once.
                 ("GET /healthz HTTP/1.1\\r\\n\\r\\n", [400], "Host"),
                 ("GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n", [400], "Host"),
+                // RFC 9112 §6.1: a transfer coding it does not know, answered 501.
+                (
+                    "PUT /api/files?name=a HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: gzip, chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n0\\r\\n\\r\\n",
+                    [501], "chunked"
+                ),
             ]
             for (request, statuses, detail) in cases {
                 let exchange = try await Self.exchange(port: port, request)

@@ -6,9 +6,11 @@ import NIOHTTP1
 /// says `Connection: keep-alive` and the answer has a length. An answer that ends the connection
 /// says `Connection: close`, the connection closes once it is out, and requests pipelined after
 /// that request are not read. A request that cannot be parsed ends it too, and so does an HTTP/1.1
-/// request without exactly one `Host` field (RFC 9112 §3.2): once the answers owed to the requests
-/// before it are out, it is answered with a JSON 400 (`MalformedRequestHandler`), unless it
-/// failed inside its body, which fails that request's body and so its answer says so.
+/// request without exactly one `Host` field (RFC 9112 §3.2) or one whose body has a transfer
+/// coding besides chunked (501, RFC 9112 §6.1: its bytes would be stored still coded): once the
+/// answers owed to the requests before it are out, it is answered with a JSON error
+/// (`MalformedRequestHandler`), unless it failed inside its body, which fails that request's
+/// body and so its answer says so.
 ///
 /// It sits below the HTTP/1 codec, where requests still carry their version (the HTTP types
 /// above it have none), and frames answers of unknown length to HTTP/1.0 by closing the
@@ -44,6 +46,10 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         case .head(let head):
             if head.version == .http1_1 && head.headers["host"].count != 1 {
                 self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), context: context)
+                return
+            }
+            if head.headers[canonicalForm: "transfer-encoding"].contains(where: { $0.lowercased() != "chunked" }) {
+                self.refuse((.notImplemented, "Request bodies may be chunked, in no other transfer coding."), context: context)
                 return
             }
             self.requests.append(Request(version: head.version, keepAlive: head.isKeepAlive))
