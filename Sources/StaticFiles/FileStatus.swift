@@ -21,6 +21,13 @@ struct FileStatus: Sendable, Equatable {
         self.init(status)
     }
 
+    /// The status of the open file `descriptor`, or `nil` when it cannot be read.
+    init?(descriptor: Int32) {
+        var status = cfilestatus_t()
+        guard cfilestatus_fstat(descriptor, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
     init(_ status: cfilestatus_t) {
         self.identity = ContentHashCache.Identity(
             device: UInt64(status.device),

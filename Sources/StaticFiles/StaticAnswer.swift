@@ -132,9 +132,10 @@ extension StaticFileServer {
     }
 
     /// The answer to a GET or HEAD of a static file when the caches can give it at once (a plain
-    /// request for a small file, from the answer cache, without a look at the disk): the path
-    /// names a file (or a site directory's index), no route claims it, its media type and content
-    /// hash are known, and its bytes are cached (small files, gzips) or a region of the open file.
+    /// request for a small file, from the answer cache, without a look at the disk; any other
+    /// from a plan found less than a second ago): the path names a file (or a site directory's
+    /// index), no route claims it, its media type and content hash are known, and its bytes are
+    /// cached (small files, gzips) or a region of the open file.
     /// `nil` sends the request the normal way, where the same answer (or any error page) is made
     /// after whatever reading and hashing it needs.
     public func cachedAnswer(to request: HTTPRequest) -> CachedStaticAnswer? {
@@ -142,6 +143,41 @@ extension StaticFileServer {
         let path = target.prefix { $0 != "?" }
         let key = AnswerCache.key(for: request, path: path)
         if let key, let known = self.answers.lookup(key) { return known }
+        let planKey = PlanCache.Key(path: path, request: request)
+        let planned: (plan: StaticPlan, body: StaticBody, endpointPath: String)
+        if let known = self.plans.lookup(planKey) {
+            guard let body = known.body() else {
+                self.plans.remove(planKey)
+                return nil
+            }
+            planned = (known.plan, body, known.endpointPath)
+        } else {
+            guard let found = self.plannedAnswer(path, request: request) else { return nil }
+            self.plans.store(found.plan, body: found.body, directory: found.mount.directory, endpointPath: found.mount.endpointPath, for: planKey)
+            planned = (found.plan, found.body, found.mount.endpointPath)
+        }
+        do {
+            let answer = CachedStaticAnswer(
+                answer: try self.answer(planned.plan, body: planned.body, request: request),
+                body: planned.body,
+                endpointPath: planned.endpointPath
+            )
+            guard self.sendsWithoutWaiting(answer) else {
+                planned.body.release()
+                return nil
+            }
+            if let key { self.answers.store(answer, for: key) }
+            return answer
+        } catch {
+            planned.body.release()
+            return nil
+        }
+    }
+
+    /// The plan and cached body for `path`, found without waiting: the file it names (or a site
+    /// directory's index) in the mount that serves it, when no route claims it and its media
+    /// type, content hash and bytes or open descriptor are at hand.
+    private func plannedAnswer(_ path: Substring, request: HTTPRequest) -> (plan: StaticPlan, body: StaticBody, mount: StaticMount)? {
         if self.excludedPrefixes.contains(where: { path.hasPrefix($0) }) { return nil }
         guard let mount = self.mounts.first(where: { $0.relativePath(path) != nil }) else { return nil }
         let file: ContainedFile
@@ -156,19 +192,7 @@ extension StaticFileServer {
         }
         guard let mediaType = self.knownMediaType(of: file) else { return nil }
         let plan = self.plan(file, from: mount, request: request, status: .ok, mediaType: mediaType)
-        guard let body = self.cachedBody(of: plan, in: mount.directory) else { return nil }
-        do {
-            let answer = CachedStaticAnswer(answer: try self.answer(plan, body: body, request: request), body: body, endpointPath: mount.endpointPath)
-            guard self.sendsWithoutWaiting(answer) else {
-                body.release()
-                return nil
-            }
-            if let key { self.answers.store(answer, for: key) }
-            return answer
-        } catch {
-            body.release()
-            return nil
-        }
+        return self.cachedBody(of: plan, in: mount.directory).map { (plan, $0, mount) }
     }
 
     /// sendfile(2) runs on the event loop and waits there for every page it must read from the

@@ -30,6 +30,7 @@ public final class StaticFileServer: Sendable {
     let smallFiles = SmallFileCache()
     let sidecars = SidecarCache()
     let answers = AnswerCache()
+    let plans = PlanCache()
     /// Where the kernel cannot tell whether a whole region is cached (no cachestat(2)), the
     /// largest one sent by sendfile from the event loop (both of its ends cached).
     static let largestUncheckedRegion: Int64 = 1 << 20
