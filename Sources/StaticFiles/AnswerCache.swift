@@ -1,5 +1,4 @@
 import HTTPTypes
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Whole answers from memory to plain GETs and HEADs (no range, no precondition), trusted for a
@@ -13,21 +12,9 @@ final class AnswerCache: Sendable {
         let acceptEncoding: String?
     }
 
-    private struct Entry {
-        let answer: CachedStaticAnswer
-        let stored: NIODeadline
-    }
-
     private static let preconditions: [HTTPField.Name] = [.range, .ifRange, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince]
 
-    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
-    private let validity: TimeAmount
-    private let capacity: Int
-
-    init(validity: TimeAmount = .seconds(1), capacity: Int = 4096) {
-        self.validity = validity
-        self.capacity = capacity
-    }
+    private let answers = TrustedCache<Key, CachedStaticAnswer>()
 
     /// The key of a request whose answer depends on its path, method and `Accept-Encoding` only.
     static func key(for request: HTTPRequest, path: Substring) -> Key? {
@@ -37,17 +24,12 @@ final class AnswerCache: Sendable {
 
     /// The answer stored under `key` less than a second ago.
     func lookup(_ key: Key) -> CachedStaticAnswer? {
-        guard let entry = self.entries.withLockedValue({ $0[key] }), NIODeadline.now() - entry.stored < self.validity else { return nil }
-        return entry.answer
+        self.answers.lookup(key)
     }
 
     /// Keeps an answer whose bytes are in memory.
     func store(_ answer: CachedStaticAnswer, for key: Key) {
-        guard case .memory = answer.body.content else { return }
-        let entry = Entry(answer: answer, stored: .now())
-        self.entries.withLockedValue { entries in
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = entry
-        }
+        guard case .memory(let bytes) = answer.body.content else { return }
+        self.answers.store(answer, bytes: bytes.readableBytes, for: key)
     }
 }

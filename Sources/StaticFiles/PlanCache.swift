@@ -1,6 +1,5 @@
 import Glibc
 import HTTPTypes
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// What a path was found to name and how it is sent (its plan and validator), trusted for a
@@ -38,7 +37,6 @@ final class PlanCache: Sendable {
         let hash: String
         let content: Content
         let endpointPath: String
-        fileprivate let stored: NIODeadline
 
         /// The body of one answer: the bytes in memory, or the planned file newly opened; `nil`
         /// when the file there is no longer the planned one.
@@ -57,38 +55,26 @@ final class PlanCache: Sendable {
         }
     }
 
-    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
-    private let validity: TimeAmount
-    private let capacity: Int
-
-    init(validity: TimeAmount = .seconds(1), capacity: Int = 4096) {
-        self.validity = validity
-        self.capacity = capacity
-    }
+    private let plans = TrustedCache<Key, Entry>()
 
     /// The plan stored under `key` less than a second ago.
     func lookup(_ key: Key) -> Entry? {
-        guard let entry = self.entries.withLockedValue({ $0[key] }), NIODeadline.now() - entry.stored < self.validity else { return nil }
-        return entry
+        self.plans.lookup(key)
     }
 
     /// Keeps the plan of `body`'s answer: its bytes when they are in memory, else where to open
     /// the file again.
     func store(_ plan: StaticPlan, body: StaticBody, directory: MountDirectory, endpointPath: String, for key: Key) {
-        let content: Content =
+        let (content, bytes): (Content, Int) =
             switch body.content {
-            case .memory(let bytes): .memory(bytes)
-            case .file: .file(directory)
+            case .memory(let bytes): (.memory(bytes), bytes.readableBytes)
+            case .file: (.file(directory), 0)
             }
-        let entry = Entry(plan: plan, hash: body.hash, content: content, endpointPath: endpointPath, stored: .now())
-        self.entries.withLockedValue { entries in
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = entry
-        }
+        self.plans.store(Entry(plan: plan, hash: body.hash, content: content, endpointPath: endpointPath), bytes: bytes, for: key)
     }
 
     /// Forgets the plan under `key` (its file changed).
     func remove(_ key: Key) {
-        self.entries.withLockedValue { $0[key] = nil }
+        self.plans.remove(key)
     }
 }

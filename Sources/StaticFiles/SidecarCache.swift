@@ -1,5 +1,4 @@
 import Compression
-import NIOConcurrencyHelpers
 import NIOCore
 
 /// Which precompressed sidecars (`name.br`, `name.zst`, `name.gz`) a file has, probed at most
@@ -8,29 +7,17 @@ import NIOCore
 /// sidecar added or removed is noticed within a second. The chosen sidecar itself is still looked
 /// up (and validated) on every request.
 final class SidecarCache: Sendable {
-    private struct Entry {
-        let codings: [ContentCoding]
-        let probed: NIODeadline
-    }
-
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
-    private let validity: TimeAmount
-    private let capacity: Int
+    private let probed: TrustedCache<String, [ContentCoding]>
 
     init(validity: TimeAmount = .seconds(1), capacity: Int = 16384) {
-        self.validity = validity
-        self.capacity = capacity
+        self.probed = TrustedCache(validity: validity, capacity: capacity)
     }
 
     /// The codings that have a regular sidecar file next to `path` in `directory`.
     func codings(of path: String, in directory: MountDirectory) -> [ContentCoding] {
-        let now = NIODeadline.now()
-        if let entry = self.entries.withLockedValue({ $0[path] }), now - entry.probed < self.validity { return entry.codings }
+        if let codings = self.probed.lookup(path) { return codings }
         let codings = ContentCoding.allCases.filter { directory.lookup(path + $0.fileSuffix)?.status.isRegular == true }
-        self.entries.withLockedValue { entries in
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[path] = Entry(codings: codings, probed: now)
-        }
+        self.probed.store(codings, bytes: 0, for: path)
         return codings
     }
 }
