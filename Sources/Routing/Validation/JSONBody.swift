@@ -12,6 +12,8 @@ public struct JSONBody {
 
     /// Reads and parses a request's body as a JSON object.
     /// With `emptyIsObject`, an empty body reads as `{}` (a body whose every field is optional).
+    /// As FastAPI, a body is parsed as JSON without a `Content-Type` or with a JSON one
+    /// (`application/json`, `application/*+json`); in any other it is text, not an object.
     public static func read(_ request: Request, emptyIsObject: Bool = false) async throws -> JSONBody {
         let buffer: ByteBuffer
         do {
@@ -20,7 +22,17 @@ public struct JSONBody {
             throw HTTPException(.contentTooLarge, "The JSON body is larger than \(Self.maxSize) bytes.")
         }
         if emptyIsObject && buffer.readableBytes == 0 { return try JSONBody(parsing: ByteBuffer(string: "{}")) }
+        if buffer.readableBytes > 0, let type = request.headers[.contentType], !Self.isJSON(type) {
+            throw RequestValidationError([.notAnObject(input: .string(String(buffer: buffer)))])
+        }
         return try JSONBody(parsing: buffer)
+    }
+
+    /// `application/json` or a `+json` type of `application`, parameters aside.
+    static func isJSON(_ contentType: String) -> Bool {
+        let type = contentType.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }.lowercased()
+        guard type.hasPrefix("application/") else { return false }
+        return type == "application/json" || type.hasSuffix("+json")
     }
 
     /// Parses a JSON object.
@@ -42,16 +54,7 @@ public struct JSONBody {
                 )
             ])
         }
-        guard case .object(let fields) = value else {
-            throw RequestValidationError([
-                ValidationIssue(
-                    location: ["body"],
-                    message: "Input should be a valid dictionary or object to extract fields from",
-                    type: "model_attributes_type",
-                    input: value
-                )
-            ])
-        }
+        guard case .object(let fields) = value else { throw RequestValidationError([.notAnObject(input: value)]) }
         self.fields = fields
     }
 

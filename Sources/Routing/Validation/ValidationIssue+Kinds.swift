@@ -5,6 +5,16 @@ extension ValidationIssue {
         ValidationIssue(location: location, message: "Field required", type: "missing", input: input)
     }
 
+    /// A body is not a JSON object (another JSON value, or text of another media type).
+    static func notAnObject(input: JSONValue) -> ValidationIssue {
+        ValidationIssue(
+            location: ["body"],
+            message: "Input should be a valid dictionary or object to extract fields from",
+            type: "model_attributes_type",
+            input: input
+        )
+    }
+
     /// A value is not a string.
     static func notAString(at location: [JSONValue], input: JSONValue) -> ValidationIssue {
         ValidationIssue(location: location, message: "Input should be a valid string", type: "string_type", input: input)
