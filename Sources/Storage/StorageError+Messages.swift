@@ -80,6 +80,10 @@ extension StorageError {
         StorageError(.noSpace, "The storage device is full.", cause: cause)
     }
 
+    static func reserveReached(_ reserve: Int64) -> StorageError {
+        StorageError(.noSpace, "The storage device is full: uploads leave its last \(reserve >> 10) KiB free, so that files can still be deleted.")
+    }
+
     static func blobMissing(cause: any Error) -> StorageError {
         StorageError(.notFound, "The stored bytes are missing.", cause: cause)
     }

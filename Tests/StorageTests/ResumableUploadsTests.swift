@@ -52,4 +52,21 @@ import Testing
         let restarted = try ResumableUploads(root: directory.path, durable: false)
         #expect(try await restarted.staged(upload).blob.digest == expected)
     }
+
+    /// A creation a crash cut short leaves a folder without `info.json`: the expiry sweep removes
+    /// it once it is a minute old (a creation under way is younger), and leaves uploads alone.
+    @Test func theSweepRemovesFoldersOfCreationsCutShort() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let kept = try await uploads.create(owner: "admin", length: 10, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let resumable = directory.path + "/resumable"
+        for name in ["abandoned", "beingCreated"] {
+            try FileManager.default.createDirectory(atPath: resumable + "/" + name, withIntermediateDirectories: true)
+            try Data().write(to: URL(fileURLWithPath: resumable + "/" + name + "/data"))
+        }
+        let twoMinutesAgo = Date(timeIntervalSinceNow: -120)
+        try FileManager.default.setAttributes([.modificationDate: twoMinutesAgo], ofItemAtPath: resumable + "/abandoned")
+        #expect(try await uploads.removeExpired() == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: resumable).sorted() == ["beingCreated", kept.id].sorted())
+    }
 }

@@ -11,7 +11,8 @@ import NIOPosix
 /// buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
 /// the file's end with the hash state of the bytes before, and pauses when its request ends; its
-/// last bytes may be left for the caller to hash later (`hashingBefore`).
+/// last bytes may be left for the caller to hash later (`hashingBefore`). No write eats into the
+/// device's `SpaceReserve`.
 final class LocalBlobStaging: BlobStaging {
     private let fd: Int32
     private let writeSize: Int
@@ -102,6 +103,7 @@ final class LocalBlobStaging: BlobStaging {
         let (fd, path, pool) = (self.fd, self.path, self.threadPool)
         self.inFlight = Task {
             try await pool.runIfActive {
+                try SpaceReserve.check(writing: chunk.readableBytes, at: path)
                 try SystemFile.writeAll(fd, chunk, path: path)
                 return chunk
             }

@@ -74,10 +74,16 @@ public final class ResumableUploads: Sendable {
         )
         let folder = self.folder(upload.id)
         try await self.threadPool.runIfActive {
-            try SystemFile.makeDirectories(folder, sync: self.durable)
-            let fd = try SystemFile.open(folder + "/data", flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-            SystemFile.close(fd)
-            try self.save(upload)
+            do {
+                try SystemFile.makeDirectories(folder, sync: self.durable)
+                let fd = try SystemFile.open(folder + "/data", flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+                SystemFile.close(fd)
+                try self.save(upload)
+            } catch {
+                // A full device, say: nothing of the upload that never was is kept.
+                try? Self.removeFolder(folder)
+                throw error
+            }
         }
         return upload
     }
@@ -130,11 +136,14 @@ public final class ResumableUploads: Sendable {
     /// Removes an upload and its bytes (termination, expiry, a refused file).
     public func remove(_ upload: ResumableUpload) async throws {
         let folder = self.folder(upload.id)
-        try await self.threadPool.runIfActive {
-            for name in (try? SystemFile.entries(of: folder)) ?? [] { try SystemFile.unlink(folder + "/" + name) }
-            try SystemFile.removeDirectory(folder)
-        }
+        try await self.threadPool.runIfActive { try Self.removeFolder(folder) }
         self.hashes.withLock { _ = $0.removeValue(forKey: upload.id) }
+    }
+
+    /// Removes an upload's folder and what it holds (blocking).
+    private static func removeFolder(_ folder: String) throws {
+        for name in (try? SystemFile.entries(of: folder)) ?? [] { try SystemFile.unlink(folder + "/" + name) }
+        try SystemFile.removeDirectory(folder)
     }
 
     /// Ends an upload at its client's request (tus termination): `locked` while a request appends to it.
@@ -144,19 +153,28 @@ public final class ResumableUploads: Sendable {
         try await self.remove(upload)
     }
 
-    /// Removes every upload that expired before `now` (none that a request holds); how many.
+    /// Removes every upload that expired before `now` (none that a request holds), and the folders
+    /// of creations a crash cut short (no `info.json` a minute on); how many.
     public func removeExpired() async throws -> Int {
         let directory = self.directory
         let now = FilesService.now()
-        let expired = try await self.threadPool.runIfActive { () -> [ResumableUpload] in
-            try SystemFile.entries(of: directory).compactMap { id in
-                guard let data = FileManager.default.contents(atPath: directory + "/" + id + "/info.json"),
-                    let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.expiresAt <= now
-                else { return nil }
-                return upload
+        let (expired, abandoned) = try await self.threadPool.runIfActive { () -> ([ResumableUpload], Int) in
+            var expired: [ResumableUpload] = []
+            var abandoned = 0
+            for id in try SystemFile.entries(of: directory) {
+                let folder = directory + "/" + id
+                guard let data = FileManager.default.contents(atPath: folder + "/info.json") else {
+                    if !SystemFile.exists(folder + "/info.json"), SystemFile.modificationTime(folder) < now / 1_000_000 - 60 {
+                        try Self.removeFolder(folder)
+                        abandoned += 1
+                    }
+                    continue
+                }
+                if let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.expiresAt <= now { expired.append(upload) }
             }
+            return (expired, abandoned)
         }
-        var removed = 0
+        var removed = abandoned
         for upload in expired where self.lock(upload.id) {
             defer { self.unlock(upload.id) }
             try await self.remove(upload)

@@ -1,0 +1,77 @@
+import App
+import Foundation
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// A storage device that fills up, for real: a 32 MiB tmpfs mounted under the storage root.
+@Suite(.serialized) struct FullDeviceTests {
+    /// Runs `body` with the storage root of `app` on a fresh 32 MiB tmpfs, unmounted afterwards.
+    static func onSmallDevice(_ app: TestApp, _ body: (String) async throws -> Void) async throws {
+        let root = app.configuration.storageDirectory
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let mounted = try await Command.run("mount", ["-t", "tmpfs", "-o", "size=32M", "tmpfs", root])
+        try #require(mounted.status == 0, "the test mounts a tmpfs (it runs as root): \(mounted.stderr)")
+        do {
+            try await body(root)
+        } catch {
+            try await Command.run("umount", [root])
+            throw error
+        }
+        try await Command.run("umount", [root])
+    }
+
+    static func freeBytes(_ path: String) throws -> Int64 {
+        let attributes = try FileManager.default.attributesOfFileSystem(forPath: path)
+        return try #require((attributes[.systemFreeSize] as? NSNumber)?.int64Value)
+    }
+
+    /// Uploads stop short of the last 1% of the device: had one taken the last free block, no file
+    /// could be deleted any more (a delete writes to the database before it frees anything).
+    @Test func uploadsLeaveTheDeviceRoomToDeleteFiles() async throws {
+        let app = try TestApp()
+        try await Self.onSmallDevice(app) { root in
+            try await app.live { client in
+                let port = client.port!
+                let directory = try TemporaryDirectory()
+                try await Fixtures.randomFile(at: directory.path + "/first.bin", size: 8 << 20)
+                let first = try await Curl.request(port: port, "/api/files?name=first.bin", ["-T", directory.path + "/first.bin"])
+                #expect(first.status == 201)
+                // Exactly what is free but 64 KiB: it fits on the device, not beside the reserve.
+                let filling = Int(try Self.freeBytes(root)) - (64 << 10)
+                try await Fixtures.randomFile(at: directory.path + "/filling.bin", size: filling)
+                for arguments in [["-T", directory.path + "/filling.bin"], ["-F", "file=@" + directory.path + "/filling.bin"]] {
+                    let refused = try await Curl.request(port: port, "/api/files?name=filling.bin", arguments)
+                    #expect(refused.status == 507, "\(arguments)")
+                    let detail = String(decoding: refused.body, as: UTF8.self)
+                    #expect(detail.contains("so that files can still be deleted"), "\(detail)")
+                }
+                #expect(app.stagedFiles.isEmpty)
+                let id = try first.decoded(FileRecordBody.self).id
+                let deleted = try await Curl.request(port: port, "/api/files/\(id)", ["-X", "DELETE"])
+                #expect(deleted.status == 204)
+                #expect(try await app.holdsNothing(port: port))
+            }
+        }
+    }
+
+    /// A tus upload created on a device something else filled leaves nothing behind: its 507 is
+    /// all there is.
+    @Test func aResumableUploadRefusedForSpaceLeavesNoFolder() async throws {
+        let app = try TestApp()
+        try await Self.onSmallDevice(app) { root in
+            try await app.live { client in
+                let port = client.port!
+                let filler = root + "/filler"
+                _ = try await Command.run("dd", ["if=/dev/zero", "of=" + filler, "bs=1M", "count=64"])
+                #expect(try Self.freeBytes(root) == 0)
+                let created = try await Curl.request(port: port, "/api/uploads/", TusWireTests.tus + ["-X", "POST", "-H", "Upload-Length: 10"])
+                #expect(created.status == 507)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/resumable") == [])
+                try FileManager.default.removeItem(atPath: filler)
+                let again = try await Curl.request(port: port, "/api/uploads/", TusWireTests.tus + ["-X", "POST", "-H", "Upload-Length: 10"])
+                #expect(again.status == 201)
+            }
+        }
+    }
+}
