@@ -235,6 +235,30 @@ import Testing
         }
     }
 
+    /// Unfinished uploads count against the quota as they will be (their declared length) or as
+    /// they are (what an upload of deferred length holds): they cannot hold more than it on the
+    /// disk, however many there are.
+    @Test func unfinishedUploadsCountAgainstTheQuota() async throws {
+        let app = try TestApp()
+        try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false, quota: 100)
+        let bob: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "bob"))]
+        try await app.router { client in
+            let sixty = try await Self.create(client, length: 60, bob)
+            let fifty = try await client.request(.post, "/api/uploads/", headers: Self.tus + bob + [Self.header("Upload-Length"): "50"])
+            #expect(fifty.status == .contentTooLarge, "60 bytes are promised to the first")
+            let deferred = try await client.request(.post, "/api/uploads/", headers: Self.tus + bob + [Self.header("Upload-Defer-Length"): "1"])
+            let path = try #require(deferred.headers[.location])
+            let tooMuch = try await Self.patch(client, path, offset: 0, String(repeating: "x", count: 50), bob)
+            #expect(tooMuch.status == .contentTooLarge)
+            #expect(try await Self.patch(client, path, offset: 0, String(repeating: "x", count: 30), bob).status == .noContent)
+            let declared = try await Self.patch(client, path, offset: 30, "", bob + [Self.header("Upload-Length"): "80"])
+            #expect(declared.status == .contentTooLarge)
+            #expect(try await client.request(.delete, sixty, headers: Self.tus + bob).status == .noContent)
+            _ = try await Self.create(client, length: 70, bob)
+            #expect(try await client.request(.head, path, headers: Self.tus + bob).headers[Self.header("Upload-Offset")] == "30")
+        }
+    }
+
     /// An upload not finished within `--tus-expiry` answers 410, and the queue's job removes it.
     @Test func anUnfinishedUploadExpiresAndIsRemoved() async throws {
         let app = try TestApp { $0.tusExpiry = DurationText(.milliseconds(500)) }

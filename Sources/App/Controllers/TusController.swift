@@ -87,7 +87,7 @@ struct TusController: Sendable {
             throw HTTPException(.badRequest, "Upload-Concat must be 'partial' or 'final;' followed by the partial uploads' URLs.")
         }
         let length = try self.declaredLength(request)
-        if let length, let left = try await self.pipeline.files.remainingQuota(of: principal), length > left {
+        if let length, let left = try await self.quotaLeft(for: principal, besides: nil), length > left {
             throw HTTPException(.contentTooLarge, "The upload is \(length) bytes; your quota has \(max(0, left)) left.")
         }
         var upload = try await self.uploads.create(
@@ -99,7 +99,7 @@ struct TusController: Sendable {
         )
         var headers: HTTPFields = [.location: "/api/uploads/\(upload.id)", .uploadExpires: HTTPDate.format(upload.expiresAt / 1_000_000)]
         if request.headers[.contentType] == Self.offsetStream {
-            upload.offset = try await self.append(request, to: upload, at: 0)
+            upload.offset = try await self.append(request, to: upload, at: 0, as: principal)
             headers[.uploadOffset] = String(upload.offset)
         }
         if let file = try await self.fileIfComplete(upload, as: principal) { headers[.wharfFileURL] = file }
@@ -145,6 +145,9 @@ struct TusController: Sendable {
                 throw HTTPException(.badRequest, "Upload-Length must be a number of bytes from the offset to \(self.maxSize).")
             }
             if upload.length == nil {
+                if let left = try await self.quotaLeft(for: principal, besides: upload.id), length > left {
+                    throw HTTPException(.contentTooLarge, "The upload is \(length) bytes; your quota has \(max(0, left)) left.")
+                }
                 upload = try await self.uploads.declareLength(of: upload, length)
             } else if upload.length != length {
                 throw HTTPException(.badRequest, "The upload's length is \(upload.length!) already.")
@@ -162,7 +165,7 @@ struct TusController: Sendable {
             headers[.wharfFileURL] = FileID(file).map(FileRecordBody.location)
             return Response(status: .noContent, headers: headers)
         }
-        upload.offset = try await self.append(request, to: upload, at: offset)
+        upload.offset = try await self.append(request, to: upload, at: offset, as: principal)
         headers[.uploadOffset] = String(upload.offset)
         if let file = try await self.fileIfComplete(upload, as: principal) { headers[.wharfFileURL] = file }
         return Response(status: .noContent, headers: headers)
@@ -210,21 +213,33 @@ struct TusController: Sendable {
         }
     }
 
-    /// Appends the request's body at `offset`; the new offset.
-    func append(_ request: Request, to upload: ResumableUpload, at offset: Int64) async throws -> Int64 {
+    /// Appends the request's body at `offset`; the new offset. An upload that deferred its length
+    /// takes no more than the principal's quota has left for it.
+    func append(_ request: Request, to upload: ResumableUpload, at offset: Int64, as principal: Principal) async throws -> Int64 {
         let limit = (upload.length ?? self.maxSize) - offset
         let declared = request.headers[.contentLength].flatMap { Int64($0) }
         if let declared, declared > limit {
             throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; the upload has \(max(0, limit)) left.")
         }
+        let quotaLeft = upload.length == nil ? try await self.quotaLeft(for: principal, besides: upload.id).map { $0 - offset } : nil
+        if let declared, let quotaLeft, declared > quotaLeft {
+            throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; your quota has \(max(0, quotaLeft)) left.")
+        }
         let piece = try await self.uploads.append(
             to: upload,
             at: offset,
-            limit: limit,
+            limit: min(limit, quotaLeft ?? .max),
             declared: declared,
             checksum: try self.checksum(request)
         )
         return try await ResumableIngest.append(request.body, to: piece)
+    }
+
+    /// What the principal's quota has left (`nil`: no quota) once their files and their other
+    /// unfinished uploads (`besides` this one) are counted.
+    func quotaLeft(for principal: Principal, besides upload: String?) async throws -> Int64? {
+        guard let left = try await self.pipeline.files.remainingQuota(of: principal) else { return nil }
+        return left - (try await self.uploads.pendingBytes(of: principal.name, excluding: upload))
     }
 
     /// `Upload-Checksum: <algorithm> <base64 digest>`, if sent.

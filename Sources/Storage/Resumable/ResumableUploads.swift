@@ -113,6 +113,31 @@ public final class ResumableUploads: Sendable {
         return upload
     }
 
+    /// The bytes `owner`'s uploads that are not files yet hold or will hold, but `excluded`'s: the
+    /// declared length of each, what it holds so far when it deferred its length. They count
+    /// against a quota, so that unfinished uploads cannot hold more than it on the disk.
+    public func pendingBytes(of owner: String, excluding excluded: String? = nil) async throws -> Int64 {
+        let directory = self.directory
+        let now = FilesService.now()
+        return try await self.threadPool.runIfActive {
+            var total: Int64 = 0
+            for id in try SystemFile.entries(of: directory) where id != excluded {
+                let folder = directory + "/" + id
+                guard let data = FileManager.default.contents(atPath: folder + "/info.json"),
+                    let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data),
+                    upload.owner == owner, upload.fileID == nil, upload.expiresAt > now
+                else { continue }
+                if let length = upload.length {
+                    total += length
+                } else if let fd = try? SystemFile.open(folder + "/data", flags: O_RDONLY) {
+                    total += (try? SystemFile.fileSize(fd, path: folder + "/data")) ?? 0
+                    SystemFile.close(fd)
+                }
+            }
+            return total
+        }
+    }
+
     /// Fixes the length of an upload that deferred it.
     public func declareLength(of upload: ResumableUpload, _ length: Int64) async throws -> ResumableUpload {
         var upload = upload
