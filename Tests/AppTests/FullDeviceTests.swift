@@ -15,10 +15,10 @@ import Testing
         do {
             try await body(root)
         } catch {
-            try await Command.run("umount", [root])
+            try await Command.run("umount", ["--lazy", root])
             throw error
         }
-        try await Command.run("umount", [root])
+        try await Command.run("umount", ["--lazy", root])
     }
 
     static func freeBytes(_ path: String) throws -> Int64 {
