@@ -130,21 +130,31 @@ import Testing
             #expect(received.map(\.type) == ["file.created", "thumbnail.ready"])
             #expect(Set(received.map(\.file?.id)).count == 1)
 
-            // Refused without credentials, and when a page of another site opens it with the
-            // session cookie; a page of this site may. A plain GET is told to upgrade.
+            // Refused without credentials (401), and when a page of another site opens it with
+            // the session cookie (403), each with its JSON detail; a page of this site may. A
+            // handshake elsewhere is answered as a plain request. A plain GET is told to upgrade.
             // (curl here: the WebSocket client sets an Origin of its own.)
             await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) { try await Self.handshake(port: port, [:]) }
             let signedIn = try await FormLoginTests.login(client)
             let session = try #require(FormLoginTests.sessionID(signedIn.headers[.setCookie]))
             let handshake = [
                 "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
-                "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-b", "wharf_session=\(session)", "--max-time", "2",
+                "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "--max-time", "2",
             ]
-            // hummingbird-websocket answers every refused handshake with a bare 400 of its own.
-            let foreign = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Origin: http://evil.example"])
-            #expect(foreign.status == 400)
-            let own = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Origin: http://127.0.0.1:\(port)"])
+            let cookie = ["-b", "wharf_session=\(session)"]
+            let anonymous = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Authorization:"])
+            #expect(anonymous.status == 401)
+            #expect(try anonymous.decoded(ErrorBody.self) == ErrorBody(detail: .message("Not authenticated")))
+            let foreign = try await Curl.request(port: port, "/api/ws", handshake + cookie + ["-H", "Origin: http://evil.example"])
+            #expect(foreign.status == 403 && (try? foreign.decoded(ErrorBody.self)) != nil)
+            let elsewhere = try await Curl.request(port: port, "/healthz", handshake)
+            #expect(elsewhere.status == 200)
+            let own = try await Curl.request(port: port, "/api/ws", handshake + cookie + ["-H", "Origin: http://127.0.0.1:\(port)"])
             #expect(own.status == 101)
+            // Credentials the WebSocket router refuses are still answered by hummingbird-websocket,
+            // with a bare 400.
+            let badToken = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Authorization: Bearer not-a-token"])
+            #expect(badToken.status == 400)
             let plain = try await client.request(.get, "/api/ws")
             #expect(plain.status == .upgradeRequired && plain.headers[.upgrade] == "websocket")
         }

@@ -10,18 +10,30 @@ import Routing
 /// signed in by the session cookie are checked: a bearer token is never sent by a browser on its own.
 enum CrossSiteCheck {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    /// The detail of the 403.
+    static let refusal = "Cross-site request refused: it was sent by another site's page."
 
     /// Throws 403 when `request` changes state, or opens a WebSocket, and comes from another site.
     static func check(_ request: Request) throws {
         let opensWebSocket = request.headers[.upgrade]?.lowercased() == "websocket"
         guard opensWebSocket || ![.get, .head, .options].contains(request.method), self.isCrossSite(request) else { return }
-        throw HTTPException(.forbidden, "Cross-site request refused: it was sent by another site's page.")
+        throw HTTPException(.forbidden, Self.refusal)
     }
 
     static func isCrossSite(_ request: Request) -> Bool {
-        if let site = request.headers[self.secFetchSite] { return site.lowercased() == "cross-site" }
-        guard let source = request.headers[.origin] ?? request.headers[.referer] else { return false }
-        guard let host = request.head.authority, let origin = self.authority(of: source) else { return true }
+        self.isCrossSite(
+            fetchSite: request.headers[self.secFetchSite],
+            source: request.headers[.origin] ?? request.headers[.referer],
+            host: request.head.authority
+        )
+    }
+
+    /// The same judgement from the header values: `Sec-Fetch-Site`, the `Origin` (else `Referer`)
+    /// and the host the request was sent to.
+    static func isCrossSite(fetchSite: String?, source: String?, host: String?) -> Bool {
+        if let fetchSite { return fetchSite.lowercased() == "cross-site" }
+        guard let source else { return false }
+        guard let host, let origin = self.authority(of: source) else { return true }
         return self.withoutDefaultPort(origin.authority, scheme: origin.scheme) != self.withoutDefaultPort(host.lowercased(), scheme: origin.scheme)
     }
 

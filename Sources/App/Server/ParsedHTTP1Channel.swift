@@ -5,7 +5,8 @@ import NIOCore
 import Routing
 
 /// HTTP/1.1 with its WebSocket upgrade (Hummingbird's), where a request that cannot be parsed is
-/// answered with a JSON error rather than left waiting (`MalformedRequestHandler`).
+/// answered with a JSON error rather than left waiting (`MalformedRequestHandler`), and so is a
+/// handshake that is refused from its head alone (`WebSocketHandshakeGate`).
 struct ParsedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
 
@@ -14,6 +15,7 @@ struct ParsedHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         self.http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             try MalformedRequestHandler.install(in: channel.pipeline.syncOperations)
+            try WebSocketHandshakeGate.install(in: channel.pipeline.syncOperations)
             return value
         }
     }

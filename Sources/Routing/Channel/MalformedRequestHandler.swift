@@ -1,5 +1,5 @@
 public import NIOCore
-import NIOHTTP1
+public import NIOHTTP1
 
 /// Answers a request that cannot be parsed as HTTP/1 with a JSON error and closes the connection:
 /// 400 (431 for header fields over the limit), `{"detail": ...}` naming what the parser found.
@@ -34,7 +34,7 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
 
     /// Writes the answer to a request refused before it reached the routes, then closes the
     /// connection.
-    static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext) {
+    public static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext) {
         let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")

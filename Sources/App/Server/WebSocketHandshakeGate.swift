@@ -1,0 +1,80 @@
+import NIOCore
+import NIOHTTP1
+import Routing
+
+/// Keeps the WebSocket handshakes that would be refused from hummingbird-websocket, which answers
+/// every handshake its router refuses with a bare 400: each gets the JSON error it deserves.
+///
+/// What the head alone tells is judged here, before the upgrade handler sees the request (any
+/// `Upgrade` field makes it try). A handshake to a path that speaks no WebSocket, or without
+/// credentials, loses its `Upgrade` field and goes on as the plain request it also is: the routes
+/// answer it (as nginx ignores an Upgrade it does not serve), `/api/ws` with its 401. One that a
+/// page of another site sends with the session cookie alone is refused here with the 403 the
+/// routes give such requests, and the connection closes. A handshake with credentials is judged
+/// by the WebSocket router as before. The upgrade handler looks at a connection's first request
+/// only, so this handler leaves after it.
+final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    /// The paths the WebSocket router serves.
+    static let webSocketPaths: Set<Substring> = ["/api/ws", "/api/ws/"]
+
+    enum Verdict: Equatable {
+        /// Not a handshake, or one for the WebSocket router to judge.
+        case passOn
+        /// Answered by the routes as a plain request.
+        case plainRequest
+        /// Refused here (403).
+        case crossSite
+    }
+
+    /// Refused: what is left of the request is dropped until the connection closes.
+    private var refused = false
+
+    /// Puts a gate right above the HTTP/1 decoder of `pipeline` (where the upgrade handler has
+    /// yet to see the first request).
+    static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try pipeline.addHandler(WebSocketHandshakeGate(), position: .after(decoder))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.refused else { return }
+        guard case .head(var head) = self.unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        switch Self.verdict(head) {
+        case .passOn:
+            context.fireChannelRead(data)
+        case .plainRequest:
+            head.headers.remove(name: "Upgrade")
+            let kept = head.headers[canonicalForm: "connection"].filter { $0.lowercased() != "upgrade" }.joined(separator: ", ")
+            head.headers.remove(name: "Connection")
+            if !kept.isEmpty { head.headers.add(name: "Connection", value: kept) }
+            context.fireChannelRead(self.wrapInboundOut(.head(head)))
+        case .crossSite:
+            self.refused = true
+            MalformedRequestHandler.refuse(status: .forbidden, detail: CrossSiteCheck.refusal, context: context)
+            return
+        }
+        // Removed once the head is passed on: a removed handler's context leads nowhere.
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
+    }
+
+    /// What becomes of a request with this head.
+    static func verdict(_ head: HTTPRequestHead) -> Verdict {
+        guard head.headers.contains(name: "Upgrade") else { return .passOn }
+        guard Self.webSocketPaths.contains(head.uri.prefix { $0 != "?" }) else { return .plainRequest }
+        if head.headers.contains(name: "Authorization") { return .passOn }
+        let cookies = head.headers[canonicalForm: "cookie"].flatMap { $0.split(separator: ";") }
+        guard cookies.contains(where: { $0.drop { $0 == " " }.hasPrefix(AccountsController.sessionCookie + "=") }) else { return .plainRequest }
+        let isCrossSite = CrossSiteCheck.isCrossSite(
+            fetchSite: head.headers.first(name: "Sec-Fetch-Site"),
+            source: head.headers.first(name: "Origin") ?? head.headers.first(name: "Referer"),
+            host: head.headers.first(name: "Host")
+        )
+        return isCrossSite ? .crossSite : .passOn
+    }
+}
