@@ -1,4 +1,5 @@
-/// The rule every stored file name obeys: a base name that cannot name a path.
+/// The rule every stored file name obeys: a base name that cannot name a path, without control
+/// characters.
 public enum FileNameRule {
     /// The longest name, in UTF-8 bytes (the usual file-system limit).
     public static let maxBytes = 255
@@ -11,6 +12,11 @@ public enum FileNameRule {
             throw UploadError(.invalidName, "The file name is longer than \(self.maxBytes) bytes.")
         }
         if bytes.contains(0) { throw UploadError(.invalidName, "The file name contains a NUL byte.") }
+        // What a client form's name loses (`UploadedFileName`): a line break in a name breaks
+        // listings, logs and the headers of tools that print it.
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
+            throw UploadError(.invalidName, "The file name contains a control character (a line break, a tab, ...).")
+        }
         if bytes.contains(UInt8(ascii: "/")) || bytes.contains(UInt8(ascii: "\\")) {
             throw UploadError(.invalidName, "The file name contains a path separator ('/' or '\\').")
         }

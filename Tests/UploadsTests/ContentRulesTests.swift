@@ -22,6 +22,13 @@ import Uploads
         #expect((try? FileNameRule.validate(stored)) == stored)
     }
 
+    /// A name given outright (a raw upload's `name`, a rename) is refused where a form's would be
+    /// cleaned.
+    @Test(arguments: ["", "a/b", "a\\b", "..", "a\u{0}b", "line\nbreak.txt", "tab\t.txt", "del\u{7f}.txt", String(repeating: "x", count: 256)])
+    func namesGivenOutrightAreRefusedWhenTheyCouldNotBeStored(name: String) {
+        #expect(throws: UploadError.self) { try FileNameRule.validate(name) }
+    }
+
     @Test func generatedNamesKeepAShortExtension() {
         #expect(UploadedFileName.sanitize(String(repeating: "x", count: 300) + ".png").hasSuffix(".png"))
     }
