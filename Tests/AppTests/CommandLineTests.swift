@@ -374,6 +374,19 @@ import Testing
         #expect(!listing.text.contains("\tslow"))
     }
 
+    /// A request the parser refuses is the client's mistake: it is answered, and logs no error.
+    @Test func anUnparsableRequestLogsNoError() async throws {
+        let directory = try TemporaryDirectory()
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
+        let output = try await PythonClients.run("persistence.py", [String(port), "G(T / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"], timeout: .seconds(30))
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server)
+        #expect(output.status == 0, "\(output.text)")
+        #expect(output.text.contains("400"), "\(output.text)")
+        let errors = exit.text.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
         let directory = try TemporaryDirectory()
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])

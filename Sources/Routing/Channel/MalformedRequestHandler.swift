@@ -29,12 +29,14 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
             return
         }
         let (status, detail) = Self.refusal(of: parserError)
-        Self.refuse(status: status, detail: detail, context: context)
+        Self.refuse(status: status, detail: detail, context: context, endingInput: true)
     }
 
     /// Writes the answer to a request refused before it reached the routes, then closes the
-    /// connection.
-    public static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext) {
+    /// connection. `endingInput` (before a connection's first request): the connection is ended
+    /// as a client's closing ends it, which the upgrade handler waiting for that request takes in
+    /// its stride; closed under it, it fails, and Hummingbird logs that as an error.
+    public static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext, endingInput: Bool = false) {
         let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
@@ -43,7 +45,10 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
+            if endingInput { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+            context.close(promise: nil)
+        }
     }
 
     /// The status and detail that answer a request the parser refused.
