@@ -56,7 +56,7 @@ final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandl
             context.fireChannelRead(self.wrapInboundOut(.head(head)))
         case .crossSite:
             self.refused = true
-            MalformedRequestHandler.refuse(status: .forbidden, detail: CrossSiteCheck.refusal, context: context)
+            MalformedRequestHandler.refuse(status: .forbidden, detail: CrossSiteCheck.refusal, context: context, endingInput: true)
             return
         }
         // Removed once the head is passed on: a removed handler's context leads nowhere.
