@@ -79,6 +79,11 @@ import Testing
         #expect(signIn.status == 303)
         let cookie = signIn.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
         #expect(cookie?.contains("Secure") == true, "the session cookie of an HTTPS server is Secure: \(signIn.headers)")
+        // Plain HTTP to the HTTPS port is told so, as nginx does, not cut off mid-handshake.
+        let plain = try await Curl.request(port: port, "/healthz", [])
+        #expect(plain.status == 400)
+        #expect(String(decoding: plain.body, as: UTF8.self).contains("This port speaks HTTPS"))
+        #expect((try await Self.curl(port, "/healthz", [], certificate: certificate, body: body)).status == 200)
     }
 
     @Test(arguments: [
