@@ -12,6 +12,8 @@ struct EventsController: Sendable {
     let feed: EventFeed
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
+    /// Where the WebSocket router serves the events.
+    static let webSocketPath = "/api/ws"
 
     func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
         APIRouter(router, prefix: "/api", table: table)
@@ -23,7 +25,7 @@ struct EventsController: Sendable {
     /// Where it starts is fixed before the handshake's answer: whatever a client does once it is
     /// connected reaches it.
     func registerWebSocket(on router: some RouterMethods<AppRequestContext>) {
-        router.add(middleware: EventCursorMiddleware(controller: self)).ws("/api/ws") { _, context in
+        router.add(middleware: EventCursorMiddleware(controller: self)).ws(RouterPath(Self.webSocketPath)) { _, context in
             _ = try context.principal
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in

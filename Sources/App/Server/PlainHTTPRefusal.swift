@@ -10,13 +10,9 @@ import NIOCore
 final class PlainHTTPRefusal: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
-    static let handshakeRecord: UInt8 = 0x16
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = self.unwrapInboundIn(data)
-        guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self), first != Self.handshakeRecord,
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first)
-        else {
+        guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self), (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else {
             context.fireChannelRead(data)
             context.pipeline.syncOperations.removeHandler(self, promise: nil)
             return

@@ -17,8 +17,8 @@ final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandl
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
-    /// The paths the WebSocket router serves.
-    static let webSocketPaths: Set<Substring> = ["/api/ws", "/api/ws/"]
+    /// The paths the WebSocket router serves (its router takes a trailing slash too).
+    static let webSocketPaths: Set<Substring> = [Substring(EventsController.webSocketPath), Substring(EventsController.webSocketPath + "/")]
 
     enum Verdict: Equatable {
         /// Not a handshake, or one for the WebSocket router to judge.
