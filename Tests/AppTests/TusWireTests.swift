@@ -21,13 +21,14 @@ import Testing
     }
 
     /// Starts a PATCH of `file` at `offset`, sent at about 1 MB/s.
-    static func slowPatch(port: Int, _ path: String, file: String, offset: Int, _ extra: [String] = []) throws -> RunningProcess {
+    static func slowPatch(port: Int, _ path: String, file: String, offset: Int, rate: String = "1M", _ extra: [String] = []) throws -> RunningProcess
+    {
         try Command.start(
             "curl",
             Curl.signedIn(
                 Self.tus + extra + [
                     "-sS", "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: \(offset)",
-                    "--limit-rate", "1M", "--data-binary", "@" + file, "http://127.0.0.1:\(port)\(path)",
+                    "--limit-rate", rate, "--data-binary", "@" + file, "http://127.0.0.1:\(port)\(path)",
                 ],
                 port: port
             )
@@ -108,7 +109,8 @@ import Testing
         try await app.live { client in
             let port = try #require(client.port)
             let path = try await Self.create(port: port, length: 3 << 20)
-            let running = try Self.slowPatch(port: port, path, file: source, offset: 0)
+            // Slow enough (12 s) that the first PATCH still runs when a loaded machine gets to the second.
+            let running = try Self.slowPatch(port: port, path, file: source, offset: 0, rate: "256K")
             try await waitUntil("the first PATCH holds the upload") { (try await Self.offset(port: port, path) ?? 0) > 0 }
             let second = try await Curl.request(
                 port: port,
