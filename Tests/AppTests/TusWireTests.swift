@@ -44,7 +44,7 @@ import Testing
             let port = try #require(client.port)
             let path = try await Self.create(port: port, length: size)
             let cut = try Self.slowPatch(port: port, path, file: source, offset: 0)
-            try await Task.sleep(for: .milliseconds(1500))
+            try await waitUntil("bytes arrive") { (try await Self.offset(port: port, path) ?? 0) > 0 }
             cut.signal(SIGKILL)
             _ = try await Command.wait(cut)
             // The server keeps what it received once it notices the dropped connection.
