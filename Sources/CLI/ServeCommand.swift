@@ -56,6 +56,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var immutablePaths: [String] = []
 
+    @Option(
+        name: .customLong("cors-origin"),
+        help:
+            "Origin whose pages may call /api/ with a bearer token (CORS), e.g. https://app.example.com, or '*' for any; repeatable (env WHARF_CORS_ORIGINS, comma-separated; default none)."
+    )
+    var corsOrigins: [String] = []
+
     @Option(help: "Content-Security-Policy of the site's HTML pages, or '' for none (env WHARF_SITE_CSP; default default-src 'self').")
     var siteCsp: String?
 
@@ -123,7 +130,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     static func environmentList(_ variable: String) -> [String] {
-        (ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",").map(String.init)
+        (ProcessInfo.processInfo.environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
     }
 
     func resolvedConfiguration() throws -> AppConfiguration {
@@ -154,6 +162,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.immutablePaths = self.immutablePaths.isEmpty ? Self.environmentList("WHARF_IMMUTABLE") : self.immutablePaths
         if let relative = configuration.immutablePaths.first(where: { !$0.hasPrefix("/") && !$0.hasPrefix("*") }) {
             throw ValidationError("'\(relative)' is not a URL-path glob such as /assets/*.")
+        }
+        configuration.corsOrigins = self.corsOrigins.isEmpty ? Self.environmentList("WHARF_CORS_ORIGINS") : self.corsOrigins
+        if let wrong = configuration.corsOrigins.first(where: { !AppConfiguration.isOrigin($0) }) {
+            throw ValidationError("'\(wrong)' is not an origin such as https://app.example.com (no path, no trailing slash) or '*'.")
         }
         let policy = try EnvironmentOption.resolve(self.siteCsp, "WHARF_SITE_CSP", default: configuration.sitePolicy ?? "") { $0 }
         configuration.sitePolicy = policy.isEmpty ? nil : policy

@@ -78,6 +78,11 @@ import Testing
         #expect(interval.status != 0 && interval.stderr.contains("not a scrub interval"))
         let intervalVariable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_SCRUB_INTERVAL": "sometimes"])
         #expect(intervalVariable.status != 0 && intervalVariable.stderr.contains("WHARF_SCRUB_INTERVAL"))
+        // A trailing slash would never match the Origin a browser sends.
+        let origin = try await Command.run(Self.binary, ["serve", "--cors-origin", "https://app.example/"])
+        #expect(origin.status != 0 && origin.stderr.contains("'https://app.example/' is not an origin"))
+        let originVariable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_CORS_ORIGINS": "https://a.example, a.example"])
+        #expect(originVariable.status != 0 && originVariable.stderr.contains("'a.example' is not an origin"))
     }
 
     /// `wharf user`: add (password from standard input), list, quota, passwd and delete, with clear
@@ -602,6 +607,18 @@ import Testing
             "browser_files.py",
             ["http://127.0.0.1:\(port)", TestApp.adminPassword, PythonClients.screenshots, work]
         )
+        #expect(run.status == 0 && run.text == "ok\n", "\(run.stderr.suffix(2000))")
+        server.signal(SIGTERM)
+        _ = try await Command.wait(server)
+    }
+
+    /// A page on another site, in Chromium, calls the API of a server started with `--cors-origin`
+    /// naming its origin; the same page from an origin not named cannot read an answer.
+    @Test func anotherSitesPageUsesTheAPIWhereItsOriginIsNamed() async throws {
+        let directory = try TemporaryDirectory()
+        let pagePort = Int.random(in: 40_000..<50_000)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--cors-origin", "http://127.0.0.1:\(pagePort)"])
+        let run = try await PythonClients.run("browser_cross_origin.py", ["http://127.0.0.1:\(port)", TestApp.adminPassword, String(pagePort)])
         #expect(run.status == 0 && run.text == "ok\n", "\(run.stderr.suffix(2000))")
         server.signal(SIGTERM)
         _ = try await Command.wait(server)

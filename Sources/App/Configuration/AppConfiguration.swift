@@ -1,5 +1,6 @@
 public import Logging
 import NIOCore
+import Routing
 import Uploads
 
 /// Everything `wharf serve` can be told, with the defaults of the README.
@@ -26,6 +27,9 @@ public struct AppConfiguration: Sendable {
     /// default allows no inline script and no other origin, so an injection that slipped through
     /// could still not run.
     public var sitePolicy: String? = "default-src 'self'"
+    /// Origins (`scheme://host[:port]`, or `*`) whose pages may call the API with a bearer token
+    /// (CORS); none by default.
+    public var corsOrigins: [String] = []
     /// HTTPS (HTTP/2 by ALPN, HTTP/1.1 besides): PEM files of the certificate chain and its key.
     public var tls: (certificate: String, key: String)?
     /// Static answers the caches can give at once are sent from the event loop (off only to
@@ -106,5 +110,10 @@ extension AppConfiguration {
     /// Whether `text` is a media-type list `allowTypes` takes.
     public static func isTypeList(_ text: String) -> Bool {
         AllowedTypes(parsing: text) != nil
+    }
+
+    /// Whether `text` is what `corsOrigins` takes: `*`, or an origin such as `https://app.example.com`.
+    public static func isOrigin(_ text: String) -> Bool {
+        CrossOriginMiddleware<AppRequestContext>.Origins.isValid(text)
     }
 }

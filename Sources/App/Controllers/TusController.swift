@@ -22,6 +22,11 @@ struct TusController: Sendable {
     static let version = "1.0.0"
     static let extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation"
     static let offsetStream = "application/offset+octet-stream"
+    /// The headers of its answers a tus client reads, which a page on another origin must be let see.
+    static let answerHeaders: [HTTPField.Name] = [
+        .location, .tusResumable, .tusVersion, .tusExtension, .tusMaxSize, .tusChecksumAlgorithm, .uploadOffset, .uploadLength,
+        .uploadDeferLength, .uploadMetadata, .uploadExpires, .uploadConcat, .wharfFileURL,
+    ]
 
     /// OPTIONS, open to anyone: what this server speaks (no credentials are needed to ask).
     func registerPublic(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {

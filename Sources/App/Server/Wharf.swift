@@ -82,6 +82,18 @@ public enum Wharf {
         let routeMetrics = RouteMetricsRecorder(factory: metrics)
         router.add(middleware: RouteMetricsMiddleware(recorder: routeMetrics))
         router.add(middleware: ProcessTimeMiddleware())
+        if let origins = CrossOriginMiddleware<AppRequestContext>.Origins(configuration.corsOrigins) {
+            // Outside the error middleware, so that errors reach other origins' scripts too.
+            router.add(
+                middleware: CrossOriginMiddleware(
+                    origins: origins,
+                    pathPrefix: "/api/",
+                    exposedHeaders: TusController.answerHeaders + [
+                        .requestID, .processTime, .contentDisposition, .contentRange, .acceptRanges, .eTag, .retryAfter, .wwwAuthenticate,
+                    ]
+                )
+            )
+        }
         router.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
         let staticFiles = try self.staticFiles(configuration, sniffer: sniffer)
         router.add(middleware: StaticFilesMiddleware(server: staticFiles))
