@@ -50,7 +50,7 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
     public init(origins: Origins, pathPrefix: String, exposedHeaders: [HTTPField.Name]) {
         self.origins = origins
         self.pathPrefix = pathPrefix
-        self.exposedHeaders = exposedHeaders.map(\.canonicalName).joined(separator: ", ")
+        self.exposedHeaders = exposedHeaders.map(\.rawName).joined(separator: ", ")
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
