@@ -91,7 +91,7 @@ import Testing
     @Test(arguments: [
         ("*", true), ("https://app.example", true), ("http://127.0.0.1:8080", true), ("http://[::1]:8080", true),
         ("https://app.example/", false), ("https://app.example/path", false), ("app.example", false), ("ftp://app.example", false),
-        ("https://", false), ("https://app example", false),
+        ("https://", false), ("https://app example", false), ("https://bücher.example", false),
     ])
     func originsAreCheckedAsBrowsersSendThem(text: String, valid: Bool) {
         #expect(AppConfiguration.isOrigin(text) == valid)

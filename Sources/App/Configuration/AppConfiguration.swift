@@ -114,6 +114,6 @@ extension AppConfiguration {
 
     /// Whether `text` is what `corsOrigins` takes: `*`, or an origin such as `https://app.example.com`.
     public static func isOrigin(_ text: String) -> Bool {
-        CrossOriginMiddleware<AppRequestContext>.Origins.isValid(text)
+        AllowedOrigins.isValid(text)
     }
 }

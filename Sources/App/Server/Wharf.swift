@@ -82,7 +82,7 @@ public enum Wharf {
         let routeMetrics = RouteMetricsRecorder(factory: metrics)
         router.add(middleware: RouteMetricsMiddleware(recorder: routeMetrics))
         router.add(middleware: ProcessTimeMiddleware())
-        if let origins = CrossOriginMiddleware<AppRequestContext>.Origins(configuration.corsOrigins) {
+        if let origins = AllowedOrigins(configuration.corsOrigins) {
             // Outside the error middleware, so that errors reach other origins' scripts too.
             router.add(
                 middleware: CrossOriginMiddleware(

@@ -11,35 +11,7 @@ public import Hummingbird
 /// on the preflight alone, where they do nothing). Credentials are never allowed: a session
 /// cookie sent from another site is refused anyway. Requests from other origins go on untouched.
 public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The origins allowed: `*` (any) or exact `scheme://host[:port]` values.
-    public struct Origins: Sendable, Equatable {
-        let anyOrigin: Bool
-        let origins: Set<String>
-
-        /// `nil` when `list` allows nothing.
-        public init?(_ list: [String]) {
-            guard !list.isEmpty else { return nil }
-            self.anyOrigin = list.contains("*")
-            self.origins = Set(list.map { $0.lowercased() })
-        }
-
-        /// Whether `text` can name allowed origins: `*`, or a scheme and host (and port) with
-        /// nothing after, as browsers send `Origin` (a trailing slash would never match).
-        public static func isValid(_ text: String) -> Bool {
-            if text == "*" { return true }
-            let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == "http" || parts[0] == "https", !parts[1].isEmpty else { return false }
-            return parts[1].allSatisfy { $0.isLetter || $0.isNumber || "-.:[]".contains($0) }
-        }
-
-        /// The `Access-Control-Allow-Origin` for a request from `origin`, `nil` when not allowed.
-        func allowedValue(for origin: String) -> String? {
-            if self.anyOrigin { return "*" }
-            return self.origins.contains(origin.lowercased()) ? origin : nil
-        }
-    }
-
-    private let origins: Origins
+    private let origins: AllowedOrigins
     private let pathPrefix: String
     private let exposedHeaders: String
     private static var allowedMethods: String { "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" }
@@ -47,7 +19,7 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Answers cross-origin requests from `origins` to paths under `pathPrefix`, showing scripts
     /// `exposedHeaders` besides the ones browsers always show.
-    public init(origins: Origins, pathPrefix: String, exposedHeaders: [HTTPField.Name]) {
+    public init(origins: AllowedOrigins, pathPrefix: String, exposedHeaders: [HTTPField.Name]) {
         self.origins = origins
         self.pathPrefix = pathPrefix
         self.exposedHeaders = exposedHeaders.map(\.rawName).joined(separator: ", ")
@@ -72,5 +44,33 @@ public struct CrossOriginMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.accessControlExposeHeaders] = self.exposedHeaders
         if !self.origins.anyOrigin { response.headers[values: .vary].append("Origin") }
         return response
+    }
+}
+
+/// The origins allowed: `*` (any) or exact `scheme://host[:port]` values.
+public struct AllowedOrigins: Sendable {
+    let anyOrigin: Bool
+    let origins: Set<String>
+
+    /// `nil` when `list` allows nothing.
+    public init?(_ list: [String]) {
+        guard !list.isEmpty else { return nil }
+        self.anyOrigin = list.contains("*")
+        self.origins = Set(list.map { $0.lowercased() })
+    }
+
+    /// Whether `text` can name allowed origins: `*`, or a scheme and host (and port) with
+    /// nothing after, in ASCII, as browsers send `Origin` (a trailing slash would never match).
+    public static func isValid(_ text: String) -> Bool {
+        if text == "*" { return true }
+        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "http" || parts[0] == "https", !parts[1].isEmpty else { return false }
+        return parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }
+    }
+
+    /// The `Access-Control-Allow-Origin` for a request from `origin`, `nil` when not allowed.
+    func allowedValue(for origin: String) -> String? {
+        if self.anyOrigin { return "*" }
+        return self.origins.contains(origin.lowercased()) ? origin : nil
     }
 }
