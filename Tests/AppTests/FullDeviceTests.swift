@@ -55,6 +55,35 @@ import Testing
         }
     }
 
+    /// A device another program filled to the last block still lets files be deleted: the delete
+    /// is recorded in the room kept for it, which a later delete makes again once there is space.
+    @Test func aDeviceAnotherProgramFilledStillDeletesFiles() async throws {
+        let app = try TestApp()
+        try await Self.onSmallDevice(app) { root in
+            try await app.live { client in
+                let port = client.port!
+                let room = root + "/wharf.sqlite-room-to-delete"
+                #expect(FileManager.default.fileExists(atPath: room))
+                let directory = try TemporaryDirectory()
+                var ids: [String] = []
+                for name in ["a.bin", "b.bin"] {
+                    try await Fixtures.randomFile(at: directory.path + "/" + name, size: 2 << 20)
+                    let uploaded = try await Curl.request(port: port, "/api/files?name=" + name, ["-T", directory.path + "/" + name])
+                    ids.append(try uploaded.decoded(FileRecordBody.self).id)
+                }
+                _ = try await Command.run("dd", ["if=/dev/zero", "of=" + root + "/filler", "bs=1M", "count=64"])
+                #expect(try Self.freeBytes(root) == 0)
+                let first = try await Curl.request(port: port, "/api/files/\(ids[0])", ["-X", "DELETE"])
+                #expect(first.status == 204, "\(String(decoding: first.body, as: UTF8.self))")
+                #expect(!FileManager.default.fileExists(atPath: room))
+                try FileManager.default.removeItem(atPath: root + "/filler")
+                #expect(try await Curl.request(port: port, "/api/files/\(ids[1])", ["-X", "DELETE"]).status == 204)
+                #expect(FileManager.default.fileExists(atPath: room), "made again once there is space")
+                #expect(try await app.holdsNothing(port: port))
+            }
+        }
+    }
+
     /// A tus upload created on a device something else filled leaves nothing behind: its 507 is
     /// all there is.
     @Test func aResumableUploadRefusedForSpaceLeavesNoFolder() async throws {

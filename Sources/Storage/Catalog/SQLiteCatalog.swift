@@ -7,9 +7,12 @@ import GRDB
 /// that an acknowledged record survives a power cut, not only a crash of the process.
 struct SQLiteCatalog: Catalog {
     let database: DatabasePool
+    private let roomToDelete: RoomToDelete
 
-    /// Opens (creating and migrating if needed) the database at `path`.
+    /// Opens (creating and migrating if needed) the database at `path`, with its room to delete
+    /// beside it.
     init(path: String, durable: Bool) throws {
+        self.roomToDelete = RoomToDelete(path: path + "-room-to-delete")
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         do {
@@ -128,11 +131,18 @@ struct SQLiteCatalog: Catalog {
     }
 
     func commit(_ unit: UnitOfWork) async throws -> [FileChange] {
-        try await self.write { db in
+        let write = { @Sendable (db: Database) throws -> [FileChange] in
             let changes = try unit.writes.compactMap { write in try Self.apply(write, in: db) }
             let now = FilesService.now()
             for change in changes { try Self.announce(change, at: now, in: db) }
             return changes
+        }
+        guard unit.onlyDeletes else { return try await self.write(write) }
+        self.roomToDelete.makeIfMissing()
+        do {
+            return try await self.write(write)
+        } catch let error as StorageError where error.code == .noSpace && self.roomToDelete.release() {
+            return try await self.write(write)
         }
     }
 

@@ -30,4 +30,9 @@ public struct UnitOfWork: Sendable {
     public init(_ writes: [Write]) {
         self.writes = writes
     }
+
+    /// Whether the unit only removes records (and so frees space rather than taking it).
+    var onlyDeletes: Bool {
+        self.writes.allSatisfy { if case .delete = $0 { true } else { false } }
+    }
 }
