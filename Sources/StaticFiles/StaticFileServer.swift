@@ -74,6 +74,14 @@ public final class StaticFileServer: Sendable {
         }
     }
 
+    /// Whether `path` names a file or a directory in `mount`.
+    func names(_ path: Substring, in mount: StaticMount) -> Bool {
+        switch StaticPathResolver.resolve(path, in: mount) {
+        case .file, .redirect, .directory: return true
+        case .notFound, .malformed: return false
+        }
+    }
+
     /// The `--browse` page of a directory; HEAD gets its headers only.
     static func listing(_ directory: String, mount: StaticMount, request: Request) throws -> Response {
         let listing = try DirectoryListing(directory: directory, mount: mount)

@@ -43,6 +43,23 @@ import Testing
         }
     }
 
+    /// Other methods on the site's files and directories get 405 with `Allow`, as nginx, Caddy and
+    /// Starlette's StaticFiles answer; on a path that names nothing, or under the API, 404.
+    @Test func otherMethodsOnStaticFilesAre405WithAllow() async throws {
+        let app = try Self.site()
+        try await app.live { client in
+            let port = client.port!
+            for (method, path) in [("POST", "/app.3f9a1c2b.css"), ("PUT", "/docs/index.html"), ("DELETE", "/docs/"), ("PATCH", "/docs")] {
+                let reply = try await Curl.request(port: port, path, ["-X", method])
+                #expect(reply.status == 405 && reply.headers["allow"] == "GET, HEAD", "\(method) \(path)")
+                #expect(String(decoding: reply.body, as: UTF8.self).contains("\"detail\""))
+            }
+            for path in ["/nope.css", "/.env", "/escape.txt", "/api/nothing"] {
+                #expect(try await Curl.request(port: port, path, ["-X", "POST"]).status == 404, "\(path)")
+            }
+        }
+    }
+
     @Test func missingHiddenAndEscapingPathsGetTheNotFoundPage() async throws {
         let app = try Self.site()
         try await app.live { client in
