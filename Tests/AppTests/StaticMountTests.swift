@@ -46,8 +46,14 @@ import Testing
             #expect(logo.status == .ok && String(buffer: logo.body) == "logo")
             #expect(logo.headers[.contentType] == "image/svg+xml; charset=utf-8")
             #expect(try await client.execute(uri: "/img/logo.svg", method: .get).status == .notFound)
-            #expect(try await client.execute(uri: "/assets/../secret.txt", method: .get).status == .notFound)
-            #expect(try await client.execute(uri: "/assets/%2e%2e/secret.txt", method: .get).status == .notFound)
+            // A `..` out of a mount names a path of the site, and is sent there: never to the
+            // mount's parent directory.
+            for climb in ["/assets/../secret.txt", "/assets/%2e%2e/secret.txt"] {
+                let reply = try await client.execute(uri: climb, method: .get)
+                #expect(reply.status == .permanentRedirect && reply.headers[.location] == "/secret.txt", "\(climb)")
+            }
+            #expect(try await client.execute(uri: "/secret.txt", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/assets/img/../../../secret.txt", method: .get).status == .notFound)
             // Only the root mount is in html mode: a directory of another mount serves no index.
             #expect(try await client.execute(uri: "/assets/", method: .get).status == .notFound)
         }

@@ -62,12 +62,25 @@ final class Site: Sendable {
         #expect(Set(Self.attempts).count > 700)
     }
 
-    @Test func noAttemptReachesAFile() throws {
+    /// Every attempt is not found, or (a path with dot or empty segments that stays inside the
+    /// root) redirected to its normal form on the site, which reaches no file outside the root
+    /// and nothing hidden either.
+    @Test func noAttemptReachesAFileOutsideTheRootOrHidden() throws {
         let site = try Site()
+        let root = RealPath.resolve(site.base)! + "/site/"
         for path in Self.attempts {
             switch StaticPathResolver.resolve(path[...], in: site.mount) {
             case .notFound, .malformed:
                 break
+            case .redirect(let location):
+                #expect(location.hasPrefix("/") && !location.hasPrefix("//"), "\(path) → \(location)")
+                #expect(!location.contains("\\") && !location.contains("..") && !location.contains("/."), "\(path) → \(location)")
+                switch StaticPathResolver.resolve(location[...], in: site.mount) {
+                case .file(let file): #expect(file.path.hasPrefix(root), "\(path) → \(location) → \(file.path)")
+                case .directory(let directory): #expect((directory + "/").hasPrefix(root), "\(path) → \(location) → \(directory)")
+                case .redirect(let again): Issue.record("\(path) redirected twice: \(location), \(again)")
+                case .notFound, .malformed: break
+                }
             case let other:
                 Issue.record("\(path) resolved to \(other)")
             }
@@ -86,6 +99,15 @@ final class Site: Sendable {
         ("/inside.txt", "file site/a..b.txt"),
         ("/docs/relative-inside.txt", "file site/docs/relative-inside.txt"),
         ("/index.html/", "not found"),
+        ("//index.html", "redirect /index.html"),
+        ("/docs/../index.html", "redirect /index.html"),
+        ("/docs//./index.html", "redirect /docs/index.html"),
+        ("/docs/.", "redirect /docs/"),
+        ("/docs/%2e%2e/", "redirect /"),
+        ("/..", "not found"),
+        ("/docs/../../secret.txt", "not found"),
+        ("/./.env", "not found"),
+        ("/.//%5cexample.com", "not found"),
         ("/%ff", "malformed"),
         ("/%zz", "malformed"),
     ])
