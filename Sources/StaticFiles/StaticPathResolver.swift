@@ -55,6 +55,8 @@ enum StaticPathResolver {
 
     /// `.` or `..`, percent-encoded or not.
     private static func isDot(_ rawSegment: Substring) -> Bool {
+        // Most segments are names: those are told apart without decoding them.
+        guard rawSegment.utf8.count <= 6, rawSegment.first == "." || rawSegment.first == "%" else { return false }
         let segment = PercentDecoding.strict(rawSegment)
         return segment == "." || segment == ".."
     }
