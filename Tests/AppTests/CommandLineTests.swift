@@ -137,9 +137,13 @@ import Testing
             if let given { environment["WHARF_ADMIN_PASSWORD"] = given }
             var outputs: [String] = []
             for _ in 0..<2 {
-                let (server, _) = try await Self.startServer(directory, ["--log-level", "info"], environment: environment)
+                // A start that found its port taken already made `admin`: what it showed counts.
+                var exited = ""
+                let (server, _) = try await Self.startServer(directory, ["--log-level", "info"], environment: environment) {
+                    exited += $0.text
+                }
                 server.signal(SIGTERM)
-                outputs.append(try await Command.wait(server).text)
+                outputs.append(exited + (try await Command.wait(server).text))
             }
             var configuration = AppConfiguration()
             configuration.storageDirectory = directory.path + "/storage"
@@ -654,7 +658,8 @@ import Testing
         _ directory: TemporaryDirectory,
         _ arguments: [String],
         environment: [String: String] = [:],
-        port wanted: Int? = nil
+        port wanted: Int? = nil,
+        exitedAttempt: (Command.Output) -> Void = { _ in }
     ) async throws -> (RunningProcess, Int) {
         // A port another test took meanwhile makes the server exit at once: then another port
         // (or, when a port is wanted, the same one again a little later).
@@ -673,6 +678,7 @@ import Testing
             if server.process.isRunning { return (server, port) }
             let exit = try await Command.wait(server)
             try #require(exit.stderr.contains("already in use"), "the server exited: \(exit.stderr)")
+            exitedAttempt(exit)
         }
         throw ProgramFailedToStart()
     }
