@@ -38,20 +38,3 @@ public struct JSONCompressionMiddleware<Context: RequestContext>: RouterMiddlewa
         return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }
 }
-
-/// Gathers a response body that is known to be small into one buffer.
-private final class BodyCollector: ResponseBodyWriter {
-    var content: ByteBuffer
-
-    init(capacity: Int) {
-        self.content = ByteBuffer()
-        self.content.reserveCapacity(capacity)
-    }
-
-    func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        self.content.writeBuffer(&buffer)
-    }
-
-    func finish(_ trailingHeaders: HTTPFields?) async throws {}
-}

@@ -151,10 +151,20 @@ import Testing
             #expect(elsewhere.status == 200)
             let own = try await Curl.request(port: port, "/api/ws", handshake + cookie + ["-H", "Origin: http://127.0.0.1:\(port)"])
             #expect(own.status == 101)
-            // Credentials the WebSocket router refuses are still answered by hummingbird-websocket,
-            // with a bare 400.
+            // What the WebSocket router refuses (credentials that fail to verify, a bad cursor)
+            // gets the router's JSON error, not hummingbird-websocket's bare 400; with a request id.
             let badToken = try await Curl.request(port: port, "/api/ws", handshake + ["-H", "Authorization: Bearer not-a-token"])
-            #expect(badToken.status == 400)
+            #expect(badToken.status == 401 && badToken.headers["x-request-id"] != nil)
+            #expect(
+                try badToken.decoded(ErrorBody.self)
+                    == ErrorBody(detail: .message("Could not validate credentials: the token is invalid, expired or revoked."))
+            )
+            let badCursor = try await Curl.request(
+                port: port,
+                "/api/ws?last_event_id=-3",
+                handshake + ["-H", "Authorization: Bearer " + token]
+            )
+            #expect(badCursor.status == 422 && (try? badCursor.decoded(ErrorBody.self)) != nil)
             let plain = try await client.request(.get, "/api/ws")
             #expect(plain.status == .upgradeRequired && plain.headers[.upgrade] == "websocket")
         }

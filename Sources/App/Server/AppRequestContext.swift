@@ -17,6 +17,8 @@ public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionR
     public let sessions = SessionContext<WharfSession>()
     /// The address of the client (the peer of the connection).
     public let remoteAddress: SocketAddress?
+    /// The connection (an HTTP/2 stream's own channel).
+    let channel: any Channel
     /// The handler a WebSocket route hands to the upgrade.
     public let webSocket = WebSocketHandlerReference<Self>()
     /// Where the events of a WebSocket start (set before its handshake is answered).
@@ -25,6 +27,7 @@ public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionR
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
     }
 
     /// Who makes the request: every files operation acts as this principal. A route behind the

@@ -11,26 +11,40 @@ import Routing
 /// answer it (as nginx ignores an Upgrade it does not serve), `/api/ws` with its 401. One that a
 /// page of another site sends with the session cookie alone is refused here with the 403 the
 /// routes give such requests, and the connection closes. A handshake with credentials is judged
-/// by the WebSocket router as before. The upgrade handler looks at a connection's first request
-/// only, so this handler leaves after it.
-final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandler {
+/// by the WebSocket router, which tells the gate its verdict (`HandshakeVerdictMiddleware`): an
+/// upgrade lets the gate leave before the connection becomes a WebSocket; a refusal (credentials
+/// that fail to verify, a bad cursor) is written here in place of the bare 400. The upgrade
+/// handler looks at a connection's first request only, so the gate leaves after it.
+final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// The paths the WebSocket router serves (its router takes a trailing slash too).
     static let webSocketPaths: Set<Substring> = [Substring(EventsController.webSocketPath), Substring(EventsController.webSocketPath + "/")]
 
     enum Verdict: Equatable {
-        /// Not a handshake, or one for the WebSocket router to judge.
+        /// Not a handshake.
         case passOn
+        /// A handshake with credentials, for the WebSocket router to judge.
+        case routerJudges
         /// Answered by the routes as a plain request.
         case plainRequest
         /// Refused here (403).
         case crossSite
     }
 
+    /// The answer of the WebSocket router to a handshake it refused.
+    struct Refusal: Sendable {
+        let head: HTTPResponseHead
+        let body: ByteBuffer
+    }
+
     /// Refused: what is left of the request is dropped until the connection closes.
     private var refused = false
+    /// Written instead of hummingbird-websocket's bare 400.
+    private var routerRefusal: Refusal?
 
     /// Puts a gate right above the HTTP/1 decoder of `pipeline` (where the upgrade handler has
     /// yet to see the first request).
@@ -48,6 +62,10 @@ final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandl
         switch Self.verdict(head) {
         case .passOn:
             context.fireChannelRead(data)
+        case .routerJudges:
+            // The gate stays until the router's verdict.
+            context.fireChannelRead(data)
+            return
         case .plainRequest:
             head.headers.remove(name: "Upgrade")
             let kept = head.headers[canonicalForm: "connection"].filter { $0.lowercased() != "upgrade" }.joined(separator: ", ")
@@ -67,7 +85,7 @@ final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandl
     static func verdict(_ head: HTTPRequestHead) -> Verdict {
         guard head.headers.contains(name: "Upgrade") else { return .passOn }
         guard Self.webSocketPaths.contains(head.uri.prefix { $0 != "?" }) else { return .plainRequest }
-        if head.headers.contains(name: "Authorization") { return .passOn }
+        if head.headers.contains(name: "Authorization") { return .routerJudges }
         let cookies = head.headers[canonicalForm: "cookie"].flatMap { $0.split(separator: ";") }
         guard cookies.contains(where: { $0.drop { $0 == " " }.hasPrefix(AccountsController.sessionCookie + "=") }) else { return .plainRequest }
         let isCrossSite = CrossSiteCheck.isCrossSite(
@@ -75,6 +93,37 @@ final class WebSocketHandshakeGate: ChannelInboundHandler, RemovableChannelHandl
             source: head.headers.first(name: "Origin") ?? head.headers.first(name: "Referer"),
             host: head.headers.first(name: "Host")
         )
-        return isCrossSite ? .crossSite : .passOn
+        return isCrossSite ? .crossSite : .routerJudges
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard let refusal = self.routerRefusal, case .head(let bare) = self.unwrapOutboundIn(data), bare.status == .badRequest else {
+            context.write(data, promise: promise)
+            return
+        }
+        self.routerRefusal = nil
+        var head = refusal.head
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(refusal.body.readableBytes))
+        // hummingbird-websocket closes the connection after its answer.
+        head.headers.replaceOrAdd(name: "Connection", value: "close")
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: promise)
+    }
+
+    /// The WebSocket router upgrades the handshake on `channel`: the gate leaves before the
+    /// pipeline becomes a WebSocket's.
+    static func upgrading(on channel: any Channel) async {
+        try? await channel.eventLoop.submit {
+            let pipeline = channel.pipeline.syncOperations
+            if let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) { pipeline.removeHandler(gate, promise: nil) }
+        }.get()
+    }
+
+    /// The WebSocket router refused the handshake on `channel` with `refusal`: it is written in
+    /// place of the bare 400 that follows.
+    static func refused(on channel: any Channel, with refusal: Refusal) async {
+        try? await channel.eventLoop.submit {
+            (try? channel.pipeline.syncOperations.handler(type: WebSocketHandshakeGate.self))?.routerRefusal = refusal
+        }.get()
     }
 }

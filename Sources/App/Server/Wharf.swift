@@ -211,6 +211,9 @@ public enum Wharf {
         events.register(on: signedIn, table: routes)
         // Upgrade requests meet this router first; one it does not upgrade goes on to `router`.
         let webSocketRouter = Router(context: AppRequestContext.self)
+        webSocketRouter.add(middleware: HandshakeVerdictMiddleware())
+        webSocketRouter.add(middleware: RequestIDMiddleware())
+        webSocketRouter.add(middleware: ErrorMiddleware(routes: routes, translate: ErrorTranslation.exception(for:)))
         events.registerWebSocket(
             on: webSocketRouter.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: true))
         )
