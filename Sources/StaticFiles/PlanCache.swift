@@ -21,7 +21,7 @@ final class PlanCache: Sendable {
         init(path: Substring, request: HTTPRequest) {
             self.path = String(path)
             self.acceptEncoding = request.headerFields[.acceptEncoding]
-            self.isRange = request.headerFields[.range] != nil
+            self.isRange = request.headerFields.contains(.range)
         }
     }
 

@@ -27,4 +27,11 @@ public enum Hex {
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    /// Writes `value` as 16 lower-case hex digits into `text` from `start`.
+    public static func write(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        for index in 0..<16 {
+            text[start + index] = self.digits[Int((value >> (60 - 4 * index)) & 0x0f)]
+        }
+    }
 }

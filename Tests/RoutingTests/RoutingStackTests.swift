@@ -191,4 +191,21 @@ func detail(_ buffer: ByteBuffer) -> [[String: Any]] {
             }
         }
     }
+
+    @Test func madeUpRequestIDsShareTheProcessPrefixAndCount() {
+        let first = RequestIDGenerator.id(keeping: nil)
+        let second = RequestIDGenerator.id(keeping: "")
+        let isHex = { (id: String) in id.utf8.count == 32 && id.utf8.allSatisfy { Array("0123456789abcdef".utf8).contains($0) } }
+        #expect(isHex(first) && isHex(second))
+        #expect(first.prefix(16) == second.prefix(16))
+        #expect(UInt64(second.suffix(16), radix: 16)! > UInt64(first.suffix(16), radix: 16)!)
+    }
+
+    @Test func processTimesHaveSixDecimals() {
+        #expect(ProcessTime.seconds(.zero) == "0.000000")
+        #expect(ProcessTime.seconds(.microseconds(417)) == "0.000417")
+        #expect(ProcessTime.seconds(.milliseconds(1500)) == "1.500000")
+        #expect(ProcessTime.seconds(.seconds(12) + .microseconds(1)) == "12.000001")
+        #expect(ProcessTime.seconds(.seconds(3600)) == "3600.000000")
+    }
 }

@@ -14,6 +14,7 @@ extension HTTPFields {
     public mutating func setUnrepeated(_ name: HTTPField.Name, to value: String) {
         var field = HTTPField(name: name, value: value)
         field.indexingStrategy = .avoid
-        self[fields: name] = [field]
+        // Mostly absent: appended without making an array of one.
+        if self.contains(name) { self[fields: name] = [field] } else { self.append(field) }
     }
 }

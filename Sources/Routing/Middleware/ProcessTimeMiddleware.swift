@@ -20,8 +20,27 @@ public struct ProcessTimeMiddleware<Context: RequestContext>: RouterMiddleware {
 public enum ProcessTime {
     /// Seconds with six decimals (`0.000417`), without Foundation's formatting on the hot path.
     public static func seconds(_ elapsed: Duration) -> String {
-        let micros = elapsed.microseconds
-        let fraction = String(micros % 1_000_000)
-        return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
+        let micros = max(0, elapsed.microseconds)
+        var whole = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        var wholeDigits = 1
+        var rest = whole / 10
+        while rest > 0 {
+            wholeDigits += 1
+            rest /= 10
+        }
+        // Written in place: under 16 bytes, the string needs no allocation.
+        return String(unsafeUninitializedCapacity: wholeDigits + 7) { text in
+            for index in (0..<wholeDigits).reversed() {
+                text[index] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            }
+            text[wholeDigits] = UInt8(ascii: ".")
+            for index in (wholeDigits + 1...wholeDigits + 6).reversed() {
+                text[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            return wholeDigits + 7
+        }
     }
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 public import Hummingbird
 import Logging
 import Synchronization
+import TextBytes
 
 /// Gives every request an id: a sane incoming `X-Request-ID` is kept (so ids follow a request
 /// through proxies), anything else is replaced by a new random one. The id is echoed in the
@@ -25,10 +26,7 @@ public struct RequestIDMiddleware<Context: RoutingRequestContext>: RouterMiddlew
 /// 32 hex digits: a random prefix drawn once per process and a counter, so request ids are unique
 /// without a system call per request.
 public enum RequestIDGenerator {
-    private static let prefix: String = {
-        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }()
+    private static let prefix = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(0)
 
     /// The id of a request that came with `incoming` (its `X-Request-ID`): kept when sane, else new.
@@ -49,7 +47,11 @@ public enum RequestIDGenerator {
 
     static func next() -> String {
         let count = self.counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let suffix = String(count, radix: 16)
-        return self.prefix + String(repeating: "0", count: max(0, 16 - suffix.count)) + suffix
+        // Written in place: one allocation per id, on the path of every answer.
+        return String(unsafeUninitializedCapacity: 32) { text in
+            Hex.write(self.prefix, into: text, at: 0)
+            Hex.write(count, into: text, at: 16)
+            return 32
+        }
     }
 }

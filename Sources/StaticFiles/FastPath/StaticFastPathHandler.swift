@@ -33,7 +33,8 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let isRouted: @Sendable (Substring) -> Bool
         let metrics: RouteMetricsRecorder
         let answered: Counter
-        let serverName: String?
+        /// The `Server` field, if answers carry one.
+        let serverField: HTTPField?
         public var idleTimeout: TimeAmount?
         /// Off, every request goes on (only the idle timeout is kept here).
         public var answers = true
@@ -56,7 +57,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             self.isRouted = isRouted
             self.metrics = metrics
             self.answered = answered
-            self.serverName = serverName
+            self.serverField = serverName.map { HTTPField(name: .server, value: $0) }
             self.idleTimeout = idleTimeout
         }
     }
@@ -177,8 +178,9 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         // In the order the middleware stack and Hummingbird add them.
         head.headerFields.setUnrepeated(.processTime, to: ProcessTime.seconds(.now - held.start))
         head.headerFields.setUnrepeated(.requestID, to: RequestIDGenerator.id(keeping: held.request.headerFields[.requestID]))
-        head.headerFields[.date] = self.dates.value()
-        if let serverName = self.configuration.serverName { head.headerFields[.server] = serverName }
+        // Neither is in a decided answer: appended, not looked up.
+        head.headerFields.append(self.dates.field())
+        if let server = self.configuration.serverField { head.headerFields.append(server) }
         self.configuration.answered.increment()
         let route = held.answer.endpointPath
         if let last = self.lastMetrics, last.route == route, last.method == held.request.method, last.status == answer.status.code {
@@ -259,18 +261,18 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 }
 
-/// The `Date` header, formatted once a second.
+/// The `Date` field, made once a second.
 private struct DateHeader {
     private var second: Int = -1
-    private var text = ""
+    private var current = HTTPField(name: .date, value: "")
 
-    mutating func value() -> String {
+    mutating func field() -> HTTPField {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         if now.tv_sec != self.second {
             self.second = now.tv_sec
-            self.text = HTTPDate.format(Int64(now.tv_sec))
+            self.current = HTTPField(name: .date, value: HTTPDate.format(Int64(now.tv_sec)))
         }
-        return self.text
+        return self.current
     }
 }
