@@ -26,6 +26,8 @@ final class LocalBlobStaging: BlobStaging {
     private var pending: ByteBuffer
     private var spare: ByteBuffer?
     private var inFlight: Task<ByteBuffer, any Error>?
+    /// The error of a write that failed: nothing more is written after it.
+    private var failure: (any Error)?
     private var isOpen = true
 
     init(
@@ -74,15 +76,16 @@ final class LocalBlobStaging: BlobStaging {
 
     /// Writes out and (when durable) syncs every byte given so far and closes the file, which stays
     /// for a later request to resume: its size and the hash state of its bytes up to
-    /// `hashingBefore` (all of them unless told otherwise).
+    /// `hashingBefore` (all of them unless told otherwise). After a failed write it throws that
+    /// write's error: the file no longer holds what was given. The file is closed either way.
     func pause() async throws -> (size: Int64, hasher: SHA256) {
+        defer { self.closeFile() }
         try await self.flushPending()
         _ = try await self.awaitInFlight()
         let (fd, path, durable) = (self.fd, self.path, self.durable)
         try await self.threadPool.runIfActive {
             if durable { try SystemFile.sync(fd, path: path) }
         }
-        self.closeFile()
         return (self.size, self.hasher)
     }
 
@@ -110,11 +113,18 @@ final class LocalBlobStaging: BlobStaging {
         }
     }
 
-    /// Waits for the write in flight, returning its buffer for reuse.
+    /// Waits for the write in flight, returning its buffer for reuse; throws the error of any
+    /// write that failed, now or before (its buffer is gone with it).
     private func awaitInFlight() async throws -> ByteBuffer? {
+        if let failure = self.failure { throw failure }
         guard let task = self.inFlight else { return nil }
         self.inFlight = nil
-        return try await task.value
+        do {
+            return try await task.value
+        } catch {
+            self.failure = error
+            throw error
+        }
     }
 
     // The buffers live as long as the staging, whether or not it was finished or aborted: so does
