@@ -138,9 +138,13 @@ struct SQLiteCatalog: Catalog {
             return changes
         }
         guard unit.onlyDeletes else { return try await self.write(write) }
-        self.roomToDelete.makeIfMissing()
+        let room = self.roomToDelete
         do {
-            return try await self.write(write)
+            return try await self.write { db in
+                // Its file calls block: on the writer's queue, not the caller's task.
+                room.makeIfMissing()
+                return try write(db)
+            }
         } catch let error as StorageError where error.code == .noSpace && self.roomToDelete.release() {
             return try await self.write(write)
         }
