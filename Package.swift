@@ -3,8 +3,8 @@
 //
 // Layers, bottom to top (a module imports only those below it):
 //   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own;
-//   CFileStatus, CVips,        libvips; glibc's mallopt), each imported by one module
-//   CAllocator
+//   CFileStatus, CVips,        libvips; glibc's mallopt; fallocate(2) keeping the size), each
+//   CAllocator, CPreallocate   imported by one module
 //   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
@@ -65,6 +65,7 @@ let package = Package(
         .target(name: "CByteSearch"),
         .target(name: "CFileStatus"),
         .target(name: "CAllocator"),
+        .target(name: "CPreallocate"),
         .target(
             name: "TextBytes",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
@@ -78,6 +79,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "CPreallocate",
                 "TextBytes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -16,7 +16,7 @@ public enum BodyIngest {
         into files: FilesService
     ) async throws -> StagedUpload where Body.Element == ByteBuffer {
         var meter = try BodyMeter(declaredLength: declaredLength, limits: limits)
-        let staging = try await files.stage()
+        let staging = try await files.stage(expectedSize: declaredLength)
         do {
             var head = HeadSample()
             for try await buffer in body {

@@ -84,6 +84,36 @@ import Testing
         }
     }
 
+    /// A body that declares more than the device holds is refused as it starts, not once the
+    /// device is full (its room is claimed first; what arrives is what the sockets took before the
+    /// answer): for a raw upload and for a piece of a resumable one, whose offset stays where it was.
+    @Test func aDeclaredBodyTheDeviceCannotHoldIsRefusedBeforeItsFirstByte() async throws {
+        let app = try TestApp()
+        try await Self.onSmallDevice(app) { root in
+            try await app.live { client in
+                let port = client.port!
+                let directory = try TemporaryDirectory()
+                let source = directory.path + "/large.bin"
+                try await Fixtures.randomFile(at: source, size: 48 << 20)
+                let raw = try await Curl.request(port: port, "/api/files?name=large.bin", ["-T", source])
+                let upload = try await TusWireTests.create(port: port, length: 48 << 20)
+                let piece = try await Curl.request(
+                    port: port,
+                    upload,
+                    TusWireTests.tus + [
+                        "-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0", "-T", source,
+                    ]
+                )
+                for refused in [raw, piece] {
+                    #expect(refused.status == 507)
+                    #expect(refused.uploaded < 16 << 20, "\(refused.uploaded)")
+                }
+                #expect(try await TusWireTests.offset(port: port, upload) == 0)
+                #expect(app.stagedFiles.isEmpty)
+            }
+        }
+    }
+
     /// A piece of no declared length that runs into the reserve mid-way is dropped whole with a
     /// 507: the upload stays where it was, and takes the next piece.
     @Test func aPieceThatRunsOutOfRoomMidWayIsDroppedAndTheUploadGoesOn() async throws {

@@ -273,7 +273,7 @@ final class LingeringRemoval: BlobStore {
         return try await self.base.store(staged)
     }
 
-    func stage() async throws -> any BlobStaging { try await self.base.stage() }
+    func stage(expectedSize: Int64?) async throws -> any BlobStaging { try await self.base.stage(expectedSize: expectedSize) }
     func repair(with staged: StagedBlob) async throws { try await self.base.repair(with: staged) }
     func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
     func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }

@@ -15,8 +15,8 @@ struct FailingBlobStore: BlobStore {
         self.error = error
     }
 
-    public func stage() async throws -> any BlobStaging {
-        FailingStaging(base: try await self.base.stage(), failAfter: self.failAfter, error: self.error)
+    public func stage(expectedSize: Int64?) async throws -> any BlobStaging {
+        FailingStaging(base: try await self.base.stage(expectedSize: expectedSize), failAfter: self.failAfter, error: self.error)
     }
 
     public func store(_ staged: StagedBlob) async throws -> Bool { try await self.base.store(staged) }

@@ -7,8 +7,9 @@ public import NIOCore
 /// Storing the same bytes twice keeps one copy. A local directory implements this today; an
 /// S3-compatible bucket can later, behind the same protocol.
 public protocol BlobStore: Sendable {
-    /// Starts a new staged blob.
-    func stage() async throws -> any BlobStaging
+    /// Starts a new staged blob; `expectedSize`, when the bytes' length is declared, lets the store
+    /// make room for them first (and refuse at once when it has none).
+    func stage(expectedSize: Int64?) async throws -> any BlobStaging
 
     /// Makes a finished staged blob durable under its digest.
     /// - Returns: `true` when the blob was new, `false` when identical bytes were already stored
@@ -53,6 +54,13 @@ public protocol BlobStore: Sendable {
 
     /// Moves a finished rendition written at `staged` into place for `digest` under `name`.
     func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws
+}
+
+extension BlobStore {
+    /// Starts a new staged blob of a length not known yet.
+    public func stage() async throws -> any BlobStaging {
+        try await self.stage(expectedSize: nil)
+    }
 }
 
 /// A blob being written: append bytes in order, then finish or abort exactly once.

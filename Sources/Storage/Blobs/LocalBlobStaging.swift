@@ -12,7 +12,7 @@ import NIOPosix
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
 /// the file's end with the hash state of the bytes before, and pauses when its request ends; its
 /// last bytes may be left for the caller to hash later (`hashingBefore`). No write eats into the
-/// device's `SpaceReserve`.
+/// device's `SpaceReserve`; bytes of a declared length have their room claimed before they come.
 final class LocalBlobStaging: BlobStaging {
     private let fd: Int32
     private let writeSize: Int
@@ -23,6 +23,9 @@ final class LocalBlobStaging: BlobStaging {
     private var size: Int64
     /// Bytes from this offset on are written but not hashed.
     private let hashingBefore: Int64
+    /// The blocks of the bytes before this offset were reserved when the staging began
+    /// (`SpaceReserve.claim`): their writes need no check of the free space.
+    private let roomThrough: Int64
     private var pending: ByteBuffer
     private var spare: ByteBuffer?
     private var inFlight: Task<ByteBuffer, any Error>?
@@ -38,12 +41,14 @@ final class LocalBlobStaging: BlobStaging {
         allocator: ByteBufferAllocator,
         resumingAt size: Int64 = 0,
         hasher: SHA256 = SHA256(),
-        hashingBefore: Int64 = .max
+        hashingBefore: Int64 = .max,
+        roomThrough: Int64 = 0
     ) {
         self.fd = fd
         self.size = size
         self.hasher = hasher
         self.hashingBefore = hashingBefore
+        self.roomThrough = roomThrough
         self.path = path
         self.durable = durable
         self.threadPool = threadPool
@@ -104,9 +109,11 @@ final class LocalBlobStaging: BlobStaging {
         let chunk = self.pending
         self.pending = next
         let (fd, path, pool) = (self.fd, self.path, self.threadPool)
+        // Every byte given so far, this chunk's included, is within the room claimed.
+        let claimed = self.size <= self.roomThrough
         self.inFlight = Task {
             try await pool.runIfActive {
-                try SpaceReserve.check(writing: chunk.readableBytes, at: path)
+                if !claimed { try SpaceReserve.check(writing: chunk.readableBytes, at: path) }
                 try SystemFile.writeAll(fd, chunk, path: path)
                 return chunk
             }

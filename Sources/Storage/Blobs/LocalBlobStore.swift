@@ -40,12 +40,27 @@ struct LocalBlobStore: BlobStore {
         return "\(self.blobsDirectory)/\(first)/\(second)/\(hex)"
     }
 
-    func stage() async throws -> any BlobStaging {
+    func stage(expectedSize: Int64?) async throws -> any BlobStaging {
         let path = "\(self.stagingDirectory)/\(Self.randomName()).part"
         let fd = try await self.threadPool.runIfActive {
-            try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            let fd = try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            do {
+                try SpaceReserve.claim(expectedSize ?? 0, in: fd, at: 0, path: path)
+            } catch {
+                SystemFile.close(fd)
+                try? SystemFile.unlink(path)
+                throw error
+            }
+            return fd
         }
-        return LocalBlobStaging(fd: fd, path: path, durable: self.durable, threadPool: self.threadPool, allocator: self.allocator)
+        return LocalBlobStaging(
+            fd: fd,
+            path: path,
+            durable: self.durable,
+            threadPool: self.threadPool,
+            allocator: self.allocator,
+            roomThrough: expectedSize ?? 0
+        )
     }
 
     func store(_ staged: StagedBlob) async throws -> Bool {

@@ -18,4 +18,13 @@ enum SpaceReserve {
         let reserve = min(Self.largest, Int64(device.f_blocks) * blockSize / 100)
         if available - Int64(count) < reserve { throw StorageError.reserveReached(reserve) }
     }
+
+    /// Makes room in `fd` for `count` bytes declared to come at `offset`: refused as `check`
+    /// refuses them, before the first arrives, else their blocks are reserved now and writes
+    /// within them need no further check.
+    static func claim(_ count: Int64, in fd: Int32, at offset: Int64, path: String) throws {
+        guard count > 0 else { return }
+        try self.check(writing: Int(clamping: count), at: path)
+        try SystemFile.preallocate(fd, offset: offset, length: count, path: path)
+    }
 }

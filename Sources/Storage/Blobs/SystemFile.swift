@@ -1,3 +1,4 @@
+internal import CPreallocate
 import NIOCore
 import TextBytes
 
@@ -64,6 +65,21 @@ enum SystemFile {
     static func sync(_ fd: Int32, path: String) throws {
         while fsync(fd) != 0 {
             if errno != EINTR { throw error("sync", path) }
+        }
+    }
+
+    /// Reserves the blocks of `length` bytes at `offset` without changing the file's size (which
+    /// keeps telling how many bytes arrived): a device without room for a declared upload says so
+    /// before its first byte, and the bytes land in few extents. A file system that cannot
+    /// preallocate is left to its writes.
+    static func preallocate(_ fd: Int32, offset: Int64, length: Int64, path: String) throws {
+        guard length > 0 else { return }
+        while cpreallocate_keep_size(fd, offset, length) != 0 {
+            switch errno {
+            case EINTR: continue
+            case EOPNOTSUPP, ENOSYS: return
+            default: throw error("preallocate", path)
+            }
         }
     }
 

@@ -67,9 +67,10 @@ public struct FilesService: Sendable {
 
     // MARK: Bytes
 
-    /// Starts staging new bytes; finish them and pass them to `create` or `replaceContent`, or discard them.
-    public func stage() async throws -> any BlobStaging {
-        try await self.blobs.stage()
+    /// Starts staging new bytes, `expectedSize` of them when their length is declared; finish them
+    /// and pass them to `create` or `replaceContent`, or discard them.
+    public func stage(expectedSize: Int64? = nil) async throws -> any BlobStaging {
+        try await self.blobs.stage(expectedSize: expectedSize)
     }
 
     /// Throws away staged bytes that were not stored.

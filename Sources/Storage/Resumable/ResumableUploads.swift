@@ -226,10 +226,13 @@ public final class ResumableUploads: Sendable {
             let path = self.folder(upload.id) + "/data"
             let fd = try await self.threadPool.runIfActive { () -> Int32 in
                 let fd = try SystemFile.open(path, flags: O_WRONLY)
-                let end = Int64(lseek(fd, 0, SEEK_END))
-                guard end == offset else {
+                do {
+                    let end = Int64(lseek(fd, 0, SEEK_END))
+                    guard end == offset else { throw StorageError.offsetConflict(expected: end, given: offset) }
+                    try SpaceReserve.claim(min(declared ?? 0, limit), in: fd, at: offset, path: path)
+                } catch {
                     SystemFile.close(fd)
-                    throw StorageError.offsetConflict(expected: end, given: offset)
+                    throw error
                 }
                 return fd
             }
@@ -243,7 +246,8 @@ public final class ResumableUploads: Sendable {
                 allocator: self.allocator,
                 resumingAt: offset,
                 hasher: before.hasher,
-                hashingBefore: hashingBefore
+                hashingBefore: hashingBefore,
+                roomThrough: offset + min(declared ?? 0, limit)
             )
             return ResumableAppend(
                 uploads: self,
@@ -462,6 +466,8 @@ public final class ResumableAppend {
             await self.discard()
             return nil
         }
+        // Gives back the room claimed for the bytes that did not come.
+        try? await self.uploads.truncate(self.id, to: size)
         self.end(keeping: ResumableUploads.HashState(offset: min(size, self.hashingBefore), hasher: hasher), size: size)
         return size
     }
