@@ -42,16 +42,15 @@ struct LocalBlobStore: BlobStore {
 
     func stage(expectedSize: Int64?) async throws -> any BlobStaging {
         let path = "\(self.stagingDirectory)/\(Self.randomName()).part"
-        let fd = try await self.threadPool.runIfActive {
+        let (fd, claimed) = try await self.threadPool.runIfActive {
             let fd = try SystemFile.open(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
             do {
-                try SpaceReserve.claim(expectedSize ?? 0, in: fd, at: 0, path: path)
+                return (fd, try SpaceReserve.claim(expectedSize ?? 0, in: fd, at: 0, path: path))
             } catch {
                 SystemFile.close(fd)
                 try? SystemFile.unlink(path)
                 throw error
             }
-            return fd
         }
         return LocalBlobStaging(
             fd: fd,
@@ -59,7 +58,7 @@ struct LocalBlobStore: BlobStore {
             durable: self.durable,
             threadPool: self.threadPool,
             allocator: self.allocator,
-            roomThrough: expectedSize ?? 0
+            roomThrough: claimed
         )
     }
 

@@ -20,11 +20,12 @@ enum SpaceReserve {
     }
 
     /// Makes room in `fd` for `count` bytes declared to come at `offset`: refused as `check`
-    /// refuses them, before the first arrives, else their blocks are reserved now and writes
-    /// within them need no further check.
-    static func claim(_ count: Int64, in fd: Int32, at offset: Int64, path: String) throws {
-        guard count > 0 else { return }
+    /// refuses them, before the first arrives, else their blocks are reserved now. Returns how
+    /// many were reserved (none where the file system cannot): writes within them need no
+    /// further check.
+    static func claim(_ count: Int64, in fd: Int32, at offset: Int64, path: String) throws -> Int64 {
+        guard count > 0 else { return 0 }
         try self.check(writing: Int(clamping: count), at: path)
-        try SystemFile.preallocate(fd, offset: offset, length: count, path: path)
+        return try SystemFile.preallocate(fd, offset: offset, length: count, path: path) ? count : 0
     }
 }

@@ -70,17 +70,17 @@ enum SystemFile {
 
     /// Reserves the blocks of `length` bytes at `offset` without changing the file's size (which
     /// keeps telling how many bytes arrived): a device without room for a declared upload says so
-    /// before its first byte, and the bytes land in few extents. A file system that cannot
-    /// preallocate is left to its writes.
-    static func preallocate(_ fd: Int32, offset: Int64, length: Int64, path: String) throws {
-        guard length > 0 else { return }
+    /// before its first byte, and the bytes land in few extents. `false` on a file system that
+    /// cannot preallocate: the blocks are then left to the writes.
+    static func preallocate(_ fd: Int32, offset: Int64, length: Int64, path: String) throws -> Bool {
         while cpreallocate_keep_size(fd, offset, length) != 0 {
             switch errno {
             case EINTR: continue
-            case EOPNOTSUPP, ENOSYS: return
+            case EOPNOTSUPP, ENOSYS: return false
             default: throw error("preallocate", path)
             }
         }
+        return true
     }
 
     /// Syncs a directory so that a rename or a new entry in it survives a power cut.

@@ -224,17 +224,16 @@ public final class ResumableUploads: Sendable {
         guard self.lock(upload.id) else { throw StorageError.uploadLocked }
         do {
             let path = self.folder(upload.id) + "/data"
-            let fd = try await self.threadPool.runIfActive { () -> Int32 in
+            let (fd, claimed) = try await self.threadPool.runIfActive { () -> (Int32, Int64) in
                 let fd = try SystemFile.open(path, flags: O_WRONLY)
                 do {
                     let end = Int64(lseek(fd, 0, SEEK_END))
                     guard end == offset else { throw StorageError.offsetConflict(expected: end, given: offset) }
-                    try SpaceReserve.claim(min(declared ?? 0, limit), in: fd, at: offset, path: path)
+                    return (fd, try SpaceReserve.claim(min(declared ?? 0, limit), in: fd, at: offset, path: path))
                 } catch {
                     SystemFile.close(fd)
                     throw error
                 }
-                return fd
             }
             let before = try await self.hashState(of: upload.id, upTo: offset)
             let hashingBefore = declared.map { offset + max(0, $0 - Self.trailingHash) } ?? .max
@@ -247,7 +246,7 @@ public final class ResumableUploads: Sendable {
                 resumingAt: offset,
                 hasher: before.hasher,
                 hashingBefore: hashingBefore,
-                roomThrough: offset + min(declared ?? 0, limit)
+                roomThrough: offset + claimed
             )
             return ResumableAppend(
                 uploads: self,
