@@ -48,6 +48,25 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         try await reader.close()
     }
 
+    @Test func largePiecesWrittenAsTheyCameKeepTheirOrderAmongGatheredOnes() async throws {
+        // Pieces of half a write or more go out without being gathered; small ones are gathered
+        // between them: the file must hold every byte in the order given.
+        let sizes = [700_000, 1_000, 900_000, 600_000, 3, 1 << 20, 524_288, 10, 2 << 20, 77]
+        let bytes = (0..<sizes.reduce(0, +)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
+        let staging = try await self.store.stage()
+        var offset = 0
+        for size in sizes {
+            try await staging.write(ByteBuffer(bytes: bytes[offset..<offset + size]))
+            offset += size
+        }
+        let staged = try await staging.finish()
+        #expect(staged.size == Int64(bytes.count))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: staged.location)) == Data(bytes))
+        let path = self.directory.path + "/bytes"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(staged.digest.hex == (try await Fixtures.sha256(ofFile: path)))
+    }
+
     @Test func identicalBytesAreStoredOnce() async throws {
         let first = try await stage(Array("same bytes".utf8), in: self.store)
         let second = try await stage(Array("same bytes".utf8), in: self.store)

@@ -5,10 +5,11 @@ import NIOPosix
 /// A staged blob in the local store's `tmp/` directory.
 ///
 /// Incoming buffers are hashed at once and coalesced into writes of up to 1 MiB (small writes
-/// halve the throughput). One write runs on the thread pool while the next is hashed and gathered,
-/// so the disk and the CPU work at the same time; two buffers take turns, and neither ever grows
-/// past its size. The size is shared out by `StagingMemory`: many uploads at once get smaller
-/// buffers, so their memory stays bounded.
+/// halve the throughput); one that is at least half that size while nothing is gathered is
+/// written as it came, without a copy (large socket reads mostly are). One write runs on the
+/// thread pool while the next is hashed and gathered, so the disk and the CPU work at the same
+/// time; two buffers take turns, and neither ever grows past its size. The size is shared out by
+/// `StagingMemory`: many uploads at once get smaller buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
 /// the file's end with the hash state of the bytes before, and pauses when its request ends; its
 /// last bytes may be left for the caller to hash later (`hashingBefore`). No write eats into the
@@ -28,7 +29,8 @@ final class LocalBlobStaging: BlobStaging {
     private let roomThrough: Int64
     private var pending: ByteBuffer
     private var spare: ByteBuffer?
-    private var inFlight: Task<ByteBuffer, any Error>?
+    /// The write running; it gives back its buffer when it was one of the two taking turns.
+    private var inFlight: Task<ByteBuffer?, any Error>?
     /// The error of a write that failed: nothing more is written after it.
     private var failure: (any Error)?
     private var isOpen = true
@@ -63,6 +65,11 @@ final class LocalBlobStaging: BlobStaging {
             buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(hashed))) }
         }
         self.size += Int64(buffer.readableBytes)
+        if self.pending.readableBytes == 0 && buffer.readableBytes >= self.writeSize / 2 {
+            try await self.awaitInFlight()
+            self.start(buffer, reusable: false)
+            return
+        }
         // Written out before it would outgrow its size (a ByteBuffer doubles when it grows).
         if self.pending.readableBytes + buffer.readableBytes > self.writeSize {
             try await self.flushPending()
@@ -86,7 +93,7 @@ final class LocalBlobStaging: BlobStaging {
     func pause() async throws -> (size: Int64, hasher: SHA256) {
         defer { self.closeFile() }
         try await self.flushPending()
-        _ = try await self.awaitInFlight()
+        try await self.awaitInFlight()
         let (fd, path, durable) = (self.fd, self.path, self.durable)
         try await self.threadPool.runIfActive {
             if durable { try SystemFile.sync(fd, path: path) }
@@ -95,7 +102,7 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     func abort() async {
-        _ = try? await self.awaitInFlight()
+        try? await self.awaitInFlight()
         self.closeFile()
         try? SystemFile.unlink(self.path)
     }
@@ -103,11 +110,17 @@ final class LocalBlobStaging: BlobStaging {
     /// Hands the gathered bytes to the thread pool once the previous write is done.
     private func flushPending() async throws {
         guard self.pending.readableBytes > 0 else { return }
-        var next = try await self.awaitInFlight() ?? self.spare!
+        try await self.awaitInFlight()
+        var next = self.spare!
         self.spare = nil
         next.clear()
         let chunk = self.pending
         self.pending = next
+        self.start(chunk, reusable: true)
+    }
+
+    /// Writes `chunk` on the thread pool; a `reusable` one (one of the two buffers) comes back.
+    private func start(_ chunk: ByteBuffer, reusable: Bool) {
         let (fd, path, pool) = (self.fd, self.path, self.threadPool)
         // Every byte given so far, this chunk's included, is within the room claimed.
         let claimed = self.size <= self.roomThrough
@@ -115,19 +128,19 @@ final class LocalBlobStaging: BlobStaging {
             try await pool.runIfActive {
                 if !claimed { try SpaceReserve.check(writing: chunk.readableBytes, at: path) }
                 try SystemFile.writeAll(fd, chunk, path: path)
-                return chunk
+                return reusable ? chunk : nil
             }
         }
     }
 
-    /// Waits for the write in flight, returning its buffer for reuse; throws the error of any
-    /// write that failed, now or before (its buffer is gone with it).
-    private func awaitInFlight() async throws -> ByteBuffer? {
+    /// Waits for the write in flight, keeping its buffer for reuse; throws the error of any write
+    /// that failed, now or before (its buffer is gone with it).
+    private func awaitInFlight() async throws {
         if let failure = self.failure { throw failure }
-        guard let task = self.inFlight else { return nil }
+        guard let task = self.inFlight else { return }
         self.inFlight = nil
         do {
-            return try await task.value
+            if let written = try await task.value { self.spare = written }
         } catch {
             self.failure = error
             throw error
