@@ -24,6 +24,23 @@ import Testing
     /// curl's arguments for a tus piece at offset 0 (the body to add).
     static let firstPiece = TusWireTests.tus + ["-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0"]
 
+    /// More than the 32 MiB device holds.
+    static let largeSourceSize = 48 << 20
+
+    /// Runs `body` with a live app on the small device and a random file of `largeSourceSize`
+    /// bytes to send it.
+    static func withLargeSource(_ body: @Sendable (TestApp, Int, String) async throws -> Void) async throws {
+        let app = try TestApp()
+        try await Self.onSmallDevice(app) { _ in
+            try await app.live { client in
+                let directory = try TemporaryDirectory()
+                let source = directory.path + "/large.bin"
+                try await Fixtures.randomFile(at: source, size: Self.largeSourceSize)
+                try await body(app, client.port!, source)
+            }
+        }
+    }
+
     static func freeBytes(_ path: String) throws -> Int64 {
         let attributes = try FileManager.default.attributesOfFileSystem(forPath: path)
         return try #require((attributes[.systemFreeSize] as? NSNumber)?.int64Value)
@@ -91,43 +108,29 @@ import Testing
     /// device is full (its room is claimed first; what arrives is what the sockets took before the
     /// answer): for a raw upload and for a piece of a resumable one, whose offset stays where it was.
     @Test func aDeclaredBodyTheDeviceCannotHoldIsRefusedAsItStarts() async throws {
-        let app = try TestApp()
-        try await Self.onSmallDevice(app) { _ in
-            try await app.live { client in
-                let port = client.port!
-                let directory = try TemporaryDirectory()
-                let source = directory.path + "/large.bin"
-                try await Fixtures.randomFile(at: source, size: 48 << 20)
-                let raw = try await Curl.request(port: port, "/api/files?name=large.bin", ["-T", source])
-                let upload = try await TusWireTests.create(port: port, length: 48 << 20)
-                let piece = try await Curl.request(port: port, upload, Self.firstPiece + ["-T", source])
-                for refused in [raw, piece] {
-                    #expect(refused.status == 507)
-                    #expect(refused.uploaded < 16 << 20, "\(refused.uploaded)")
-                }
-                #expect(try await TusWireTests.offset(port: port, upload) == 0)
-                #expect(app.stagedFiles.isEmpty)
+        try await Self.withLargeSource { app, port, source in
+            let raw = try await Curl.request(port: port, "/api/files?name=large.bin", ["-T", source])
+            let upload = try await TusWireTests.create(port: port, length: Self.largeSourceSize)
+            let piece = try await Curl.request(port: port, upload, Self.firstPiece + ["-T", source])
+            for refused in [raw, piece] {
+                #expect(refused.status == 507)
+                #expect(refused.uploaded < 16 << 20, "\(refused.uploaded)")
             }
+            #expect(try await TusWireTests.offset(port: port, upload) == 0)
+            #expect(app.stagedFiles.isEmpty)
         }
     }
 
     /// A piece of no declared length that runs into the reserve mid-way is dropped whole with a
     /// 507: the upload stays where it was, and takes the next piece.
     @Test func aPieceThatRunsOutOfRoomMidWayIsDroppedAndTheUploadGoesOn() async throws {
-        let app = try TestApp()
-        try await Self.onSmallDevice(app) { _ in
-            try await app.live { client in
-                let port = client.port!
-                let directory = try TemporaryDirectory()
-                let source = directory.path + "/large.bin"
-                try await Fixtures.randomFile(at: source, size: 48 << 20)
-                let upload = try await TusWireTests.create(port: port, length: 48 << 20)
-                let cut = try await Curl.request(port: port, upload, Self.firstPiece + ["-H", "Transfer-Encoding: chunked", "-T", source])
-                #expect(cut.status == 507)
-                #expect(try await TusWireTests.offset(port: port, upload) == 0)
-                #expect(try await Curl.request(port: port, upload, Self.firstPiece + ["--data-binary", "hello"]).status == 204)
-                #expect(try await TusWireTests.offset(port: port, upload) == 5)
-            }
+        try await Self.withLargeSource { _, port, source in
+            let upload = try await TusWireTests.create(port: port, length: Self.largeSourceSize)
+            let cut = try await Curl.request(port: port, upload, Self.firstPiece + ["-H", "Transfer-Encoding: chunked", "-T", source])
+            #expect(cut.status == 507)
+            #expect(try await TusWireTests.offset(port: port, upload) == 0)
+            #expect(try await Curl.request(port: port, upload, Self.firstPiece + ["--data-binary", "hello"]).status == 204)
+            #expect(try await TusWireTests.offset(port: port, upload) == 5)
         }
     }
 
