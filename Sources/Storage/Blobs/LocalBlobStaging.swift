@@ -6,10 +6,11 @@ import NIOPosix
 ///
 /// Incoming buffers are hashed at once and coalesced into writes of up to 1 MiB (small writes
 /// halve the throughput); one that is at least half that size while nothing is gathered is
-/// written as it came, without a copy (large socket reads mostly are). One write runs on the
-/// thread pool while the next is hashed and gathered, so the disk and the CPU work at the same
-/// time; two buffers take turns, and neither ever grows past its size. The size is shared out by
-/// `StagingMemory`: many uploads at once get smaller buffers, so their memory stays bounded.
+/// written as it came, without a copy (large socket reads mostly are; that read buffer is then
+/// held until its write ends, one at most). One write runs on the thread pool while the next is
+/// hashed and gathered, so the disk and the CPU work at the same time; two buffers take turns,
+/// and neither ever grows past its size. The size is shared out by `StagingMemory`: many uploads
+/// at once get smaller buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
 /// the file's end with the hash state of the bytes before, and pauses when its request ends; its
 /// last bytes may be left for the caller to hash later (`hashingBefore`). No write eats into the

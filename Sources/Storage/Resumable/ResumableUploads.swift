@@ -235,7 +235,15 @@ public final class ResumableUploads: Sendable {
                     throw error
                 }
             }
-            let before = try await self.hashState(of: upload.id, upTo: offset)
+            let before: HashState
+            do {
+                before = try await self.hashState(of: upload.id, upTo: offset)
+            } catch {
+                // Nothing of the piece was written: the file and its room go back as they were.
+                SystemFile.close(fd)
+                if claimed > 0 { try? await self.truncate(upload.id, to: offset) }
+                throw error
+            }
             let hashingBefore = declared.map { offset + max(0, $0 - Self.trailingHash) } ?? .max
             let staging = LocalBlobStaging(
                 fd: fd,
