@@ -334,7 +334,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StaticFilesTests",
-            dependencies: ["Compression", "StaticFiles", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "Compression", "StaticFiles", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

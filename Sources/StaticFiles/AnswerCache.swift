@@ -27,6 +27,11 @@ final class AnswerCache: Sendable {
         self.answers.lookup(key)
     }
 
+    /// Forgets the answers no longer trusted.
+    func removeExpired() {
+        self.answers.removeExpired()
+    }
+
     /// Keeps an answer whose bytes are in memory.
     func store(_ answer: CachedStaticAnswer, for key: Key) {
         guard case .memory(let bytes) = answer.body.content else { return }

@@ -1,16 +1,16 @@
-import Glibc
 import HTTPTypes
 import NIOCore
 
 /// What a path was found to name and how it is sent (its plan and validator), trusted for a
 /// second as the answer cache trusts whole answers: the requests that cache cannot take (ranges,
-/// preconditions, large files) then cost an answer decided anew from the plan and, for a large
-/// file, one open of it, not a path walk, a sidecar probe and a plan made again.
+/// preconditions, large files) then cost an answer decided anew from the plan, not a path walk,
+/// a sidecar probe and a plan made again.
 ///
-/// A file's bytes held in memory are one version with their validator. A large file is opened
-/// again for each answer and sent only while it is still the planned file (device, inode, size,
-/// mtime, ctime), so a file changed on disk is planned anew at once and its answer never mixes
-/// two versions.
+/// A file's bytes held in memory are one version with their validator. A large file is held open
+/// with its plan and sent only while it is still the planned file (device, inode, size, mtime,
+/// ctime: one `fstat` per answer), so a file rewritten in place or removed is planned anew at once
+/// and its answer never mixes two versions; a file renamed over it is seen within the second, as
+/// nginx's open_file_cache sees it.
 final class PlanCache: Sendable {
     struct Key: Hashable {
         let path: String
@@ -25,33 +25,16 @@ final class PlanCache: Sendable {
         }
     }
 
-    /// Where a planned answer's bytes come from.
-    enum Content {
-        case memory(ByteBuffer)
-        /// The planned file, opened for each answer in `directory`.
-        case file(MountDirectory)
-    }
-
     struct Entry {
         let plan: StaticPlan
-        let hash: String
-        let content: Content
+        let body: StaticBody
         let endpointPath: String
 
-        /// The body of one answer: the bytes in memory, or the planned file newly opened; `nil`
-        /// when the file there is no longer the planned one.
-        func body() -> StaticBody? {
-            switch self.content {
-            case .memory(let bytes):
-                return StaticBody(content: .memory(bytes), hash: self.hash)
-            case .file(let directory):
-                guard let descriptor = directory.openForReading(self.plan.served.path) else { return nil }
-                guard FileStatus(descriptor: descriptor)?.identity == self.plan.served.status.identity else {
-                    close(descriptor)
-                    return nil
-                }
-                return StaticBody(content: .file(descriptor), hash: self.hash)
-            }
+        /// The body of one answer: the bytes in memory, or the planned file; `nil` when the open
+        /// file is no longer the planned one.
+        func currentBody() -> StaticBody? {
+            if case .file(let file) = self.body.content, !file.isStill(self.plan.served.status.identity) { return nil }
+            return self.body
         }
     }
 
@@ -62,19 +45,27 @@ final class PlanCache: Sendable {
         self.plans.lookup(key)
     }
 
-    /// Keeps the plan of `body`'s answer: its bytes when they are in memory, else where to open
-    /// the file again.
-    func store(_ plan: StaticPlan, body: StaticBody, directory: MountDirectory, endpointPath: String, for key: Key) {
-        let (content, bytes): (Content, Int) =
+    /// What an open file counts for against the cache's 64 MiB: at most 256 are held open, so that
+    /// a descriptor limit of 1,024 (a common default) stays for the connections.
+    static let openFileWeight = 256 << 10
+
+    /// Keeps the plan of `body`'s answer with its bytes or its open file.
+    func store(_ plan: StaticPlan, body: StaticBody, endpointPath: String, for key: Key) {
+        let bytes =
             switch body.content {
-            case .memory(let bytes): (.memory(bytes), bytes.readableBytes)
-            case .file: (.file(directory), 0)
+            case .memory(let bytes): bytes.readableBytes
+            case .file: Self.openFileWeight
             }
-        self.plans.store(Entry(plan: plan, hash: body.hash, content: content, endpointPath: endpointPath), bytes: bytes, for: key)
+        self.plans.store(Entry(plan: plan, body: body, endpointPath: endpointPath), bytes: bytes, for: key)
     }
 
     /// Forgets the plan under `key` (its file changed).
     func remove(_ key: Key) {
         self.plans.remove(key)
+    }
+
+    /// Forgets the plans no longer trusted, closing the files only they held open.
+    func removeExpired() {
+        self.plans.removeExpired()
     }
 }

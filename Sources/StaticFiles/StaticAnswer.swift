@@ -24,25 +24,19 @@ struct StaticPlan {
     let contentSecurityPolicy: String?
 }
 
-/// The bytes of a static answer: a buffer (a small file or a gzip from the caches) or an open
-/// descriptor of the file, and the validator of the content they hold.
+/// The bytes of a static answer: a buffer (a small file or a gzip from the caches) or the open
+/// file, and the validator of the content they hold.
 public struct StaticBody: Sendable {
     /// Where the bytes are.
     public enum Content: Sendable {
         case memory(ByteBuffer)
-        /// An open descriptor whose owner closes it once the body is sent.
-        case file(Int32)
+        case file(OpenFile)
     }
 
     /// The bytes.
     public let content: Content
     /// The content hash the entity tag is made of.
     let hash: String
-
-    /// Closes the descriptor of an answer that will not be sent.
-    public func release() {
-        if case .file(let descriptor) = self.content { close(descriptor) }
-    }
 }
 
 /// A static answer decided from the caches alone, ready for the event-loop carrier.
@@ -146,14 +140,14 @@ extension StaticFileServer {
         let planKey = PlanCache.Key(path: path, request: request)
         let planned: (plan: StaticPlan, body: StaticBody, endpointPath: String)
         if let known = self.plans.lookup(planKey) {
-            guard let body = known.body() else {
+            guard let body = known.currentBody() else {
                 self.plans.remove(planKey)
                 return nil
             }
             planned = (known.plan, body, known.endpointPath)
         } else {
             guard let found = self.plannedAnswer(path, request: request) else { return nil }
-            self.plans.store(found.plan, body: found.body, directory: found.mount.directory, endpointPath: found.mount.endpointPath, for: planKey)
+            self.plans.store(found.plan, body: found.body, endpointPath: found.mount.endpointPath, for: planKey)
             planned = (found.plan, found.body, found.mount.endpointPath)
         }
         do {
@@ -162,14 +156,10 @@ extension StaticFileServer {
                 body: planned.body,
                 endpointPath: planned.endpointPath
             )
-            guard self.sendsWithoutWaiting(answer) else {
-                planned.body.release()
-                return nil
-            }
+            guard self.sendsWithoutWaiting(answer) else { return nil }
             if let key { self.answers.store(answer, for: key) }
             return answer
         } catch {
-            planned.body.release()
             return nil
         }
     }
@@ -201,7 +191,8 @@ extension StaticFileServer {
     /// kernel cannot tell, when each is at most `largestUncheckedRegion` bytes with both ends
     /// cached. Other bodies are read on the thread pool by the normal path.
     func sendsWithoutWaiting(_ cached: CachedStaticAnswer) -> Bool {
-        guard case .file(let descriptor) = cached.body.content, cached.answer.sendsBody else { return true }
+        guard case .file(let file) = cached.body.content, cached.answer.sendsBody else { return true }
+        let descriptor = file.descriptor
         for case .file(let offset, let length) in cached.answer.segments {
             switch cfilestatus_range_cached(descriptor, offset, length) {
             case 1: continue
@@ -223,6 +214,6 @@ extension StaticFileServer {
         if plan.gzipped { return self.gzip.cached(key: hash).map { StaticBody(content: .memory($0), hash: hash) } }
         if let small { return StaticBody(content: .memory(small.content), hash: hash) }
         guard served.status.size > SmallFileCache.maxFileSize else { return nil }
-        return directory.openForReading(served.path).map { StaticBody(content: .file($0), hash: hash) }
+        return directory.openForReading(served.path).map { StaticBody(content: .file(OpenFile(descriptor: $0)), hash: hash) }
     }
 }

@@ -74,6 +74,13 @@ public final class StaticFileServer: Sendable {
         }
     }
 
+    /// Forgets what the caches no longer trust: called every second, so that a file removed from
+    /// a mount is not held open while no request comes.
+    public func forgetExpired() {
+        self.plans.removeExpired()
+        self.answers.removeExpired()
+    }
+
     /// Whether `path` names a file or a directory in `mount`.
     func names(_ path: Substring, in mount: StaticMount) -> Bool {
         switch StaticPathResolver.resolve(path, in: mount) {
@@ -115,18 +122,17 @@ public final class StaticFileServer: Sendable {
         let mediaType = self.mediaType(of: file, in: mount.directory)
         let plan = self.plan(file, from: mount, request: request.head, status: status, mediaType: mediaType)
         guard let body = try await self.body(of: plan, in: mount.directory) else { return nil }
-        let answer: FileAnswer
-        do {
-            answer = try self.answer(plan, body: body, request: request.head)
-        } catch {
-            body.release()
-            throw error
+        let answer = try self.answer(plan, body: body, request: request.head)
+        let source: any ByteSource
+        switch body.content {
+        case .memory(let bytes):
+            source = MemorySource(bytes)
+        case .file(let file):
+            // The source closes its own descriptor; the open file may be shared.
+            let descriptor = dup(file.descriptor)
+            guard descriptor >= 0 else { throw StaticFileError.unreadable }
+            source = LocalFileSource(descriptor: descriptor, size: plan.served.status.size)
         }
-        let source: any ByteSource =
-            switch body.content {
-            case .memory(let bytes): MemorySource(bytes)
-            case .file(let descriptor): LocalFileSource(descriptor: descriptor, size: plan.served.status.size)
-            }
         guard answer.sendsBody else {
             try await source.close()
             return Response(status: answer.status, headers: answer.headers)
@@ -153,7 +159,7 @@ public final class StaticFileServer: Sendable {
             return StaticBody(content: .memory(try await self.gzip(served, key: hash, content: small?.content, in: directory)), hash: hash)
         }
         if let small { return StaticBody(content: .memory(small.content), hash: hash) }
-        return directory.openForReading(served.path).map { StaticBody(content: .file($0), hash: hash) }
+        return directory.openForReading(served.path).map { StaticBody(content: .file(OpenFile(descriptor: $0)), hash: hash) }
     }
 
     /// The gzip of a whole file (at most `GzipEncoder.maximumSize`), cached under its validator.

@@ -46,6 +46,17 @@ final class TrustedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// Forgets the values stored `validity` ago or longer.
+    func removeExpired() {
+        let now = NIODeadline.now()
+        self.entries.withLockedValue { cache in
+            for (key, entry) in cache.values where now - entry.stored >= self.validity {
+                cache.bytes -= entry.bytes
+                cache.values.removeValue(forKey: key)
+            }
+        }
+    }
+
     /// Forgets the value under `key`.
     func remove(_ key: Key) {
         self.entries.withLockedValue { cache in

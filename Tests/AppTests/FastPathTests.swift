@@ -6,7 +6,8 @@ import TestSupport
 import Testing
 
 /// The event-loop carrier of static answers against the router's, over real sockets with curl:
-/// the same answers, in order, fresh after a change, and a file cut short under sendfile.
+/// the same answers, in order, fresh after a change, a removed file let go, and a file cut short
+/// under sendfile.
 @Suite(.serialized) struct FastPathTests {
     /// The same bytes and times in every static directory given.
     static func populate(_ root: String) async throws {
@@ -182,8 +183,8 @@ import Testing
                 try handle.close()
                 let changed = ContinuousClock.now
                 if name == "large.bin" {
-                    // Its plan is kept for a second, but each answer opens the file anew and
-                    // checks it is still the planned one.
+                    // Its plan and open file are kept for a second, but each answer checks the
+                    // file is still the planned one.
                     let newRange = try await Curl.request(port: port, "/" + name, ["-r", "0-99"])
                     #expect(newRange.status == 206 && newRange.body == replacement.prefix(100))
                     #expect(newRange.headers["etag"] != before.headers["etag"])
@@ -199,6 +200,39 @@ import Testing
                 let conditional = try await Curl.request(port: port, "/" + name, ["-H", "If-None-Match: \(before.headers["etag"] ?? "")"])
                 #expect(conditional.status == 200 && conditional.body == replacement)
             }
+        }
+    }
+
+    /// The descriptors of this process open on `path` (removed or not).
+    static func descriptors(openOn path: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { entry in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)
+            return target == path || target == path + " (deleted)"
+        }.count
+    }
+
+    /// A large file is held open while its plan is trusted (no open per answer), and closed within
+    /// a couple of seconds of its removal though no request comes after it: its space is given back.
+    @Test func aRemovedFileIsClosedWithoutAnotherRequest() async throws {
+        let app = try TestApp()
+        let path = app.configuration.staticDirectory + "/held.bin"
+        try await Fixtures.randomFile(at: path, size: 1 << 20)
+        try await app.live { client in
+            let port = client.port!
+            let before = try await Self.fastAnswers(port: port)
+            for _ in 0..<3 {
+                #expect(try await Curl.request(port: port, "/held.bin", ["-r", "0-99"]).status == 206)
+            }
+            #expect(try await Self.fastAnswers(port: port) > before, "ranges of the file went by the fast path")
+            #expect(try Self.descriptors(openOn: path) == 1)
+            #expect(unlink(path) == 0)
+            let removed = ContinuousClock.now
+            while try Self.descriptors(openOn: path) > 0 && ContinuousClock.now - removed < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try Self.descriptors(openOn: path) == 0)
+            #expect(ContinuousClock.now - removed < .seconds(3))
+            #expect(try await Curl.request(port: port, "/held.bin", ["-r", "0-99"]).status == 404)
         }
     }
 

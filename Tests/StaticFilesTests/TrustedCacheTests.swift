@@ -16,6 +16,19 @@ import Testing
         #expect(cache.lookup("a") == nil)
     }
 
+    /// The sweep forgets expired values only, and gives back the bytes they held.
+    @Test func removingExpiredValuesKeepsTheTrustedOnes() async throws {
+        let cache = TrustedCache<String, Int>(validity: .milliseconds(200), byteCapacity: 100)
+        cache.store(1, bytes: 60, for: "old")
+        try await Task.sleep(for: .milliseconds(250))
+        cache.store(2, bytes: 30, for: "new")
+        cache.removeExpired()
+        #expect(cache.lookup("new") == 2)
+        // 30 + 60 fit again only if the expired value's bytes were given back.
+        cache.store(3, bytes: 60, for: "other")
+        #expect(cache.lookup("new") == 2 && cache.lookup("other") == 3)
+    }
+
     /// Full in entries or in bytes held, the cache starts over: expired values never pile up.
     @Test func aFullCacheStartsOver() {
         let byEntries = TrustedCache<Int, Int>(capacity: 3)

@@ -277,7 +277,7 @@ public enum Wharf {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-            services: [runner],
+            services: [runner, StaticCacheSweep(server: staticFiles)],
             onServerRunning: { channel in
                 // Said once the socket is bound, so that a port in use never follows a "Serving" line.
                 logger.info(

@@ -139,7 +139,6 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        self.held?.answer.body.release()
         self.held = nil
         self.idleCheck?.cancel()
         context.fireChannelInactive()
@@ -170,10 +169,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         if request.headerFields[.contentLength].map({ $0 != "0" }) == true { return nil }
         if self.configuration.isRouted(path.prefix { $0 != "?" }) { return nil }
         guard let answer = self.configuration.server.cachedAnswer(to: request) else { return nil }
-        if case .file = answer.body.content, self.regionWriter == nil {
-            answer.body.release()
-            return nil
-        }
+        if case .file = answer.body.content, self.regionWriter == nil { return nil }
         return answer
     }
 
@@ -197,9 +193,15 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         }
         self.sending += 1
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        var file: NIOFileHandle?
+        // The handle lends the open file's descriptor to the regions; the open file stays with
+        // the answer until it is out.
+        var openFile: OpenFile?
+        var handle: NIOFileHandle?
         if answer.sendsBody {
-            if case .file(let descriptor) = held.answer.body.content { file = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor) }
+            if case .file(let file) = held.answer.body.content {
+                openFile = file
+                handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.descriptor)
+            }
             for segment in answer.segments {
                 switch (segment, held.answer.body.content) {
                 case (.bytes(let bytes), _):
@@ -209,12 +211,10 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
                     context.write(self.wrapOutboundOut(.body(slice)), promise: nil)
                 case (.file(let offset, let length), .file):
                     context.triggerUserOutboundEvent(ResponseBodyBytesSent(count: Int(length)), promise: nil)
-                    let region = FileRegion(fileHandle: file!, readerIndex: Int(offset), endIndex: Int(offset + length))
+                    let region = FileRegion(fileHandle: handle!, readerIndex: Int(offset), endIndex: Int(offset + length))
                     self.regionWriter?.write(region, promise: nil)
                 }
             }
-        } else {
-            held.answer.body.release()
         }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: written)
@@ -223,7 +223,8 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         written.futureResult.assumeIsolated().whenComplete { _ in
             finished = true
             watchdog?.cancel()
-            try? file?.close()
+            _ = try? handle?.takeDescriptorOwnership()
+            withExtendedLifetime(openFile) {}
             self.sending -= 1
             self.lastActive = .now()
             if self.sending == 0, let quiesce = self.quiesce {
@@ -233,15 +234,15 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         }
         // Most regions are out by now (the callback above has run); only one still being sent
         // needs watching.
-        if !finished, file != nil, case .file(let descriptor) = held.answer.body.content {
-            watchdog = Self.watch(descriptor, needing: answer.segments, context: context)
+        if !finished, let openFile {
+            watchdog = Self.watch(openFile, needing: answer.segments, context: context)
         }
     }
 
     /// sendfile(2) sends nothing once a file has been cut shorter than its region, and the write
     /// would be retried for ever: once a second the file's size is checked, and the connection
     /// closed when it no longer holds the bytes promised (the client sees a short body).
-    private static func watch(_ descriptor: Int32, needing segments: [FileAnswer.Segment], context: ChannelHandlerContext) -> RepeatedTask {
+    private static func watch(_ file: OpenFile, needing segments: [FileAnswer.Segment], context: ChannelHandlerContext) -> RepeatedTask {
         let end = segments.reduce(Int64(0)) { end, segment in
             if case .file(let offset, let length) = segment { return max(end, offset + length) }
             return end
@@ -249,7 +250,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let channel = context.channel
         return context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             var status = stat()
-            if fstat(descriptor, &status) != 0 || Int64(status.st_size) < end { channel.close(promise: nil) }
+            if fstat(file.descriptor, &status) != 0 || Int64(status.st_size) < end { channel.close(promise: nil) }
         }
     }
 

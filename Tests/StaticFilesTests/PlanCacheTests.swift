@@ -1,0 +1,83 @@
+import Foundation
+import Glibc
+import HTTPTypes
+import NIOCore
+import TestSupport
+import Testing
+
+@testable import StaticFiles
+
+/// The plan cache holds large files open (no open per answer) within bounds: a file stays open
+/// while a plan or an answer holds it, and no more than 256 are held, whatever is asked.
+@Suite struct PlanCacheTests {
+    /// Descriptors of this process open on files under `directory`.
+    static func descriptors(under directory: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { entry in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry))?.hasPrefix(directory + "/") == true
+        }.count
+    }
+
+    static func plan(of path: String) throws -> (StaticPlan, StaticBody) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        let file = OpenFile(descriptor: descriptor)
+        let status = try #require(FileStatus(descriptor: descriptor))
+        let plan = StaticPlan(
+            served: ContainedFile(path: path, status: status),
+            mediaType: "application/octet-stream",
+            sidecarCoding: nil,
+            gzipped: false,
+            negotiable: false,
+            cacheControl: "no-cache",
+            status: .ok,
+            contentSecurityPolicy: nil
+        )
+        return (plan, StaticBody(content: .file(file), hash: "hash"))
+    }
+
+    static func key(_ path: String) -> PlanCache.Key {
+        PlanCache.Key(path: path[...], request: .init(method: .get, scheme: nil, authority: nil, path: path))
+    }
+
+    @Test func atMost256FilesAreHeldOpen() throws {
+        let directory = try TemporaryDirectory()
+        let cache = PlanCache()
+        for index in 0..<300 {
+            let path = directory.path + "/file-\(index).bin"
+            try Data("file \(index)".utf8).write(to: URL(fileURLWithPath: path))
+            let (plan, body) = try Self.plan(of: path)
+            cache.store(plan, body: body, endpointPath: "static:/", for: Self.key(path))
+            #expect(try Self.descriptors(under: directory.path) <= 256)
+        }
+        #expect(try Self.descriptors(under: directory.path) > 0)
+        #expect(cache.lookup(Self.key(directory.path + "/file-299.bin"))?.currentBody() != nil)
+    }
+
+    /// A plan's file is closed once the plan is forgotten and no answer holds it any more; one
+    /// rewritten in place is no longer sent from.
+    @Test func aFileIsClosedWhenNothingHoldsIt() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/held.bin"
+        try Data("first version".utf8).write(to: URL(fileURLWithPath: path))
+        let cache = PlanCache()
+        let key = Self.key(path)
+        do {
+            let (plan, body) = try Self.plan(of: path)
+            cache.store(plan, body: body, endpointPath: "static:/", for: key)
+        }
+        do {
+            let answering = try #require(cache.lookup(key)?.currentBody())
+            cache.remove(key)
+            let held = try withExtendedLifetime(answering) { try Self.descriptors(under: directory.path) }
+            #expect(held == 1, "the answer still holds it")
+        }
+        #expect(try Self.descriptors(under: directory.path) == 0)
+
+        let (again, againBody) = try Self.plan(of: path)
+        cache.store(again, body: againBody, endpointPath: "static:/", for: key)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.write(contentsOf: Data("second version".utf8))
+        try handle.close()
+        #expect(cache.lookup(key)?.currentBody() == nil, "rewritten in place")
+    }
+}
