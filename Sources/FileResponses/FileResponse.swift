@@ -57,20 +57,22 @@ public struct FileResponse: Sendable {
     /// status, every header (`Content-Length` included) and the body's segments. Both carriers of
     /// an answer (the async responder and the event-loop fast path) start from this.
     public func answer(to request: HTTPRequest, size: Int64) throws(FileResponseError) -> FileAnswer {
+        // Every field is new: appended, not looked up first.
         var headers: HTTPFields = [.acceptRanges: "bytes", .contentTypeOptions: "nosniff"]
-        if let entityTag { headers[.eTag] = entityTag.headerValue }
-        if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
+        headers.reserveCapacity(16)
+        if let entityTag { headers.append(HTTPField(name: .eTag, value: entityTag.headerValue)) }
+        if let lastModified { headers.append(HTTPField(name: .lastModified, value: HTTPDate.format(lastModified))) }
 
         switch ConditionalRequest.evaluate(request, entityTag: self.entityTag, lastModified: self.lastModified) {
         case .notModified:
-            headers[.contentLength] = "0"
+            headers.append(HTTPField(name: .contentLength, value: "0"))
             return FileAnswer(status: .notModified, headers: headers, segments: [], sendsBody: false)
         case .preconditionFailed:
             throw FileResponseError.preconditionFailed(headers: headers)
         case .proceed:
             break
         }
-        if let disposition { headers[.contentDisposition] = disposition.headerValue }
+        if let disposition { headers.append(HTTPField(name: .contentDisposition, value: disposition.headerValue)) }
 
         let rangeHeader =
             ConditionalRequest.rangeApplies(request, entityTag: self.entityTag, lastModified: self.lastModified)
@@ -79,18 +81,18 @@ public struct FileResponse: Sendable {
         var segments: [FileAnswer.Segment]
         switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {
         case .whole:
-            headers[.contentType] = self.contentType
+            headers.append(HTTPField(name: .contentType, value: self.contentType))
             (status, segments) = (.ok, [.file(0, size)])
         case .unsatisfiable:
             throw FileResponseError.rangeNotSatisfiable(size: size, headers: headers)
         case .partial(let ranges) where ranges.count == 1:
             let range = ranges[0]
-            headers[.contentType] = self.contentType
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers.append(HTTPField(name: .contentType, value: self.contentType))
+            headers.append(HTTPField(name: .contentRange, value: "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"))
             (status, segments) = (.partialContent, [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)])
         case .partial(let ranges):
             let boundary = Self.newBoundary()
-            headers[.contentType] = "multipart/byteranges; boundary=\(boundary)"
+            headers.append(HTTPField(name: .contentType, value: "multipart/byteranges; boundary=\(boundary)"))
             segments = []
             for range in ranges {
                 let partHeader =
@@ -101,7 +103,7 @@ public struct FileResponse: Sendable {
             segments.append(.bytes(ByteBuffer(string: "\r\n--\(boundary)--\r\n")))
             status = .partialContent
         }
-        headers[.contentLength] = String(segments.reduce(0) { $0 + $1.length })
+        headers.append(HTTPField(name: .contentLength, value: String(segments.reduce(0) { $0 + $1.length })))
         return FileAnswer(status: status, headers: headers, segments: segments, sendsBody: request.method != .head)
     }
 

@@ -117,11 +117,12 @@ extension StaticFileServer {
             throw error.adding(headers)
         }
         if plan.status != .ok { answer.status = plan.status }
-        answer.headers[.cacheControl] = plan.cacheControl
-        if let coding = plan.sidecarCoding { answer.headers[.contentEncoding] = coding.rawValue }
-        if plan.gzipped { answer.headers[.contentEncoding] = "gzip" }
-        if plan.negotiable { answer.headers[.vary] = "Accept-Encoding" }
-        if let policy = plan.contentSecurityPolicy { answer.headers[.contentSecurityPolicy] = policy }
+        // None of these is in `FileResponse`'s answer: appended, not looked up first.
+        answer.headers.append(HTTPField(name: .cacheControl, value: plan.cacheControl))
+        if let coding = plan.sidecarCoding { answer.headers.append(HTTPField(name: .contentEncoding, value: coding.rawValue)) }
+        if plan.gzipped { answer.headers.append(HTTPField(name: .contentEncoding, value: "gzip")) }
+        if plan.negotiable { answer.headers.append(HTTPField(name: .vary, value: "Accept-Encoding")) }
+        if let policy = plan.contentSecurityPolicy { answer.headers.append(HTTPField(name: .contentSecurityPolicy, value: policy)) }
         return answer
     }
 
