@@ -94,14 +94,16 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        // An answer sent from here up to this size (a range, a small file) leaves the channel
-        // writable: with NIO's default of 64 KiB, each one turned it unwritable and back, and
-        // both changes went through the pipeline to Hummingbird's idle async writer.
-        let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 128 << 10, high: 256 << 10)
-        try? context.channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMark)
+        // Only a plain HTTP/1 connection (a socket channel: an HTTP/2 stream channel traps on
+        // the option below) sends by sendfile.
         if self.configuration.usesSendfile, let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
             let writer = FileRegionWriter()
             if (try? context.pipeline.syncOperations.addHandler(writer, position: .before(codec))) != nil { self.regionWriter = writer }
+            // An answer sent from here up to this size (a range, a small file) leaves the
+            // channel writable: with NIO's default of 64 KiB, each one turned it unwritable and
+            // back, and both changes went through the pipeline to Hummingbird's idle async writer.
+            let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 128 << 10, high: 256 << 10)
+            try? context.channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMark)
         }
         self.scheduleIdleCheck(context: context)
     }
