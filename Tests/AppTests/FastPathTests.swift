@@ -205,10 +205,7 @@ import Testing
 
     /// The descriptors of this process open on `path` (removed or not).
     static func descriptors(openOn path: String) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { entry in
-            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)
-            return target == path || target == path + " (deleted)"
-        }.count
+        try openDescriptorTargets().filter { $0 == path || $0 == path + " (deleted)" }.count
     }
 
     /// A large file is held open while its plan is trusted (no open per answer), and closed within

@@ -12,9 +12,7 @@ import Testing
 @Suite struct PlanCacheTests {
     /// Descriptors of this process open on files under `directory`.
     static func descriptors(under directory: String) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { entry in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry))?.hasPrefix(directory + "/") == true
-        }.count
+        try openDescriptorTargets().filter { $0.hasPrefix(directory + "/") }.count
     }
 
     static func plan(of path: String) throws -> (StaticPlan, StaticBody) {
