@@ -238,6 +238,39 @@ import Testing
         #expect(stagedSync < rename && rename < directorySync && directorySync < commitSync && commitSync < answer)
     }
 
+    /// A large static file goes out by sendfile(2) at most 2 MiB per call, as nginx's
+    /// `sendfile_max_chunk`: one call for the whole file held the event loop, and every other
+    /// connection on it, for as long as a fast client took to read it.
+    @Test func aLargeStaticFileIsSentAtMost2MiBPerSendfile() async throws {
+        let directory = try TemporaryDirectory()
+        try await Fixtures.randomFile(at: directory.path + "/video.bin", size: 9 << 20)
+        let port = Int.random(in: 20_000..<40_000)
+        let trace = directory.path + "/trace"
+        let strace = try Command.start(
+            "strace",
+            ["-f", "-e", "trace=sendfile", "-o", trace]
+                + [Self.binary, "serve", "--port", String(port), "--static", directory.path, "--log-level", "warning"],
+            environment: Self.environment(directory)
+        )
+        try await Self.waitUntilHealthy(port: port)
+        // The first answer hashes the file the normal way; the second goes by the fast path.
+        for _ in 0..<2 {
+            let copy = directory.path + "/copy"
+            let download = try await Curl.request(port: port, "/video.bin", [], saveTo: copy)
+            #expect(download.status == 200)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == (try Data(contentsOf: URL(fileURLWithPath: directory.path + "/video.bin"))))
+        }
+        try await Command.run("pkill", ["-TERM", "-P", String(strace.process.processIdentifier)])
+        _ = try await Command.wait(strace, timeout: .seconds(30))
+
+        let counts = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").compactMap { line -> Int? in
+            guard line.contains("sendfile("), let count = line.split(separator: ")").first?.split(separator: " ").last else { return nil }
+            return Int(count)
+        }
+        #expect(counts.count >= 5, "the file went by sendfile in regions: \(counts)")
+        #expect(counts.allSatisfy { $0 <= 2 << 20 }, "\(counts)")
+    }
+
     /// Streaming, flat memory: a 256 MiB upload (raw and as a form) and its download raise the
     /// server's peak resident memory by a small fraction of their size.
     @Test func uploadsAndDownloadsKeepTheServersMemoryFlat() async throws {

@@ -203,6 +203,38 @@ import Testing
         }
     }
 
+    /// A file larger than a region chunk goes out a region per turn of the event loop; requests
+    /// pipelined behind it wait until its end is written, then are answered in order, by either
+    /// carrier.
+    @Test func pipelinedAnswersWaitForAFileSentInRegions() async throws {
+        let app = try TestApp()
+        let root = app.configuration.staticDirectory
+        try await Self.populate(root)
+        try await Fixtures.randomFile(at: root + "/huge.bin", size: 6 << 20 + 12345, seed: 11)
+        try await app.live { client in
+            let port = client.port!
+            for path in ["/small.txt", "/huge.bin"] { _ = try await Curl.request(port: port, path, []) }
+            let before = try await Self.fastAnswers(port: port)
+            let requests = ["GET:/huge.bin", "GET:/small.txt", "GET:/healthz", "GET:/huge.bin", "GET:/small.txt"]
+            let output = try await PythonClients.run("pipelined.py", [String(port)] + requests, timeout: .seconds(60))
+            #expect(output.status == 0, "\(output.text)")
+            struct Answer: Decodable {
+                let status: Int
+                let id: String
+                let sha256: String
+            }
+            let answers = try output.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
+            #expect(answers.map(\.id) == (0..<requests.count).map { "p\($0)" })
+            #expect(answers.map(\.status) == [200, 200, 200, 200, 200])
+            func digest(_ name: String) throws -> String {
+                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))).map { String(format: "%02x", $0) }.joined()
+            }
+            #expect(answers[0].sha256 == (try digest("huge.bin")) && answers[3].sha256 == answers[0].sha256)
+            #expect(answers[1].sha256 == (try digest("small.txt")) && answers[4].sha256 == answers[1].sha256)
+            #expect(try await Self.fastAnswers(port: port) - before >= 2, "the file went by the fast path")
+        }
+    }
+
     /// The descriptors of this process open on `path` (removed or not).
     static func descriptors(openOn path: String) throws -> Int {
         try openDescriptorTargets().filter { $0 == path || $0 == path + " (deleted)" }.count

@@ -68,6 +68,33 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         let start: ContinuousClock.Instant
     }
 
+    /// The most a file region sends in one turn of the event loop, as nginx's
+    /// `sendfile_max_chunk`: on a fast connection (loopback, a LAN) one sendfile(2) call sent a
+    /// whole large file while every other connection of the loop waited.
+    static let regionChunk: Int64 = 2 << 20
+    /// How long after a region the next is sent: long enough that the loop turns first.
+    static let turn = TimeAmount.microseconds(20)
+
+    /// A body part still to send: bytes, or a file region (start and end offsets).
+    private enum Part {
+        case bytes(ByteBuffer)
+        case region(Int64, Int64)
+    }
+
+    /// An answer's body parts still to send, and what its regions are read from.
+    private final class Outgoing {
+        let parts: [Part]
+        var next = 0
+        let handle: NIOFileHandle?
+        let written: EventLoopPromise<Void>
+
+        init(parts: [Part], handle: NIOFileHandle?, written: EventLoopPromise<Void>) {
+            self.parts = parts
+            self.handle = handle
+            self.written = written
+        }
+    }
+
     private let configuration: Configuration
     /// Requests passed on whose answers have not ended yet.
     private var passedOn = 0
@@ -82,6 +109,12 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     /// The quiesce event, held while an answer sent here is still going out.
     private var quiesce: Any?
     private var regionWriter: FileRegionWriter?
+    /// An answer sent from here is still being written a region at a time: nothing else may be
+    /// written before its end, so what is read meanwhile waits here, and reading stops.
+    private var pacing = false
+    private var readsWhilePacing = CircularBuffer<NIOAny>()
+    private var readCompleteWhilePacing = false
+    private var readAskedWhilePacing = false
     private var dates = DateHeader()
     /// The metrics of the last answer's route, method and status: a connection mostly asks alike.
     private var lastMetrics: (route: String, method: HTTPRequest.Method, status: Int, metrics: RouteMetrics)?
@@ -115,6 +148,10 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.pacing {
+            self.readsWhilePacing.append(data)
+            return
+        }
         self.lastActive = .now()
         switch self.unwrapInboundIn(data) {
         case .head(let request):
@@ -140,8 +177,26 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         context.fireChannelRead(data)
     }
 
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        if self.pacing {
+            self.readCompleteWhilePacing = true
+            return
+        }
+        context.fireChannelReadComplete()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if self.pacing {
+            self.readAskedWhilePacing = true
+            return
+        }
+        context.read()
+    }
+
     public func channelInactive(context: ChannelHandlerContext) {
         self.held = nil
+        self.pacing = false
+        self.readsWhilePacing.removeAll()
         self.idleCheck?.cancel()
         context.fireChannelInactive()
     }
@@ -199,6 +254,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         // the answer until it is out.
         var openFile: OpenFile?
         var handle: NIOFileHandle?
+        var parts: [Part] = []
         if answer.sendsBody {
             if case .file(let file) = held.answer.body.content {
                 openFile = file
@@ -207,19 +263,18 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             for segment in answer.segments {
                 switch (segment, held.answer.body.content) {
                 case (.bytes(let bytes), _):
-                    context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
+                    parts.append(.bytes(bytes))
                 case (.file(let offset, let length), .memory(let bytes)):
-                    let slice = bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!
-                    context.write(self.wrapOutboundOut(.body(slice)), promise: nil)
+                    parts.append(.bytes(bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!))
                 case (.file(let offset, let length), .file):
                     context.triggerUserOutboundEvent(ResponseBodyBytesSent(count: Int(length)), promise: nil)
-                    let region = FileRegion(fileHandle: handle!, readerIndex: Int(offset), endIndex: Int(offset + length))
-                    self.regionWriter?.write(region, promise: nil)
+                    for start in stride(from: offset, to: offset + length, by: Int64.Stride(Self.regionChunk)) {
+                        parts.append(.region(start, min(offset + length, start + Self.regionChunk)))
+                    }
                 }
             }
         }
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: written)
         var finished = false
         var watchdog: RepeatedTask?
         written.futureResult.assumeIsolated().whenComplete { _ in
@@ -234,10 +289,64 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
                 context.fireUserInboundEventTriggered(quiesce)
             }
         }
+        self.pump(Outgoing(parts: parts, handle: handle, written: written), context: context)
         // Most regions are out by now (the callback above has run); only one still being sent
         // needs watching.
         if !finished, let openFile {
             watchdog = Self.watch(openFile, needing: answer.segments, context: context)
+        }
+    }
+
+    /// Writes the parts of `outgoing` up to its next file region, then the rest in later turns
+    /// of the event loop, once each region is out, and the answer's end after the last.
+    private func pump(_ outgoing: Outgoing, context: ChannelHandlerContext) {
+        while outgoing.next < outgoing.parts.count {
+            let part = outgoing.parts[outgoing.next]
+            outgoing.next += 1
+            switch part {
+            case .bytes(let bytes):
+                context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
+            case .region(let start, let end):
+                let region = FileRegion(fileHandle: outgoing.handle!, readerIndex: Int(start), endIndex: Int(end))
+                if outgoing.next == outgoing.parts.count {
+                    self.regionWriter?.write(region, promise: nil)
+                    continue
+                }
+                let sent = context.eventLoop.makePromise(of: Void.self)
+                self.regionWriter?.write(region, promise: sent)
+                self.pacing = true
+                context.flush()
+                sent.futureResult.assumeIsolated().whenComplete { result in
+                    switch result {
+                    case .success:
+                        // A task run at once would run in the same turn (NIO runs tasks until none
+                        // is due): one due a little later lets the loop serve what is ready first.
+                        context.eventLoop.assumeIsolated().scheduleTask(in: Self.turn) { self.pump(outgoing, context: context) }
+                    case .failure(let error):
+                        outgoing.written.fail(error)
+                    }
+                }
+                return
+            }
+        }
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: outgoing.written)
+        if self.pacing { self.endPacing(context: context) }
+    }
+
+    /// Takes what was read while an answer was paced, as it would have been taken then.
+    private func endPacing(context: ChannelHandlerContext) {
+        self.pacing = false
+        while !self.pacing, let data = self.readsWhilePacing.popFirst() {
+            self.channelRead(context: context, data: data)
+        }
+        guard !self.pacing else { return }
+        if self.readCompleteWhilePacing {
+            self.readCompleteWhilePacing = false
+            context.fireChannelReadComplete()
+        }
+        if self.readAskedWhilePacing {
+            self.readAskedWhilePacing = false
+            context.read()
         }
     }
 
