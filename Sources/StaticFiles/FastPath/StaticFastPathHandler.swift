@@ -307,13 +307,18 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             case .bytes(let bytes):
                 context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
             case .region(let start, let end):
+                // Gone with the connection's handlers.
+                guard let writer = self.regionWriter else {
+                    outgoing.written.fail(ChannelError.ioOnClosedChannel)
+                    return
+                }
                 let region = FileRegion(fileHandle: outgoing.handle!, readerIndex: Int(start), endIndex: Int(end))
                 if outgoing.next == outgoing.parts.count {
-                    self.regionWriter?.write(region, promise: nil)
+                    writer.write(region, promise: nil)
                     continue
                 }
                 let sent = context.eventLoop.makePromise(of: Void.self)
-                self.regionWriter?.write(region, promise: sent)
+                writer.write(region, promise: sent)
                 self.pacing = true
                 context.flush()
                 sent.futureResult.assumeIsolated().whenComplete { result in
