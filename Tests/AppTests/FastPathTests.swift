@@ -98,6 +98,26 @@ import Testing
         }
     }
 
+    struct PipelinedAnswer: Decodable {
+        let status: Int
+        let id: String
+        let sha256: String
+    }
+
+    /// `requests` ("METHOD:/path") sent at once on one connection; their answers, which must come
+    /// in order (ids `p0`, `p1`, ...).
+    static func pipelined(port: Int, _ requests: [String]) async throws -> [PipelinedAnswer] {
+        let output = try await PythonClients.run("pipelined.py", [String(port)] + requests, timeout: .seconds(60))
+        #expect(output.status == 0, "\(output.text)")
+        let answers = try output.text.split(separator: "\n").map { try JSONDecoder().decode(PipelinedAnswer.self, from: Data($0.utf8)) }
+        #expect(answers.map(\.id) == (0..<requests.count).map { "p\($0)" })
+        return answers
+    }
+
+    static func digest(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Pipelined requests get their answers in order, whichever carrier takes each.
     @Test func pipelinedAnswersLeaveInOrder() async throws {
         let app = try TestApp()
@@ -111,19 +131,9 @@ import Testing
             let requests = [
                 "GET:/small.txt", "GET:/fresh.txt", "GET:/small.txt", "GET:/healthz", "HEAD:/small.txt", "GET:/large.bin", "GET:/small.txt",
             ]
-            let output = try await PythonClients.run("pipelined.py", [String(port)] + requests, timeout: .seconds(60))
-            #expect(output.status == 0, "\(output.text)")
-            struct Answer: Decodable {
-                let status: Int
-                let id: String
-                let sha256: String
-            }
-            let answers = try output.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
-            #expect(answers.map(\.id) == (0..<requests.count).map { "p\($0)" })
+            let answers = try await Self.pipelined(port: port, requests)
             #expect(answers.map(\.status) == [200, 200, 200, 200, 200, 200, 200])
-            func digest(_ name: String) throws -> String {
-                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))).map { String(format: "%02x", $0) }.joined()
-            }
+            func digest(_ name: String) throws -> String { try Self.digest(root + "/" + name) }
             #expect(answers[0].sha256 == (try digest("small.txt")))
             #expect(answers[1].sha256 == (try digest("fresh.txt")))
             #expect(answers[5].sha256 == (try digest("large.bin")))
@@ -216,19 +226,9 @@ import Testing
             for path in ["/small.txt", "/huge.bin"] { _ = try await Curl.request(port: port, path, []) }
             let before = try await Self.fastAnswers(port: port)
             let requests = ["GET:/huge.bin", "GET:/small.txt", "GET:/healthz", "GET:/huge.bin", "GET:/small.txt"]
-            let output = try await PythonClients.run("pipelined.py", [String(port)] + requests, timeout: .seconds(60))
-            #expect(output.status == 0, "\(output.text)")
-            struct Answer: Decodable {
-                let status: Int
-                let id: String
-                let sha256: String
-            }
-            let answers = try output.text.split(separator: "\n").map { try JSONDecoder().decode(Answer.self, from: Data($0.utf8)) }
-            #expect(answers.map(\.id) == (0..<requests.count).map { "p\($0)" })
+            let answers = try await Self.pipelined(port: port, requests)
             #expect(answers.map(\.status) == [200, 200, 200, 200, 200])
-            func digest(_ name: String) throws -> String {
-                SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: root + "/" + name))).map { String(format: "%02x", $0) }.joined()
-            }
+            func digest(_ name: String) throws -> String { try Self.digest(root + "/" + name) }
             #expect(answers[0].sha256 == (try digest("huge.bin")) && answers[3].sha256 == answers[0].sha256)
             #expect(answers[1].sha256 == (try digest("small.txt")) && answers[4].sha256 == answers[1].sha256)
             #expect(try await Self.fastAnswers(port: port) - before >= 2, "the file went by the fast path")
