@@ -16,7 +16,8 @@ public import Routing
 /// still unanswered, so an answer written here never overtakes one still being made. Answers
 /// carry what the middleware stack adds (request id, `X-Process-Time`, `Date`, `Server`) and are
 /// counted in the same route metrics; the access log sees them as any other. File bodies go out
-/// by sendfile (a `FileRegion` written below the HTTP codec); cached ones as buffers.
+/// by sendfile (`FileRegion`s written below the HTTP codec), at most `regionChunk` bytes per turn
+/// of the event loop, with the connection's reads held meanwhile; cached ones as buffers.
 ///
 /// Hummingbird's connection state handler behind this one sees only the requests passed on, so
 /// the idle timeout of the connection is kept here (Hummingbird's own must be off), and a
