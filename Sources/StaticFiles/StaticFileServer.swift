@@ -128,7 +128,7 @@ public final class StaticFileServer: Sendable {
         case .memory(let bytes):
             source = MemorySource(bytes)
         case .file(let file):
-            // The source closes its own descriptor; the open file may be shared.
+            // The source closes the descriptor it is given, and the open file its own.
             let descriptor = dup(file.descriptor)
             guard descriptor >= 0 else { throw StaticFileError.unreadable }
             source = LocalFileSource(descriptor: descriptor, size: plan.served.status.size)

@@ -291,8 +291,8 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             }
         }
         self.pump(Outgoing(parts: parts, handle: handle, written: written), context: context)
-        // Most regions are out by now (the callback above has run); only one still being sent
-        // needs watching.
+        // A small answer is out by now (the callback above has run); one still going out (a
+        // region the socket has not taken yet, or the later regions of a large file) is watched.
         if !finished, let openFile {
             watchdog = Self.watch(openFile, needing: answer.segments, context: context)
         }
