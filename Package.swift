@@ -320,7 +320,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FileResponsesTests",
-            dependencies: ["FileResponses", .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "FileResponses", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

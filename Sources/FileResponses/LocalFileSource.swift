@@ -5,7 +5,8 @@ public import NIOPosix
 import TextBytes
 
 /// A regular file on the local disk as a byte source: a descriptor the caller opened (so that the
-/// file read is the file that was checked), read with `pread(2)`.
+/// file read is the file that was checked), read with `pread(2)`, and either owned by the source
+/// or lent to it by whatever holds the file open.
 ///
 /// Reads of up to `inlineReadLimit` bytes (a typical range request) are made on the calling
 /// thread, as nginx makes its reads: a round trip through the thread pool costs more than copying
@@ -15,16 +16,33 @@ public final class LocalFileSource: ByteSource {
     /// The largest read made without the thread pool.
     public static let inlineReadLimit = 128 << 10
 
+    /// Who closes the descriptor: the source itself, or the holder that lent it.
+    private enum Owner {
+        case source
+        case holder(any AnyObject & Sendable)
+    }
+
     public let size: Int64
     private let descriptor: Int32
     private let threadPool: NIOThreadPool
-    private let isOpen = NIOLockedValueBox(true)
+    /// `nil` once closed.
+    private let owner: NIOLockedValueBox<Owner?>
 
-    /// Takes ownership of `descriptor`, a regular file of `size` bytes; `close()` releases it.
+    /// Takes ownership of `descriptor`, a regular file of `size` bytes; `close()` closes it.
     public init(descriptor: Int32, size: Int64, threadPool: NIOThreadPool = .singleton) {
         self.descriptor = descriptor
         self.size = size
         self.threadPool = threadPool
+        self.owner = NIOLockedValueBox(.source)
+    }
+
+    /// Reads `descriptor`, a regular file of `size` bytes that `holder` keeps open as long as it
+    /// lives; the source keeps `holder` until `close()`, and never closes the descriptor itself.
+    public init(descriptor: Int32, size: Int64, heldOpenBy holder: any AnyObject & Sendable, threadPool: NIOThreadPool = .singleton) {
+        self.descriptor = descriptor
+        self.size = size
+        self.threadPool = threadPool
+        self.owner = NIOLockedValueBox(.holder(holder))
     }
 
     public func read(offset: Int64, length: Int) async throws -> ByteBuffer {
@@ -42,11 +60,11 @@ public final class LocalFileSource: ByteSource {
     }
 
     private func release() {
-        let wasOpen = self.isOpen.withLockedValue { open in
-            defer { open = false }
-            return open
+        let owner = self.owner.withLockedValue { owner in
+            defer { owner = nil }
+            return owner
         }
-        if wasOpen { Glibc.close(self.descriptor) }
+        if case .source = owner { Glibc.close(self.descriptor) }
     }
 
     deinit {

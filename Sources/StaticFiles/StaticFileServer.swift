@@ -128,10 +128,7 @@ public final class StaticFileServer: Sendable {
         case .memory(let bytes):
             source = MemorySource(bytes)
         case .file(let file):
-            // The source closes the descriptor it is given, and the open file its own.
-            let descriptor = dup(file.descriptor)
-            guard descriptor >= 0 else { throw StaticFileError.unreadable }
-            source = LocalFileSource(descriptor: descriptor, size: plan.served.status.size)
+            source = LocalFileSource(descriptor: file.descriptor, size: plan.served.status.size, heldOpenBy: file)
         }
         guard answer.sendsBody else {
             try await source.close()
