@@ -102,30 +102,25 @@ def curl_upload(url, path, extra, form=False, auth=()):
     return json.loads(body), float(seconds)
 
 
-def concurrent_uploads(url, paths, clean, repetitions, pid, auth=()):
-    """All files at once, one curl each; total MB/s over the wall time, median of the runs, and
-    the server's largest peak RSS growth."""
+def concurrent_upload(url, paths, clean, pid, auth=()):
+    """All files at once, one curl each: total MB/s over the wall time, and the server's peak RSS
+    growth meanwhile."""
     total = sum(os.path.getsize(path) for path in paths)
-    speeds = []
-    growth = 0.0
-    for _ in range(repetitions):
-        clean()
-        subprocess.run(["sync"], check=True)
-        sampler = RSSSampler(pid).__enter__()
-        start = time.time()
-        processes = [
-            subprocess.Popen(["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
-                             stdout=subprocess.PIPE, text=True)
-            for path in paths
-        ]
-        statuses = [process.communicate()[0] for process in processes]
-        elapsed = time.time() - start
-        sampler.__exit__(None, None, None)
-        growth = max(growth, sampler.growth_mib)
-        if any(status not in ("200", "201") for status in statuses):
-            raise SystemExit(f"concurrent uploads to {url} answered {sorted(set(statuses))}")
-        speeds.append(total / elapsed / 1e6)
-    return statistics.median(speeds), speeds, growth
+    clean()
+    subprocess.run(["sync"], check=True)
+    sampler = RSSSampler(pid).__enter__()
+    start = time.time()
+    processes = [
+        subprocess.Popen(["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", *auth, "-F", f"file=@{path}", url],
+                         stdout=subprocess.PIPE, text=True)
+        for path in paths
+    ]
+    statuses = [process.communicate()[0] for process in processes]
+    elapsed = time.time() - start
+    sampler.__exit__(None, None, None)
+    if any(status not in ("200", "201") for status in statuses):
+        raise SystemExit(f"concurrent uploads to {url} answered {sorted(set(statuses))}")
+    return total / elapsed / 1e6, sampler.growth_mib
 
 
 def measure_series(series, path, repetitions):
@@ -262,13 +257,20 @@ def main():
             with open(path, "wb") as out:
                 out.write(os.urandom(8 << 20))
             small.append(path)
-        for server, url, clean, auth in (
+        targets = [
             (wharf, "http://127.0.0.1:18081/api/files", clean_wharf, ["-H", wharf_header]),
             (fastapi, "http://127.0.0.1:18082/multipart", clean_peer, []),
-        ):
-            median, all_speeds, growth = concurrent_uploads(url, small, clean, args.repetitions, server.process.pid, auth)
-            rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{median:,.0f} MB/s total", f"{growth:.1f} MiB",
-                         " ".join(f"{s:.0f}" for s in all_speeds)))
+        ]
+        # The servers take turns, as the series above do, so that the VM's drift spreads over both.
+        runs = {server.name: [] for server, *_ in targets}
+        for _ in range(args.repetitions):
+            for server, url, clean, auth in targets:
+                runs[server.name].append(concurrent_upload(url, small, clean, server.process.pid, auth))
+        for server, *_ in targets:
+            speeds = [speed for speed, _ in runs[server.name]]
+            growth = max(growth for _, growth in runs[server.name])
+            rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{statistics.median(speeds):,.0f} MB/s total",
+                         f"{growth:.1f} MiB", " ".join(f"{s:.0f}" for s in speeds)))
         clean_wharf()
         wharf.stop()
         fastapi.stop()
