@@ -26,9 +26,9 @@ import Testing
     /// Whether `descriptor` still names the file at `path` (its number may be reused by another
     /// open once closed, but not for that file).
     static func names(_ descriptor: Int32, _ path: String) -> Bool {
-        var open = stat()
+        var opened = stat()
         var named = stat()
-        return fstat(descriptor, &open) == 0 && stat(path, &named) == 0 && open.st_ino == named.st_ino && open.st_dev == named.st_dev
+        return fstat(descriptor, &opened) == 0 && stat(path, &named) == 0 && opened.st_ino == named.st_ino && opened.st_dev == named.st_dev
     }
 
     @Test func closingAnOwnedDescriptorClosesIt() async throws {
