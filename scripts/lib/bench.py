@@ -268,7 +268,7 @@ def main():
                 runs[server.name].append(concurrent_upload(url, small, clean, server.process.pid, auth))
         for server, *_ in targets:
             speeds = [speed for speed, _ in runs[server.name]]
-            growth = max(growth for _, growth in runs[server.name])
+            growth = max(run_growth for _, run_growth in runs[server.name])
             rows.append(("32 concurrent 8 MiB multipart uploads", server.name, f"{statistics.median(speeds):,.0f} MB/s total",
                          f"{growth:.1f} MiB", " ".join(f"{s:.0f}" for s in speeds)))
         clean_wharf()
