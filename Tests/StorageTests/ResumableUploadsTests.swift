@@ -7,50 +7,79 @@ import Testing
 
 @testable import Storage
 
-/// A tus piece of declared length leaves its last 4 MiB unhashed when its request ends; they are
-/// hashed from the partial file behind its answer, and the upload's digest comes out whole.
+/// A tus piece is answered once its bytes are written; the SHA-256 follows the pieces from the
+/// partial file, and the upload's digest comes out whole, whatever became of each piece.
 @Suite struct ResumableUploadsTests {
-    static func append(_ bytes: [UInt8], to upload: ResumableUpload, at offset: Int64, in uploads: ResumableUploads) async throws -> Int64 {
-        let piece = try await uploads.append(to: upload, at: offset, limit: .max, declared: Int64(bytes.count), checksum: nil)
+    static let owner = Principal(name: "admin", isAdmin: true)
+
+    static func piece(
+        of upload: ResumableUpload,
+        at offset: Int64,
+        length: Int,
+        checksum: ChunkChecksum? = nil,
+        in uploads: ResumableUploads
+    ) async throws -> ResumableAppend {
+        try await uploads.append(
+            to: try await uploads.upload(upload.id, as: Self.owner),
+            at: offset,
+            limit: .max,
+            declared: Int64(length),
+            checksum: checksum
+        )
+    }
+
+    static func write(_ bytes: some Collection<UInt8>, to piece: ResumableAppend) async throws {
+        let bytes = Array(bytes)
         for start in stride(from: 0, to: bytes.count, by: 64 << 10) {
             try await piece.write(ByteBuffer(bytes: bytes[start..<min(bytes.count, start + (64 << 10))]))
         }
+    }
+
+    static func append(_ bytes: [UInt8], to upload: ResumableUpload, at offset: Int64, in uploads: ResumableUploads) async throws -> Int64 {
+        let piece = try await Self.piece(of: upload, at: offset, length: bytes.count, in: uploads)
+        try await Self.write(bytes, to: piece)
         return try await piece.commit()
     }
 
-    @Test func aPieceLeavesItsLastBytesUnhashedForAfterItsAnswer() async throws {
-        let directory = try TemporaryDirectory()
-        let bytes = (0..<(6 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let fd = open(directory.path + "/staged", O_WRONLY | O_CREAT, 0o600)
-        let staging = LocalBlobStaging(
-            fd: fd,
-            path: directory.path + "/staged",
-            durable: false,
-            threadPool: .singleton,
-            allocator: ByteBufferAllocator(),
-            hashingBefore: 2 << 20
-        )
-        try await staging.write(ByteBuffer(bytes: bytes))
-        let (size, hasher) = try await staging.pause()
-        #expect(size == 6 << 20)
-        #expect(Array(hasher.finalize()) == Array(SHA256.hash(data: bytes[..<(2 << 20)])))
-    }
-
-    @Test func theDigestOfPiecesWithTrailingHashesIsWholeAndSurvivesARestart() async throws {
+    @Test func theDigestOfPiecesIsWholeAndSurvivesARestart() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let first = (0..<(6 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let second = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        let owner = Principal(name: "admin", isAdmin: true)
         let created = try await uploads.create(owner: "admin", length: 11 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(first, to: created, at: 0, in: uploads) == 6 << 20)
-        #expect(try await Self.append(second, to: try await uploads.upload(created.id, as: owner), at: 6 << 20, in: uploads) == 11 << 20)
+        #expect(try await Self.append(second, to: created, at: 6 << 20, in: uploads) == 11 << 20)
         let expected = BlobDigest(bytes: SHA256.hash(data: first + second))
-        let upload = try await uploads.upload(created.id, as: owner)
+        let upload = try await uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == expected)
         // Another process on the same directory knows no hash state: it reads the file again.
         let restarted = try ResumableUploads(root: directory.path, durable: false)
         #expect(try await restarted.staged(upload).blob.digest == expected)
+    }
+
+    /// A piece dropped for its checksum and a piece cut off half-way come right after pieces whose
+    /// hash is still on its way: the digest holds the bytes the file keeps, no more, no less.
+    @Test func droppedAndCutOffPiecesLeaveTheDigestOfTheBytesKept() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let bytes = (0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ $0 >> 16) }
+        let created = try await uploads.create(owner: "admin", length: 12 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append(Array(bytes[..<(4 << 20)]), to: created, at: 0, in: uploads) == 4 << 20)
+
+        let wrong = ChunkChecksum(algorithm: .sha256, expected: Data(SHA256.hash(data: [1, 2, 3])))
+        let refused = try await Self.piece(of: created, at: 4 << 20, length: 4 << 20, checksum: wrong, in: uploads)
+        try await Self.write(bytes[(4 << 20)..<(8 << 20)], to: refused)
+        let error = await #expect(throws: StorageError.self) { try await refused.commit() }
+        #expect(error?.code == .checksumMismatch)
+        #expect(try await uploads.upload(created.id, as: Self.owner).offset == 4 << 20)
+
+        let cut = try await Self.piece(of: created, at: 4 << 20, length: 8 << 20, in: uploads)
+        try await Self.write(bytes[(4 << 20)..<(7 << 20)], to: cut)
+        #expect(await cut.keep() == 7 << 20)
+
+        #expect(try await Self.append(Array(bytes[(7 << 20)...]), to: created, at: 7 << 20, in: uploads) == 12 << 20)
+        let upload = try await uploads.upload(created.id, as: Self.owner)
+        #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
     /// A creation a crash cut short leaves a folder without `info.json`: the expiry sweep removes

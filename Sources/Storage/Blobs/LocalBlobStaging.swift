@@ -11,20 +11,19 @@ import NIOPosix
 /// hashed and gathered, so the disk and the CPU work at the same time; two buffers take turns,
 /// and neither ever grows past its size. The size is shared out by `StagingMemory`: many uploads
 /// at once get smaller buffers, so their memory stays bounded.
-/// A resumable upload's partial file is staged the same way, a request at a time: it resumes at
-/// the file's end with the hash state of the bytes before, and pauses when its request ends; its
-/// last bytes may be left for the caller to hash later (`hashingBefore`). No write eats into the
-/// device's `SpaceReserve`; bytes of a declared length have their room claimed before they come.
+/// A resumable upload's partial file is staged the same way, a request at a time, without hashing
+/// (its owner hashes the file behind the requests): it resumes at the file's end and pauses when
+/// its request ends. No write eats into the device's `SpaceReserve`; bytes of a declared length
+/// have their room claimed before they come.
 final class LocalBlobStaging: BlobStaging {
     private let fd: Int32
     private let writeSize: Int
     private let path: String
     private let durable: Bool
     private let threadPool: NIOThreadPool
-    private var hasher: SHA256
+    /// `nil` when the bytes are written without a hash.
+    private var hasher: SHA256?
     private var size: Int64
-    /// Bytes from this offset on are written but not hashed.
-    private let hashingBefore: Int64
     /// The blocks of the bytes before this offset were reserved when the staging began
     /// (`SpaceReserve.claim`): their writes need no check of the free space.
     private let roomThrough: Int64
@@ -43,14 +42,12 @@ final class LocalBlobStaging: BlobStaging {
         threadPool: NIOThreadPool,
         allocator: ByteBufferAllocator,
         resumingAt size: Int64 = 0,
-        hasher: SHA256 = SHA256(),
-        hashingBefore: Int64 = .max,
+        hashing: Bool = true,
         roomThrough: Int64 = 0
     ) {
         self.fd = fd
         self.size = size
-        self.hasher = hasher
-        self.hashingBefore = hashingBefore
+        self.hasher = hashing ? SHA256() : nil
         self.roomThrough = roomThrough
         self.path = path
         self.durable = durable
@@ -61,10 +58,7 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        if self.size < self.hashingBefore {
-            let hashed = Int(min(Int64(buffer.readableBytes), self.hashingBefore - self.size))
-            buffer.withUnsafeReadableBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(hashed))) }
-        }
+        if self.hasher != nil { buffer.withUnsafeReadableBytes { self.hasher!.update(bufferPointer: $0) } }
         self.size += Int64(buffer.readableBytes)
         if self.pending.readableBytes == 0 && buffer.readableBytes >= self.writeSize / 2 {
             try await self.awaitInFlight()
@@ -83,15 +77,15 @@ final class LocalBlobStaging: BlobStaging {
     }
 
     func finish() async throws -> StagedBlob {
-        let (size, hasher) = try await self.pause()
-        return StagedBlob(digest: BlobDigest(bytes: hasher.finalize()), size: size, location: self.path)
+        precondition(self.hasher != nil, "finish() gives the digest of a staging that hashes")
+        let size = try await self.pause()
+        return StagedBlob(digest: BlobDigest(bytes: self.hasher!.finalize()), size: size, location: self.path)
     }
 
     /// Writes out and (when durable) syncs every byte given so far and closes the file, which stays
-    /// for a later request to resume: its size and the hash state of its bytes up to
-    /// `hashingBefore` (all of them unless told otherwise). After a failed write it throws that
-    /// write's error: the file no longer holds what was given. The file is closed either way.
-    func pause() async throws -> (size: Int64, hasher: SHA256) {
+    /// for a later request to resume; its size. After a failed write it throws that write's error:
+    /// the file no longer holds what was given. The file is closed either way.
+    func pause() async throws -> Int64 {
         defer { self.closeFile() }
         try await self.flushPending()
         try await self.awaitInFlight()
@@ -99,7 +93,7 @@ final class LocalBlobStaging: BlobStaging {
         try await self.threadPool.runIfActive {
             if durable { try SystemFile.sync(fd, path: path) }
         }
-        return (self.size, self.hasher)
+        return self.size
     }
 
     func abort() async {

@@ -9,13 +9,13 @@ import Synchronization
 /// partial file `data` and its `info.json`. The start-up sweep of staging files leaves them
 /// alone; unfinished ones are removed when they expire.
 ///
-/// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB,
-/// hashed on the way), resuming with the SHA-256 state of the bytes before it, so finishing needs
-/// no second read of the whole. A piece of declared length leaves its last `trailingHash` bytes
-/// unhashed: they are hashed from the page cache after its answer, while the client gets its next
-/// piece ready, and the next piece (or the finish) waits for that. The state lives in memory
-/// between requests; after a restart it is derived again from the partial file at the first
-/// piece. One request at a time holds an upload.
+/// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB)
+/// and answered once its bytes are written; the SHA-256 follows behind, reading each piece back
+/// from the page cache while the client gets its next piece ready, so the core that receives is
+/// never idle between pieces and no piece waits for the hash of the one before. Finishing waits
+/// for the hash to reach the end, and needs no second read of the whole. The state lives in
+/// memory; after a restart it is derived again from the partial file. One request at a time
+/// holds an upload.
 public final class ResumableUploads: Sendable {
     private let directory: String
     private let durable: Bool
@@ -24,11 +24,6 @@ public final class ResumableUploads: Sendable {
     private let busy = Mutex<Set<String>>([])
     private let hashes = Mutex<[String: KnownHash]>([:])
 
-    /// The last bytes of a piece of declared length that are hashed after its answer: what
-    /// SHA-256 gets through (about 3 ms here) while a client such as tuspy opens its next
-    /// connection and reads its next piece.
-    static let trailingHash: Int64 = 4 << 20
-
     /// The SHA-256 state of an upload's first `offset` bytes.
     struct HashState: @unchecked Sendable {
         // SHA256 is a value (a copy of its state); it is only moved between requests here.
@@ -36,10 +31,10 @@ public final class ResumableUploads: Sendable {
         let hasher: SHA256
     }
 
-    /// The hash of an upload's bytes so far: known, or being finished behind its last piece.
+    /// The hash of an upload's bytes: known, or on its way to the end of its last piece.
     enum KnownHash: Sendable {
         case known(HashState)
-        case trailing(Task<HashState, any Error>)
+        case following(Task<HashState, any Error>)
     }
 
     /// The uploads under `root/resumable`, which is created if needed.
@@ -235,16 +230,6 @@ public final class ResumableUploads: Sendable {
                     throw error
                 }
             }
-            let before: HashState
-            do {
-                before = try await self.hashState(of: upload.id, upTo: offset)
-            } catch {
-                // Nothing of the piece was written: the file and its room go back as they were.
-                SystemFile.close(fd)
-                if claimed > 0 { try? await self.truncate(upload.id, to: offset) }
-                throw error
-            }
-            let hashingBefore = declared.map { offset + max(0, $0 - Self.trailingHash) } ?? .max
             let staging = LocalBlobStaging(
                 fd: fd,
                 path: path,
@@ -252,19 +237,10 @@ public final class ResumableUploads: Sendable {
                 threadPool: self.threadPool,
                 allocator: self.allocator,
                 resumingAt: offset,
-                hasher: before.hasher,
-                hashingBefore: hashingBefore,
+                hashing: false,
                 roomThrough: offset + claimed
             )
-            return ResumableAppend(
-                uploads: self,
-                id: upload.id,
-                before: before,
-                staging: staging,
-                hashingBefore: hashingBefore,
-                limit: limit,
-                checksum: checksum
-            )
+            return ResumableAppend(uploads: self, id: upload.id, offset: offset, staging: staging, limit: limit, checksum: checksum)
         } catch {
             self.unlock(upload.id)
             throw error
@@ -343,13 +319,19 @@ public final class ResumableUploads: Sendable {
         if self.durable { try SystemFile.syncDirectory(folder) }
     }
 
-    /// The hash state of an upload's first `offset` bytes: kept from its last piece (once its
-    /// trailing bytes are hashed), else read again from its partial file (after a restart).
+    /// The hash state of an upload's first `offset` bytes, once the hash following its pieces
+    /// reaches there.
     private func hashState(of id: String, upTo offset: Int64) async throws -> HashState {
+        try await self.hashState(after: self.hashes.withLock { $0[id] }, of: id, upTo: offset)
+    }
+
+    /// The hash state of an upload's first `offset` bytes, carried on from `previous` (after a
+    /// restart, or a hash that failed: from the start of its partial file).
+    private func hashState(after previous: KnownHash?, of id: String, upTo offset: Int64) async throws -> HashState {
         var state = HashState(offset: 0, hasher: SHA256())
-        switch self.hashes.withLock({ $0[id] }) {
+        switch previous {
         case .known(let known): state = known
-        case .trailing(let task): if let known = try? await task.value { state = known }
+        case .following(let task): if let known = try? await task.value { state = known }
         case nil: break
         }
         if state.offset == offset { return state }
@@ -382,11 +364,14 @@ public final class ResumableUploads: Sendable {
         return HashState(offset: offset, hasher: hasher)
     }
 
-    /// Keeps the hash of a piece's bytes up to `state`, and hashes the rest up to `size` from the
-    /// partial file, behind the piece's answer.
-    fileprivate func settle(_ id: String, keeping state: HashState, size: Int64) {
-        let known: KnownHash = state.offset == size ? .known(state) : .trailing(Task { try await self.extend(state, of: id, to: size) })
-        self.hashes.withLock { $0[id] = known }
+    /// Lets the upload go once a piece of it ended with its partial file `size` bytes long; the
+    /// hash follows the bytes up to there, behind the piece's answer.
+    fileprivate func settle(_ id: String, size: Int64) {
+        self.hashes.withLock { hashes in
+            let previous = hashes[id]
+            if case .known(let state) = previous, state.offset == size { return }
+            hashes[id] = .following(Task { try await self.hashState(after: previous, of: id, upTo: size) })
+        }
         self.unlock(id)
     }
 
@@ -412,9 +397,9 @@ public final class ResumableUploads: Sendable {
 public final class ResumableAppend {
     private let uploads: ResumableUploads
     private let id: String
-    private let before: ResumableUploads.HashState
+    /// Where the piece begins: the partial file's size before it.
+    private let offset: Int64
     private let staging: LocalBlobStaging
-    private let hashingBefore: Int64
     private let limit: Int64
     private let checksum: ChunkChecksum?
     private var chunk: ChunkHasher?
@@ -424,17 +409,15 @@ public final class ResumableAppend {
     fileprivate init(
         uploads: ResumableUploads,
         id: String,
-        before: ResumableUploads.HashState,
+        offset: Int64,
         staging: LocalBlobStaging,
-        hashingBefore: Int64,
         limit: Int64,
         checksum: ChunkChecksum?
     ) {
         self.uploads = uploads
         self.id = id
-        self.before = before
+        self.offset = offset
         self.staging = staging
-        self.hashingBefore = hashingBefore
         self.limit = limit
         self.checksum = checksum
         self.chunk = checksum.map { ChunkHasher($0.algorithm) }
@@ -456,8 +439,8 @@ public final class ResumableAppend {
             throw StorageError.checksumMismatch(checksum.algorithm.rawValue)
         }
         do {
-            let (size, hasher) = try await self.staging.pause()
-            self.end(keeping: ResumableUploads.HashState(offset: min(size, self.hashingBefore), hasher: hasher), size: size)
+            let size = try await self.staging.pause()
+            self.end(size: size)
             return size
         } catch {
             await self.discard()
@@ -469,13 +452,13 @@ public final class ResumableAppend {
     /// it was dropped: a piece with a checksum cannot be checked half-way).
     @discardableResult
     public func keep() async -> Int64? {
-        guard self.checksum == nil, let (size, hasher) = try? await self.staging.pause() else {
+        guard self.checksum == nil, let size = try? await self.staging.pause() else {
             await self.discard()
             return nil
         }
         // Gives back the room claimed for the bytes that did not come.
         try? await self.uploads.truncate(self.id, to: size)
-        self.end(keeping: ResumableUploads.HashState(offset: min(size, self.hashingBefore), hasher: hasher), size: size)
+        self.end(size: size)
         return size
     }
 
@@ -483,13 +466,13 @@ public final class ResumableAppend {
     public func discard() async {
         guard !self.ended else { return }
         _ = try? await self.staging.pause()
-        try? await self.uploads.truncate(self.id, to: self.before.offset)
-        self.end(keeping: self.before, size: self.before.offset)
+        try? await self.uploads.truncate(self.id, to: self.offset)
+        self.end(size: self.offset)
     }
 
-    private func end(keeping state: ResumableUploads.HashState, size: Int64) {
+    private func end(size: Int64) {
         guard !self.ended else { return }
         self.ended = true
-        self.uploads.settle(self.id, keeping: state, size: size)
+        self.uploads.settle(self.id, size: size)
     }
 }
