@@ -89,9 +89,9 @@ final class LocalBlobStaging: BlobStaging {
         defer { self.closeFile() }
         try await self.flushPending()
         try await self.awaitInFlight()
-        let (fd, path, durable) = (self.fd, self.path, self.durable)
-        try await self.threadPool.runIfActive {
-            if durable { try SystemFile.sync(fd, path: path) }
+        if self.durable {
+            let (fd, path) = (self.fd, self.path)
+            try await self.threadPool.runIfActive { try SystemFile.sync(fd, path: path) }
         }
         return self.size
     }
