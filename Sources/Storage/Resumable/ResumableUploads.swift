@@ -24,6 +24,10 @@ public final class ResumableUploads: Sendable {
     private let busy = Mutex<Set<String>>([])
     private let hashes = Mutex<[String: KnownHash]>([:])
 
+    /// The most bytes one job of the thread pool reads and hashes: about 2 ms of SHA-256, so that
+    /// the writes of other uploads, which share the pool, never wait long behind a hash.
+    static let hashedPerJob: Int64 = 4 << 20
+
     /// The SHA-256 state of an upload's first `offset` bytes.
     struct HashState: @unchecked Sendable {
         // SHA256 is a value (a copy of its state); it is only moved between requests here.
@@ -342,26 +346,31 @@ public final class ResumableUploads: Sendable {
     /// `state` carried on to `offset` with the bytes of the upload's partial file.
     private func extend(_ state: HashState, of id: String, to offset: Int64) async throws -> HashState {
         let path = self.folder(id) + "/data"
-        let hasher = try await self.threadPool.runIfActive { () -> SHA256 in
-            let fd = try SystemFile.open(path, flags: O_RDONLY)
-            defer { SystemFile.close(fd) }
-            var hasher = state.hasher
-            var position = state.offset
-            while position < offset {
-                let piece = try SystemFile.read(
-                    fd,
-                    offset: position,
-                    length: Int(min(1 << 20, offset - position)),
-                    allocator: self.allocator,
-                    path: path
-                )
-                guard piece.readableBytes > 0 else { throw StorageError(.corrupt, "An upload's partial file is shorter than its offset.") }
-                piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                position += Int64(piece.readableBytes)
+        let fd = try await self.threadPool.runIfActive { try SystemFile.open(path, flags: O_RDONLY) }
+        defer { SystemFile.close(fd) }
+        var state = state
+        while state.offset < offset {
+            let (start, end) = (state.offset, min(offset, state.offset + Self.hashedPerJob))
+            let hasher = try await self.threadPool.runIfActive { [state] () -> SHA256 in
+                var hasher = state.hasher
+                var position = start
+                while position < end {
+                    let piece = try SystemFile.read(
+                        fd,
+                        offset: position,
+                        length: Int(min(1 << 20, end - position)),
+                        allocator: self.allocator,
+                        path: path
+                    )
+                    guard piece.readableBytes > 0 else { throw StorageError(.corrupt, "An upload's partial file is shorter than its offset.") }
+                    piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    position += Int64(piece.readableBytes)
+                }
+                return hasher
             }
-            return hasher
+            state = HashState(offset: end, hasher: hasher)
         }
-        return HashState(offset: offset, hasher: hasher)
+        return state
     }
 
     /// Lets the upload go once a piece of it ended with its partial file `size` bytes long; the
