@@ -11,11 +11,10 @@ import Synchronization
 ///
 /// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB)
 /// and answered once its bytes are written; the SHA-256 follows behind, reading each piece back
-/// from the page cache while the client gets its next piece ready, so the core that receives is
-/// never idle between pieces and no piece waits for the hash of the one before. Finishing waits
-/// for the hash to reach the end, and needs no second read of the whole. The state lives in
-/// memory; after a restart it is derived again from the partial file. One request at a time
-/// holds an upload.
+/// from the page cache, so it uses the time a client such as tuspy takes to get its next piece
+/// ready, and no piece waits for the hash of the one before. Finishing waits for the hash to reach
+/// the end, and needs no second read of the whole. The state lives in memory; after a restart it
+/// is derived again from the partial file. One request at a time holds an upload.
 public final class ResumableUploads: Sendable {
     private let directory: String
     private let durable: Bool
