@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import TestSupport
 import Testing
 
@@ -55,6 +56,48 @@ import Testing
         // Another process on the same directory knows no hash state: it reads the file again.
         let restarted = try ResumableUploads(root: directory.path, durable: false)
         #expect(try await restarted.staged(upload).blob.digest == expected)
+    }
+
+    /// The hash of the first piece is held back until the second piece has been answered: the
+    /// second is taken and committed all the same, and the digest comes out whole once it is let go.
+    @Test func aPieceDoesNotWaitForTheHashOfTheOneBefore() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let bytes = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ $0 >> 12) }
+        let created = try await uploads.create(owner: "admin", length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append(Array(bytes[..<(4 << 20)]), to: created, at: 0, in: uploads) == 4 << 20)
+        let (gate, opening) = AsyncStream<Void>.makeStream()
+        let following = try #require(
+            uploads.hashes.withLock { hashes -> Task<ResumableUploads.HashState, any Error>? in
+                guard case .following(let task) = hashes[created.id] else { return nil }
+                return task
+            }
+        )
+        uploads.hashes.withLock {
+            $0[created.id] = .following(
+                Task {
+                    for await _ in gate {}
+                    return try await following.value
+                }
+            )
+        }
+
+        let second = Task { try await Self.append(Array(bytes[(4 << 20)...]), to: created, at: 4 << 20, in: uploads) }
+        let committedFirst = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await second.value) == 8 << 20 }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(20))
+                return false
+            }
+            let first = await group.next()!
+            // Lets a piece that waited go too, so that a failure ends rather than hangs.
+            opening.finish()
+            group.cancelAll()
+            return first
+        }
+        #expect(committedFirst, "the second piece was answered while the first one's hash was held back")
+        let upload = try await uploads.upload(created.id, as: Self.owner)
+        #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
     /// A piece dropped for its checksum and a piece cut off half-way come right after pieces whose

@@ -21,7 +21,8 @@ public final class ResumableUploads: Sendable {
     private let threadPool: NIOThreadPool
     private let allocator = ByteBufferAllocator()
     private let busy = Mutex<Set<String>>([])
-    private let hashes = Mutex<[String: KnownHash]>([:])
+    /// Each upload's hash, by id (internal: a test holds one back).
+    let hashes = Mutex<[String: KnownHash]>([:])
 
     /// The most bytes one job of the thread pool reads and hashes: about 2 ms of SHA-256, so that
     /// the writes of other uploads, which share the pool, never wait long behind a hash.
