@@ -125,6 +125,38 @@ import Testing
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
+    /// The offset a client resumes from is read once the piece that holds the upload has ended:
+    /// a piece cut off while its bytes are still being written is counted whole; one that runs on
+    /// past the patience makes the asker wait no longer than that, then `locked`; the upload of
+    /// another is not found at once, however long a piece holds it.
+    @Test func theSettledOffsetWaitsForThePieceThatHoldsTheUpload() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let created = try await uploads.create(owner: "admin", length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let cut = try await Self.piece(of: created, at: 0, length: 8 << 20, in: uploads)
+        try await Self.write([UInt8](repeating: 7, count: 1 << 20), to: cut)
+
+        let asked = ContinuousClock.now
+        let error = await #expect(throws: StorageError.self) {
+            try await uploads.settledUpload(created.id, as: Self.owner, patience: .milliseconds(300))
+        }
+        #expect(error?.code == .locked)
+        #expect(ContinuousClock.now - asked >= .milliseconds(300))
+        let stranger = Principal(name: "someone", isAdmin: false)
+        let strangerAsked = ContinuousClock.now
+        let notFound = await #expect(throws: StorageError.self) {
+            try await uploads.settledUpload(created.id, as: stranger, patience: .seconds(30))
+        }
+        #expect(notFound?.code == .notFound && ContinuousClock.now - strangerAsked < .seconds(10))
+
+        let settled = Task { try await uploads.settledUpload(created.id, as: Self.owner, patience: .seconds(30)).offset }
+        // Asked while the piece runs: an offset read at once would miss the bytes still to come.
+        try await Task.sleep(for: .milliseconds(100))
+        try await Self.write([UInt8](repeating: 8, count: 1 << 20), to: cut)
+        #expect(await cut.keep() == 2 << 20)
+        #expect(try await settled.value == 2 << 20)
+    }
+
     /// A creation a crash cut short leaves a folder without `info.json`: the expiry sweep removes
     /// it once it is a minute old (a creation under way is younger), and leaves uploads alone.
     @Test func theSweepRemovesFoldersOfCreationsCutShort() async throws {

@@ -22,6 +22,9 @@ struct TusController: Sendable {
     static let version = "1.0.0"
     static let extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation"
     static let offsetStream = "application/offset+octet-stream"
+    /// How long a HEAD waits for a PATCH that holds the upload: a cut-off piece settles in
+    /// milliseconds once the server sees its connection drop.
+    static let settlePatience = Duration.seconds(2)
     /// The headers of its answers a tus client reads, which a page on another origin must be let see.
     static let answerHeaders: [HTTPField.Name] = [
         .location, .tusResumable, .tusVersion, .tusExtension, .tusMaxSize, .tusChecksumAlgorithm, .uploadOffset, .uploadLength,
@@ -112,9 +115,14 @@ struct TusController: Sendable {
     }
 
     /// `HEAD /api/uploads/{id}`: where the upload stands; it keeps answering once it became a
-    /// file, until it expires.
+    /// file, until it expires. While a PATCH holds it (one cut off is still settling) the answer
+    /// waits for its end, up to `settlePatience`, then is 423.
     func head(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let upload = try await self.uploads.upload(try context.parameters.decoded("id"), as: try context.principal)
+        let upload = try await self.uploads.settledUpload(
+            try context.parameters.decoded("id"),
+            as: try context.principal,
+            patience: Self.settlePatience
+        )
         var headers: HTTPFields = [
             .uploadOffset: String(upload.offset), .cacheControl: "no-store",
             .uploadExpires: HTTPDate.format(upload.expiresAt / 1_000_000),

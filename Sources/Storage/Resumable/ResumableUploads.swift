@@ -112,6 +112,23 @@ public final class ResumableUploads: Sendable {
         return upload
     }
 
+    /// The upload `id` as `upload(_:as:)` gives it, once no request appends to it: a piece cut
+    /// off by a dropped connection is still being written when its client asks where to resume,
+    /// and an offset read before it settles would send that client to the wrong place. `locked`
+    /// when a request still holds it after `patience`.
+    public func settledUpload(_ id: String, as principal: Principal, patience: Duration) async throws -> ResumableUpload {
+        if self.isLocked(id) {
+            // One that is not found, or not the principal's, is answered without waiting.
+            _ = try await self.upload(id, as: principal)
+            let deadline = ContinuousClock.now + patience
+            while self.isLocked(id) {
+                guard ContinuousClock.now < deadline else { throw StorageError.uploadLocked }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        return try await self.upload(id, as: principal)
+    }
+
     /// The bytes `owner`'s uploads that are not files yet hold or will hold, but `excluded`'s: the
     /// declared length of each, what it holds so far when it deferred its length. They count
     /// against a quota, so that unfinished uploads cannot hold more than it on the disk.
@@ -393,6 +410,10 @@ public final class ResumableUploads: Sendable {
 
     private func lock(_ id: String) -> Bool {
         self.busy.withLock { $0.insert(id).inserted }
+    }
+
+    private func isLocked(_ id: String) -> Bool {
+        self.busy.withLock { $0.contains(id) }
     }
 
     private func unlock(_ id: String) {

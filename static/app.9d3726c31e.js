@@ -297,6 +297,7 @@ async function uploadResumable(file, ui) {
       } catch {
         continue; // Still offline: the next try waits longer.
       }
+      if (head.status === 423) continue; // Another request still sends to it: the next try waits longer.
       if (!head.ok) { localStorage.removeItem(tusKey(file)); return { ok: false, message: `${head.status} ${head.statusText}` }; }
       offset = Number(head.headers.get("Upload-Offset"));
     } else {
