@@ -431,10 +431,18 @@ import Testing
 
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {
         let directory = try TemporaryDirectory()
+        let page = String(repeating: "a static page\n", count: 20)
+        try Data(page.utf8).write(to: URL(fileURLWithPath: directory.path + "/page.txt"))
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let traced = try await Curl.request(port: port, "/api/files/AAAAAAAAAAAAAAAAAAAAAA", ["-H", "X-Request-ID: trace-42"])
         #expect(traced.status == 404)
+        // The first read of a static file goes the normal way, the next ones by the fast path,
+        // which writes their lines itself.
+        for id in ["static-1", "static-2", "static-3"] {
+            #expect(try await Curl.request(port: port, "/page.txt", ["-H", "X-Request-ID: \(id)"]).status == 200)
+        }
+        #expect(try await FastPathTests.fastAnswers(port: port) >= 1)
         server.signal(SIGTERM)
         let exit = try await Command.wait(server)
         #expect(exit.status == 0)
@@ -451,6 +459,15 @@ import Testing
         }
         let duration = line.split(separator: " ").first { $0.hasPrefix("duration_ms=") }.flatMap { Double($0.dropFirst(12)) }
         #expect(duration.map { $0 >= 0 && $0 < 5_000 } == true, "a duration in milliseconds in \(line)")
+        for id in ["static-1", "static-2", "static-3"] {
+            let lines = exit.text.split(separator: "\n").filter { $0.contains("request_id=\(id)") }
+            #expect(lines.count == 1, "\(id): \(lines)")
+            for field in [
+                "log=access", "method=GET", "path=/page.txt", "status=200", "bytes_in=0", "bytes_out=\(page.utf8.count)", "outcome=complete",
+            ] {
+                #expect(lines.first?.contains(field) == true, "\(field) in \(lines)")
+            }
+        }
     }
 
     /// The binary runs Swift tasks on NIO's event loops: uploads, static files, ranges and gzip,

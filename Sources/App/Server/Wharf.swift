@@ -220,14 +220,14 @@ public enum Wharf {
 
         var accessLogger = logger
         accessLogger[metadataKey: "log"] = "access"
-        let access = accessLogger
-        let counters = AccessLogHandler.ByteCounters(factory: metrics)
+        let accessLog = AccessLog(logger: accessLogger, counters: AccessLog.ByteCounters(factory: metrics))
         let maxBodySize = configuration.maxUploadSize.bytes
         var fastPath = StaticFastPathHandler.Configuration(
             server: staticFiles,
             isRouted: routes.isRouted,
             metrics: routeMetrics,
             answered: Counter(label: "wharf_static_fast_path_answers_total", factory: metrics),
+            accessLog: accessLog,
             serverName: serverName,
             idleTimeout: .seconds(75)
         )
@@ -237,10 +237,11 @@ public enum Wharf {
         let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(
                 additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
-                    AccessLogHandler(logger: access, counters: counters),
-                    // It keeps the idle timeout of the connection too, as it sees every request.
+                    // First, so that what it answers passes through no other handler; it keeps
+                    // the idle timeout of the connection too, as it sees every request.
                     StaticFastPathHandler(configuration: connection),
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                    AccessLogHandler(log: accessLog),
                 ],
                 idleTimeout: nil
             )
@@ -253,9 +254,9 @@ public enum Wharf {
             stream.idleTimeout = nil
             let streamFastPath = stream
             let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
-                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false),
-                AccessLogHandler(logger: access, counters: counters),
                 StaticFastPathHandler(configuration: streamFastPath),
+                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false),
+                AccessLogHandler(log: accessLog),
             ])
             server = HTTPServerBuilder { responder in
                 SecureChannel(
