@@ -5,6 +5,7 @@ import Glibc
 public import HTTPTypes
 import MediaTypes
 public import NIOCore
+import Routing
 
 /// What a static answer will be, decided from the file's status and the request alone: which
 /// file is sent (the original or a precompressed sidecar), as what, coded how, cached how.
@@ -135,7 +136,7 @@ extension StaticFileServer {
     /// after whatever reading and hashing it needs.
     public func cachedAnswer(to request: HTTPRequest) -> CachedStaticAnswer? {
         guard request.method == .get || request.method == .head, let target = request.path else { return nil }
-        let path = target.prefix { $0 != "?" }
+        let path = target.withoutQuery
         let key = AnswerCache.key(for: request, path: path)
         if let key, let known = self.answers.lookup(key) { return known }
         let planKey = PlanCache.Key(path: path, request: request)

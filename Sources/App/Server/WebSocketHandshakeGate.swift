@@ -84,7 +84,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     /// What becomes of a request with this head.
     static func verdict(_ head: HTTPRequestHead) -> Verdict {
         guard head.headers.contains(name: "Upgrade") else { return .passOn }
-        guard Self.webSocketPaths.contains(head.uri.prefix { $0 != "?" }) else { return .plainRequest }
+        guard Self.webSocketPaths.contains(head.uri.withoutQuery) else { return .plainRequest }
         if head.headers.contains(name: "Authorization") { return .routerJudges }
         let cookies = head.headers[canonicalForm: "cookie"].flatMap { $0.split(separator: ";") }
         guard cookies.contains(where: { $0.drop { $0 == " " }.hasPrefix(AccountsController.sessionCookie + "=") }) else { return .plainRequest }

@@ -65,7 +65,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
             if let expect = request.headerFields[.expect], expect.lowercased() == "100-continue" {
                 request.headerFields[.expect] = nil
                 let declared = request.headerFields[.contentLength].flatMap { Int64($0) }
-                let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? "/"
+                let path = request.path.map { String($0.withoutQuery) } ?? "/"
                 if declared.map({ $0 <= self.maxBodySize }) ?? true, self.acceptsBody(request.method, path) {
                     context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
                 }

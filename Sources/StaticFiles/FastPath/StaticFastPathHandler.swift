@@ -235,7 +235,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
     private func answer(_ request: HTTPRequest) -> CachedStaticAnswer? {
         guard self.configuration.answers, request.method == .get || request.method == .head, let path = request.path else { return nil }
         if request.headerFields[.contentLength].map({ $0 != "0" }) == true { return nil }
-        if self.configuration.isRouted(path.prefix { $0 != "?" }) { return nil }
+        if self.configuration.isRouted(path.withoutQuery) { return nil }
         guard let answer = self.configuration.server.cachedAnswer(to: request) else { return nil }
         if case .file = answer.body.content, self.regionWriter == nil { return nil }
         return answer
