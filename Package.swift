@@ -23,6 +23,8 @@
 //   MultipartHarness           the parser's libFuzzer entry, corpus replay and in-memory throughput
 //                              (beside multipart-kit's parser, the peer)
 //   HummingbirdFilesPeer       Hummingbird's own FileMiddleware, a peer for scripts/bench
+//   FastPathProbe              the CPU time of a static answer through the channel handlers, in process
+//                              (beside NIO's and Hummingbird's codecs alone), for scripts/bench
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -247,6 +249,27 @@ let package = Package(
         .executableTarget(
             name: "HummingbirdFilesPeer",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FastPathProbe",
+            dependencies: [
+                "FileResponses",
+                "MediaTypes",
+                "Routing",
+                "StaticFiles",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -145,15 +145,27 @@ def measure_series(series, path, repetitions):
     return results
 
 
+def fast_path_probe(probe, work):
+    """Nanoseconds of CPU per 1 KiB static answer through Wharf's channel handlers, and through the
+    codecs alone with one handler answering the same (FastPathProbe, in process, on core 0)."""
+    site = os.path.join(work, "probe-site")
+    os.makedirs(site, exist_ok=True)
+    with open(os.path.join(site, "small.txt"), "wb") as out:
+        out.write(os.urandom(512).hex().encode())
+    wharf_ns, floor_ns = subprocess.run(["taskset", "-c", "0", probe, site], capture_output=True, text=True, check=True).stdout.split()
+    return int(wharf_ns), int(floor_ns)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wharf", required=True)
     parser.add_argument("--venv-python", required=True)
     parser.add_argument("--harness", required=True)
     parser.add_argument("--hummingbird-peer", required=True)
+    parser.add_argument("--fast-path-probe", required=True)
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--only", choices=["uploads", "serving", "json", "thumbnails", "tus", "cold"], help="run one part of the benchmark")
+    parser.add_argument("--only", choices=["uploads", "serving", "pipeline", "json", "thumbnails", "tus", "cold"], help="run one part of the benchmark")
     parser.add_argument("--baseline", help="another wharf binary (an earlier build) measured beside this one on the JSON routes")
     args = parser.parse_args()
 
@@ -165,7 +177,12 @@ def main():
     thumbnails = []
     tus = {}
     cold = None
+    pipeline = None
     try:
+        if args.only in (None, "pipeline"):
+            pipeline = fast_path_probe(args.fast_path_probe, work)
+        if args.only == "pipeline":
+            raise StopIteration
         if args.only in (None, "cold"):
             import bench_cold
 
@@ -279,6 +296,18 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if pipeline:
+        wharf_ns, floor_ns = pipeline
+        print()
+        print("A 1 KiB static answer in process (the channel handlers in an EmbeddedChannel, no socket; CPU time per request, "
+              "median of 9 interleaved rounds of 100,000, core 0):")
+        print()
+        print("| handlers | µs per request |")
+        print("|---|---|")
+        print(f"| Wharf's: NIO's HTTP/1 codec, Hummingbird's HTTPTypes codec, the fast path and the handlers behind it | {wharf_ns / 1000:.2f} |")
+        print(f"| the floor: the same codecs and one handler answering the same head and bytes | {floor_ns / 1000:.2f} |")
+    if args.only == "pipeline":
+        return 0
     if cold:
         (alone_rate, alone_p99), (during_rate, during_p99), speeds = cold
         print()
