@@ -17,10 +17,10 @@ public import Routing
 /// carry what the middleware stack adds (request id, `X-Process-Time`, `Date`, `Server`), are
 /// counted in the same route metrics, and are written into the access log and its byte counters
 /// here: the handler sits first after the HTTP codec, so that the requests it takes pass through
-/// no other handler (the access log's and the body flow's cost as much as a fourth of a small
-/// answer's time on the event loop). File bodies go out
-/// by sendfile (`FileRegion`s written below the HTTP codec), at most `regionChunk` bytes per turn
-/// of the event loop, with the connection's reads held meanwhile; cached ones as buffers.
+/// no other handler (passing the access log's and the body flow's handlers cost up to a fifth of
+/// a small answer's time on the event loop, `FastPathProbe`). File bodies go out by sendfile
+/// (`FileRegion`s written below the HTTP codec), at most `regionChunk` bytes per turn of the event
+/// loop, with the connection's reads held meanwhile; cached ones as buffers.
 ///
 /// Hummingbird's connection state handler behind this one sees only the requests passed on, so
 /// the idle timeout of the connection is kept here (Hummingbird's own must be off), and a
