@@ -68,7 +68,8 @@ enum FastPathProbe {
         print(wharfTimes.sorted()[rounds / 2], floorTimes.sorted()[rounds / 2])
     }
 
-    /// The handlers of a Wharf connection that a static answer passes, in the order Wharf adds them.
+    /// The handlers of a Wharf connection that a static answer passes, where Wharf adds them
+    /// (Hummingbird's own, behind them, see none of its parts).
     static func wharfChannel(_ server: StaticFileServer) throws -> EmbeddedChannel {
         let metrics = PrometheusMetricsFactory(registry: PrometheusCollectorRegistry())
         var logger = Logger(label: "access")
@@ -83,11 +84,13 @@ enum FastPathProbe {
             serverName: "wharf",
             idleTimeout: .seconds(75)
         )
-        return try Self.channel(with: [
+        let channel = try Self.channel(with: [
             StaticFastPathHandler(configuration: fastPath),
             RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }),
             AccessLogHandler(log: accessLog),
         ])
+        try MalformedRequestHandler.install(in: channel.pipeline.syncOperations)
+        return channel
     }
 
     /// NIO's and Hummingbird's codecs with one handler answering `head` and `body` to every request.
