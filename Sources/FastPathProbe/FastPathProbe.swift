@@ -75,7 +75,7 @@ enum FastPathProbe {
         var logger = Logger(label: "access")
         logger.logLevel = .warning
         let accessLog = AccessLog(logger: logger, counters: AccessLog.ByteCounters(factory: metrics))
-        let fastPath = StaticFastPathHandler.Configuration(
+        let fastPath = StaticFastPathConfiguration(
             server: server,
             isRouted: { _ in false },
             metrics: RouteMetricsRecorder(factory: metrics),
@@ -84,25 +84,28 @@ enum FastPathProbe {
             serverName: "wharf",
             idleTimeout: .seconds(75)
         )
-        let channel = try Self.channel(with: [
-            StaticFastPathHandler(configuration: fastPath),
-            RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }),
-            AccessLogHandler(log: accessLog),
-        ])
-        try MalformedRequestHandler.install(in: channel.pipeline.syncOperations)
-        return channel
+        return try Self.channel(
+            with: [
+                RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }),
+                AccessLogHandler(log: accessLog),
+                StaticFastPathHandler.install(configuration: fastPath),
+            ],
+            isWharf: true
+        )
     }
 
     /// NIO's and Hummingbird's codecs with one handler answering `head` and `body` to every request.
     static func floorChannel(head: HTTPResponse, body: ByteBuffer) throws -> EmbeddedChannel {
-        try Self.channel(with: [FixedAnswerHandler(head: head, body: body)])
+        try Self.channel(with: [FixedAnswerHandler(head: head, body: body)], isWharf: false)
     }
 
-    static func channel(with handlers: [any ChannelHandler]) throws -> EmbeddedChannel {
+    static func channel(with handlers: [any ChannelHandler], isWharf: Bool) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try pipeline.addHandler(HTTPResponseEncoder())
+        // Wharf's connections have it from their start, before the HTTP types codec.
+        if isWharf { try MalformedRequestHandler.install(in: pipeline) }
         try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
         try pipeline.addHandlers(handlers)
         return channel

@@ -5,6 +5,8 @@ import Glibc
 public import HTTPTypes
 import MediaTypes
 public import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import Routing
 
 /// What a static answer will be, decided from the file's status and the request alone: which
@@ -40,7 +42,7 @@ public struct StaticBody: Sendable {
     let hash: String
 }
 
-/// A static answer decided from the caches alone, ready for the event-loop carrier.
+/// A static answer decided from the caches alone, ready for the event-loop carriers.
 public struct CachedStaticAnswer: Sendable {
     /// The head and the body's segments.
     public let answer: FileAnswer
@@ -48,6 +50,16 @@ public struct CachedStaticAnswer: Sendable {
     public let body: StaticBody
     /// How metrics name the route (`static:/`).
     public let endpointPath: String
+    /// The answer's head as HTTP/1 writes it, made once with the answer (an answer from the
+    /// answer cache is sent many times).
+    let http1Head: HTTPResponseHead
+
+    init(answer: FileAnswer, body: StaticBody, endpointPath: String) {
+        self.answer = answer
+        self.body = body
+        self.endpointPath = endpointPath
+        self.http1Head = HTTPResponseHead(HTTPResponse(status: answer.status, headerFields: answer.headers))
+    }
 }
 
 extension StaticFileServer {
@@ -125,6 +137,13 @@ extension StaticFileServer {
         if plan.negotiable { answer.headers.append(HTTPField(name: .vary, value: "Accept-Encoding")) }
         if let policy = plan.contentSecurityPolicy { answer.headers.append(HTTPField(name: .contentSecurityPolicy, value: policy)) }
         return answer
+    }
+
+    /// The answer cache's answer to a plain GET or HEAD of `path` (no range, no precondition) with
+    /// this `Accept-Encoding`, if it has one: what `cachedAnswer(to:)` finds first, for a carrier
+    /// that has not read the request as HTTP types.
+    func rememberedAnswer(method: HTTPRequest.Method, path: Substring, acceptEncoding: String?) -> CachedStaticAnswer? {
+        self.answers.lookup(AnswerCache.Key(path: String(path), method: method, acceptEncoding: acceptEncoding))
     }
 
     /// The answer to a GET or HEAD of a static file when the caches can give it at once (a plain

@@ -55,8 +55,15 @@ import Testing
         try await waitUntil("the server answers over HTTPS") {
             (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200
         }
+        func fastAnswers() async throws -> Int {
+            _ = try await Self.curl(port, "/metrics", [], certificate: certificate, body: body)
+            let metrics = try String(contentsOfFile: body, encoding: .utf8)
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("wharf_static_fast_path_answers_total ") }
+            return Int(line?.split(separator: " ").last ?? "") ?? 0
+        }
         let large = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/large.bin"))
         for (flag, version) in [("--http2", "2"), ("--http1.1", "1.1")] {
+            let before = try await fastAnswers()
             for _ in 0..<2 {
                 let page = try await Self.curl(port, "/", [flag], certificate: certificate, body: body)
                 #expect(page.version == version && page.status == 200)
@@ -68,6 +75,8 @@ import Testing
                 let part = try Data(contentsOf: URL(fileURLWithPath: body))
                 #expect(range.status == 206 && part == large[1000..<2000])
             }
+            // The page from memory, by the carrier of HTTP/2 streams or of HTTP/1 connections.
+            #expect(try await fastAnswers() > before, "static answers over \(version) on the event loop")
         }
         let signIn = try await Self.curl(
             port,

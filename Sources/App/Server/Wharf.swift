@@ -222,7 +222,7 @@ public enum Wharf {
         accessLogger[metadataKey: "log"] = "access"
         let accessLog = AccessLog(logger: accessLogger, counters: AccessLog.ByteCounters(factory: metrics))
         let maxBodySize = configuration.maxUploadSize.bytes
-        var fastPath = StaticFastPathHandler.Configuration(
+        var fastPath = StaticFastPathConfiguration(
             server: staticFiles,
             isRouted: routes.isRouted,
             metrics: routeMetrics,
@@ -237,11 +237,13 @@ public enum Wharf {
         let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(
                 additionalChannelHandlers: [
-                    // First, so that what it answers passes through no other handler; it keeps
-                    // the idle timeout of the connection too, as it sees every request.
-                    StaticFastPathHandler(configuration: connection),
                     RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
                     AccessLogHandler(log: accessLog),
+                    // Below the HTTP types codec, above the connection's persistence handler
+                    // that the body flow handler has put there: what it answers passes through
+                    // no other handler, and it keeps the idle timeout of the connection, as it
+                    // sees every request.
+                    StaticFastPathHandler.install(configuration: connection),
                 ],
                 idleTimeout: nil
             )
@@ -254,7 +256,7 @@ public enum Wharf {
             stream.idleTimeout = nil
             let streamFastPath = stream
             let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
-                StaticFastPathHandler(configuration: streamFastPath),
+                StaticFastPathStreamHandler(configuration: streamFastPath),
                 RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false),
                 AccessLogHandler(log: accessLog),
             ])

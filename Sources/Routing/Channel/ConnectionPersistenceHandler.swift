@@ -40,6 +40,13 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     /// A handler for one connection.
     init() {}
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // From here on this handler answers what cannot be parsed; the other would only pass
+        // every part read on.
+        let pipeline = context.pipeline.syncOperations
+        if let malformed = try? pipeline.handler(type: MalformedRequestHandler.self) { pipeline.removeHandler(malformed, promise: nil) }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.readingStopped else { return }
         switch self.unwrapInboundIn(data) {
@@ -90,8 +97,11 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         switch self.unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
             guard let request = self.requests.first else { break }
+            self.answerEndsConnection = !request.keepAlive
+            // An HTTP/1.1 answer to an HTTP/1.1 request that persists goes as it is.
+            guard request.version != .http1_1 || self.answerEndsConnection else { break }
             let hasLength = head.headers.contains(name: "content-length") || !head.status.mayHaveResponseBody
-            self.answerEndsConnection = !request.keepAlive || (request.version == .http1_0 && !hasLength)
+            self.answerEndsConnection = self.answerEndsConnection || (request.version == .http1_0 && !hasLength)
             if request.version == .http1_0 && !hasLength {
                 // HTTP/1.1 framing would be chunked: HTTP/1.0 framing ends the body by closing.
                 head.version = .http1_0

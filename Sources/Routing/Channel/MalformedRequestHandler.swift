@@ -8,8 +8,8 @@ public import NIOHTTP1
 ///
 /// It sits right above the HTTP/1 decoder from the connection's start and answers while the
 /// connection has had no request yet; from the first request on, `ConnectionPersistenceHandler`
-/// answers such errors, in their turn after the answers owed. It reads and writes nothing else,
-/// so it stays harmless in a connection upgraded to another protocol.
+/// answers such errors, in their turn after the answers owed, and removes this one. It reads and
+/// writes nothing else, so it stays harmless in a connection upgraded to another protocol.
 public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = Never
 
@@ -23,8 +23,7 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let pipeline = context.pipeline.syncOperations
-        guard let parserError = error as? HTTPParserError, (try? pipeline.handler(type: ConnectionPersistenceHandler.self)) == nil else {
+        guard let parserError = error as? HTTPParserError else {
             context.fireErrorCaught(error)
             return
         }

@@ -1,0 +1,364 @@
+import FileResponses
+import Glibc
+import HTTPTypes
+import Metrics
+import NIOCore
+import Routing
+
+/// What the fast path keeps of a request it took, whichever HTTP types it was read in.
+struct FastPathRequest {
+    let method: HTTPRequest.Method
+    /// The request target, for the access log.
+    let target: String
+    /// The `X-Request-ID` the client sent.
+    let requestID: String?
+}
+
+/// The fields the fast path adds to every answer, as the middleware stack and Hummingbird add
+/// them, in this order.
+struct AddedFields {
+    let processTime: String
+    let requestID: String
+    let date: String
+}
+
+/// A carrier of the fast path: writes a decided answer in the HTTP types of its place in the
+/// pipeline, and reads again what was held back while an answer was paced.
+protocol FastPathWire: ChannelInboundHandler {
+    func writeHead(of answer: CachedStaticAnswer, adding fields: AddedFields, context: ChannelHandlerContext)
+    func writeBody(_ bytes: ByteBuffer, context: ChannelHandlerContext)
+    /// Writes `region` of the answer's open file as a body part (sendfile).
+    func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
+    func writeEnd(promise: EventLoopPromise<Void>, context: ChannelHandlerContext)
+}
+
+/// The static fast path of one connection (or one HTTP/2 stream), apart from the HTTP types its
+/// carrier reads and writes: which requests it may take, the order of answers, pacing of file
+/// regions, the idle timeout, quiescing, metrics and the access log.
+///
+/// Order on the connection is kept: a request is taken only while no request passed on is still
+/// unanswered, so an answer written here never overtakes one still being made. File bodies go
+/// out by sendfile, at most `regionChunk` bytes per turn of the event loop, with the connection's
+/// reads held meanwhile; cached ones as buffers.
+final class FastPathConnection {
+    private struct Held {
+        let request: FastPathRequest
+        let answer: CachedStaticAnswer
+        let start: ContinuousClock.Instant
+    }
+
+    /// The most a file region sends in one turn of the event loop, as nginx's
+    /// `sendfile_max_chunk`: on a fast connection (loopback, a LAN) one sendfile(2) call sent a
+    /// whole large file while every other connection of the loop waited.
+    static let regionChunk: Int64 = 2 << 20
+    /// How long after a region the next is sent: long enough that the loop turns first.
+    static let turn = TimeAmount.microseconds(20)
+
+    /// A body part still to send: bytes, or a file region (start and end offsets).
+    private enum Part {
+        case bytes(ByteBuffer)
+        case region(Int64, Int64)
+    }
+
+    /// An answer's body parts still to send, and what its regions are read from.
+    private final class Outgoing {
+        let parts: [Part]
+        var next = 0
+        let handle: NIOFileHandle?
+        let written: EventLoopPromise<Void>
+
+        init(parts: [Part], handle: NIOFileHandle?, written: EventLoopPromise<Void>) {
+            self.parts = parts
+            self.handle = handle
+            self.written = written
+        }
+    }
+
+    let configuration: StaticFastPathConfiguration
+    /// File bodies may go as regions (set by a carrier on a plain HTTP/1 connection).
+    var sendsRegions = false
+    /// Requests passed on whose answers have not ended yet.
+    private var passedOn = 0
+    /// The parts of the request being read go on.
+    private var passing = false
+    /// A request taken here, answered once its end has been read.
+    private var held: Held?
+    /// Answers written here whose last byte is not out yet.
+    private var sending = 0
+    /// Shutdown asked the connection to wind down: nothing more is taken here.
+    private var quiescing = false
+    /// The quiesce event, held while an answer sent here is still going out.
+    private var quiesce: Any?
+    /// An answer sent from here is still being written a region at a time: nothing else may be
+    /// written before its end, so what is read meanwhile waits here, and reading stops.
+    private var pacing = false
+    private var readsWhilePacing = CircularBuffer<NIOAny>()
+    private var readCompleteWhilePacing = false
+    private var readAskedWhilePacing = false
+    private var dates = DateHeader()
+    /// The metrics of the last answer's route, method and status: a connection mostly asks alike.
+    private var lastMetrics: (route: String, method: HTTPRequest.Method, status: Int, metrics: RouteMetrics)?
+    private var lastActive = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+
+    init(configuration: StaticFastPathConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// A request may be taken here now.
+    var takesRequests: Bool {
+        self.configuration.answers && self.passedOn == 0 && !self.quiescing
+    }
+
+    /// Whether `data`, just read, is to be looked at now; while an answer is paced it waits.
+    func admits(_ data: NIOAny) -> Bool {
+        if self.pacing {
+            self.readsWhilePacing.append(data)
+            return false
+        }
+        self.lastActive = .now()
+        return true
+    }
+
+    /// Takes `request`, to be answered with `answer` once its end has been read.
+    func hold(_ request: FastPathRequest, answer: CachedStaticAnswer) {
+        self.held = Held(request: request, answer: answer, start: .now)
+        self.passing = false
+    }
+
+    /// The request whose head was just read goes on.
+    func passOn() {
+        self.passedOn += 1
+        self.passing = true
+    }
+
+    /// Whether a body part of `count` bytes is dropped here: one of a request taken here (a GET
+    /// that carries a body anyway, which the static answer ignores, as the router's would).
+    func drops(bodyOf count: Int) -> Bool {
+        guard !self.passing else { return false }
+        self.configuration.accessLog.counters.received.increment(by: Int64(count))
+        return true
+    }
+
+    /// The end of a request was read: whether it ends here (a request taken here, whose answer
+    /// is now written through `wire`) rather than going on.
+    func ends(wire: some FastPathWire, context: ChannelHandlerContext) -> Bool {
+        if let held = self.held {
+            self.held = nil
+            self.send(held, wire: wire, context: context)
+            return true
+        }
+        if !self.passing { return true }
+        self.passing = false
+        return false
+    }
+
+    /// An answer to a request passed on is written: its end makes room for taking requests.
+    func answering(endsAnswer: Bool) {
+        self.lastActive = .now()
+        if endsAnswer { self.passedOn -= 1 }
+    }
+
+    /// Whether a read's end goes on now (not while an answer is paced).
+    func passesReadComplete() -> Bool {
+        if self.pacing { self.readCompleteWhilePacing = true }
+        return !self.pacing
+    }
+
+    /// Whether a request to read goes on now (not while an answer is paced).
+    func passesRead() -> Bool {
+        if self.pacing { self.readAskedWhilePacing = true }
+        return !self.pacing
+    }
+
+    func inactive() {
+        self.held = nil
+        self.pacing = false
+        self.readsWhilePacing.removeAll()
+        self.idleCheck?.cancel()
+    }
+
+    /// Whether `event` goes on now. Behind the carrier, a quiesce closes a connection that looks
+    /// idle: it waits until the answers sent from here are out.
+    func passes(event: Any) -> Bool {
+        guard event is ChannelShouldQuiesceEvent else { return true }
+        self.quiescing = true
+        guard self.sending > 0 || self.held != nil else { return true }
+        self.quiesce = event
+        return false
+    }
+
+    func added(context: ChannelHandlerContext) {
+        self.scheduleIdleCheck(context: context)
+    }
+
+    func removed() {
+        self.idleCheck?.cancel()
+    }
+
+    private func send(_ held: Held, wire: some FastPathWire, context: ChannelHandlerContext) {
+        let answer = held.answer.answer
+        let requestID = RequestIDGenerator.id(keeping: held.request.requestID)
+        let added = AddedFields(processTime: ProcessTime.seconds(.now - held.start), requestID: requestID, date: self.dates.value())
+        self.configuration.answered.increment()
+        let route = held.answer.endpointPath
+        if let last = self.lastMetrics, last.route == route, last.method == held.request.method, last.status == answer.status.code {
+            last.metrics.record(.now - held.start)
+        } else {
+            let metrics = self.configuration.metrics.metrics(route: route, method: held.request.method.rawValue, status: answer.status.code)
+            metrics.record(.now - held.start)
+            self.lastMetrics = (route, held.request.method, answer.status.code, metrics)
+        }
+        self.sending += 1
+        wire.writeHead(of: held.answer, adding: added, context: context)
+        // The handle lends the open file's descriptor to the regions; the open file stays with
+        // the answer until it is out.
+        var openFile: OpenFile?
+        var handle: NIOFileHandle?
+        var parts: [Part] = []
+        if answer.sendsBody {
+            if case .file(let file) = held.answer.body.content {
+                openFile = file
+                handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.descriptor)
+            }
+            for segment in answer.segments {
+                switch (segment, held.answer.body.content) {
+                case (.bytes(let bytes), _):
+                    parts.append(.bytes(bytes))
+                case (.file(let offset, let length), .memory(let bytes)):
+                    parts.append(.bytes(bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!))
+                case (.file(let offset, let length), .file):
+                    for start in stride(from: offset, to: offset + length, by: Int64.Stride(Self.regionChunk)) {
+                        parts.append(.region(start, min(offset + length, start + Self.regionChunk)))
+                    }
+                }
+            }
+        }
+        let bodyBytes = answer.sendsBody ? answer.segments.reduce(0) { $0 + $1.length } : 0
+        let accessLog = self.configuration.accessLog
+        accessLog.counters.sent.increment(by: bodyBytes)
+        var exchange: AccessLog.Exchange?
+        if accessLog.logsRequests {
+            exchange = AccessLog.Exchange(method: held.request.method.rawValue, target: held.request.target, start: held.start)
+            exchange?.answered(status: answer.status.code, requestID: requestID, bytesOut: Int(bodyBytes))
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        var finished = false
+        var watchdog: RepeatedTask?
+        written.futureResult.assumeIsolated().whenComplete { result in
+            if let exchange { accessLog.write(exchange, complete: (try? result.get()) != nil) }
+            finished = true
+            watchdog?.cancel()
+            _ = try? handle?.takeDescriptorOwnership()
+            withExtendedLifetime(openFile) {}
+            self.sending -= 1
+            self.lastActive = .now()
+            if self.sending == 0, let quiesce = self.quiesce {
+                self.quiesce = nil
+                context.fireUserInboundEventTriggered(quiesce)
+            }
+        }
+        self.pump(Outgoing(parts: parts, handle: handle, written: written), wire: wire, context: context)
+        // A small answer is out by now (the callback above has run); one still going out (a
+        // region the socket has not taken yet, or the later regions of a large file) is watched.
+        if !finished, let openFile {
+            watchdog = Self.watch(openFile, needing: answer.segments, context: context)
+        }
+    }
+
+    /// Writes the parts of `outgoing` up to its next file region, then the rest in later turns
+    /// of the event loop, once each region is out, and the answer's end after the last.
+    private func pump(_ outgoing: Outgoing, wire: some FastPathWire, context: ChannelHandlerContext) {
+        while outgoing.next < outgoing.parts.count {
+            let part = outgoing.parts[outgoing.next]
+            outgoing.next += 1
+            switch part {
+            case .bytes(let bytes):
+                wire.writeBody(bytes, context: context)
+            case .region(let start, let end):
+                let region = FileRegion(fileHandle: outgoing.handle!, readerIndex: Int(start), endIndex: Int(end))
+                if outgoing.next == outgoing.parts.count {
+                    wire.writeRegion(region, promise: nil, context: context)
+                    continue
+                }
+                let sent = context.eventLoop.makePromise(of: Void.self)
+                wire.writeRegion(region, promise: sent, context: context)
+                self.pacing = true
+                context.flush()
+                sent.futureResult.assumeIsolated().whenComplete { result in
+                    switch result {
+                    case .success:
+                        // A task run at once would run in the same turn (NIO runs tasks until none
+                        // is due): one due a little later lets the loop serve what is ready first.
+                        context.eventLoop.assumeIsolated().scheduleTask(in: Self.turn) { self.pump(outgoing, wire: wire, context: context) }
+                    case .failure(let error):
+                        outgoing.written.fail(error)
+                    }
+                }
+                return
+            }
+        }
+        wire.writeEnd(promise: outgoing.written, context: context)
+        if self.pacing { self.endPacing(wire: wire, context: context) }
+    }
+
+    /// Takes what was read while an answer was paced, as it would have been taken then.
+    private func endPacing(wire: some FastPathWire, context: ChannelHandlerContext) {
+        self.pacing = false
+        while !self.pacing, let data = self.readsWhilePacing.popFirst() {
+            wire.channelRead(context: context, data: data)
+        }
+        guard !self.pacing else { return }
+        if self.readCompleteWhilePacing {
+            self.readCompleteWhilePacing = false
+            context.fireChannelReadComplete()
+        }
+        if self.readAskedWhilePacing {
+            self.readAskedWhilePacing = false
+            context.read()
+        }
+    }
+
+    /// sendfile(2) sends nothing once a file has been cut shorter than its region, and the write
+    /// would be retried for ever: once a second the file's size is checked, and the connection
+    /// closed when it no longer holds the bytes promised (the client sees a short body).
+    private static func watch(_ file: OpenFile, needing segments: [FileAnswer.Segment], context: ChannelHandlerContext) -> RepeatedTask {
+        let end = segments.reduce(Int64(0)) { end, segment in
+            if case .file(let offset, let length) = segment { return max(end, offset + length) }
+            return end
+        }
+        let channel = context.channel
+        return context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            var status = stat()
+            if fstat(file.descriptor, &status) != 0 || Int64(status.st_size) < end { channel.close(promise: nil) }
+        }
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        guard let timeout = self.configuration.idleTimeout else { return }
+        self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.lastActive + timeout) {
+            let busy = self.passedOn > 0 || self.held != nil || self.sending > 0
+            if !busy && NIODeadline.now() - self.lastActive >= timeout {
+                context.close(promise: nil)
+            } else {
+                self.scheduleIdleCheck(context: context)
+            }
+        }
+    }
+}
+
+/// The `Date` field's value, made once a second.
+private struct DateHeader {
+    private var second: Int = -1
+    private var current = ""
+
+    mutating func value() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if now.tv_sec != self.second {
+            self.second = now.tv_sec
+            self.current = HTTPDate.format(Int64(now.tv_sec))
+        }
+        return self.current
+    }
+}

@@ -1,0 +1,108 @@
+import FileResponses
+import HTTPTypes
+public import NIOCore
+public import NIOHTTPTypes
+import Routing
+
+/// The event-loop carrier of static answers on the streams of an HTTP/2 connection, where
+/// requests and answers are HTTP types: it takes what `StaticFastPathHandler` takes on an
+/// HTTP/1 connection and answers it alike, from memory only (HTTP/2 runs under TLS, where file
+/// bodies cannot go by sendfile). It sits first after the stream's codec.
+public final class StaticFastPathStreamHandler: ChannelDuplexHandler, RemovableChannelHandler, FastPathWire {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    private let connection: FastPathConnection
+
+    /// A handler for one stream.
+    public init(configuration: StaticFastPathConfiguration) {
+        self.connection = FastPathConnection(configuration: configuration)
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.connection.added(context: context)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.connection.removed()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard self.connection.admits(data) else { return }
+        switch self.unwrapInboundIn(data) {
+        case .head(let request):
+            if self.connection.takesRequests, let answer = self.answer(request) {
+                let taken = FastPathRequest(method: request.method, target: request.path ?? "", requestID: request.headerFields[.requestID])
+                self.connection.hold(taken, answer: answer)
+                return
+            }
+            self.connection.passOn()
+        case .body(let bytes):
+            if self.connection.drops(bodyOf: bytes.readableBytes) { return }
+        case .end:
+            if self.connection.ends(wire: self, context: context) { return }
+        }
+        context.fireChannelRead(data)
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        if self.connection.passesReadComplete() { context.fireChannelReadComplete() }
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if self.connection.passesRead() { context.read() }
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        self.connection.inactive()
+        context.fireChannelInactive()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = self.unwrapOutboundIn(data) {
+            self.connection.answering(endsAnswer: true)
+        } else {
+            self.connection.answering(endsAnswer: false)
+        }
+        context.write(data, promise: promise)
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if self.connection.passes(event: event) { context.fireUserInboundEventTriggered(event) }
+    }
+
+    /// The cached answer from memory, for a request the fast path may take.
+    private func answer(_ request: HTTPRequest) -> CachedStaticAnswer? {
+        guard request.method == .get || request.method == .head, let path = request.path else { return nil }
+        if request.headerFields[.contentLength].map({ $0 != "0" }) == true { return nil }
+        if self.connection.configuration.isRouted(path.withoutQuery) { return nil }
+        guard let answer = self.connection.configuration.server.cachedAnswer(to: request), case .memory = answer.body.content else { return nil }
+        return answer
+    }
+
+    func writeHead(of answer: CachedStaticAnswer, adding fields: AddedFields, context: ChannelHandlerContext) {
+        var head = HTTPResponse(status: answer.answer.status, headerFields: answer.answer.headers)
+        // In the order the middleware stack and Hummingbird add them; none is in a decided
+        // answer: appended, not looked up.
+        head.headerFields.append(HTTPField(name: .processTime, value: fields.processTime))
+        head.headerFields.append(HTTPField(name: .requestID, value: fields.requestID))
+        head.headerFields.append(HTTPField(name: .date, value: fields.date))
+        if let server = self.connection.configuration.serverField { head.headerFields.append(server) }
+        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    func writeBody(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
+    }
+
+    /// Never asked: a stream's answers are taken from memory only.
+    func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        promise?.fail(ChannelError.operationUnsupported)
+    }
+
+    func writeEnd(promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
+    }
+}
