@@ -17,13 +17,16 @@ import StaticFiles
 
 /// The CPU time of one static answer on the event loop, measured in process: HTTP/1 requests for
 /// `small.txt` fed as bytes into the channel handlers a Wharf connection has, in an
-/// `EmbeddedChannel` (no socket, no kernel, no other thread), beside the floor under them: NIO's
-/// HTTP/1 codec and Hummingbird's HTTPTypes codec with one handler that answers the same head and
-/// bytes. On a VM whose speed wanders by a fifth, wrk cannot show a change of a few percent in
-/// Wharf's own work; this can. A diagnostic for scripts/bench, not a target.
+/// `EmbeddedChannel` (no socket, no kernel, no other thread), beside two floors: NIO's HTTP/1
+/// codec and Hummingbird's HTTPTypes codec with one handler that answers the same head and bytes
+/// (what any handler of Hummingbird's pipeline pays), and NIO's HTTP/1 codec alone with one such
+/// handler (what Wharf's fast path, which answers below the HTTPTypes codec, cannot go under). On
+/// a VM whose speed wanders by a fifth, wrk cannot show a change of a few percent in Wharf's own
+/// work; this can. A diagnostic for scripts/bench, not a target.
 ///
-/// `FastPathProbe DIRECTORY [ROUNDS]` prints the medians in nanoseconds per request, Wharf's then
-/// the floor's, of ROUNDS interleaved rounds (9 unless given) of 100,000 requests each.
+/// `FastPathProbe DIRECTORY [ROUNDS]` prints the medians in nanoseconds per request, Wharf's, then
+/// the HTTPTypes floor's, then the HTTP/1 floor's, of ROUNDS interleaved rounds (9 unless given)
+/// of 100,000 requests each.
 @main
 enum FastPathProbe {
     static let requestsPerRound = 100_000
@@ -58,14 +61,15 @@ enum FastPathProbe {
         head.headerFields.append(HTTPField(name: .requestID, value: "1a2b3c4d-000000000042"))
         head.headerFields.append(HTTPField(name: .date, value: "Wed, 02 Dec 2026 22:00:00 GMT"))
         head.headerFields.append(HTTPField(name: .server, value: "wharf"))
-        let floor = try Self.floorChannel(head: head, body: body)
-        var wharfTimes: [Int64] = []
-        var floorTimes: [Int64] = []
+        let floors = [
+            try Self.channel(with: [FixedAnswerHandler(head: head, body: body)], isWharf: false, convertsToHTTPTypes: true),
+            try Self.channel(with: [FixedHTTP1AnswerHandler(head: HTTPResponseHead(head), body: body)], isWharf: false, convertsToHTTPTypes: false),
+        ]
+        var times: [[Int64]] = [[], [], []]
         for _ in 0..<rounds {
-            wharfTimes.append(try Self.nanosecondsPerRequest(wharf))
-            floorTimes.append(try Self.nanosecondsPerRequest(floor))
+            for (index, channel) in ([wharf] + floors).enumerated() { times[index].append(try Self.nanosecondsPerRequest(channel)) }
         }
-        print(wharfTimes.sorted()[rounds / 2], floorTimes.sorted()[rounds / 2])
+        print(times.map { String($0.sorted()[rounds / 2]) }.joined(separator: " "))
     }
 
     /// The handlers of a Wharf connection that a static answer passes, where Wharf adds them
@@ -94,19 +98,16 @@ enum FastPathProbe {
         )
     }
 
-    /// NIO's and Hummingbird's codecs with one handler answering `head` and `body` to every request.
-    static func floorChannel(head: HTTPResponse, body: ByteBuffer) throws -> EmbeddedChannel {
-        try Self.channel(with: [FixedAnswerHandler(head: head, body: body)], isWharf: false)
-    }
-
-    static func channel(with handlers: [any ChannelHandler], isWharf: Bool) throws -> EmbeddedChannel {
+    /// NIO's HTTP/1 codec, Hummingbird's HTTPTypes codec after it if `convertsToHTTPTypes`, then
+    /// `handlers`.
+    static func channel(with handlers: [any ChannelHandler], isWharf: Bool, convertsToHTTPTypes: Bool = true) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try pipeline.addHandler(HTTPResponseEncoder())
         // Wharf's connections have it from their start, before the HTTP types codec.
         if isWharf { try MalformedRequestHandler.install(in: pipeline) }
-        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        if convertsToHTTPTypes { try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false)) }
         try pipeline.addHandlers(handlers)
         return channel
     }
@@ -149,6 +150,27 @@ final class FixedAnswerHandler: ChannelInboundHandler {
         guard case .end = self.unwrapInboundIn(data) else { return }
         context.write(self.wrapOutboundOut(.head(self.head)), promise: nil)
         context.write(self.wrapOutboundOut(.body(self.body)), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
+
+/// Answers every request with the same HTTP/1 head and body, as soon as the request has ended.
+final class FixedHTTP1AnswerHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let head: HTTPResponseHead
+    let body: ByteBuffer
+
+    init(head: HTTPResponseHead, body: ByteBuffer) {
+        self.head = head
+        self.body = body
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = self.unwrapInboundIn(data) else { return }
+        context.write(self.wrapOutboundOut(.head(self.head)), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(self.body))), promise: nil)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

@@ -21,17 +21,11 @@ import Routing
 /// Hummingbird's connection state handler behind this one sees only the requests passed on, so
 /// the idle timeout of the connection is kept here (Hummingbird's own must be off), and a
 /// quiesce at shutdown waits until the answer being sent here is out.
-public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler, FastPathWire {
+public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHandler, RemovableChannelHandler, FastPathWire {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias InboundOut = HTTPServerRequestPart
     public typealias OutboundIn = HTTPServerResponsePart
     public typealias OutboundOut = HTTPServerResponsePart
-
-    private let connection: FastPathConnection
-
-    private init(configuration: StaticFastPathConfiguration) {
-        self.connection = FastPathConnection(configuration: configuration)
-    }
 
     /// A handler that, added after the HTTP types codec of an HTTP/1 connection (in
     /// Hummingbird's additional channel handlers, after `RequestBodyFlowHandler`, which puts the
@@ -60,7 +54,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         }
     }
 
-    public func handlerAdded(context: ChannelHandlerContext) {
+    public override func handlerAdded(context: ChannelHandlerContext) {
         if self.connection.configuration.usesSendfile {
             self.connection.sendsRegions = true
             // An answer sent from here up to this size (a range, a small file) leaves the
@@ -69,11 +63,7 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 128 << 10, high: 256 << 10)
             try? context.channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMark)
         }
-        self.connection.added(context: context)
-    }
-
-    public func handlerRemoved(context: ChannelHandlerContext) {
-        self.connection.removed()
+        super.handlerAdded(context: context)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -93,19 +83,6 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
         context.fireChannelRead(data)
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
-        if self.connection.passesReadComplete() { context.fireChannelReadComplete() }
-    }
-
-    public func read(context: ChannelHandlerContext) {
-        if self.connection.passesRead() { context.read() }
-    }
-
-    public func channelInactive(context: ChannelHandlerContext) {
-        self.connection.inactive()
-        context.fireChannelInactive()
-    }
-
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = self.unwrapOutboundIn(data) {
             self.connection.answering(endsAnswer: true)
@@ -113,10 +90,6 @@ public final class StaticFastPathHandler: ChannelDuplexHandler, RemovableChannel
             self.connection.answering(endsAnswer: false)
         }
         context.write(data, promise: promise)
-    }
-
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if self.connection.passes(event: event) { context.fireUserInboundEventTriggered(event) }
     }
 
     /// The request and its cached answer, for a request the fast path may take.

@@ -8,25 +8,15 @@ import Routing
 /// requests and answers are HTTP types: it takes what `StaticFastPathHandler` takes on an
 /// HTTP/1 connection and answers it alike, from memory only (HTTP/2 runs under TLS, where file
 /// bodies cannot go by sendfile). It sits first after the stream's codec.
-public final class StaticFastPathStreamHandler: ChannelDuplexHandler, RemovableChannelHandler, FastPathWire {
+public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDuplexHandler, RemovableChannelHandler, FastPathWire {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
 
-    private let connection: FastPathConnection
-
     /// A handler for one stream.
-    public init(configuration: StaticFastPathConfiguration) {
-        self.connection = FastPathConnection(configuration: configuration)
-    }
-
-    public func handlerAdded(context: ChannelHandlerContext) {
-        self.connection.added(context: context)
-    }
-
-    public func handlerRemoved(context: ChannelHandlerContext) {
-        self.connection.removed()
+    public override init(configuration: StaticFastPathConfiguration) {
+        super.init(configuration: configuration)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -47,19 +37,6 @@ public final class StaticFastPathStreamHandler: ChannelDuplexHandler, RemovableC
         context.fireChannelRead(data)
     }
 
-    public func channelReadComplete(context: ChannelHandlerContext) {
-        if self.connection.passesReadComplete() { context.fireChannelReadComplete() }
-    }
-
-    public func read(context: ChannelHandlerContext) {
-        if self.connection.passesRead() { context.read() }
-    }
-
-    public func channelInactive(context: ChannelHandlerContext) {
-        self.connection.inactive()
-        context.fireChannelInactive()
-    }
-
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = self.unwrapOutboundIn(data) {
             self.connection.answering(endsAnswer: true)
@@ -67,10 +44,6 @@ public final class StaticFastPathStreamHandler: ChannelDuplexHandler, RemovableC
             self.connection.answering(endsAnswer: false)
         }
         context.write(data, promise: promise)
-    }
-
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if self.connection.passes(event: event) { context.fireUserInboundEventTriggered(event) }
     }
 
     /// The cached answer from memory, for a request the fast path may take.
