@@ -76,6 +76,10 @@ import Testing
                     ("/large.bin", ["-r", "0-99", "-H", "If-Range: \(tag)"], true),
                     ("/large.bin", ["-r", "0-99", "-H", "If-Range: \"other\""], true),
                     ("/app.js", ["-H", "Accept-Encoding: br"], true), ("/app.js", ["-H", "Accept-Encoding: gzip, br;q=0.5"], true),
+                    // Field names in any case, and a field sent twice, read from HTTP/1 as the HTTP types read them.
+                    ("/app.js", ["-H", "accept-ENCODING: br"], true),
+                    ("/app.js", ["-H", "Accept-Encoding: gzip;q=0.5", "-H", "Accept-Encoding: br"], true),
+                    ("/small.txt", ["-H", "RANGE: bytes=0-9"], true), ("/small.txt", ["-H", "if-none-match: \(smallTag)"], true),
                     ("/app.js", [], true), ("/", [], true), ("/page/", [], true), ("/page", [], false), ("/missing.txt", [], false),
                     ("/large.bin?version=2", [], true), ("/healthz", [], false),
                 ]
