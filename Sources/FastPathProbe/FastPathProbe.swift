@@ -98,14 +98,13 @@ enum FastPathProbe {
         )
     }
 
-    /// NIO's HTTP/1 codec, Hummingbird's HTTPTypes codec after it if `convertsToHTTPTypes`, then
-    /// `handlers`.
+    /// NIO's HTTP/1 codec, the malformed-request handler that Wharf's connections have from their
+    /// start if `isWharf`, Hummingbird's HTTPTypes codec if `convertsToHTTPTypes`, then `handlers`.
     static func channel(with handlers: [any ChannelHandler], isWharf: Bool, convertsToHTTPTypes: Bool = true) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try pipeline.addHandler(HTTPResponseEncoder())
-        // Wharf's connections have it from their start, before the HTTP types codec.
         if isWharf { try MalformedRequestHandler.install(in: pipeline) }
         if convertsToHTTPTypes { try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false)) }
         try pipeline.addHandlers(handlers)
