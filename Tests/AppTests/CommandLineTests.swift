@@ -360,16 +360,9 @@ import Testing
     @Test(arguments: [(nil, 1), ("3", 3)])
     func oneEventLoopPerAllowedCPU(variable: String?, loops: Int) async throws {
         let directory = try TemporaryDirectory()
-        let port = Int.random(in: 40_000..<50_000)
-        var environment = Self.environment(directory)
-        if let variable { environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] = variable }
-        let server = try Command.start(
-            "taskset",
-            ["-c", "0", Self.binary, "serve", "--port", String(port), "--static", directory.path],
-            environment: environment
-        )
+        let environment = variable.map { ["NIO_SINGLETON_GROUP_LOOP_COUNT": $0] } ?? [:]
+        let (server, _) = try await Self.startServer(directory, [], environment: environment, pinnedToCPU: 0)
         defer { server.signal(SIGKILL) }
-        try await Self.waitUntilHealthy(port: port)
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/task")
         let names = try tasks.map { try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
         #expect(names.filter { $0.hasPrefix("NIO-SGLTN-1-") }.count == loops, "\(names)")
@@ -709,6 +702,7 @@ import Testing
         _ arguments: [String],
         environment: [String: String] = [:],
         port wanted: Int? = nil,
+        pinnedToCPU cpu: Int? = nil,
         exitedAttempt: (Command.Output) -> Void = { _ in }
     ) async throws -> (RunningProcess, Int) {
         // A port another test took meanwhile makes the server exit at once: then another port
@@ -716,11 +710,10 @@ import Testing
         for attempt in 0..<5 {
             if wanted != nil && attempt > 0 { try await Task.sleep(for: .milliseconds(500)) }
             let port = wanted ?? Int.random(in: 20_000..<40_000)
-            let server = try Command.start(
-                Self.binary,
-                ["serve", "--port", String(port), "--static", directory.path] + arguments,
-                environment: Self.environment(directory).merging(environment) { $1 }
-            )
+            let serve = ["serve", "--port", String(port), "--static", directory.path] + arguments
+            // Pinned, it runs under taskset, which becomes the server (same process).
+            let (program, programArguments) = cpu.map { ("taskset", ["-c", String($0), Self.binary] + serve) } ?? (Self.binary, serve)
+            let server = try Command.start(program, programArguments, environment: Self.environment(directory).merging(environment) { $1 })
             try await waitUntil("the server answers /healthz or exits") {
                 guard server.process.isRunning else { return true }
                 return (try? await Curl.request(port: port, "/healthz", []))?.status == 200
