@@ -139,9 +139,12 @@ import Testing
             for _ in 0..<2 {
                 // A start that found its port taken already made `admin`: what it showed counts.
                 var exited = ""
-                let (server, _) = try await Self.startServer(directory, ["--log-level", "info"], environment: environment) {
-                    exited += $0.text
-                }
+                let (server, _) = try await Self.startServer(
+                    directory,
+                    ["--log-level", "info"],
+                    environment: environment,
+                    exitedAttempt: { exited += $0.text }
+                )
                 server.signal(SIGTERM)
                 outputs.append(exited + (try await Command.wait(server).text))
             }
@@ -703,6 +706,7 @@ import Testing
         environment: [String: String] = [:],
         port wanted: Int? = nil,
         pinnedToCPU cpu: Int? = nil,
+        isHealthy: @escaping (Int) async -> Bool = { port in (try? await Curl.request(port: port, "/healthz", []))?.status == 200 },
         exitedAttempt: (Command.Output) -> Void = { _ in }
     ) async throws -> (RunningProcess, Int) {
         // A port another test took meanwhile makes the server exit at once: then another port
@@ -716,7 +720,7 @@ import Testing
             let server = try Command.start(program, programArguments, environment: Self.environment(directory).merging(environment) { $1 })
             try await waitUntil("the server answers /healthz or exits") {
                 guard server.process.isRunning else { return true }
-                return (try? await Curl.request(port: port, "/healthz", []))?.status == 200
+                return await isHealthy(port)
             }
             if server.process.isRunning { return (server, port) }
             let exit = try await Command.wait(server)

@@ -44,17 +44,13 @@ import Testing
         try await Fixtures.randomFile(at: directory.path + "/large.bin", size: 3 << 20)
         try Data("<p>hello</p>".utf8).write(to: URL(fileURLWithPath: directory.path + "/index.html"))
         try FileManager.default.copyItem(atPath: PythonClients.site + "/login.html", toPath: directory.path + "/login.html")
-        let port = Int.random(in: 40_000..<50_000)
-        let server = try Command.start(
-            CommandLineTests.binary,
-            ["serve", "--port", String(port), "--static", directory.path, "--tls-cert", certificate, "--tls-key", key],
-            environment: CommandLineTests.environment(directory)
+        let body = directory.path + "/body"
+        let (server, port) = try await CommandLineTests.startServer(
+            directory,
+            ["--tls-cert", certificate, "--tls-key", key],
+            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
         )
         defer { server.signal(SIGKILL) }
-        let body = directory.path + "/body"
-        try await waitUntil("the server answers over HTTPS") {
-            (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200
-        }
         func fastAnswers() async throws -> Int {
             _ = try await Self.curl(port, "/metrics", [], certificate: certificate, body: body)
             let metrics = try String(contentsOfFile: body, encoding: .utf8)
