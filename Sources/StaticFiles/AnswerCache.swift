@@ -12,7 +12,8 @@ final class AnswerCache: Sendable {
         let acceptEncoding: String?
     }
 
-    private static let preconditions: [HTTPField.Name] = [.range, .ifRange, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince]
+    /// The fields whose presence keeps a request out of the cache.
+    static let preconditions: [HTTPField.Name] = [.range, .ifRange, .ifMatch, .ifNoneMatch, .ifModifiedSince, .ifUnmodifiedSince]
 
     private let answers = TrustedCache<Key, CachedStaticAnswer>()
 

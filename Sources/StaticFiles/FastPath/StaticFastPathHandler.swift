@@ -84,11 +84,12 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = self.unwrapOutboundIn(data) {
-            self.connection.answering(endsAnswer: true)
-        } else {
-            self.connection.answering(endsAnswer: false)
-        }
+        let endsAnswer =
+            switch self.unwrapOutboundIn(data) {
+            case .end: true
+            case .head, .body: false
+            }
+        self.connection.answering(endsAnswer: endsAnswer)
         context.write(data, promise: promise)
     }
 
@@ -146,38 +147,30 @@ private struct PlainRequestFields {
     var requestID: String?
     /// A `Content-Length` other than 0: such a request goes the normal way.
     var hasBody = false
-    /// A range or a precondition, which the answer cache does not answer.
+    /// A range or a precondition (`AnswerCache.preconditions`), which the answer cache does not
+    /// answer.
     var hasPreconditions = false
 
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
-            switch name.utf8.count {
-            case 5 where Self.names(name, "range"),
-                8 where Self.names(name, "if-range") || Self.names(name, "if-match"),
-                13 where Self.names(name, "if-none-match"),
-                17 where Self.names(name, "if-modified-since"),
-                19 where Self.names(name, "if-unmodified-since"):
+            if AnswerCache.preconditions.contains(where: { Self.names(name, $0) }) {
                 self.hasPreconditions = true
-            case 14 where Self.names(name, "content-length"):
+            } else if Self.names(name, .contentLength) {
                 if value != "0" { self.hasBody = true }
-            case 15 where Self.names(name, "accept-encoding"):
+            } else if Self.names(name, .acceptEncoding) {
                 self.acceptEncoding = self.acceptEncoding.map { $0 + ", " + value } ?? value
-            case 12 where Self.names(name, "x-request-id"):
+            } else if Self.names(name, .requestID) {
                 self.requestID = self.requestID.map { $0 + ", " + value } ?? value
-            default:
-                break
             }
         }
     }
 
-    /// Whether `name` is `lowercased` (letters and `-`, as long as `name`), in any case.
-    private static func names(_ name: String, _ lowercased: StaticString) -> Bool {
-        var expected = lowercased.utf8Start
-        for byte in name.utf8 {
-            let isUppercase = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-            if (isUppercase ? byte | 0x20 : byte) != expected.pointee { return false }
-            expected += 1
+    /// Whether `name` names `field`, in any case (field names are ASCII tokens).
+    private static func names(_ name: String, _ field: HTTPField.Name) -> Bool {
+        let canonical = field.canonicalName.utf8
+        guard name.utf8.count == canonical.count else { return false }
+        return zip(name.utf8, canonical).allSatisfy { byte, lowercased in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == lowercased
         }
-        return true
     }
 }

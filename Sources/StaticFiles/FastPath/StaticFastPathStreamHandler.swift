@@ -38,11 +38,12 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = self.unwrapOutboundIn(data) {
-            self.connection.answering(endsAnswer: true)
-        } else {
-            self.connection.answering(endsAnswer: false)
-        }
+        let endsAnswer =
+            switch self.unwrapOutboundIn(data) {
+            case .end: true
+            case .head, .body: false
+            }
+        self.connection.answering(endsAnswer: endsAnswer)
         context.write(data, promise: promise)
     }
 
