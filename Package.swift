@@ -360,7 +360,7 @@ let package = Package(
         .testTarget(
             name: "StaticFilesTests",
             dependencies: [
-                "Compression", "StaticFiles", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "Compression", "FileResponses", "StaticFiles", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

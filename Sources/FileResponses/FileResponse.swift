@@ -18,15 +18,19 @@ public struct FileResponse: Sendable {
     public static let eagerReadLimit = 128 << 10
 
     /// The body's media type.
-    public var contentType: String
+    public let contentType: String
     /// The strong validator, if the file has one (e.g. its SHA-256).
-    public var entityTag: EntityTag?
+    public let entityTag: EntityTag?
     /// Last modification, in seconds since 1970, if known.
-    public var lastModified: Int64?
+    public let lastModified: Int64?
     /// How the browser should treat the file, if it should be told.
-    public var disposition: ContentDisposition?
+    public let disposition: ContentDisposition?
     /// More ranges than this in one request get the whole file (ranges must not amplify traffic).
-    public var maxRanges: Int
+    public let maxRanges: Int
+    /// The fields every answer starts with (`Accept-Ranges`, `nosniff` and the validators),
+    /// formatted once: a description kept for many requests (a static file's plan) then costs
+    /// each answer a copy of them, not a date formatted anew.
+    private let leadingFields: HTTPFields
 
     /// Describes a file to send.
     public init(contentType: String, entityTag: EntityTag?, lastModified: Int64?, disposition: ContentDisposition?, maxRanges: Int = 16) {
@@ -35,6 +39,10 @@ public struct FileResponse: Sendable {
         self.lastModified = lastModified
         self.disposition = disposition
         self.maxRanges = maxRanges
+        var fields: HTTPFields = [.acceptRanges: "bytes", .contentTypeOptions: "nosniff"]
+        if let entityTag { fields.append(HTTPField(name: .eTag, value: entityTag.headerValue)) }
+        if let lastModified { fields.append(HTTPField(name: .lastModified, value: HTTPDate.format(lastModified))) }
+        self.leadingFields = fields
     }
 
     /// The response to `request` for the bytes of `source`; HEAD gets the same headers, no body.
@@ -58,10 +66,8 @@ public struct FileResponse: Sendable {
     /// an answer (the async responder and the event-loop fast path) start from this.
     public func answer(to request: HTTPRequest, size: Int64) throws(FileResponseError) -> FileAnswer {
         // Every field is new: appended, not looked up first.
-        var headers: HTTPFields = [.acceptRanges: "bytes", .contentTypeOptions: "nosniff"]
+        var headers = self.leadingFields
         headers.reserveCapacity(16)
-        if let entityTag { headers.append(HTTPField(name: .eTag, value: entityTag.headerValue)) }
-        if let lastModified { headers.append(HTTPField(name: .lastModified, value: HTTPDate.format(lastModified))) }
 
         switch ConditionalRequest.evaluate(request, entityTag: self.entityTag, lastModified: self.lastModified) {
         case .notModified:

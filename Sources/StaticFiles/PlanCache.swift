@@ -1,3 +1,4 @@
+import FileResponses
 import HTTPTypes
 import NIOCore
 
@@ -28,6 +29,8 @@ final class PlanCache: Sendable {
     struct Entry {
         let plan: StaticPlan
         let body: StaticBody
+        /// The file as `FileResponse` describes it, validators formatted once.
+        let response: FileResponse
         let endpointPath: String
 
         /// The body of one answer: the bytes in memory, or the planned file; `nil` when the open
@@ -49,14 +52,14 @@ final class PlanCache: Sendable {
     /// a descriptor limit of 1,024 (a common default) stays for the connections.
     static let openFileWeight = 256 << 10
 
-    /// Keeps the plan of `body`'s answer with its bytes or its open file.
-    func store(_ plan: StaticPlan, body: StaticBody, endpointPath: String, for key: Key) {
+    /// Keeps a plan with its bytes or its open file.
+    func store(_ entry: Entry, for key: Key) {
         let bytes =
-            switch body.content {
+            switch entry.body.content {
             case .memory(let bytes): bytes.readableBytes
             case .file: Self.openFileWeight
             }
-        self.plans.store(Entry(plan: plan, body: body, endpointPath: endpointPath), bytes: bytes, for: key)
+        self.plans.store(entry, bytes: bytes, for: key)
     }
 
     /// Forgets the plan under `key` (its file changed).

@@ -14,8 +14,6 @@ import Routing
 struct StaticPlan {
     let served: ContainedFile
     let mediaType: String
-    /// The coding of the sidecar sent instead of the file, if one is.
-    let sidecarCoding: ContentCoding?
     /// The file is gzipped on the fly.
     let gzipped: Bool
     /// The resource has more than one coding: every answer varies on `Accept-Encoding`.
@@ -23,8 +21,9 @@ struct StaticPlan {
     let cacheControl: String
     /// 200, or 404 for a mount's 404 page.
     let status: HTTPResponse.Status
-    /// The `Content-Security-Policy` to add, for a site page.
-    let contentSecurityPolicy: String?
+    /// The fields the mount adds to what `FileResponse` decides (`Cache-Control`, the coding, `Vary`,
+    /// the site's `Content-Security-Policy`), made once with the plan.
+    let mountFields: [HTTPField]
 }
 
 /// The bytes of a static answer: a buffer (a small file or a gzip from the caches) or the open
@@ -92,28 +91,40 @@ extension StaticFileServer {
         let gzipped =
             onTheFly && request.headerFields[.range] == nil
             && ContentCoding.negotiate(request.headerFields[.acceptEncoding], available: [.gzip]) != nil
+        let negotiable = !sidecars.isEmpty || onTheFly
+        var mountFields = [HTTPField(name: .cacheControl, value: cacheControl)]
+        if let coding = sidecar?.coding { mountFields.append(HTTPField(name: .contentEncoding, value: coding.rawValue)) }
+        if gzipped { mountFields.append(HTTPField(name: .contentEncoding, value: "gzip")) }
+        if negotiable { mountFields.append(HTTPField(name: .vary, value: "Accept-Encoding")) }
+        if mount.htmlMode && mediaType == "text/html", let policy = self.htmlPolicy {
+            mountFields.append(HTTPField(name: .contentSecurityPolicy, value: policy))
+        }
         return StaticPlan(
             served: served,
             mediaType: mediaType,
-            sidecarCoding: sidecar?.coding,
             gzipped: gzipped,
-            negotiable: !sidecars.isEmpty || onTheFly,
+            negotiable: negotiable,
             cacheControl: cacheControl,
             status: status,
-            contentSecurityPolicy: mount.htmlMode && mediaType == "text/html" ? self.htmlPolicy : nil
+            mountFields: mountFields
         )
     }
 
-    /// The answer of a plan with its body: `FileResponse` decides validators, preconditions and
-    /// ranges, then the mount's headers are added. A refusal (412, 416) carries them too.
-    func answer(_ plan: StaticPlan, body: StaticBody, request: HTTPRequest) throws(FileResponseError) -> FileAnswer {
-        let response = FileResponse(
+    /// How `FileResponse` describes the file of a plan with its body.
+    func fileResponse(_ plan: StaticPlan, body: StaticBody) -> FileResponse {
+        FileResponse(
             contentType: MediaTypeTable.headerValue(for: plan.mediaType),
             entityTag: EntityTag(plan.gzipped ? body.hash + "-gzip" : body.hash),
             lastModified: plan.served.status.modifiedSeconds,
             disposition: nil,
             maxRanges: self.maxRanges
         )
+    }
+
+    /// The answer of a plan with its body, described by `response`: `FileResponse` decides
+    /// validators, preconditions and ranges, then the mount's fields are added. A refusal (412,
+    /// 416) carries them too.
+    func answer(_ plan: StaticPlan, body: StaticBody, response: FileResponse, request: HTTPRequest) throws(FileResponseError) -> FileAnswer {
         // A 404 page answers whatever was asked with the whole page.
         let head = plan.status == .ok ? request : HTTPRequest(method: request.method, scheme: nil, authority: nil, path: "/")
         let size: Int64 =
@@ -131,11 +142,7 @@ extension StaticFileServer {
         }
         if plan.status != .ok { answer.status = plan.status }
         // None of these is in `FileResponse`'s answer: appended, not looked up first.
-        answer.headers.append(HTTPField(name: .cacheControl, value: plan.cacheControl))
-        if let coding = plan.sidecarCoding { answer.headers.append(HTTPField(name: .contentEncoding, value: coding.rawValue)) }
-        if plan.gzipped { answer.headers.append(HTTPField(name: .contentEncoding, value: "gzip")) }
-        if plan.negotiable { answer.headers.append(HTTPField(name: .vary, value: "Accept-Encoding")) }
-        if let policy = plan.contentSecurityPolicy { answer.headers.append(HTTPField(name: .contentSecurityPolicy, value: policy)) }
+        answer.headers.append(contentsOf: plan.mountFields)
         return answer
     }
 
@@ -159,21 +166,26 @@ extension StaticFileServer {
         let key = AnswerCache.key(for: request, path: path)
         if let key, let known = self.answers.lookup(key) { return known }
         let planKey = PlanCache.Key(path: path, request: request)
-        let planned: (plan: StaticPlan, body: StaticBody, endpointPath: String)
+        let planned: PlanCache.Entry
         if let known = self.plans.lookup(planKey) {
-            guard let body = known.currentBody() else {
+            guard known.currentBody() != nil else {
                 self.plans.remove(planKey)
                 return nil
             }
-            planned = (known.plan, body, known.endpointPath)
+            planned = known
         } else {
             guard let found = self.plannedAnswer(path, request: request) else { return nil }
-            self.plans.store(found.plan, body: found.body, endpointPath: found.mount.endpointPath, for: planKey)
-            planned = (found.plan, found.body, found.mount.endpointPath)
+            planned = PlanCache.Entry(
+                plan: found.plan,
+                body: found.body,
+                response: self.fileResponse(found.plan, body: found.body),
+                endpointPath: found.mount.endpointPath
+            )
+            self.plans.store(planned, for: planKey)
         }
         do {
             let answer = CachedStaticAnswer(
-                answer: try self.answer(planned.plan, body: planned.body, request: request),
+                answer: try self.answer(planned.plan, body: planned.body, response: planned.response, request: request),
                 body: planned.body,
                 endpointPath: planned.endpointPath
             )

@@ -122,7 +122,7 @@ public final class StaticFileServer: Sendable {
         let mediaType = self.mediaType(of: file, in: mount.directory)
         let plan = self.plan(file, from: mount, request: request.head, status: status, mediaType: mediaType)
         guard let body = try await self.body(of: plan, in: mount.directory) else { return nil }
-        let answer = try self.answer(plan, body: body, request: request.head)
+        let answer = try self.answer(plan, body: body, response: self.fileResponse(plan, body: body), request: request.head)
         let source: any ByteSource
         switch body.content {
         case .memory(let bytes):

@@ -1,3 +1,4 @@
+import FileResponses
 import Foundation
 import Glibc
 import HTTPTypes
@@ -15,7 +16,7 @@ import Testing
         try openDescriptorTargets().filter { $0.hasPrefix(directory + "/") }.count
     }
 
-    static func plan(of path: String) throws -> (StaticPlan, StaticBody) {
+    static func entry(of path: String) throws -> PlanCache.Entry {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         try #require(descriptor >= 0)
         let file = OpenFile(descriptor: descriptor)
@@ -23,14 +24,14 @@ import Testing
         let plan = StaticPlan(
             served: ContainedFile(path: path, status: status),
             mediaType: "application/octet-stream",
-            sidecarCoding: nil,
             gzipped: false,
             negotiable: false,
             cacheControl: "no-cache",
             status: .ok,
-            contentSecurityPolicy: nil
+            mountFields: [HTTPField(name: .cacheControl, value: "no-cache")]
         )
-        return (plan, StaticBody(content: .file(file), hash: "hash"))
+        let response = FileResponse(contentType: "application/octet-stream", entityTag: EntityTag("hash"), lastModified: nil, disposition: nil)
+        return PlanCache.Entry(plan: plan, body: StaticBody(content: .file(file), hash: "hash"), response: response, endpointPath: "static:/")
     }
 
     static func key(_ path: String) -> PlanCache.Key {
@@ -43,8 +44,7 @@ import Testing
         for index in 0..<300 {
             let path = directory.path + "/file-\(index).bin"
             try Data("file \(index)".utf8).write(to: URL(fileURLWithPath: path))
-            let (plan, body) = try Self.plan(of: path)
-            cache.store(plan, body: body, endpointPath: "static:/", for: Self.key(path))
+            cache.store(try Self.entry(of: path), for: Self.key(path))
             #expect(try Self.descriptors(under: directory.path) <= 256)
         }
         #expect(try Self.descriptors(under: directory.path) > 0)
@@ -60,8 +60,7 @@ import Testing
         let cache = PlanCache()
         let key = Self.key(path)
         do {
-            let (plan, body) = try Self.plan(of: path)
-            cache.store(plan, body: body, endpointPath: "static:/", for: key)
+            cache.store(try Self.entry(of: path), for: key)
         }
         do {
             let answering = try #require(cache.lookup(key)?.currentBody())
@@ -71,8 +70,7 @@ import Testing
         }
         #expect(try Self.descriptors(under: directory.path) == 0)
 
-        let (again, againBody) = try Self.plan(of: path)
-        cache.store(again, body: againBody, endpointPath: "static:/", for: key)
+        cache.store(try Self.entry(of: path), for: key)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data("second version".utf8))
         try handle.close()
