@@ -12,8 +12,9 @@ import Routing
 /// so that the requests it takes are never converted: a plain request is looked up in the answer
 /// cache from its HTTP/1 fields, and the answer's head is written as the HTTP/1 head cached with
 /// it. In process the conversion and the codec's hop were about a quarter of a small answer's
-/// time (`FastPathProbe`). Only a request the cache has no answer for is converted here, for the
-/// decision; what it takes then passes through no other handler but the connection's own below.
+/// time (`FastPathProbe`). A request the cache has no answer for (a range, a precondition) is
+/// decided from the fields that decide it, read as HTTP types, not from a conversion of its whole
+/// head; what it takes then passes through no other handler but the connection's own below.
 /// Answers carry what the middleware stack adds (request id, `X-Process-Time`, `Date`,
 /// `Server`), are counted in the same route metrics, and are written into the access log;
 /// file bodies go out by sendfile on a plain connection (`FastPathConnection`).
@@ -108,7 +109,14 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
         let server = self.connection.configuration.server
         var answer: CachedStaticAnswer?
         if !fields.hasPreconditions { answer = server.rememberedAnswer(method: method, path: path, acceptEncoding: fields.acceptEncoding) }
-        if answer == nil, let request = try? HTTPRequest(head, secure: false, splitCookie: false) {
+        if answer == nil {
+            let request = HTTPRequest(
+                method: method,
+                scheme: nil,
+                authority: nil,
+                path: head.uri,
+                headerFields: PlainRequestFields.decisive(head.headers)
+            )
             answer = server.cachedAnswer(to: request)
         }
         guard let answer else { return nil }
@@ -163,6 +171,21 @@ private struct PlainRequestFields {
                 self.requestID = self.requestID.map { $0 + ", " + value } ?? value
             }
         }
+    }
+
+    /// The fields a static answer is decided by (`Accept-Encoding`, a range, the preconditions),
+    /// as HTTP types: a request the answer cache cannot answer is decided from these alone,
+    /// without converting the rest of its head.
+    static func decisive(_ headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            if let precondition = AnswerCache.preconditions.first(where: { Self.names(name, $0) }) {
+                fields.append(HTTPField(name: precondition, value: value))
+            } else if Self.names(name, .acceptEncoding) {
+                fields.append(HTTPField(name: .acceptEncoding, value: value))
+            }
+        }
+        return fields
     }
 
     /// Whether `name` names `field`, in any case (field names are ASCII tokens).
