@@ -33,11 +33,11 @@ final class PlanCache: Sendable {
         let response: FileResponse
         let endpointPath: String
 
-        /// The body of one answer: the bytes in memory, or the planned file; `nil` when the open
-        /// file is no longer the planned one.
-        func currentBody() -> StaticBody? {
-            if case .file(let file) = self.body.content, !file.isStill(self.plan.served.status.identity) { return nil }
-            return self.body
+        /// Whether the body may still be sent: bytes in memory, or an open file that is still the
+        /// planned one.
+        var isCurrent: Bool {
+            guard case .file(let file) = self.body.content else { return true }
+            return file.isStill(self.plan.served.status.identity)
         }
     }
 

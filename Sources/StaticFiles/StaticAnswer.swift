@@ -16,9 +16,6 @@ struct StaticPlan {
     let mediaType: String
     /// The file is gzipped on the fly.
     let gzipped: Bool
-    /// The resource has more than one coding: every answer varies on `Accept-Encoding`.
-    let negotiable: Bool
-    let cacheControl: String
     /// 200, or 404 for a mount's 404 page.
     let status: HTTPResponse.Status
     /// The fields the mount adds to what `FileResponse` decides (`Cache-Control`, the coding, `Vary`,
@@ -103,8 +100,6 @@ extension StaticFileServer {
             served: served,
             mediaType: mediaType,
             gzipped: gzipped,
-            negotiable: negotiable,
-            cacheControl: cacheControl,
             status: status,
             mountFields: mountFields
         )
@@ -136,9 +131,8 @@ extension StaticFileServer {
         do {
             answer = try response.answer(to: head, size: size)
         } catch {
-            var headers: HTTPFields = [.cacheControl: plan.cacheControl]
-            if plan.negotiable { headers[.vary] = "Accept-Encoding" }
-            throw error.adding(headers)
+            // The cache policy and `Vary` of the mount's fields; a refusal has no coding.
+            throw error.adding(HTTPFields(plan.mountFields.filter { $0.name == .cacheControl || $0.name == .vary }))
         }
         if plan.status != .ok { answer.status = plan.status }
         // None of these is in `FileResponse`'s answer: appended, not looked up first.
@@ -168,7 +162,7 @@ extension StaticFileServer {
         let planKey = PlanCache.Key(path: path, request: request)
         let planned: PlanCache.Entry
         if let known = self.plans.lookup(planKey) {
-            guard known.currentBody() != nil else {
+            guard known.isCurrent else {
                 self.plans.remove(planKey)
                 return nil
             }

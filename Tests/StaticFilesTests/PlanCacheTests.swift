@@ -25,8 +25,6 @@ import Testing
             served: ContainedFile(path: path, status: status),
             mediaType: "application/octet-stream",
             gzipped: false,
-            negotiable: false,
-            cacheControl: "no-cache",
             status: .ok,
             mountFields: [HTTPField(name: .cacheControl, value: "no-cache")]
         )
@@ -48,7 +46,7 @@ import Testing
             #expect(try Self.descriptors(under: directory.path) <= 256)
         }
         #expect(try Self.descriptors(under: directory.path) > 0)
-        #expect(cache.lookup(Self.key(directory.path + "/file-299.bin"))?.currentBody() != nil)
+        #expect(cache.lookup(Self.key(directory.path + "/file-299.bin"))?.isCurrent == true)
     }
 
     /// A plan's file is closed once the plan is forgotten and no answer holds it any more; one
@@ -63,7 +61,8 @@ import Testing
             cache.store(try Self.entry(of: path), for: key)
         }
         do {
-            let answering = try #require(cache.lookup(key)?.currentBody())
+            let answering = try #require(cache.lookup(key))
+            #expect(answering.isCurrent)
             cache.remove(key)
             let held = try withExtendedLifetime(answering) { try Self.descriptors(under: directory.path) }
             #expect(held == 1, "the answer still holds it")
@@ -74,6 +73,6 @@ import Testing
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data("second version".utf8))
         try handle.close()
-        #expect(cache.lookup(key)?.currentBody() == nil, "rewritten in place")
+        #expect(cache.lookup(key)?.isCurrent == false, "rewritten in place")
     }
 }
