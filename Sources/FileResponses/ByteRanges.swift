@@ -31,7 +31,8 @@ public enum ByteRanges: Equatable, Sendable {
         } else if requested > size && ranges.count > 1 {
             self = .whole
         } else {
-            self = .partial(Self.coalesce(ranges))
+            // One range needs no sorting.
+            self = .partial(ranges.count == 1 ? ranges : Self.coalesce(ranges))
         }
     }
 

@@ -20,16 +20,16 @@ public enum ConditionalRequest {
     public static func evaluate(_ request: HTTPRequest, entityTag: EntityTag?, lastModified: Int64?) -> Outcome {
         let headers = request.headerFields
         let isRead = request.method == .get || request.method == .head
-        if let ifMatch = headers[.ifMatch] {
+        if let ifMatch = headers.value(of: .ifMatch) {
             switch EntityTag.list(ifMatch) {
             case .any: if entityTag == nil { return .preconditionFailed }
             case .tags(let tags): if !tags.contains(where: { entityTag?.stronglyMatches($0) == true }) { return .preconditionFailed }
             case nil: return .preconditionFailed
             }
-        } else if let since = headers[.ifUnmodifiedSince].flatMap(HTTPDate.parse), let lastModified, lastModified > since {
+        } else if let since = headers.value(of: .ifUnmodifiedSince).flatMap(HTTPDate.parse), let lastModified, lastModified > since {
             return .preconditionFailed
         }
-        if let ifNoneMatch = headers[.ifNoneMatch] {
+        if let ifNoneMatch = headers.value(of: .ifNoneMatch) {
             let matches: Bool
             switch EntityTag.list(ifNoneMatch) {
             case .any: matches = true
@@ -37,7 +37,7 @@ public enum ConditionalRequest {
             case nil: matches = false
             }
             if matches { return isRead ? .notModified : .preconditionFailed }
-        } else if isRead, let since = headers[.ifModifiedSince].flatMap(HTTPDate.parse), let lastModified, lastModified <= since {
+        } else if isRead, let since = headers.value(of: .ifModifiedSince).flatMap(HTTPDate.parse), let lastModified, lastModified <= since {
             return .notModified
         }
         return .proceed
@@ -46,7 +46,7 @@ public enum ConditionalRequest {
     /// Whether `If-Range` lets a range request through (§13.1.5): it must name the current strong
     /// tag, or exactly the current date; otherwise the whole file is sent.
     public static func rangeApplies(_ request: HTTPRequest, entityTag: EntityTag?, lastModified: Int64?) -> Bool {
-        guard let ifRange = request.headerFields[.ifRange]?.trimmingHTTPWhitespace() else { return true }
+        guard let ifRange = request.headerFields.value(of: .ifRange)?.trimmingHTTPWhitespace() else { return true }
         if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") {
             guard case .tags(let tags) = EntityTag.list(String(ifRange)), tags.count == 1, let entityTag else { return false }
             return entityTag.stronglyMatches(tags[0])

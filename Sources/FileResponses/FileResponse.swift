@@ -82,7 +82,7 @@ public struct FileResponse: Sendable {
 
         let rangeHeader =
             ConditionalRequest.rangeApplies(request, entityTag: self.entityTag, lastModified: self.lastModified)
-            ? request.headerFields[.range] : nil
+            ? request.headerFields.value(of: .range) : nil
         let status: HTTPResponse.Status
         var segments: [FileAnswer.Segment]
         switch ByteRanges(header: rangeHeader, size: size, maxRanges: self.maxRanges) {

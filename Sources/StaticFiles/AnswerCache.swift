@@ -1,3 +1,4 @@
+import FileResponses
 import HTTPTypes
 import NIOCore
 
@@ -20,7 +21,7 @@ final class AnswerCache: Sendable {
     /// The key of a request whose answer depends on its path, method and `Accept-Encoding` only.
     static func key(for request: HTTPRequest, path: Substring) -> Key? {
         for name in Self.preconditions where request.headerFields.contains(name) { return nil }
-        return Key(path: String(path), method: request.method, acceptEncoding: request.headerFields[.acceptEncoding])
+        return Key(path: String(path), method: request.method, acceptEncoding: request.headerFields.value(of: .acceptEncoding))
     }
 
     /// The answer stored under `key` less than a second ago.

@@ -21,7 +21,7 @@ final class PlanCache: Sendable {
 
         init(path: Substring, request: HTTPRequest) {
             self.path = String(path)
-            self.acceptEncoding = request.headerFields[.acceptEncoding]
+            self.acceptEncoding = request.headerFields.value(of: .acceptEncoding)
             self.isRange = request.headerFields.contains(.range)
         }
     }

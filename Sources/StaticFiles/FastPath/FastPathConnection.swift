@@ -94,6 +94,9 @@ final class FastPathConnection {
     private var pacing = false
     private var readsWhilePacing = CircularBuffer<NIOAny>()
     private var readCompleteWhilePacing = false
+    /// A read went on since the last read's end: only then does that end go on, so the handlers
+    /// behind (Hummingbird's async channel among them) are not called for reads taken here.
+    private var passedReads = false
     private var readAskedWhilePacing = false
     private var dates = DateHeader()
     /// The metrics of the last answer's route, method and status: a connection mostly asks alike.
@@ -124,6 +127,11 @@ final class FastPathConnection {
     func hold(_ request: FastPathRequest, answer: CachedStaticAnswer) {
         self.held = Held(request: request, answer: answer, start: .now)
         self.passing = false
+    }
+
+    /// A read goes on to the handlers behind the carrier.
+    func passingRead() {
+        self.passedReads = true
     }
 
     /// The request whose head was just read goes on.
@@ -159,10 +167,15 @@ final class FastPathConnection {
         if endsAnswer { self.passedOn -= 1 }
     }
 
-    /// Whether a read's end goes on now (not while an answer is paced).
+    /// Whether a read's end goes on now: not while an answer is paced, and not when every read
+    /// since the last end was taken here.
     func passesReadComplete() -> Bool {
-        if self.pacing { self.readCompleteWhilePacing = true }
-        return !self.pacing
+        if self.pacing {
+            self.readCompleteWhilePacing = true
+            return false
+        }
+        defer { self.passedReads = false }
+        return self.passedReads
     }
 
     /// Whether a request to read goes on now (not while an answer is paced).
@@ -311,7 +324,7 @@ final class FastPathConnection {
         guard !self.pacing else { return }
         if self.readCompleteWhilePacing {
             self.readCompleteWhilePacing = false
-            context.fireChannelReadComplete()
+            if self.passesReadComplete() { context.fireChannelReadComplete() }
         }
         if self.readAskedWhilePacing {
             self.readAskedWhilePacing = false

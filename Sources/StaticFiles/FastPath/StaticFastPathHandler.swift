@@ -81,6 +81,7 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
         case .end:
             if self.connection.ends(wire: self, context: context) { return }
         }
+        self.connection.passingRead()
         context.fireChannelRead(data)
     }
 

@@ -34,6 +34,7 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
         case .end:
             if self.connection.ends(wire: self, context: context) { return }
         }
+        self.connection.passingRead()
         context.fireChannelRead(data)
     }
 
