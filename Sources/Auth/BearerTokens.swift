@@ -1,5 +1,5 @@
 public import Foundation
-public import JWTKit
+import JWTKit
 import Synchronization
 
 /// Bearer tokens for scripts and API clients: JWTs signed with HS256 (jwt-kit), carrying the

@@ -1,4 +1,4 @@
-public import Storage
+import Storage
 import TextBytes
 
 /// A live event as `/api/events` and `/api/ws` send it: `{"id", "type", "file", "at"}`, with
