@@ -357,7 +357,7 @@ def main():
         return 0
     if serving:
         print()
-        print("Serving (every server on core 0, wrk -t1 -c64 -d5s / h2load / curl on core 1, interleaved rounds, median of 3):")
+        print("Serving (every server on core 0, wrk -t1 -c64 -d5s / h2load / curl on core 1, interleaved rounds, median of 3; the download of 5 per round):")
         print()
         print("| server | 1 KiB file req/s | p99 ms | 100 KiB JS as gzip req/s | 256 MiB download MB/s | random 64 KiB ranges req/s "
               "| HTTPS HTTP/2 1 KiB req/s |")

@@ -8,7 +8,8 @@ that the VM's drift spreads over all of them; the median of the rounds is report
 Workloads: a 1 KiB file (requests/s and p99 at 64 connections), a 100 KiB JavaScript file
 negotiated to gzip (nginx, Caddy and Wharf serve its .gz sidecar; FastAPI and Hummingbird have
 none and send it whole), random 64 KiB ranges of a 256 MiB file (requests/s), that file
-downloaded whole with curl (MB/s); the 1 KiB file over HTTPS with HTTP/2 (h2load, 4 connections
+downloaded whole with curl (MB/s; `DOWNLOADS_PER_ROUND` downloads per round, the servers taking
+turns, since one download lasts only a tenth of a second); the 1 KiB file over HTTPS with HTTP/2 (h2load, 4 connections
 of 8 streams each: Wharf, Caddy and nginx); and Wharf's API for a stored 1 KiB file (its JSON
 record, and its download) beside the static path.
 
@@ -144,6 +145,9 @@ def h2load(port, path, seconds):
     return succeeded / seconds
 
 
+DOWNLOADS_PER_ROUND = 5
+
+
 def download_speed(port, path):
     out = subprocess.run(
         ["taskset", "-c", "1", "curl", "-sS", "-o", "/dev/null", "-w", "%{speed_download}", f"http://127.0.0.1:{port}{path}"],
@@ -214,8 +218,9 @@ def run(wharf_binary, hummingbird_peer, venv_python, work, repetitions, seconds=
                 results[name]["gzip"].append(wrk(port, "/app.js", seconds, ["Accept-Encoding: gzip"])[0])
             for name, port in plain:
                 results[name]["ranges"].append(wrk(port, "/big.bin", seconds, script=ranges_script)[0])
-            for name, port in plain:
-                results[name]["download"].append(download_speed(port, "/big.bin"))
+            for _ in range(DOWNLOADS_PER_ROUND):
+                for name, port in plain:
+                    results[name]["download"].append(download_speed(port, "/big.bin"))
             for name, _, tls_port, _, _ in servers:
                 if tls_port:
                     results["Wharf" if name == "Wharf (HTTPS)" else name]["h2"].append(h2load(tls_port, "/small.txt", seconds))
