@@ -9,9 +9,9 @@ Workloads: a 1 KiB file (requests/s and p99 at 64 connections), a 100 KiB JavaSc
 negotiated to gzip (nginx, Caddy and Wharf serve its .gz sidecar; FastAPI and Hummingbird have
 none and send it whole), random 64 KiB ranges of a 256 MiB file (requests/s), that file
 downloaded whole with curl (MB/s; `DOWNLOADS_PER_ROUND` downloads per round, the servers taking
-turns, since one download lasts only a tenth of a second); the 1 KiB file over HTTPS with HTTP/2 (h2load, 4 connections
-of 8 streams each: Wharf, Caddy and nginx); and Wharf's API for a stored 1 KiB file (its JSON
-record, and its download) beside the static path.
+turns, since one download lasts only a tenth of a second); the 1 KiB file over HTTPS with
+HTTP/2 (h2load, 4 connections of 8 streams each: Wharf, Caddy and nginx); and Wharf's API for a
+stored 1 KiB file (its JSON record, and its download) beside the static path.
 
 nginx runs with one worker, sendfile, gzip_static and open_file_cache, without tcp_nopush: with
 it, each 64 KiB range answer waited for a 40 ms delayed ACK here. Caddy runs with GOMAXPROCS=1,
