@@ -50,7 +50,7 @@ import Testing
     /// A flag wins over its variable; the variable wins over the default.
     @Test func aFlagWinsOverItsVariable() async throws {
         let directory = try TemporaryDirectory()
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Self.freeLookingPort()
         let server = try Command.start(
             Self.binary,
             ["serve", "--port", String(port), "--static", directory.path, "--max-upload-size", "2KiB", "--log-level", "warning"],
@@ -206,7 +206,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let source = directory.path + "/upload"
         try await Fixtures.randomFile(at: source, size: 300_000)
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Self.freeLookingPort()
         let trace = directory.path + "/trace"
         let strace = try Command.start(
             "strace",
@@ -247,7 +247,7 @@ import Testing
     @Test func aLargeStaticFileIsSentAtMost2MiBPerSendfile() async throws {
         let directory = try TemporaryDirectory()
         try await Fixtures.randomFile(at: directory.path + "/video.bin", size: 9 << 20)
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Self.freeLookingPort()
         let trace = directory.path + "/trace"
         let strace = try Command.start(
             "strace",
@@ -666,7 +666,8 @@ import Testing
     /// naming its origin; the same page from an origin not named cannot read an answer.
     @Test func anotherSitesPageUsesTheAPIWhereItsOriginIsNamed() async throws {
         let directory = try TemporaryDirectory()
-        let pagePort = Int.random(in: 40_000..<50_000)
+        // Below the ports servers draw, and below the kernel's ephemeral range (32768–60999).
+        let pagePort = Int.random(in: 10_000..<20_000)
         let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--cors-origin", "http://127.0.0.1:\(pagePort)"])
         let run = try await PythonClients.run("browser_cross_origin.py", ["http://127.0.0.1:\(port)", TestApp.adminPassword, String(pagePort)])
         #expect(run.status == 0 && run.text == "ok\n", "\(run.stderr.suffix(2000))")
@@ -713,16 +714,25 @@ import Testing
         // (or, when a port is wanted, the same one again a little later).
         for attempt in 0..<5 {
             if wanted != nil && attempt > 0 { try await Task.sleep(for: .milliseconds(500)) }
-            let port = wanted ?? Int.random(in: 20_000..<40_000)
+            let port = wanted ?? Self.freeLookingPort()
             let serve = ["serve", "--port", String(port), "--static", directory.path] + arguments
             // Pinned, it runs under taskset, which becomes the server (same process).
             let (program, programArguments) = cpu.map { ("taskset", ["-c", String($0), Self.binary] + serve) } ?? (Self.binary, serve)
             let server = try Command.start(program, programArguments, environment: Self.environment(directory).merging(environment) { $1 })
-            try await waitUntil("the server answers /healthz or exits") {
+            // Patient: a server pinned to one CPU shares it with the rest of a parallel test run.
+            var healthy = false
+            try await waitUntil("the server answers /healthz or exits", timeout: .seconds(90)) {
                 guard server.process.isRunning else { return true }
-                return await isHealthy(port)
+                healthy = await isHealthy(port)
+                return healthy
             }
-            if server.process.isRunning { return (server, port) }
+            if healthy { return (server, port) }
+            if server.process.isRunning {
+                server.signal(SIGKILL)
+                let killed = try await Command.wait(server)
+                Issue.record("the server on port \(port) never answered /healthz; it said: \(killed.stderr.suffix(2000))")
+                throw ProgramFailedToStart()
+            }
             let exit = try await Command.wait(server)
             try #require(exit.stderr.contains("already in use"), "the server exited: \(exit.stderr)")
             exitedAttempt(exit)
@@ -731,6 +741,12 @@ import Testing
     }
 
     struct ProgramFailedToStart: Error {}
+
+    /// A port for a test's server, drawn below the kernel's ephemeral range (32768–60999), where
+    /// the run's own client connections would take ports.
+    static func freeLookingPort() -> Int {
+        Int.random(in: 20_000..<32_768)
+    }
 
     /// The environment of a test's server: its storage in `directory`, and an `admin` with the
     /// tests' password, made quickly at bcrypt's cheapest cost.
