@@ -50,13 +50,11 @@ import Testing
     /// A flag wins over its variable; the variable wins over the default.
     @Test func aFlagWinsOverItsVariable() async throws {
         let directory = try TemporaryDirectory()
-        let port = Self.freeLookingPort()
-        let server = try Command.start(
-            Self.binary,
-            ["serve", "--port", String(port), "--static", directory.path, "--max-upload-size", "2KiB", "--log-level", "warning"],
-            environment: Self.environment(directory).merging(["WHARF_MAX_UPLOAD_SIZE": "1GiB", "WHARF_MAX_RANGES": "1"]) { $1 }
+        let (server, port) = try await Self.startServer(
+            directory,
+            ["--max-upload-size", "2KiB", "--log-level", "warning"],
+            environment: ["WHARF_MAX_UPLOAD_SIZE": "1GiB", "WHARF_MAX_RANGES": "1"]
         )
-        try await Self.waitUntilHealthy(port: port)
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let big = try await Curl.request(port: port, "/api/files?name=big", ["-X", "POST", "--data-binary", String(repeating: "x", count: 4096)])
         #expect(big.status == 413)
@@ -206,15 +204,12 @@ import Testing
         let directory = try TemporaryDirectory()
         let source = directory.path + "/upload"
         try await Fixtures.randomFile(at: source, size: 300_000)
-        let port = Self.freeLookingPort()
         let trace = directory.path + "/trace"
-        let strace = try Command.start(
-            "strace",
-            ["-f", "-y", "-s", "24", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg", "-o", trace]
-                + [Self.binary, "serve", "--port", String(port), "--static", directory.path, "--log-level", "warning"],
-            environment: Self.environment(directory)
+        let (strace, port) = try await Self.startServer(
+            directory,
+            ["--log-level", "warning"],
+            launcher: ["strace", "-f", "-y", "-s", "24", "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg", "-o", trace]
         )
-        try await Self.waitUntilHealthy(port: port)
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         let upload = try await Curl.request(port: port, "/api/files?name=durable", ["-T", source])
         #expect(upload.status == 201)
@@ -247,15 +242,12 @@ import Testing
     @Test func aLargeStaticFileIsSentAtMost2MiBPerSendfile() async throws {
         let directory = try TemporaryDirectory()
         try await Fixtures.randomFile(at: directory.path + "/video.bin", size: 9 << 20)
-        let port = Self.freeLookingPort()
         let trace = directory.path + "/trace"
-        let strace = try Command.start(
-            "strace",
-            ["-f", "-e", "trace=sendfile", "-o", trace]
-                + [Self.binary, "serve", "--port", String(port), "--static", directory.path, "--log-level", "warning"],
-            environment: Self.environment(directory)
+        let (strace, port) = try await Self.startServer(
+            directory,
+            ["--log-level", "warning"],
+            launcher: ["strace", "-f", "-e", "trace=sendfile", "-o", trace]
         )
-        try await Self.waitUntilHealthy(port: port)
         // The first answer hashes the file the normal way; the second goes by the fast path.
         for _ in 0..<2 {
             let copy = directory.path + "/copy"
@@ -364,7 +356,7 @@ import Testing
     func oneEventLoopPerAllowedCPU(variable: String?, loops: Int) async throws {
         let directory = try TemporaryDirectory()
         let environment = variable.map { ["NIO_SINGLETON_GROUP_LOOP_COUNT": $0] } ?? [:]
-        let (server, _) = try await Self.startServer(directory, [], environment: environment, pinnedToCPU: 0)
+        let (server, _) = try await Self.startServer(directory, [], environment: environment, launcher: ["taskset", "-c", "0"])
         defer { server.signal(SIGKILL) }
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/task")
         let names = try tasks.map { try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
@@ -706,7 +698,7 @@ import Testing
         _ arguments: [String],
         environment: [String: String] = [:],
         port wanted: Int? = nil,
-        pinnedToCPU cpu: Int? = nil,
+        launcher: [String] = [],
         isHealthy: @escaping (Int) async -> Bool = { port in (try? await Curl.request(port: port, "/healthz", []))?.status == 200 },
         exitedAttempt: (Command.Output) -> Void = { _ in }
     ) async throws -> (RunningProcess, Int) {
@@ -716,8 +708,9 @@ import Testing
             if wanted != nil && attempt > 0 { try await Task.sleep(for: .milliseconds(500)) }
             let port = wanted ?? Self.freeLookingPort()
             let serve = ["serve", "--port", String(port), "--static", directory.path] + arguments
-            // Pinned, it runs under taskset, which becomes the server (same process).
-            let (program, programArguments) = cpu.map { ("taskset", ["-c", String($0), Self.binary] + serve) } ?? (Self.binary, serve)
+            // A launcher (taskset, strace) runs the server as its child or becomes it, and
+            // exits with it.
+            let (program, programArguments) = launcher.isEmpty ? (Self.binary, serve) : (launcher[0], launcher.dropFirst() + [Self.binary] + serve)
             let server = try Command.start(program, programArguments, environment: Self.environment(directory).merging(environment) { $1 })
             // Patient: a server pinned to one CPU shares it with the rest of a parallel test run.
             var healthy = false
@@ -755,10 +748,6 @@ import Testing
             "WHARF_STORAGE": directory.path + "/storage", "WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": TestApp.adminPassword,
             "WHARF_SCRUB_INTERVAL": "off",
         ]
-    }
-
-    static func waitUntilHealthy(port: Int) async throws {
-        try await waitUntil("the server answers /healthz") { (try? await Curl.request(port: port, "/healthz", []))?.status == 200 }
     }
 
 }
