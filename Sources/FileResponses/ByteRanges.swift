@@ -31,8 +31,7 @@ public enum ByteRanges: Equatable, Sendable {
         } else if requested > size && ranges.count > 1 {
             self = .whole
         } else {
-            // One range needs no sorting.
-            self = .partial(ranges.count == 1 ? ranges : Self.coalesce(ranges))
+            self = .partial(Self.coalesce(ranges))
         }
     }
 
@@ -117,6 +116,8 @@ public enum ByteRanges: Equatable, Sendable {
     }
 
     static func coalesce(_ ranges: [ClosedRange<Int64>]) -> [ClosedRange<Int64>] {
+        // One range, the common case, needs no sorting or copying.
+        guard ranges.count > 1 else { return ranges }
         var merged: [ClosedRange<Int64>] = []
         for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if let last = merged.last, range.lowerBound <= last.upperBound + 1 {

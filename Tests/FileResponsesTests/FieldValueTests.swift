@@ -14,7 +14,7 @@ import Testing
             ([HTTPField(name: HTTPField.Name("RANGE")!, value: "bytes=1-2")], "bytes=1-2"),
         ] as [([HTTPField], String?)]
     )
-    func aFieldValueIsTheSubscriptsWithoutJoiningOne(fields: [HTTPField], expected: String?) {
+    func aFieldValueIsWhatTheSubscriptGives(fields: [HTTPField], expected: String?) {
         let headers = HTTPFields(fields)
         #expect(headers.value(of: .range) == expected)
         #expect(headers.value(of: .range) == headers[.range])
