@@ -721,6 +721,8 @@ import Testing
             }
             if healthy { return (server, port) }
             if server.process.isRunning {
+                // Under strace the server is the launcher's child, which would outlive it.
+                try await Command.run("pkill", ["-KILL", "-P", String(server.process.processIdentifier)])
                 server.signal(SIGKILL)
                 let killed = try await Command.wait(server)
                 Issue.record("the server on port \(port) never answered /healthz; it said: \(killed.stderr.suffix(2000))")
