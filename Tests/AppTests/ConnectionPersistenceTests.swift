@@ -20,8 +20,10 @@ import Testing
         let closed: Bool
     }
 
-    static func exchange(port: Int, _ requests: String, headOnly: Bool = false) async throws -> Exchange {
-        let output = try await PythonClients.run("persistence.py", [String(port), requests] + (headOnly ? ["head-only"] : []), timeout: .seconds(60))
+    /// The answers to `requests`, written at once; the first `expected` are waited for patiently.
+    static func exchange(port: Int, _ requests: String, expecting expected: Int = 1, headOnly: Bool = false) async throws -> Exchange {
+        let options = ["--expect", String(expected)] + (headOnly ? ["--head-only"] : [])
+        let output = try await PythonClients.run("persistence.py", [String(port), requests] + options, timeout: .seconds(90))
         #expect(output.status == 0, "\(output.text)")
         return try JSONDecoder().decode(Exchange.self, from: Data(output.text.utf8))
     }
@@ -42,7 +44,8 @@ import Testing
                 #expect(plain.answers.first?.status_line.hasSuffix("200 OK") == true, "\(path)")
                 let kept = try await Self.exchange(
                     port: port,
-                    "GET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\nGET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\n"
+                    "GET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\nGET \(path) HTTP/1.0\\r\\nConnection: keep-alive\\r\\n\\r\\n",
+                    expecting: 2
                 )
                 #expect(!kept.closed && kept.answers.count == 2, "\(path)")
                 #expect(kept.answers.allSatisfy { $0.headers["connection"] == "keep-alive" }, "\(path)")
@@ -56,7 +59,8 @@ import Testing
                 #expect(ended.answers.first?.headers["connection"] == "close", "\(path)")
                 let persistent = try await Self.exchange(
                     port: port,
-                    "GET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                    "GET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET \(path) HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n",
+                    expecting: 2
                 )
                 #expect(!persistent.closed && persistent.answers.count == 2, "\(path)")
                 #expect(persistent.answers.allSatisfy { $0.headers["connection"] == nil && $0.body_length == Int($0.headers["content-length"]!) })
@@ -99,7 +103,7 @@ import Testing
                 ),
             ]
             for (request, statuses, detail) in cases {
-                let exchange = try await Self.exchange(port: port, request)
+                let exchange = try await Self.exchange(port: port, request, expecting: statuses.count)
                 #expect(exchange.closed, "\(request.prefix(40))")
                 #expect(exchange.answers.map { Int($0.status_line.split(separator: " ")[1])! } == statuses, "\(request.prefix(40))")
                 let refusal = try #require(exchange.answers.last)

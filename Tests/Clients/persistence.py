@@ -1,11 +1,12 @@
 """Writes raw HTTP/1 requests on one connection and reports, as one JSON line, the answers that
 came back (status line, headers, body) and whether the server closed the connection after them.
 
-usage: persistence.py PORT REQUESTS [HEAD_ONLY]
+usage: persistence.py PORT REQUESTS [--expect N] [--head-only]
 REQUESTS is written as given (with \\r\\n line ends), all at once. Answers are read by their
-framing (Content-Length, chunked, or up to the close); with HEAD_ONLY, the first answer's head
-only (for a stream that does not end). The connection counts as kept when nothing more came
-within a second.
+framing (Content-Length, chunked, or up to the close); with --head-only, the first answer's head
+only (for a stream that does not end). The first N answers (1 unless told) are each awaited up
+to 30 s, as a busy machine may be slow to give them; after them the connection counts as kept
+when nothing more came within a second.
 """
 import json
 import socket
@@ -13,14 +14,15 @@ import sys
 
 port = int(sys.argv[1])
 requests = sys.argv[2].replace("\\r\\n", "\r\n").encode()
-head_only = len(sys.argv) > 3
+head_only = "--head-only" in sys.argv[3:]
+expected = int(sys.argv[sys.argv.index("--expect") + 1]) if "--expect" in sys.argv[3:] else 1
 connection = socket.create_connection(("127.0.0.1", port), timeout=30)
 connection.sendall(requests)
 stream = connection.makefile("rb")
 answers = []
 closed = False
 while True:
-    connection.settimeout(1)
+    connection.settimeout(30 if len(answers) < expected else 1)
     try:
         status_line = stream.readline()
     except (socket.timeout, TimeoutError):
