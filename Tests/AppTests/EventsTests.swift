@@ -170,6 +170,43 @@ import Testing
         }
     }
 
+    /// A handshake with credentials that the WebSocket upgrade cannot take is answered, never
+    /// left waiting: one that names another protocol, or comes with a body or another method, as
+    /// the plain request it also is; one without a single `Sec-WebSocket-Key` and
+    /// `Sec-WebSocket-Version` with 400, one of another version with 426 naming version 13
+    /// (RFC 6455 §4.2.2). Each with its JSON detail.
+    @Test func aHandshakeTheUpgradeCannotTakeIsAnswered() async throws {
+        let app = try TestApp()
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = try #require(client.port)
+            let signedIn = ["-H", "Authorization: Bearer " + token, "-H", "Connection: Upgrade", "--max-time", "10"]
+            let key = ["-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
+            let cases: [(String, [String], Int)] = [
+                ("no key", ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13"], 400),
+                (
+                    "two keys",
+                    ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13"] + key + ["-H", "Sec-WebSocket-Key: b3RoZXIga2V5IGhlcmUh"], 400
+                ),
+                ("no version", ["-H", "Upgrade: websocket"] + key, 400),
+                ("version 8", ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 8"] + key, 426),
+                ("another protocol", ["-H", "Upgrade: h2c", "-H", "Sec-WebSocket-Version: 13"] + key, 426),
+                ("a body", ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-X", "GET", "-d", "hello"] + key, 426),
+                ("another method", ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-X", "POST"] + key, 405),
+            ]
+            for (name, headers, status) in cases {
+                let reply = try await Curl.request(port: port, "/api/ws", signedIn + headers)
+                #expect(reply.exitStatus == 0 && reply.status == status, "\(name): \(reply.status)")
+                #expect((try? reply.decoded(ErrorBody.self)) != nil, "\(name)")
+                if name == "version 8" { #expect(reply.headers["sec-websocket-version"] == "13") }
+            }
+            // curl holds an upgraded connection open until its time is up.
+            let upgrade = ["-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "--max-time", "1"]
+            let own = try await Curl.request(port: port, "/api/ws", signedIn + upgrade + key)
+            #expect(own.status == 101)
+        }
+    }
+
     /// Opens `/api/ws` with `headers` and closes it at once.
     static func handshake(port: Int, _ headers: HTTPFields) async throws {
         try await WebSocketClient.connect(

@@ -15,6 +15,12 @@ import Routing
 /// upgrade lets the gate leave before the connection becomes a WebSocket; a refusal (credentials
 /// that fail to verify, a bad cursor) is written here in place of the bare 400. The upgrade
 /// handler looks at a connection's first request only, so the gate leaves after it.
+///
+/// NIO's upgrade handler drops a request whose upgrade it cannot make before asking the router
+/// (another protocol, no `Sec-WebSocket-Key`, another version) and the connection then waits for
+/// ever: such a handshake never reaches it. One that names another protocol, has a body or
+/// another method goes on as a plain request; one without a single key and version is refused
+/// here with 400, one of another version with 426 naming version 13 (RFC 6455 §4.2.2).
 final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -33,7 +39,14 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         case plainRequest
         /// Refused here (403).
         case crossSite
+        /// A WebSocket handshake without a single `Sec-WebSocket-Key` and version: refused here (400).
+        case malformedHandshake
+        /// A WebSocket handshake of a version other than 13: refused here (426).
+        case unsupportedVersion
     }
+
+    /// The version of the WebSocket protocol the upgrade speaks.
+    static let webSocketVersion = "13"
 
     /// The answer of the WebSocket router to a handshake it refused.
     struct Refusal: Sendable {
@@ -76,6 +89,21 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             self.refused = true
             MalformedRequestHandler.refuse(status: .forbidden, detail: CrossSiteCheck.refusal, context: context, endingInput: true)
             return
+        case .malformedHandshake:
+            self.refused = true
+            let detail = "A WebSocket handshake sends one Sec-WebSocket-Key and one Sec-WebSocket-Version."
+            MalformedRequestHandler.refuse(status: .badRequest, detail: detail, context: context, endingInput: true)
+            return
+        case .unsupportedVersion:
+            self.refused = true
+            MalformedRequestHandler.refuse(
+                status: .upgradeRequired,
+                detail: "This server speaks WebSocket version \(Self.webSocketVersion): send Sec-WebSocket-Version: \(Self.webSocketVersion).",
+                headers: ["Sec-WebSocket-Version": Self.webSocketVersion],
+                context: context,
+                endingInput: true
+            )
+            return
         }
         // Removed once the head is passed on: a removed handler's context leads nowhere.
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
@@ -85,7 +113,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     static func verdict(_ head: HTTPRequestHead) -> Verdict {
         guard head.headers.contains(name: "Upgrade") else { return .passOn }
         guard Self.webSocketPaths.contains(head.uri.withoutQuery) else { return .plainRequest }
-        if head.headers.contains(name: "Authorization") { return .routerJudges }
+        if head.headers.contains(name: "Authorization") { return Self.upgradeVerdict(head) }
         let cookies = head.headers[canonicalForm: "cookie"].flatMap { $0.split(separator: ";") }
         guard cookies.contains(where: { $0.drop { $0 == " " }.hasPrefix(AccountsController.sessionCookie + "=") }) else { return .plainRequest }
         let isCrossSite = CrossSiteCheck.isCrossSite(
@@ -93,7 +121,20 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             source: head.headers.first(name: "Origin") ?? head.headers.first(name: "Referer"),
             host: head.headers.first(name: "Host")
         )
-        return isCrossSite ? .crossSite : .routerJudges
+        return isCrossSite ? .crossSite : Self.upgradeVerdict(head)
+    }
+
+    /// What becomes of a handshake with credentials: the upgrade handler takes a GET without a
+    /// body that names `websocket` in `Upgrade`, with one `Sec-WebSocket-Key` and one
+    /// `Sec-WebSocket-Version` of 13, and lets the router judge it.
+    static func upgradeVerdict(_ head: HTTPRequestHead) -> Verdict {
+        let length = head.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+        let hasBody = length > 0 || head.headers.contains(name: "Transfer-Encoding")
+        let namesWebSocket = head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+        guard namesWebSocket, head.method == .GET, !hasBody else { return .plainRequest }
+        let versions = head.headers[canonicalForm: "sec-websocket-version"]
+        guard head.headers[canonicalForm: "sec-websocket-key"].count == 1, versions.count == 1 else { return .malformedHandshake }
+        return versions[0] == Self.webSocketVersion ? .routerJudges : .unsupportedVersion
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

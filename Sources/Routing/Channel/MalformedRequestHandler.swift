@@ -31,13 +31,20 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
         Self.refuse(status: status, detail: detail, context: context, endingInput: true)
     }
 
-    /// Writes the answer to a request refused before it reached the routes, then closes the
-    /// connection. `endingInput` (before a connection's first request): the connection is ended
-    /// as a client's closing ends it, which the upgrade handler waiting for that request takes in
-    /// its stride; closed under it, it fails, and Hummingbird logs that as an error.
-    public static func refuse(status: HTTPResponseStatus, detail: String, context: ChannelHandlerContext, endingInput: Bool = false) {
+    /// Writes the answer to a request refused before it reached the routes (with `headers` besides
+    /// its own), then closes the connection. `endingInput` (before a connection's first request):
+    /// the connection is ended as a client's closing ends it, which the upgrade handler waiting for
+    /// that request takes in its stride; closed under it, it fails, and Hummingbird logs that as an
+    /// error.
+    public static func refuse(
+        status: HTTPResponseStatus,
+        detail: String,
+        headers: HTTPHeaders = [:],
+        context: ChannelHandlerContext,
+        endingInput: Bool = false
+    ) {
         let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
-        var headers = HTTPHeaders()
+        var headers = headers
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         headers.add(name: "Connection", value: "close")
