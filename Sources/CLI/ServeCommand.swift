@@ -117,6 +117,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var shutdownGrace: DurationText?
 
+    @Option(
+        help:
+            "How long a connection may take to finish its TLS handshake and then its first request's head before it is closed (env WHARF_REQUEST_HEAD_TIMEOUT; default 60s).",
+        transform: DurationText.argument
+    )
+    var requestHeadTimeout: DurationText?
+
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
     @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
@@ -212,6 +219,13 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.shutdownGrace,
             parse: DurationText.init(parsing:)
         )
+        configuration.requestHeadTimeout = try EnvironmentOption.resolve(
+            self.requestHeadTimeout,
+            "WHARF_REQUEST_HEAD_TIMEOUT",
+            default: configuration.requestHeadTimeout,
+            parse: DurationText.init(parsing:)
+        )
+        guard configuration.requestHeadTimeout.duration > .zero else { throw ValidationError("--request-head-timeout must be longer than 0s.") }
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)
         let certificate = try EnvironmentOption.resolve(self.tlsCert, "WHARF_TLS_CERT", default: nil) { $0 }

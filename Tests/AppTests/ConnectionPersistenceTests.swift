@@ -78,6 +78,37 @@ import Testing
         }
     }
 
+    struct DeadlineExchange: Decodable {
+        let answers: [String]
+        let last_body: String
+        let closed_after: Double?
+    }
+
+    /// A connection that sends no request head, or one that never ends, within the deadline is
+    /// answered 408 and closed, as nginx's `client_header_timeout` closes it; a connection whose
+    /// first head came in time keeps its usual idle time.
+    @Test func aHeadThatDoesNotComeInTimeEndsTheConnection() async throws {
+        let app = try TestApp { $0.requestHeadTimeout = DurationText(.seconds(1)) }
+        try await app.live { client in
+            let port = client.port!
+            func exchange(_ arguments: [String]) async throws -> DeadlineExchange {
+                let output = try await PythonClients.run("head_deadline.py", [String(port)] + arguments, timeout: .seconds(60))
+                #expect(output.status == 0, "\(output.text)")
+                return try JSONDecoder().decode(DeadlineExchange.self, from: Data(output.text.utf8))
+            }
+            for first in ["", "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n"] {
+                let cut = try await exchange([first])
+                #expect(cut.answers == ["HTTP/1.1 408 Request Timeout"], "\(first)")
+                #expect(cut.last_body.contains("did not come within 1.0 seconds"), "\(cut.last_body)")
+                let closedAfter = try #require(cut.closed_after, "the connection was closed")
+                #expect(closedAfter >= 0.9 && closedAfter < 20, "\(closedAfter)")
+            }
+            let request = "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+            let kept = try await exchange([request, request + "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n"])
+            #expect(kept.answers == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"])
+        }
+    }
+
     /// A request the HTTP/1 parser refuses, or an HTTP/1.1 request without one `Host`, is answered
     /// with a JSON error in its turn, and the connection ends: on a connection's first request as
     /// on a later one.

@@ -38,6 +38,28 @@ import Testing
         return (String(written.first ?? ""), Int(written.last ?? "") ?? 0, (try? String(contentsOfFile: headers, encoding: .utf8)) ?? "")
     }
 
+    /// A connection to the HTTPS port that never starts its TLS handshake is closed after
+    /// `--request-head-timeout`; one that finishes it and then sends no request head is answered
+    /// 408 over TLS and closed.
+    @Test func aHandshakeOrHeadThatDoesNotComeInTimeEndsTheConnection() async throws {
+        let directory = try TemporaryDirectory()
+        let (certificate, key) = try await Self.certificate(in: directory)
+        let body = directory.path + "/body"
+        let (server, port) = try await CommandLineTests.startServer(
+            directory,
+            ["--tls-cert", certificate, "--tls-key", key, "--request-head-timeout", "1s"],
+            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
+        )
+        defer { server.signal(SIGKILL) }
+        for arguments in [[""], ["", "--tls"]] {
+            let output = try await PythonClients.run("head_deadline.py", [String(port)] + arguments, timeout: .seconds(60))
+            let exchange = try JSONDecoder().decode(ConnectionPersistenceTests.DeadlineExchange.self, from: Data(output.text.utf8))
+            let closedAfter = try #require(exchange.closed_after, "\(arguments): the connection was closed")
+            #expect(closedAfter >= 0.9 && closedAfter < 20, "\(arguments): \(closedAfter)")
+            #expect(exchange.answers == (arguments.contains("--tls") ? ["HTTP/1.1 408 Request Timeout"] : []), "\(arguments)")
+        }
+    }
+
     @Test func httpsSpeaksHTTP2AndHTTP1AndMarksTheSessionCookieSecure() async throws {
         let directory = try TemporaryDirectory()
         let (certificate, key) = try await Self.certificate(in: directory)

@@ -96,6 +96,10 @@ public struct AppConfiguration: Sendable {
     public var tusExpiry = DurationText(.seconds(86_400))
     /// How long a live event stream stays silent before it sends a heartbeat.
     public var eventHeartbeat = DurationText(.seconds(15))
+    /// How long a connection may take to finish its TLS handshake, and then to send its first
+    /// request's head (nginx's `client_header_timeout`); then it is closed (after the handshake,
+    /// with a 408).
+    public var requestHeadTimeout = DurationText(.seconds(60))
     /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead
     /// of refused with a 500.
     public var serveCorrupt = false

@@ -18,10 +18,16 @@ struct SecureChannel: ServerChildChannel {
     let context: NIOSSLContext
     let http1: ParsedHTTP1Channel
     let http2: HTTP2Channel
+    /// How long the TLS handshake may take.
+    let handshakeTimeout: Duration
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
-            try channel.pipeline.syncOperations.addHandlers(PlainHTTPRefusal(), NIOSSLServerHandler(context: self.context))
+            try channel.pipeline.syncOperations.addHandlers(
+                PlainHTTPRefusal(),
+                NIOSSLServerHandler(context: self.context),
+                TLSHandshakeDeadline(self.handshakeTimeout)
+            )
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

@@ -249,6 +249,7 @@ public enum Wharf {
             )
         )
         let webSocketResponder = webSocketRouter.buildResponder()
+        let requestHeadTimeout = configuration.requestHeadTimeout.duration
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             let context = try SecureChannel.context(certificate: tls.certificate, key: tls.key)
@@ -264,15 +265,18 @@ public enum Wharf {
                 SecureChannel(
                     context: context,
                     http1: ParsedHTTP1Channel(
-                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1)
+                        http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
+                        requestHeadTimeout: requestHeadTimeout
                     ),
-                    http2: HTTP2Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75), streamConfiguration: streams))
+                    http2: HTTP2Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75), streamConfiguration: streams)),
+                    handshakeTimeout: requestHeadTimeout
                 )
             }
         } else {
             server = HTTPServerBuilder { responder in
                 ParsedHTTP1Channel(
-                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1)
+                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
+                    requestHeadTimeout: requestHeadTimeout
                 )
             }
         }
