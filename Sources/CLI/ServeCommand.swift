@@ -124,6 +124,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var requestHeadTimeout: DurationText?
 
+    @Option(
+        help: "How long a request body may stop coming before the request is answered 408 (env WHARF_REQUEST_BODY_TIMEOUT; default 60s).",
+        transform: DurationText.argument
+    )
+    var requestBodyTimeout: DurationText?
+
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
     @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
@@ -226,6 +232,13 @@ struct ServeCommand: AsyncParsableCommand {
             parse: DurationText.init(parsing:)
         )
         guard configuration.requestHeadTimeout.duration > .zero else { throw ValidationError("--request-head-timeout must be longer than 0s.") }
+        configuration.requestBodyTimeout = try EnvironmentOption.resolve(
+            self.requestBodyTimeout,
+            "WHARF_REQUEST_BODY_TIMEOUT",
+            default: configuration.requestBodyTimeout,
+            parse: DurationText.init(parsing:)
+        )
+        guard configuration.requestBodyTimeout.duration > .zero else { throw ValidationError("--request-body-timeout must be longer than 0s.") }
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)
         let certificate = try EnvironmentOption.resolve(self.tlsCert, "WHARF_TLS_CERT", default: nil) { $0 }

@@ -1,5 +1,6 @@
 import App
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Routing
 import TestSupport
@@ -84,6 +85,13 @@ import Testing
         let closed_after: Double?
     }
 
+    /// What `stalled_client.py` saw of a connection to `port` that stopped sending.
+    static func stalled(port: Int, _ arguments: [String]) async throws -> DeadlineExchange {
+        let output = try await PythonClients.run("stalled_client.py", [String(port)] + arguments, timeout: .seconds(60))
+        #expect(output.status == 0, "\(output.text)")
+        return try JSONDecoder().decode(DeadlineExchange.self, from: Data(output.text.utf8))
+    }
+
     /// A connection that sends no request head, or one that never ends, within the deadline is
     /// answered 408 and closed, as nginx's `client_header_timeout` closes it; a connection whose
     /// first head came in time keeps its usual idle time.
@@ -91,11 +99,7 @@ import Testing
         let app = try TestApp { $0.requestHeadTimeout = DurationText(.seconds(1)) }
         try await app.live { client in
             let port = client.port!
-            func exchange(_ arguments: [String]) async throws -> DeadlineExchange {
-                let output = try await PythonClients.run("head_deadline.py", [String(port)] + arguments, timeout: .seconds(60))
-                #expect(output.status == 0, "\(output.text)")
-                return try JSONDecoder().decode(DeadlineExchange.self, from: Data(output.text.utf8))
-            }
+            func exchange(_ arguments: [String]) async throws -> DeadlineExchange { try await Self.stalled(port: port, arguments) }
             for first in ["", "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n"] {
                 let cut = try await exchange([first])
                 #expect(cut.answers == ["HTTP/1.1 408 Request Timeout"], "\(first)")
@@ -106,6 +110,41 @@ import Testing
             let request = "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
             let kept = try await exchange([request, request + "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n"])
             #expect(kept.answers == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"])
+        }
+    }
+
+    /// A body that stops coming while the server waits for it is answered 408 once the timeout
+    /// passes, as nginx's `client_body_timeout` ends it, and the connection closes: an upload
+    /// keeps nothing of it (no file, no staged bytes), a tus piece keeps what came.
+    @Test func aBodyThatStopsComingIsAnswered408() async throws {
+        let app = try TestApp { $0.requestBodyTimeout = DurationText(.seconds(1)) }
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = client.port!
+            let signedIn = "Host: a\\r\\nAuthorization: Bearer \(token)\\r\\n"
+            let upload = try await Self.stalled(
+                port: port,
+                ["PUT /api/files?name=stalled HTTP/1.1\\r\\n\(signedIn)Content-Length: 100000\\r\\n\\r\\n" + String(repeating: "x", count: 100)]
+            )
+            #expect(upload.answers == ["HTTP/1.1 408 Request Timeout"])
+            #expect(upload.last_body.contains("stopped coming"), "\(upload.last_body)")
+            let closedAfter = try #require(upload.closed_after, "the connection was closed")
+            #expect(closedAfter >= 0.9 && closedAfter < 20, "\(closedAfter)")
+            let listing = try await client.request(.get, "/api/files")
+            #expect(try listing.decoded(FilePageBody.self).items.isEmpty)
+            try await waitUntil("nothing is left staged") { app.directory.files(under: "storage/tmp").isEmpty }
+
+            let location = try await TusTests.create(client, length: 100_000)
+            let piece = try await Self.stalled(
+                port: port,
+                [
+                    "PATCH \(location) HTTP/1.1\\r\\n\(signedIn)Tus-Resumable: 1.0.0\\r\\nUpload-Offset: 0\\r\\n"
+                        + "Content-Type: application/offset+octet-stream\\r\\nContent-Length: 100000\\r\\n\\r\\n" + String(repeating: "y", count: 100)
+                ]
+            )
+            #expect(piece.answers == ["HTTP/1.1 408 Request Timeout"])
+            let offset = try await client.request(.head, location, headers: TusTests.tus)
+            #expect(offset.headers[TusTests.header("Upload-Offset")] == "100")
         }
     }
 

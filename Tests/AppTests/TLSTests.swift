@@ -52,7 +52,7 @@ import Testing
         )
         defer { server.signal(SIGKILL) }
         for arguments in [[""], ["", "--tls"]] {
-            let output = try await PythonClients.run("head_deadline.py", [String(port)] + arguments, timeout: .seconds(60))
+            let output = try await PythonClients.run("stalled_client.py", [String(port)] + arguments, timeout: .seconds(60))
             let exchange = try JSONDecoder().decode(ConnectionPersistenceTests.DeadlineExchange.self, from: Data(output.text.utf8))
             let closedAfter = try #require(exchange.closed_after, "\(arguments): the connection was closed")
             #expect(closedAfter >= 0.9 && closedAfter < 20, "\(arguments): \(closedAfter)")

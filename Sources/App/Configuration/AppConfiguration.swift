@@ -100,6 +100,9 @@ public struct AppConfiguration: Sendable {
     /// request's head (nginx's `client_header_timeout`); then it is closed (after the handshake,
     /// with a 408).
     public var requestHeadTimeout = DurationText(.seconds(60))
+    /// How long a request body may stop coming while the server waits for it (nginx's
+    /// `client_body_timeout`); then the request is answered 408 and the connection closed.
+    public var requestBodyTimeout = DurationText(.seconds(60))
     /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead
     /// of refused with a 500.
     public var serveCorrupt = false

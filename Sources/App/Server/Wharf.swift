@@ -222,6 +222,7 @@ public enum Wharf {
         accessLogger[metadataKey: "log"] = "access"
         let accessLog = AccessLog(logger: accessLogger, counters: AccessLog.ByteCounters(factory: metrics))
         let maxBodySize = configuration.maxUploadSize.bytes
+        let bodyTimeout = configuration.requestBodyTimeout.duration
         var fastPath = StaticFastPathConfiguration(
             server: staticFiles,
             isRouted: routes.isRouted,
@@ -237,7 +238,7 @@ public enum Wharf {
         let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(
                 additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody),
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, bodyTimeout: bodyTimeout),
                     AccessLogHandler(log: accessLog),
                     // Below the HTTP types codec, above the connection's persistence handler
                     // that the body flow handler has put there: what it answers passes through
@@ -258,7 +259,7 @@ public enum Wharf {
             let streamFastPath = stream
             let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
                 StaticFastPathStreamHandler(configuration: streamFastPath),
-                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false),
+                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false, bodyTimeout: bodyTimeout),
                 AccessLogHandler(log: accessLog),
             ])
             server = HTTPServerBuilder { responder in

@@ -14,6 +14,11 @@ import NIOHTTPTypesHTTP1
 ///   the connection closes after a short linger that lets the client read the answer.
 /// - While a large body (1 MiB or more, or of unknown length) is received, the connection reads
 ///   in larger pieces (`BodyReadSizes`), and goes back to NIO's reads when the body ends.
+/// - A body that stops coming while the server waits for it (a read asked, nothing read) for
+///   `bodyTimeout` fails with a 408 `HTTPException`, as nginx's `client_body_timeout` ends it:
+///   the route answers it (an upload drops what it staged, a tus piece keeps what came) and the
+///   connection closes. A route that does not read on (backpressure) asks for no read, so its
+///   own pace never counts against the client.
 ///
 /// Sits after the HTTP codec, so it sees `HTTPRequestPart`s; requests are matched to responses in
 /// order, which keeps it right for pipelined requests. On an HTTP/1 connection it puts a
@@ -34,6 +39,8 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     private let largeBodyReads: Bool
     private var isReadingLargeBody = false
     private var persistence: ConnectionPersistenceHandler?
+    private let bodyTimeout: Duration?
+    private var bodyDeadline: Scheduled<Void>?
 
     /// Bodies from this size on are read in larger pieces.
     static let largeBody: Int64 = 1 << 20
@@ -45,19 +52,23 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     ///   - linger: how long a connection stays half-closed after an early response.
     ///   - largeBodyReads: whether large bodies are read in larger pieces; only a connection's
     ///     own socket can (not the streams of an HTTP/2 connection).
+    ///   - bodyTimeout: how long a body may stop coming while the server waits for it (`nil`: for ever).
     public init(
         maxBodySize: Int64,
         acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool,
         linger: TimeAmount = .seconds(2),
-        largeBodyReads: Bool = true
+        largeBodyReads: Bool = true,
+        bodyTimeout: Duration? = nil
     ) {
         self.maxBodySize = maxBodySize
         self.acceptsBody = acceptsBody
         self.linger = linger
         self.largeBodyReads = largeBodyReads
+        self.bodyTimeout = bodyTimeout
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.stopBodyDeadline()
         if self.isDiscarding { return }
         switch self.unwrapInboundIn(data) {
         case .head(var request):
@@ -89,12 +100,14 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
+        self.stopBodyDeadline()
         self.endLargeBodyReads(context: context)
         if let persistence = self.persistence { context.pipeline.syncOperations.removeHandler(persistence, promise: nil) }
         self.persistence = nil
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
+        self.stopBodyDeadline()
         self.endLargeBodyReads(context: context)
         context.fireChannelInactive()
     }
@@ -149,6 +162,22 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
 
     public func read(context: ChannelHandlerContext) {
         // After an early response the rest of the body is left unread rather than drained.
-        if !self.isDiscarding { context.read() }
+        guard !self.isDiscarding else { return }
+        if self.requestsStarted > self.requestsEnded { self.startBodyDeadline(context: context) }
+        context.read()
+    }
+
+    /// Fails the body being read when nothing of it comes within `bodyTimeout` of asking.
+    private func startBodyDeadline(context: ChannelHandlerContext) {
+        guard let timeout = self.bodyTimeout, self.bodyDeadline == nil else { return }
+        self.bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
+            self.bodyDeadline = nil
+            context.fireErrorCaught(HTTPException(.requestTimeout, "The request's body stopped coming: nothing of it for \(timeout)."))
+        }
+    }
+
+    private func stopBodyDeadline() {
+        self.bodyDeadline?.cancel()
+        self.bodyDeadline = nil
     }
 }

@@ -1,7 +1,7 @@
-"""Sends the start of a request on one connection and reports, as one JSON line, what the server
-answered and when it closed the connection.
+"""Sends the start of a request (part of its head, or of its body) on one connection and stops,
+then reports, as one JSON line, what the server answered and when it closed the connection.
 
-usage: head_deadline.py PORT FIRST [SECOND] [--tls]
+usage: stalled_client.py PORT FIRST [SECOND] [--tls]
 FIRST is written as given (with \\r\\n line ends; empty: nothing at all), then everything that
 comes is read until the server closes the connection (at most 30 s). With SECOND, the answer to
 FIRST (a whole request) is read, and SECOND is sent two seconds later on the same connection.
