@@ -225,20 +225,19 @@ struct ServeCommand: AsyncParsableCommand {
             default: configuration.shutdownGrace,
             parse: DurationText.init(parsing:)
         )
-        configuration.requestHeadTimeout = try EnvironmentOption.resolve(
+        configuration.requestHeadTimeout = try AccountOptions.duration(
             self.requestHeadTimeout,
             "WHARF_REQUEST_HEAD_TIMEOUT",
-            default: configuration.requestHeadTimeout,
-            parse: DurationText.init(parsing:)
+            default: configuration.requestHeadTimeout
         )
-        guard configuration.requestHeadTimeout.duration > .zero else { throw ValidationError("--request-head-timeout must be longer than 0s.") }
-        configuration.requestBodyTimeout = try EnvironmentOption.resolve(
+        configuration.requestBodyTimeout = try AccountOptions.duration(
             self.requestBodyTimeout,
             "WHARF_REQUEST_BODY_TIMEOUT",
-            default: configuration.requestBodyTimeout,
-            parse: DurationText.init(parsing:)
+            default: configuration.requestBodyTimeout
         )
-        guard configuration.requestBodyTimeout.duration > .zero else { throw ValidationError("--request-body-timeout must be longer than 0s.") }
+        guard configuration.requestHeadTimeout.duration > .zero, configuration.requestBodyTimeout.duration > .zero else {
+            throw ValidationError("--request-head-timeout and --request-body-timeout must be longer than 0s.")
+        }
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)
         let certificate = try EnvironmentOption.resolve(self.tlsCert, "WHARF_TLS_CERT", default: nil) { $0 }
