@@ -130,6 +130,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var requestBodyTimeout: DurationText?
 
+    @Option(
+        help: "How long a connection may stay idle between requests before it is closed (env WHARF_KEEPALIVE_TIMEOUT; default 75s).",
+        transform: DurationText.argument
+    )
+    var keepaliveTimeout: DurationText?
+
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
     @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
@@ -235,8 +241,14 @@ struct ServeCommand: AsyncParsableCommand {
             "WHARF_REQUEST_BODY_TIMEOUT",
             default: configuration.requestBodyTimeout
         )
-        guard configuration.requestHeadTimeout.duration > .zero, configuration.requestBodyTimeout.duration > .zero else {
-            throw ValidationError("--request-head-timeout and --request-body-timeout must be longer than 0s.")
+        configuration.keepaliveTimeout = try AccountOptions.duration(
+            self.keepaliveTimeout,
+            "WHARF_KEEPALIVE_TIMEOUT",
+            default: configuration.keepaliveTimeout
+        )
+        for timeout in [configuration.requestHeadTimeout, configuration.requestBodyTimeout, configuration.keepaliveTimeout]
+        where timeout.duration <= .zero {
+            throw ValidationError("--request-head-timeout, --request-body-timeout and --keepalive-timeout must be longer than 0s.")
         }
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)

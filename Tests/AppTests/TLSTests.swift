@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// An HTTP/2 connection idle for `--keepalive-timeout` gets a GOAWAY, and one whose client
+    /// never answers it (nor the PING after it) is closed once the shutdown grace has passed.
+    @Test func anHTTP2ClientThatNeverAnswersTheGoAwayIsLetGo() async throws {
+        struct Silent: Decodable {
+            let frames: [Int]
+            let closed_after: Double?
+        }
+        let directory = try TemporaryDirectory()
+        let (certificate, key) = try await Self.certificate(in: directory)
+        let body = directory.path + "/body"
+        let (server, port) = try await CommandLineTests.startServer(
+            directory,
+            ["--tls-cert", certificate, "--tls-key", key, "--keepalive-timeout", "1s", "--shutdown-grace", "1s"],
+            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
+        )
+        defer { server.signal(SIGKILL) }
+        let output = try await PythonClients.run("h2_silent.py", [String(port)], timeout: .seconds(60))
+        let silent = try JSONDecoder().decode(Silent.self, from: Data(output.text.utf8))
+        #expect(silent.frames.contains(7), "a GOAWAY came: \(silent.frames)")
+        let closedAfter = try #require(silent.closed_after, "the connection was closed")
+        #expect(closedAfter >= 1.9 && closedAfter < 20, "\(closedAfter)")
+    }
+
     @Test func httpsSpeaksHTTP2AndHTTP1AndMarksTheSessionCookieSecure() async throws {
         let directory = try TemporaryDirectory()
         let (certificate, key) = try await Self.certificate(in: directory)

@@ -103,6 +103,8 @@ public struct AppConfiguration: Sendable {
     /// How long a request body may stop coming while the server waits for it (nginx's
     /// `client_body_timeout`); then the request is answered 408 and the connection closed.
     public var requestBodyTimeout = DurationText(.seconds(60))
+    /// How long a connection may stay idle between requests (nginx's `keepalive_timeout`).
+    public var keepaliveTimeout = DurationText(.seconds(75))
     /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead
     /// of refused with a 500.
     public var serveCorrupt = false

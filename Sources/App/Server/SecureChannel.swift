@@ -20,6 +20,8 @@ struct SecureChannel: ServerChildChannel {
     let http2: HTTP2Channel
     /// How long the TLS handshake may take.
     let handshakeTimeout: Duration
+    /// How long an HTTP/2 connection may stay open after the server's GOAWAY.
+    let goAwayTimeout: Duration
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
@@ -34,7 +36,10 @@ struct SecureChannel: ServerChildChannel {
         return channel.configureHTTP2AsyncSecureUpgrade { channel in
             self.http1.setup(channel: channel, logger: logger)
         } http2ConnectionInitializer: { channel in
-            self.http2.setup(channel: channel, logger: logger)
+            self.http2.setup(channel: channel, logger: logger).flatMapThrowing { value in
+                try GoAwayDeadline.install(self.goAwayTimeout, in: channel.pipeline.syncOperations)
+                return value
+            }
         }
         .map { Value(negotiated: $0, channel: channel) }
     }

@@ -230,7 +230,7 @@ public enum Wharf {
             answered: Counter(label: "wharf_static_fast_path_answers_total", factory: metrics),
             accessLog: accessLog,
             serverName: serverName,
-            idleTimeout: .seconds(75)
+            idleTimeout: TimeAmount(configuration.keepaliveTimeout.duration)
         )
         fastPath.answers = configuration.staticFastPath
         fastPath.usesSendfile = configuration.tls == nil
@@ -269,8 +269,13 @@ public enum Wharf {
                         http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
                         requestHeadTimeout: requestHeadTimeout
                     ),
-                    http2: HTTP2Channel(responder: responder, configuration: .init(idleTimeout: .seconds(75), streamConfiguration: streams)),
-                    handshakeTimeout: requestHeadTimeout
+                    http2: HTTP2Channel(
+                        responder: responder,
+                        configuration: .init(idleTimeout: configuration.keepaliveTimeout.duration, streamConfiguration: streams)
+                    ),
+                    handshakeTimeout: requestHeadTimeout,
+                    // A client that has not let go by then would be cut off by the shutdown anyway.
+                    goAwayTimeout: configuration.shutdownGrace.duration
                 )
             }
         } else {
