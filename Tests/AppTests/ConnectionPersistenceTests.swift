@@ -113,23 +113,39 @@ import Testing
         }
     }
 
+    /// A connection idle for `--keepalive-timeout` after its answer is closed.
+    @Test func anIdleConnectionIsClosedAfterTheKeepaliveTimeout() async throws {
+        let app = try TestApp { $0.keepaliveTimeout = DurationText(.seconds(1)) }
+        try await app.live { client in
+            let idle = try await Self.stalled(port: client.port!, ["GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"])
+            #expect(idle.answers == ["HTTP/1.1 200 OK"])
+            let closedAfter = try #require(idle.closed_after, "the connection was closed")
+            #expect(closedAfter >= 0.9 && closedAfter < 20, "\(closedAfter)")
+        }
+    }
+
     /// A body that stops coming while the server waits for it is answered 408 once the timeout
-    /// passes, as nginx's `client_body_timeout` ends it, and the connection closes: an upload
-    /// keeps nothing of it (no file, no staged bytes), a tus piece keeps what came.
+    /// passes, as nginx's `client_body_timeout` ends it, and the connection closes: an upload (raw
+    /// or a form) keeps nothing of it (no file, no staged bytes), a tus piece keeps what came.
     @Test func aBodyThatStopsComingIsAnswered408() async throws {
         let app = try TestApp { $0.requestBodyTimeout = DurationText(.seconds(1)) }
         let token = try await app.token(for: "admin")
         try await app.live { client in
             let port = client.port!
             let signedIn = "Host: a\\r\\nAuthorization: Bearer \(token)\\r\\n"
-            let upload = try await Self.stalled(
-                port: port,
-                ["PUT /api/files?name=stalled HTTP/1.1\\r\\n\(signedIn)Content-Length: 100000\\r\\n\\r\\n" + String(repeating: "x", count: 100)]
-            )
-            #expect(upload.answers == ["HTTP/1.1 408 Request Timeout"])
-            #expect(upload.last_body.contains("stopped coming"), "\(upload.last_body)")
-            let closedAfter = try #require(upload.closed_after, "the connection was closed")
-            #expect(closedAfter >= 0.9 && closedAfter < 20, "\(closedAfter)")
+            let part = "--b\\r\\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\\r\\n\\r\\n"
+            let uploads = [
+                "PUT /api/files?name=stalled HTTP/1.1\\r\\n\(signedIn)Content-Length: 100000\\r\\n\\r\\n",
+                "POST /api/files HTTP/1.1\\r\\n\(signedIn)Content-Type: multipart/form-data; boundary=b\\r\\nContent-Length: 100000\\r\\n\\r\\n"
+                    + part,
+            ]
+            for start in uploads {
+                let upload = try await Self.stalled(port: port, [start + String(repeating: "x", count: 100)])
+                #expect(upload.answers == ["HTTP/1.1 408 Request Timeout"], "\(start.prefix(20))")
+                #expect(upload.last_body.contains("stopped coming"), "\(upload.last_body)")
+                let closedAfter = try #require(upload.closed_after, "the connection was closed")
+                #expect(closedAfter >= 0.9 && closedAfter < 20, "\(closedAfter)")
+            }
             let listing = try await client.request(.get, "/api/files")
             #expect(try listing.decoded(FilePageBody.self).items.isEmpty)
             try await waitUntil("nothing is left staged") { app.directory.files(under: "storage/tmp").isEmpty }
