@@ -46,6 +46,8 @@ func makeRoutingApp() -> some ApplicationProtocol {
         }
         .delete("{name}") { _, _ in throw DomainMissing() }
         .put("{name}") { _, _ in throw SecretFailure() }
+        // What a handler meets when the shutdown grace runs out while it works.
+        .patch("{name}") { _, _ in throw CancellationError() }
     return Application(router: router)
 }
 
@@ -165,6 +167,15 @@ func detail(_ buffer: ByteBuffer) -> [[String: Any]] {
             try await client.execute(uri: "/items/x", method: .put) { response in
                 #expect(response.status == .internalServerError)
                 #expect(String(buffer: response.body) == "{\"detail\":\"Internal Server Error\"}")
+            }
+        }
+    }
+
+    @Test func aRequestCutOffByTheShutdownAnswers503() async throws {
+        try await makeRoutingApp().test(.router) { client in
+            try await client.execute(uri: "/items/x", method: .patch) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect((json(response.body) as? [String: String])?["detail"] == "The server is stopping: the request was cut off. Send it again.")
             }
         }
     }

@@ -9,6 +9,8 @@ import NIOHTTP1
 /// - errors of other layers go through `translate` (App's mapping of domain errors);
 /// - a malformed or cut-off request (the HTTP parser's errors) answers 400;
 /// - a path no route matches answers 404, or 405 with `Allow` when the path exists with other methods;
+/// - a request cancelled before its answer (the shutdown grace ran out while it was served)
+///   answers 503, logged as the shutdown's doing, not as a fault of the server;
 /// - anything else answers 500 with a generic detail and is logged with the request id, so no
 ///   stack trace, path or message of the server reaches a client.
 public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware {
@@ -43,6 +45,9 @@ public struct ErrorMiddleware<Context: RoutingRequestContext>: RouterMiddleware 
             // The client sent a malformed request or went away mid-body; nobody may be listening.
             context.logger.debug("Malformed or cut-off request", metadata: ["error": "\(error)"])
             return HTTPException(.badRequest, "The request is malformed or its body was cut off.")
+        case is CancellationError:
+            context.logger.notice("A request was cut off by the shutdown", metadata: ["request.id": "\(context.requestID)"])
+            return HTTPException(.serviceUnavailable, "The server is stopping: the request was cut off. Send it again.")
         case let httpError as HTTPError:
             return HTTPException(httpError.status, httpError.body ?? httpError.status.reasonPhrase, headers: httpError.headers)
         default:
