@@ -46,8 +46,9 @@ func makeRoutingApp() -> some ApplicationProtocol {
         }
         .delete("{name}") { _, _ in throw DomainMissing() }
         .put("{name}") { _, _ in throw SecretFailure() }
-        // What a handler meets when the shutdown grace runs out while it works.
-        .patch("{name}") { _, _ in throw CancellationError() }
+    // What a handler meets when the shutdown grace runs out while it works.
+    APIRouter(router, prefix: "/stopping", table: table)
+        .get("") { _, _ in throw CancellationError() }
     return Application(router: router)
 }
 
@@ -173,7 +174,7 @@ func detail(_ buffer: ByteBuffer) -> [[String: Any]] {
 
     @Test func aRequestCutOffByTheShutdownAnswers503() async throws {
         try await makeRoutingApp().test(.router) { client in
-            try await client.execute(uri: "/items/x", method: .patch) { response in
+            try await client.execute(uri: "/stopping", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect((json(response.body) as? [String: String])?["detail"] == "The server is stopping: the request was cut off. Send it again.")
             }
