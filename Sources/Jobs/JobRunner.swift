@@ -14,15 +14,16 @@ public final class JobRunner: Service, Sendable {
     let handlers: [JobKind: any JobHandler]
     let workers: Int
     let retry: RetryPolicy
-    let idlePoll: Duration
+    let recheck: Duration
     let periodic: [JobRequest: Duration]
     let afterJob: @Sendable () -> Void
     let metrics: any MetricsFactory
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    /// A runner of `workers` tasks over `queue`, with a handler per kind; an idle worker looks for
-    /// due jobs every `idlePoll`. Each `periodic` job runs once per its interval: it is queued an
+    /// A runner of `workers` tasks over `queue`, with a handler per kind. An idle worker wakes when
+    /// this process commits a change to the jobs or the next one falls due, and looks every
+    /// `recheck` besides, for jobs other processes queued. Each `periodic` job runs once per its interval: it is queued an
     /// interval ahead at start (unless it already waits) and again each time it ends. `afterJob`
     /// runs once each job's outcome is recorded (the server wakes its live event streams).
     public init(
@@ -32,7 +33,7 @@ public final class JobRunner: Service, Sendable {
         retry: RetryPolicy,
         periodic: [JobRequest: Duration] = [:],
         afterJob: @escaping @Sendable () -> Void = {},
-        idlePoll: Duration = .milliseconds(200),
+        recheck: Duration = .seconds(5),
         metrics: any MetricsFactory,
         logger: Logger
     ) {
@@ -42,7 +43,7 @@ public final class JobRunner: Service, Sendable {
         self.retry = retry
         self.periodic = periodic
         self.afterJob = afterJob
-        self.idlePoll = idlePoll
+        self.recheck = recheck
         self.metrics = metrics
         self.logger = logger
     }
@@ -59,22 +60,35 @@ public final class JobRunner: Service, Sendable {
             }
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
+            self.queue.commits.notify()  // idle workers look, and see the runner stopping
         }
     }
 
     var isStopping: Bool { self.stopping.load(ordering: .relaxed) || Task.isCancelled }
 
+    /// Takes due jobs one after another; with none due, waits for a commit that changes the jobs,
+    /// for the soonest queued one to fall due, or for `recheck`, whichever comes first.
     func work() async {
-        while !self.isStopping {
-            do {
-                guard let job = try await self.queue.claim() else {
-                    try? await Task.sleep(for: self.idlePoll)
-                    continue
+        await self.queue.commits.withWakes { wakes, wake in
+            var wakes = wakes.makeAsyncIterator()
+            while !self.isStopping {
+                let pause: Duration
+                do {
+                    if let job = try await self.queue.claim() {
+                        try await self.execute(job)
+                        continue
+                    }
+                    pause = min(try await self.queue.untilNextDue() ?? self.recheck, self.recheck)
+                } catch {
+                    self.logger.error("The job queue failed", metadata: ["error": "\(error)"])
+                    pause = self.recheck
                 }
-                try await self.execute(job)
-            } catch {
-                self.logger.error("The job queue failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: self.idlePoll)
+                let timer = Task {
+                    try await Task.sleep(for: pause)
+                    wake.yield(.timeUp)
+                }
+                _ = await wakes.next()
+                timer.cancel()
             }
         }
     }

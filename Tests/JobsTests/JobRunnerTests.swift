@@ -11,6 +11,7 @@ import Testing
 
 /// The job queue and its runner over a real storage root: jobs enqueued with the file that calls
 /// for them, retried with backoff, failed for good with their error, and run again after a crash.
+/// The runners here look on their own only once an hour, so every job they run woke them.
 @Suite struct JobRunnerTests {
     static let kind = JobKind(rawValue: "test")
 
@@ -66,7 +67,7 @@ import Testing
             workers: 2,
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
             periodic: periodic,
-            idlePoll: .milliseconds(20),
+            recheck: .seconds(3600),
             metrics: NOOPMetricsHandler.instance,
             logger: Logger(label: "test")
         )
@@ -128,6 +129,24 @@ import Testing
         try await queue.schedule(request, after: .zero)
         let pending = try await queue.list().filter { [.queued, .running].contains($0.status) }
         #expect(pending.count == 1, "scheduling again keeps the one waiting")
+    }
+
+    /// An idle worker takes a job as soon as its file commits, not at its next timed look (an
+    /// hour away here), and an idle runner stops at once.
+    @Test func anIdleRunnerWakesForANewJobAndStopsAtOnce() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        let handler = FlakyHandler(failures: 0)
+        let group = ServiceGroup(configuration: .init(services: [Self.runner(queue, handler)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await Self.upload("late", to: files)
+        try await waitUntil("the job is done", timeout: .seconds(10)) { try await queue.list(status: .done).count == 1 }
+        let stopping = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(ContinuousClock.now - stopping < .seconds(10), "the idle workers did not wait for their timed look")
     }
 
     /// A job that was running when the process died is run again at the next start.

@@ -19,7 +19,7 @@ struct EventFeed: Sendable {
     let events: EventLog
     let files: FilesService
     let views: ThumbnailViews
-    let signal: EventSignal
+    let signal: CommitSignal
     let heartbeat: Duration
 
     /// Where a client that names no last event starts: after the newest one.
@@ -33,7 +33,7 @@ struct EventFeed: Sendable {
             let beating = Task {
                 while true {
                     try await Task.sleep(for: heartbeat)
-                    wake.yield(.heartbeat)
+                    wake.yield(.timeUp)
                 }
             }
             defer { beating.cancel() }
@@ -42,7 +42,7 @@ struct EventFeed: Sendable {
                 try await self.send(after: &cursor, to: principal, emit: emit)
                 for await reason in wakes {
                     let sent = try await self.send(after: &cursor, to: principal, emit: emit)
-                    if case .heartbeat = reason, sent == 0 { try await emit(.heartbeat) }
+                    if case .timeUp = reason, sent == 0 { try await emit(.heartbeat) }
                 }
             } onGracefulShutdown: {
                 wake.finish()

@@ -146,7 +146,7 @@ public enum Wharf {
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
 
-        let signal = EventSignal()
+        let signal = CommitSignal()
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))
             .observed(by: FileChangeCounters(factory: metrics).count)
             .observed(by: { _ in signal.notify() })

@@ -17,6 +17,12 @@ extension SQLiteCatalog {
         try await self.write { db in try Self.enqueue(request, at: time, runAfter: runAfter, in: db) }
     }
 
+    func nextJobDue() async throws -> Int64? {
+        try await self.database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT min(run_after) FROM jobs WHERE status = ?", arguments: [JobStatus.queued.rawValue])
+        }
+    }
+
     func claimJob(now: Int64) async throws -> Job? {
         try await self.write { db in
             guard

@@ -7,7 +7,10 @@ import GRDB
 /// that an acknowledged record survives a power cut, not only a crash of the process.
 struct SQLiteCatalog: Catalog {
     let database: DatabasePool
+    let jobCommits = CommitSignal()
     private let roomToDelete: RoomToDelete
+    /// Notifies `jobCommits` while the catalog lives.
+    private let jobObservation: AnyDatabaseCancellable
 
     /// Opens (creating and migrating if needed) the database at `path`, with its room to delete
     /// beside it.
@@ -25,6 +28,13 @@ struct SQLiteCatalog: Catalog {
             try Self.migrator.migrate(self.database)
         } catch {
             throw StorageError.database("could not be opened", cause: error)
+        }
+        // GRDB calls back on its writer queue once a transaction that touched the jobs commits.
+        let commits = self.jobCommits
+        self.jobObservation = DatabaseRegionObservation(tracking: Table("jobs")).start(in: self.database) { _ in
+            // Only a missing table fails it, and the migrations made it; workers also look on a timer.
+        } onChange: { _ in
+            commits.notify()
         }
     }
 

@@ -1,8 +1,13 @@
 /// Where jobs are kept: the metadata database, beside the records they follow. Only `JobQueue`
 /// uses it; enqueuing happens in a unit of work (`UnitOfWork.Write.enqueue`).
 public protocol JobCatalog: Sendable {
+    /// Notified after each commit of this process that changes the jobs; commits of other
+    /// processes are not seen (a PostgreSQL catalog would relay its NOTIFY here).
+    var jobCommits: CommitSignal { get }
     /// Queues a job to run after `runAfter`, unless one of the same kind and subject is waiting or running.
     func scheduleJob(_ request: JobRequest, runAfter: Int64, at time: Int64) async throws
+    /// When the soonest queued job is due, if any is queued.
+    func nextJobDue() async throws -> Int64?
     /// Takes the oldest queued job due at `now` and marks it running (one more attempt), if any.
     func claimJob(now: Int64) async throws -> Job?
     /// Marks a job done, announcing `event` (if any) to the files of its subject in the same transaction.

@@ -17,6 +17,17 @@ public struct JobQueue: Sendable {
         try await self.catalog.scheduleJob(request, runAfter: now + delay.microseconds, at: now)
     }
 
+    /// Notified after each commit of this process that changes the jobs: a worker with nothing to
+    /// do waits for it, or for the next job to fall due (`untilNextDue()`).
+    public var commits: CommitSignal { self.catalog.jobCommits }
+
+    /// How long until the soonest queued job is due (zero when one is due already); `nil` when
+    /// none is queued.
+    public func untilNextDue() async throws -> Duration? {
+        guard let due = try await self.catalog.nextJobDue() else { return nil }
+        return .microseconds(max(0, due - FilesService.now()))
+    }
+
     /// Takes the oldest due job, marking it running; `nil` when none is due.
     public func claim() async throws -> Job? {
         try await self.catalog.claimJob(now: FilesService.now())
