@@ -45,11 +45,13 @@ import Testing
     @Test func theDigestOfPiecesIsWholeAndSurvivesARestart() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
-        let first = (0..<(6 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let second = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
-        let created = try await uploads.create(owner: "admin", length: 11 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
-        #expect(try await Self.append(first, to: created, at: 0, in: uploads) == 6 << 20)
-        #expect(try await Self.append(second, to: created, at: 6 << 20, in: uploads) == 11 << 20)
+        // Pieces that end between pages: the hash of the next one starts inside a page.
+        let first = (0..<((6 << 20) + 1001)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let second = (0..<((5 << 20) + 333)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let length = Int64(first.count + second.count)
+        let created = try await uploads.create(owner: "admin", length: length, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append(first, to: created, at: 0, in: uploads) == first.count)
+        #expect(try await Self.append(second, to: created, at: Int64(first.count), in: uploads) == length)
         let expected = BlobDigest(bytes: SHA256.hash(data: first + second))
         let upload = try await uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == expected)

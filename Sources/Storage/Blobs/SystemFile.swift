@@ -62,6 +62,24 @@ enum SystemFile {
         }
     }
 
+    /// Runs `body` over `length` bytes of `fd` from `offset`, mapped from the page cache rather than
+    /// copied out of it (the copy cost a tus upload about 5% of its speed). The file must hold them, or a
+    /// later access would fault: one that is shorter is `corrupt`.
+    static func withMappedRegion(_ fd: Int32, offset: Int64, length: Int, path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        guard length > 0 else { return }
+        guard try self.fileSize(fd, path: path) >= offset + Int64(length) else {
+            throw StorageError(.corrupt, "The file \(path) is shorter than the bytes asked of it.")
+        }
+        // A mapping begins on a page boundary.
+        let start = offset - offset % Int64(sysconf(Int32(_SC_PAGESIZE)))
+        let mappedLength = Int(offset - start) + length
+        guard let mapped = mmap(nil, mappedLength, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, off_t(start)), mapped != MAP_FAILED else {
+            throw self.error("map", path)
+        }
+        defer { munmap(mapped, mappedLength) }
+        body(UnsafeRawBufferPointer(start: mapped + Int(offset - start), count: length))
+    }
+
     static func sync(_ fd: Int32, path: String) throws {
         while fsync(fd) != 0 {
             if errno != EINTR { throw error("sync", path) }

@@ -10,8 +10,8 @@ import Synchronization
 /// alone; unfinished ones are removed when they expire.
 ///
 /// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB)
-/// and answered once its bytes are written; the SHA-256 follows behind, reading each piece back
-/// from the page cache, so it uses the time a client such as tuspy takes to get its next piece
+/// and answered once its bytes are written; the SHA-256 follows behind, reading each piece from
+/// the page cache where it lies (mapped, not copied out), so it uses the time a client such as tuspy takes to get its next piece
 /// ready, and no piece waits for the hash of the one before. Finishing waits for the hash to reach
 /// the end, and needs no second read of the whole. The state lives in memory; after a restart it
 /// is derived again from the partial file. One request at a time holds an upload.
@@ -370,19 +370,7 @@ public final class ResumableUploads: Sendable {
             let (start, end) = (state.offset, min(offset, state.offset + Self.hashedPerJob))
             let hasher = try await self.threadPool.runIfActive { [state] () -> SHA256 in
                 var hasher = state.hasher
-                var position = start
-                while position < end {
-                    let piece = try SystemFile.read(
-                        fd,
-                        offset: position,
-                        length: Int(min(1 << 20, end - position)),
-                        allocator: self.allocator,
-                        path: path
-                    )
-                    guard piece.readableBytes > 0 else { throw StorageError(.corrupt, "An upload's partial file is shorter than its offset.") }
-                    piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    position += Int64(piece.readableBytes)
-                }
+                try SystemFile.withMappedRegion(fd, offset: start, length: Int(end - start), path: path) { hasher.update(bufferPointer: $0) }
                 return hasher
             }
             state = HashState(offset: end, hasher: hasher)
