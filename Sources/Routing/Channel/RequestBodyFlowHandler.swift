@@ -37,7 +37,10 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     private var responsesEnded = 0
     private var isDiscarding = false
     private let largeBodyReads: Bool
+    private let readSizes: BodyReadSizes
     private var isReadingLargeBody = false
+    /// The connection's reads per readiness before a large body.
+    private var messagesPerRead: UInt?
     private var persistence: ConnectionPersistenceHandler?
     private let bodyTimeout: Duration?
     private var bodyDeadline: Scheduled<Void>?
@@ -53,13 +56,16 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     ///   - largeBodyReads: whether large bodies are read in larger pieces; only a connection's
     ///     own socket can (not the streams of an HTTP/2 connection).
     ///   - bodyTimeout: how long a body may stop coming while the server waits for it (`nil`: for ever).
+    ///   - readSizes: the read sizes this connection shares with the others.
     public init(
         maxBodySize: Int64,
         acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool,
         linger: TimeAmount = .seconds(2),
         largeBodyReads: Bool = true,
-        bodyTimeout: Duration? = nil
+        bodyTimeout: Duration? = nil,
+        readSizes: BodyReadSizes = .shared
     ) {
+        self.readSizes = readSizes
         self.maxBodySize = maxBodySize
         self.acceptsBody = acceptsBody
         self.linger = linger
@@ -119,7 +125,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
 
     private func startLargeBodyReads(context: ChannelHandlerContext) {
         guard !self.isReadingLargeBody, let options = context.channel.syncOptions else { return }
-        let largest = BodyReadSizes.shared.enter()
+        let largest = self.readSizes.enter()
         self.isReadingLargeBody = true
         // Starts at its share at once: a client that sends a body in pieces, each on a connection
         // of its own (tuspy), would otherwise spend each piece's first reads growing from NIO's
@@ -127,13 +133,19 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         let reads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: largest, maximum: largest)
         // Only a closed channel refuses, and it reads nothing more.
         try? options.setOption(ChannelOptions.recvAllocator, value: reads)
+        // NIO's pool of read buffers copies each buffer it adds while it fills (a whole buffer,
+        // read or not: a megabyte each time), so a pool of one, which never fills, copies nothing.
+        self.messagesPerRead = try? options.getOption(ChannelOptions.maxMessagesPerRead)
+        try? options.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
     }
 
     private func endLargeBodyReads(context: ChannelHandlerContext) {
         guard self.isReadingLargeBody else { return }
         self.isReadingLargeBody = false
-        BodyReadSizes.shared.leave()
-        try? context.channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator())
+        self.readSizes.leave()
+        let options = context.channel.syncOptions
+        try? options?.setOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator())
+        if let messagesPerRead = self.messagesPerRead { try? options?.setOption(ChannelOptions.maxMessagesPerRead, value: messagesPerRead) }
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
