@@ -8,12 +8,17 @@
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 static int start_result = -1;
 
-static void start_once(void) {
-    // A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
-    // whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker
-    // never holds more than this for one image. A value set by the operator stands.
+// A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
+// whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker never
+// holds more than this for one image. A value set by the operator stands. Set as the program
+// loads, while it has one thread: setenv while other threads read the environment (a process
+// being spawned, say) can pull it from under them.
+__attribute__((constructor)) static void limit_jpeg_memory(void) {
     const char *given = getenv("JPEGMEM");
     if (given == NULL || *given == '\0') setenv("JPEGMEM", WHARF_JPEG_MEMORY, 1);
+}
+
+static void start_once(void) {
     start_result = VIPS_INIT("wharf");
     if (start_result == 0) {
         vips_cache_set_max(0);
