@@ -330,7 +330,7 @@ def main():
         print()
         print("| server | path | MB/s (median) | all runs |")
         print("|---|---|---|---|")
-        for name, key in (("Wharf", "tus"), ("Wharf", "raw"), ("resumable-upload 0.3.0", "peer")):
+        for name, key in (("Wharf", "tus"), ("Wharf", "raw"), ("resumable-upload 0.3.0", "peer"), ("a sink that keeps nothing", "sink")):
             path = "one raw streamed upload (curl -T)" if key == "raw" else "tus, tuspy"
             print(f"| {name} | {path} | {statistics.median(tus[key]):,.0f} | {' '.join(f'{s:.0f}' for s in tus[key])} |")
     if args.only == "tus":

@@ -1,7 +1,8 @@
 """Resumable uploads: 256 MiB through tuspy in 8 MiB chunks, against the same file as one raw
 streamed upload to Wharf, and against resumable-upload (a tus server from PyPI doing its own
 work) with the same client and chunks. Every server on core 0, the clients on core 1; median of
-the repetitions, one run.
+the repetitions, one run. Beside them, the same client against a tus endpoint that keeps nothing
+(`bench_tus_sink.py`): about the most tuspy reaches here, whoever serves it.
 
 Each upload is written over the pages of the one before it, deleted just before (Wharf's file
 through its API, the peer's upload by tus termination), after one round that is not counted: on
@@ -80,7 +81,14 @@ def run(wharf_binary, python, work, repetitions, server_class, wait_until_up):
         health="/files",
     )
 
-    speeds = {"tus": [], "raw": [], "peer": []}
+    sink = server_class(
+        "tus sink",
+        ["taskset", "-c", "0", python, os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_tus_sink.py"), "18086"],
+        18086,
+        health="/",
+    )
+
+    speeds = {"tus": [], "raw": [], "peer": [], "sink": []}
     peer_upload = None
     try:
         for counted in [False] + [True] * repetitions:
@@ -91,11 +99,14 @@ def run(wharf_binary, python, work, repetitions, server_class, wait_until_up):
             if peer_upload:
                 terminate(peer_upload)
             other, peer_upload = tuspy(python, "http://127.0.0.1:18085/files/", "", source)
+            ceiling, _ = tuspy(python, "http://127.0.0.1:18086/files/", "", source)
             if counted:
                 speeds["tus"].append(tus)
                 speeds["raw"].append(stream)
                 speeds["peer"].append(other)
+                speeds["sink"].append(ceiling)
     finally:
         wharf.stop()
         peer.stop()
+        sink.stop()
     return speeds
