@@ -55,6 +55,32 @@ import Testing
         }
     }
 
+    /// `Tus-Max-Size` is the file limit when there is one: a file larger than any one request may
+    /// carry comes in pieces.
+    @Test func theFileLimitBoundsAnUploadLargerThanABody() async throws {
+        let app = try TestApp {
+            $0.maxUploadSize = ByteSize(bytes: 1000)
+            $0.maxFileSize = ByteSize(bytes: 3000)
+        }
+        try await app.router { client in
+            let options = try await client.request(.options, "/api/uploads/")
+            #expect(options.headers[Self.header("Tus-Max-Size")] == "3000")
+            let tooLarge = try await client.request(.post, "/api/uploads/", headers: Self.tus + [Self.header("Upload-Length"): "3001"])
+            #expect(tooLarge.status == .contentTooLarge)
+            let path = try await Self.create(client, length: 2500)
+            let pieces = [String(repeating: "a", count: 1000), String(repeating: "b", count: 1000), String(repeating: "c", count: 500)]
+            var offset = 0
+            var last: TestResponse?
+            for piece in pieces {
+                last = try await Self.patch(client, path, offset: offset, piece)
+                #expect(last?.status == .noContent)
+                offset += piece.utf8.count
+            }
+            let fileURL = try #require(last?.headers[Self.header("Wharf-File-URL")])
+            #expect(String(buffer: try await client.request(.get, fileURL + "/download").body) == pieces.joined())
+        }
+    }
+
     @Test func creationAndItsRefusals() async throws {
         try await TestApp { $0.maxUploadSize = ByteSize(bytes: 1000) }.router { client in
             let noVersion = try await client.request(.post, "/api/uploads/", headers: [Self.header("Upload-Length"): "5"])
