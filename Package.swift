@@ -3,8 +3,9 @@
 //
 // Layers, bottom to top (a module imports only those below it):
 //   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own;
-//   CFileStatus, CVips,        libvips; glibc's mallopt; fallocate(2) keeping the size), each
-//   CAllocator, CPreallocate   imported by one module
+//   CFileStatus, CVips,        libvips; glibc's mallopt; fallocate(2) keeping the size; OpenSSL's
+//   CAllocator, CPreallocate,  SHA-256 with a state that can be saved), each imported by one module
+//   CSHA256State
 //   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
@@ -68,6 +69,7 @@ let package = Package(
         .target(name: "CFileStatus"),
         .target(name: "CAllocator"),
         .target(name: "CPreallocate"),
+        .target(name: "CSHA256State", linkerSettings: [.linkedLibrary("crypto")]),
         .target(
             name: "TextBytes",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
@@ -82,6 +84,7 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 "CPreallocate",
+                "CSHA256State",
                 "TextBytes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -55,9 +55,77 @@ import Testing
         let expected = BlobDigest(bytes: SHA256.hash(data: first + second))
         let upload = try await uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == expected)
-        // Another process on the same directory knows no hash state: it reads the file again.
+        // Another process on the same directory takes up the state saved beside the partial file.
         let restarted = try ResumableUploads(root: directory.path, durable: false)
         #expect(try await restarted.staged(upload).blob.digest == expected)
+    }
+
+    /// After a restart the hash goes on from the state saved beside the partial file, without
+    /// reading again the bytes it covers; a state file that is not whole is not taken, and the
+    /// hash is derived again from the file.
+    @Test func aRestartTakesUpTheSavedStateUnlessItIsNotWhole() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let bytes = (0..<((3 << 20) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ $0 >> 10) }
+        let created = try await uploads.create(owner: "admin", length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append(bytes, to: created, at: 0, in: uploads) == bytes.count)
+        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let original = BlobDigest(bytes: SHA256.hash(data: bytes))
+        #expect(try await uploads.staged(upload).blob.digest == original)
+
+        // A byte the saved state covers changes behind the server's back: taken up, the state
+        // still gives the digest of the bytes it hashed, which shows they were not read again.
+        let folder = directory.path + "/resumable/" + created.id
+        var changed = bytes
+        changed[10] &+= 1
+        try Data(changed).write(to: URL(fileURLWithPath: folder + "/data"))
+        let restarted = try ResumableUploads(root: directory.path, durable: false)
+        #expect(try await restarted.staged(upload).blob.digest == original)
+
+        var state = try Data(contentsOf: URL(fileURLWithPath: folder + "/sha256.state"))
+        state[20] &+= 1
+        try state.write(to: URL(fileURLWithPath: folder + "/sha256.state"))
+        let again = try ResumableUploads(root: directory.path, durable: false)
+        #expect(try await again.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: changed)))
+    }
+
+    /// Removing an upload stops the hash that follows its pieces (which would save its state in
+    /// the folder being removed) instead of waiting for it: the folder is gone, and stays gone.
+    @Test func removingAnUploadStopsTheHashFollowingIt() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let created = try await uploads.create(owner: "admin", length: 4 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append([UInt8](repeating: 9, count: 1 << 20), to: created, at: 0, in: uploads) == 1 << 20)
+        let following = try #require(
+            uploads.hashes.withLock { hashes -> Task<ResumableUploads.HashState, any Error>? in
+                guard case .following(let task) = hashes[created.id] else { return nil }
+                return task
+            }
+        )
+        let (gate, opening) = AsyncStream<Void>.makeStream()
+        uploads.hashes.withLock {
+            $0[created.id] = .following(
+                Task {
+                    for await _ in gate {}
+                    return try await following.value
+                }
+            )
+        }
+        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let removed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await uploads.remove(upload)) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(20))
+                return false
+            }
+            let first = await group.next()!
+            opening.finish()
+            group.cancelAll()
+            return first
+        }
+        #expect(removed, "the removal did not wait for the hash held back")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/resumable/" + created.id))
     }
 
     /// The hash of the first piece is held back until the second piece has been answered: the

@@ -6,7 +6,7 @@ WHARF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$WHARF_ROOT"
 
 # System packages Wharf builds against or its tests drive.
-WHARF_APT_PACKAGES=(libsqlite3-dev libmagic-dev libvips-dev pkg-config curl coreutils)
+WHARF_APT_PACKAGES=(libsqlite3-dev libmagic-dev libvips-dev libssl-dev pkg-config curl coreutils)
 
 wharf_install_packages() {
     local missing=()

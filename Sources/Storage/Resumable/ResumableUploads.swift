@@ -13,8 +13,10 @@ import Synchronization
 /// and answered once its bytes are written; the SHA-256 follows behind, reading each piece from
 /// the page cache where it lies (mapped, not copied out), so it uses the time a client such as tuspy takes to get its next piece
 /// ready, and no piece waits for the hash of the one before. Finishing waits for the hash to reach
-/// the end, and needs no second read of the whole. The state lives in memory; after a restart it
-/// is derived again from the partial file. One request at a time holds an upload.
+/// the end, and needs no second read of the whole. The running state is saved beside the partial
+/// file after each piece (`sha256.state`): a restarted server takes it up there, and derives it
+/// again from the partial file only where that file is missing or not whole. One request at a
+/// time holds an upload.
 public final class ResumableUploads: Sendable {
     private let directory: String
     private let durable: Bool
@@ -29,10 +31,9 @@ public final class ResumableUploads: Sendable {
     static let hashedPerJob: Int64 = 4 << 20
 
     /// The SHA-256 state of an upload's first `offset` bytes.
-    struct HashState: @unchecked Sendable {
-        // SHA256 is a value (a copy of its state); it is only moved between requests here.
+    struct HashState: Sendable {
         let offset: Int64
-        let hasher: SHA256
+        let hasher: ResumableHash
     }
 
     /// The hash of an upload's bytes: known, or on its way to the end of its last piece.
@@ -176,9 +177,15 @@ public final class ResumableUploads: Sendable {
 
     /// Removes an upload and its bytes (termination, expiry, a refused file).
     public func remove(_ upload: ResumableUpload) async throws {
+        // The hash following the last piece saves its state in the folder: it stops first.
+        let following = self.hashes.withLock { hashes -> Task<HashState, any Error>? in
+            guard case .following(let task) = hashes.removeValue(forKey: upload.id) else { return nil }
+            return task
+        }
+        following?.cancel()
+        _ = try? await following?.value
         let folder = self.folder(upload.id)
         try await self.threadPool.runIfActive { try Self.removeFolder(folder) }
-        self.hashes.withLock { _ = $0.removeValue(forKey: upload.id) }
     }
 
     /// Removes an upload's folder and what it holds (blocking).
@@ -347,16 +354,28 @@ public final class ResumableUploads: Sendable {
     }
 
     /// The hash state of an upload's first `offset` bytes, carried on from `previous` (after a
-    /// restart, or a hash that failed: from the start of its partial file).
+    /// restart, or a hash that failed: from the state saved beside the partial file, or else from
+    /// its start).
     private func hashState(after previous: KnownHash?, of id: String, upTo offset: Int64) async throws -> HashState {
-        var state = HashState(offset: 0, hasher: SHA256())
+        var known: HashState?
         switch previous {
-        case .known(let known): state = known
-        case .following(let task): if let known = try? await task.value { state = known }
+        case .known(let state): known = state
+        case .following(let task):
+            // A removal cancels the last hash of the chain, and so every one it waits for.
+            known = await withTaskCancellationHandler {
+                try? await task.value
+            } onCancel: {
+                task.cancel()
+            }
         case nil: break
         }
+        if known == nil {
+            let path = self.hashStatePath(id)
+            known = try? await self.threadPool.runIfActive { Self.savedHashState(at: path) }
+        }
+        var state = known ?? HashState(offset: 0, hasher: ResumableHash())
         if state.offset == offset { return state }
-        if state.offset > offset { state = HashState(offset: 0, hasher: SHA256()) }
+        if state.offset > offset { state = HashState(offset: 0, hasher: ResumableHash()) }
         return try await self.extend(state, of: id, to: offset)
     }
 
@@ -367,8 +386,9 @@ public final class ResumableUploads: Sendable {
         defer { SystemFile.close(fd) }
         var state = state
         while state.offset < offset {
+            try Task.checkCancellation()
             let (start, end) = (state.offset, min(offset, state.offset + Self.hashedPerJob))
-            let hasher = try await self.threadPool.runIfActive { [state] () -> SHA256 in
+            let hasher = try await self.threadPool.runIfActive { [state] () -> ResumableHash in
                 var hasher = state.hasher
                 try SystemFile.withMappedRegion(fd, offset: start, length: Int(end - start), path: path) { hasher.update(bufferPointer: $0) }
                 return hasher
@@ -384,9 +404,44 @@ public final class ResumableUploads: Sendable {
         self.hashes.withLock { hashes in
             let previous = hashes[id]
             if case .known(let state) = previous, state.offset == size { return }
-            hashes[id] = .following(Task { try await self.hashState(after: previous, of: id, upTo: size) })
+            hashes[id] = .following(
+                Task {
+                    let state = try await self.hashState(after: previous, of: id, upTo: size)
+                    let path = self.hashStatePath(id)
+                    // A state that is not saved is derived again after a restart: nothing is lost.
+                    try? await self.threadPool.runIfActive { try Self.save(state, at: path) }
+                    return state
+                }
+            )
         }
         self.unlock(id)
+    }
+
+    private func hashStatePath(_ id: String) -> String {
+        self.folder(id) + "/sha256.state"
+    }
+
+    /// Saves `state` at `path` (blocking): its offset, the running state, and a SHA-256 of both,
+    /// so that a torn or foreign file is never taken for a state.
+    private static func save(_ state: HashState, at path: String) throws {
+        var record = withUnsafeBytes(of: state.offset.bigEndian) { Array($0) } + state.hasher.savedState
+        record += SHA256.hash(data: record)
+        let temporary = path + ".new"
+        let fd = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        defer { SystemFile.close(fd) }
+        try SystemFile.writeAll(fd, ByteBuffer(bytes: record), path: temporary)
+        try SystemFile.rename(temporary, path)
+    }
+
+    /// The state saved at `path`, when a whole one is there (blocking).
+    private static func savedHashState(at path: String) -> HashState? {
+        let size = 8 + ResumableHash.stateSize
+        guard let data = FileManager.default.contents(atPath: path), data.count == size + 32 else { return nil }
+        let record = data.prefix(size)
+        guard Data(SHA256.hash(data: record)) == data.suffix(32) else { return nil }
+        let offset = record.prefix(8).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        guard offset >= 0, let hasher = ResumableHash(savedState: record.dropFirst(8)) else { return nil }
+        return HashState(offset: offset, hasher: hasher)
     }
 
     fileprivate func truncate(_ id: String, to offset: Int64) async throws {
