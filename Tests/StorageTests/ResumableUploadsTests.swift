@@ -42,6 +42,42 @@ import Testing
         return try await piece.commit()
     }
 
+    /// Holds back the hash that follows `upload`'s pieces until the gate returned is finished.
+    static func holdBackHash(of upload: ResumableUpload, in uploads: ResumableUploads) throws -> AsyncStream<Void>.Continuation {
+        let following = try #require(
+            uploads.hashes.withLock { hashes -> Task<ResumableUploads.HashState, any Error>? in
+                guard case .following(let task) = hashes[upload.id] else { return nil }
+                return task
+            }
+        )
+        let (gate, opening) = AsyncStream<Void>.makeStream()
+        uploads.hashes.withLock {
+            $0[upload.id] = .following(
+                Task {
+                    for await _ in gate {}
+                    return try await following.value
+                }
+            )
+        }
+        return opening
+    }
+
+    /// Whether `work` says yes within 20 s; then `gate` is finished either way, so that what
+    /// waits behind it ends rather than hangs.
+    static func finishesInTime(_ work: @escaping @Sendable () async -> Bool, gate: AsyncStream<Void>.Continuation) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await work() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(20))
+                return false
+            }
+            let first = await group.next()!
+            gate.finish()
+            group.cancelAll()
+            return first
+        }
+    }
+
     @Test func theDigestOfPiecesIsWholeAndSurvivesARestart() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
@@ -96,33 +132,9 @@ import Testing
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let created = try await uploads.create(owner: "admin", length: 4 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append([UInt8](repeating: 9, count: 1 << 20), to: created, at: 0, in: uploads) == 1 << 20)
-        let following = try #require(
-            uploads.hashes.withLock { hashes -> Task<ResumableUploads.HashState, any Error>? in
-                guard case .following(let task) = hashes[created.id] else { return nil }
-                return task
-            }
-        )
-        let (gate, opening) = AsyncStream<Void>.makeStream()
-        uploads.hashes.withLock {
-            $0[created.id] = .following(
-                Task {
-                    for await _ in gate {}
-                    return try await following.value
-                }
-            )
-        }
+        let gate = try Self.holdBackHash(of: created, in: uploads)
         let upload = try await uploads.upload(created.id, as: Self.owner)
-        let removed = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await uploads.remove(upload)) != nil }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(20))
-                return false
-            }
-            let first = await group.next()!
-            opening.finish()
-            group.cancelAll()
-            return first
-        }
+        let removed = await Self.finishesInTime({ (try? await uploads.remove(upload)) != nil }, gate: gate)
         #expect(removed, "the removal did not wait for the hash held back")
         try await Task.sleep(for: .milliseconds(200))
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/resumable/" + created.id))
@@ -136,35 +148,9 @@ import Testing
         let bytes = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ $0 >> 12) }
         let created = try await uploads.create(owner: "admin", length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(Array(bytes[..<(4 << 20)]), to: created, at: 0, in: uploads) == 4 << 20)
-        let (gate, opening) = AsyncStream<Void>.makeStream()
-        let following = try #require(
-            uploads.hashes.withLock { hashes -> Task<ResumableUploads.HashState, any Error>? in
-                guard case .following(let task) = hashes[created.id] else { return nil }
-                return task
-            }
-        )
-        uploads.hashes.withLock {
-            $0[created.id] = .following(
-                Task {
-                    for await _ in gate {}
-                    return try await following.value
-                }
-            )
-        }
-
+        let gate = try Self.holdBackHash(of: created, in: uploads)
         let second = Task { try await Self.append(Array(bytes[(4 << 20)...]), to: created, at: 4 << 20, in: uploads) }
-        let committedFirst = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await second.value) == 8 << 20 }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(20))
-                return false
-            }
-            let first = await group.next()!
-            // Lets a piece that waited go too, so that a failure ends rather than hangs.
-            opening.finish()
-            group.cancelAll()
-            return first
-        }
+        let committedFirst = await Self.finishesInTime({ (try? await second.value) == 8 << 20 }, gate: gate)
         #expect(committedFirst, "the second piece was answered while the first one's hash was held back")
         let upload = try await uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
