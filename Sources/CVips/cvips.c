@@ -8,14 +8,17 @@
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 static int start_result = -1;
 
-// A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
-// whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker never
-// holds more than this for one image. A value set by the operator stands. Set as the program
-// loads, while it has one thread: setenv while other threads read the environment (a process
-// being spawned, say) can pull it from under them.
-__attribute__((constructor)) static void limit_jpeg_memory(void) {
+// The environment libvips reads is set as the program loads, while it has one thread: setenv while
+// other threads read the environment (a process being spawned, say) can pull it from under them.
+__attribute__((constructor)) static void set_vips_environment(void) {
+    // A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
+    // whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker
+    // never holds more than this for one image. A value set by the operator stands.
     const char *given = getenv("JPEGMEM");
     if (given == NULL || *given == '\0') setenv("JPEGMEM", WHARF_JPEG_MEMORY, 1);
+    // vips_init sets VIPSHOME to the install prefix it guesses when it is not set: guessed here
+    // instead, so that starting libvips later sets nothing.
+    vips_guess_prefix("wharf", "VIPSHOME");
 }
 
 static void start_once(void) {
