@@ -3,7 +3,7 @@ import CSHA256State
 /// The SHA-256 of a resumable upload's first bytes, as a value whose running state is plain bytes:
 /// kept beside the partial file after each piece, it spares a restarted server hashing again
 /// what it had hashed (a 20 GiB upload cut off near its end is about 13 s of SHA-256 here).
-struct ResumableHash: Sendable, Equatable {
+struct ResumableHash: Sendable {
     static let stateSize = csha256_state_size()
 
     private var state: [UInt8]

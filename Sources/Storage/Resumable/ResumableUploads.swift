@@ -332,19 +332,24 @@ public final class ResumableUploads: Sendable {
 
     private func save(_ upload: ResumableUpload) throws {
         let folder = self.folder(upload.id)
-        let data = try JSONEncoder().encode(upload)
-        let temporary = folder + "/info.json.new"
+        try Self.replace(folder + "/info.json", with: ByteBuffer(bytes: try JSONEncoder().encode(upload)), durable: self.durable)
+        if self.durable { try SystemFile.syncDirectory(folder) }
+    }
+
+    /// Puts `bytes` at `path` whole or not at all (blocking): written beside it, synced first when
+    /// `durable`, then renamed over it. A write that fails leaves no file behind.
+    private static func replace(_ path: String, with bytes: ByteBuffer, durable: Bool) throws {
+        let temporary = path + ".new"
         let fd = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
         do {
-            try SystemFile.writeAll(fd, ByteBuffer(bytes: data), path: temporary)
-            if self.durable { try SystemFile.sync(fd, path: temporary) }
+            defer { SystemFile.close(fd) }
+            try SystemFile.writeAll(fd, bytes, path: temporary)
+            if durable { try SystemFile.sync(fd, path: temporary) }
         } catch {
-            SystemFile.close(fd)
+            try? SystemFile.unlink(temporary)
             throw error
         }
-        SystemFile.close(fd)
-        try SystemFile.rename(temporary, folder + "/info.json")
-        if self.durable { try SystemFile.syncDirectory(folder) }
+        try SystemFile.rename(temporary, path)
     }
 
     /// The hash state of an upload's first `offset` bytes, once the hash following its pieces
@@ -426,11 +431,8 @@ public final class ResumableUploads: Sendable {
     private static func save(_ state: HashState, at path: String) throws {
         var record = withUnsafeBytes(of: state.offset.bigEndian) { Array($0) } + state.hasher.savedState
         record += SHA256.hash(data: record)
-        let temporary = path + ".new"
-        let fd = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
-        defer { SystemFile.close(fd) }
-        try SystemFile.writeAll(fd, ByteBuffer(bytes: record), path: temporary)
-        try SystemFile.rename(temporary, path)
+        // Not synced: a state lost with the machine is derived again.
+        try Self.replace(path, with: ByteBuffer(bytes: record), durable: false)
     }
 
     /// The state saved at `path`, when a whole one is there (blocking).
