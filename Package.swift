@@ -26,6 +26,8 @@
 //   HummingbirdFilesPeer       Hummingbird's own FileMiddleware, a peer for scripts/bench
 //   FastPathProbe              the CPU time of a static answer through the channel handlers, in process
 //                              (beside NIO's and Hummingbird's codecs alone), for scripts/bench
+//   CSpawn, TestSupport        the tests' own: programs started by posix_spawn (Foundation's Process
+//                              crashes now and then on Linux), test apps, clients
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -276,10 +278,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
         .target(
             name: "TestSupport",
             dependencies: [
                 "App",
+                "CSpawn",
                 "Auth",
                 "Storage",
                 .product(name: "HTTPTypes", package: "swift-http-types"),

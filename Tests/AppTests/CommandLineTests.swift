@@ -217,7 +217,7 @@ import Testing
         #expect(upload.status == 201)
         let sha256 = try upload.decoded(FileRecordBody.self).sha256
         // The traced server is strace's child: stop it, and strace ends with it.
-        try await Command.run("pkill", ["-TERM", "-P", String(strace.process.processIdentifier)])
+        try await Command.run("pkill", ["-TERM", "-P", String(strace.processIdentifier)])
         _ = try await Command.wait(strace, timeout: .seconds(30))
 
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -257,7 +257,7 @@ import Testing
             #expect(download.status == 200)
             #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == (try Data(contentsOf: URL(fileURLWithPath: directory.path + "/video.bin"))))
         }
-        try await Command.run("pkill", ["-TERM", "-P", String(strace.process.processIdentifier)])
+        try await Command.run("pkill", ["-TERM", "-P", String(strace.processIdentifier)])
         _ = try await Command.wait(strace, timeout: .seconds(30))
 
         let counts = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").compactMap { line -> Int? in
@@ -322,7 +322,7 @@ import Testing
 
     /// The minor page faults of a process so far (`minflt` of /proc/PID/stat).
     static func minorFaults(of process: RunningProcess) throws -> Int {
-        let stat = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/stat", encoding: .utf8)
+        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
         // The fields after the command name, which is in parentheses and may hold spaces.
         let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
         return try #require(Int(fields[7]))
@@ -330,7 +330,7 @@ import Testing
 
     /// The high-water mark of a process's resident memory (`VmHWM`), in KiB.
     static func peakResidentKiB(of process: RunningProcess) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
         return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
     }
@@ -360,8 +360,8 @@ import Testing
         let environment = variable.map { ["NIO_SINGLETON_GROUP_LOOP_COUNT": $0] } ?? [:]
         let (server, _) = try await Self.startServer(directory, [], environment: environment, launcher: ["taskset", "-c", "0"])
         defer { server.signal(SIGKILL) }
-        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/task")
-        let names = try tasks.map { try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.processIdentifier)/task")
+        let names = try tasks.map { try String(contentsOfFile: "/proc/\(server.processIdentifier)/task/\($0)/comm", encoding: .utf8) }
         #expect(names.filter { $0.hasPrefix("NIO-SGLTN-1-") }.count == loops, "\(names)")
     }
 
@@ -581,7 +581,7 @@ import Testing
         }
         let refusal = try await Curl.request(port: port, thumbnail, [])
         #expect("\(try refusal.decoded(ErrorBody.self).detail)".contains("progressive JPEG that needs more than 128MB"))
-        let status = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/status", encoding: .utf8)
+        let status = try String(contentsOfFile: "/proc/\(server.processIdentifier)/status", encoding: .utf8)
         let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
         #expect(try #require(peak) < 200 * 1024, "peak RSS \(peak ?? 0) KiB")
         server.signal(SIGTERM)
@@ -720,14 +720,14 @@ import Testing
             // Patient: a server pinned to one CPU shares it with the rest of a parallel test run.
             var healthy = false
             try await waitUntil("the server answers /healthz or exits", timeout: .seconds(90)) {
-                guard server.process.isRunning else { return true }
+                guard server.isRunning else { return true }
                 healthy = await isHealthy(port)
                 return healthy
             }
             if healthy { return (server, port) }
-            if server.process.isRunning {
+            if server.isRunning {
                 // Under strace the server is the launcher's child, which would outlive it.
-                try await Command.run("pkill", ["-KILL", "-P", String(server.process.processIdentifier)])
+                try await Command.run("pkill", ["-KILL", "-P", String(server.processIdentifier)])
                 server.signal(SIGKILL)
                 let killed = try await Command.wait(server)
                 Issue.record("the server on port \(port) never answered /healthz; it said: \(killed.stderr.suffix(2000))")
