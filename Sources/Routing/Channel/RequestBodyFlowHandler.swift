@@ -13,8 +13,10 @@ import NIOHTTPTypesHTTP1
 ///   rest of the body is not read: the response is flushed, the write side is shut, reads stop, and
 ///   the connection closes after a short linger that lets the client read the answer.
 /// - While a large body (1 MiB or more, or of unknown length) is received, the connection reads
-///   in larger pieces (`BodyReadSizes`) from a receive buffer of its own size (the kernel's
-///   growing one starts small), and goes back to NIO's reads when the body ends.
+///   in larger pieces (`BodyReadSizes`), and goes back to NIO's reads when the body ends. Its
+///   socket gets a receive buffer of its own size (the kernel's growing one starts small), which
+///   it keeps for the rest of the connection: a socket cannot be handed back to the kernel's
+///   growth, and the size is a ceiling on what waits unread, not memory taken.
 /// - A body that stops coming while the server waits for it (a read asked, nothing read) for
 ///   `bodyTimeout` fails with a 408 `HTTPException`, as nginx's `client_body_timeout` ends it:
 ///   the route answers it (an upload drops what it staged, a tus piece keeps what came) and the
