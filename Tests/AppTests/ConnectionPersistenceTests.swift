@@ -199,4 +199,21 @@ import Testing
             }
         }
     }
+
+    /// CONNECT is refused as nginx refuses it, 400, and the connection ends: NIO sends every answer
+    /// to CONNECT without a body or its length, so a connection kept open would leave the client
+    /// waiting for the close that ends the body. What was pipelined after it is not answered.
+    @Test func aConnectRequestIsRefusedAndEndsTheConnection() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let exchange = try await Self.exchange(
+                port: client.port!,
+                "CONNECT 127.0.0.1:443 HTTP/1.1\\r\\nHost: 127.0.0.1:443\\r\\n\\r\\nGET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+            )
+            #expect(exchange.closed)
+            #expect(exchange.answers.map(\.status_line) == ["HTTP/1.1 400 Bad Request"])
+            #expect(exchange.answers.first?.headers["connection"] == "close")
+            #expect(exchange.answers.first?.body_length == 0)
+        }
+    }
 }

@@ -6,7 +6,7 @@ import NIOHTTP1
 /// says `Connection: keep-alive` and the answer has a length. An answer that ends the connection
 /// says `Connection: close`, the connection closes once it is out, and requests pipelined after
 /// that request are not read. A request that cannot be parsed ends it too, and so does an HTTP/1.1
-/// request without exactly one `Host` field (RFC 9112 §3.2) or one whose body has a transfer
+/// request without exactly one `Host` field (RFC 9112 §3.2), a CONNECT, or one whose body has a transfer
 /// coding besides chunked (501, RFC 9112 §6.1: its bytes would be stored still coded): once the
 /// answers owed to the requests before it are out, it is answered with a JSON error
 /// (`MalformedRequestHandler`), unless it failed inside its body, which fails that request's
@@ -53,6 +53,13 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         case .head(let head):
             if head.version == .http1_1 && head.headers["host"].count != 1 {
                 self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), context: context)
+                return
+            }
+            if head.method == .CONNECT {
+                // Wharf is no proxy; nginx refuses CONNECT with 400 too. NIO's encoder sends every
+                // answer to CONNECT without a body (and without its length), so the status line
+                // and the close say it: kept open, the client would wait for a body to end.
+                self.refuse((.badRequest, "CONNECT is not served: Wharf is not a proxy."), context: context)
                 return
             }
             if head.headers[canonicalForm: "transfer-encoding"].contains(where: { $0.lowercased() != "chunked" }) {
