@@ -207,6 +207,37 @@ import Testing
         }
     }
 
+    /// What a client sends on `/api/ws` is read and dropped, but a text message that is not
+    /// UTF-8 fails the connection with 1007 (RFC 6455 §8.1); messages before it change nothing.
+    @Test func aTextMessageThatIsNotUTF8ClosesTheWebSocket() async throws {
+        let app = try TestApp()
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = try #require(client.port)
+            let close = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/api/ws",
+                configuration: .init(additionalHeaders: [.authorization: "Bearer " + token]),
+                logger: Logger(label: "ws-test")
+            ) { inbound, outbound, _ in
+                try await outbound.write(.text("hello"))
+                try await outbound.write(.binary(ByteBuffer(bytes: [0xff, 0xfe])))
+                let notUTF8 = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: [0x68, 0xff, 0xfe]))
+                try await outbound.write(.custom(notUTF8))
+                // Closed by the client after a while when the server does not close it.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await _ in inbound {} }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(10))
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+            #expect(close?.closeCode == .dataInconsistentWithMessage)
+        }
+    }
+
     /// Opens `/api/ws` with `headers` and closes it at once.
     static func handshake(port: Int, _ headers: HTTPFields) async throws {
         try await WebSocketClient.connect(

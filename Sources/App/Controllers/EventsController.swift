@@ -21,6 +21,9 @@ struct EventsController: Sendable {
             .get("ws", self.notUpgraded)
     }
 
+    /// The largest message a WebSocket client may send (it is read and dropped): a frame's most.
+    static let largestClientMessage = WebSocketServerConfiguration().maxFrameSize
+
     /// The WebSocket route, on the router that decides upgrades (behind the same authentication).
     /// Where it starts is fixed before the handshake's answer: whatever a client does once it is
     /// connected reaches it.
@@ -32,8 +35,10 @@ struct EventsController: Sendable {
             let principal = try context.requestContext.principal
             guard let cursor = context.requestContext.eventCursor else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // Reading what the client sends answers its pings and its close; its close ends the feed.
-                group.addTask { for try await _ in inbound {} }
+                // Reading what the client sends answers its pings and its close; its close ends the
+                // feed. Read as messages, which are otherwise ignored, so that a text message that
+                // is not UTF-8 fails the connection (1007), as RFC 6455 §8.1 asks.
+                group.addTask { for try await _ in inbound.messages(maxSize: Self.largestClientMessage) {} }
                 group.addTask {
                     try await self.feed.follow(principal, after: cursor) { frame in
                         switch frame {

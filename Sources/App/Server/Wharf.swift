@@ -247,7 +247,8 @@ public enum Wharf {
                     StaticFastPathHandler.install(configuration: connection),
                 ],
                 idleTimeout: nil
-            )
+            ),
+            ws: WebSocketServerConfiguration(validateUTF8: true)
         )
         let webSocketResponder = webSocketRouter.buildResponder()
         let requestHeadTimeout = configuration.requestHeadTimeout.duration
