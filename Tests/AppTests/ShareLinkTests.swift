@@ -14,7 +14,7 @@ import Testing
         return (record, try await client.request(.post, "/api/files/\(record.id)/links", json: json))
     }
 
-    @Test func aLinkDownloadsTheFileAndCountsEachGET() async throws {
+    @Test func aLinkDownloadsTheFileAndCountsEachGETThatSendsItsBytes() async throws {
         try await TestApp().router { client in
             let before = Date()
             let (record, created) = try await Self.share(client, #"{"expires_in": 3600, "max_downloads": 5}"#)
@@ -33,16 +33,23 @@ import Testing
             #expect(range.status == .partialContent && String(buffer: range.body) == "234")
             let head = try await client.request(.head, link.url)
             #expect(head.status == .ok && head.headers[.contentLength] == "10")
+            // Answers that send none of the file's bytes count nothing.
+            let etag = try #require(download.headers[.eTag])
+            #expect(try await client.request(.get, link.url, headers: [.ifNoneMatch: etag]).status == .notModified)
+            #expect(try await client.request(.get, link.url, headers: [.ifMatch: "\"other\""]).status == .preconditionFailed)
+            #expect(try await client.request(.get, link.url, headers: [.range: "bytes=20-"]).status == .rangeNotSatisfiable)
 
             let listed = try await client.request(.get, "/api/files/\(record.id)/links").decoded([ShareLinkBody].self)
             #expect(listed.map(\.token) == [link.token])
-            #expect(listed.first?.downloads == 2, "two GETs counted, the HEAD not")
+            #expect(listed.first?.downloads == 2, "the two GETs that sent bytes counted; the HEAD, 304, 412 and 416 not")
         }
     }
 
     @Test func aLinkStopsAtItsMostDownloadsAndAfterItsTime() async throws {
         try await TestApp().router { client in
             let limited = try await Self.share(client, #"{"max_downloads": 2}"#).1.decoded(ShareLinkBody.self)
+            // A probe that sends no bytes does not use the link up.
+            for _ in 0..<3 { #expect(try await client.request(.get, limited.url, headers: [.range: "bytes=50-"]).status == .rangeNotSatisfiable) }
             for _ in 0..<2 { #expect(try await client.request(.get, limited.url).status == .ok) }
             let used = try await client.request(.get, limited.url)
             #expect(used.status == .gone)

@@ -56,10 +56,11 @@ struct ShareLinksController: Sendable {
     }
 
     /// `GET /s/{token}`: the file, as an attachment under its name, with validators and ranges;
-    /// each GET counts as a download, a HEAD does not.
+    /// each GET answered with bytes of the file (200, 206) counts as a download. A HEAD, a 304, a
+    /// 412 or a 416 sends none and counts nothing: a probe cannot use up a link.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.decoded("token")
-        let (record, reader) = try await self.files.openShared(token, counting: request.method == .get, servingCorrupt: self.serveCorrupt)
+        let (record, reader) = try await self.files.openShared(token, servingCorrupt: self.serveCorrupt)
         var response = try await StoredFileResponse.response(
             to: request,
             record: record,
@@ -67,6 +68,14 @@ struct ShareLinksController: Sendable {
             disposition: .attachment,
             maxRanges: self.maxRanges
         )
+        if request.method == .get && (response.status == .ok || response.status == .partialContent) {
+            do {
+                try await self.files.claimDownload(token)
+            } catch {
+                try? await reader.close()
+                throw error
+            }
+        }
         // A shared file is for its link's holder: no shared cache keeps it past the link's life.
         response.headers[.cacheControl] = "private, no-store"
         return response

@@ -253,19 +253,19 @@ public struct FilesService: Sendable {
     }
 
     /// The file a link names, for anyone who holds the link: `notFound` for no such link, `gone`
-    /// when it has expired or served its most downloads. With `counting`, this is a download and
-    /// counts against the link's limit (a HEAD is not).
-    public func openShared(_ token: String, counting: Bool, servingCorrupt: Bool = false) async throws -> (FileRecord, any BlobReader) {
-        let link: ShareLink
-        if counting {
-            link = try await self.catalog.claimDownload(token, at: Self.now())
-        } else {
-            guard let found = try await self.catalog.link(token) else { throw StorageError.linkNotFound }
-            try found.checkUsable(at: Self.now())
-            link = found
-        }
+    /// when it has expired or served its most downloads. Opening counts nothing: an answer that
+    /// sends the bytes claims its download (`claimDownload`).
+    public func openShared(_ token: String, servingCorrupt: Bool = false) async throws -> (FileRecord, any BlobReader) {
+        guard let link = try await self.catalog.link(token) else { throw StorageError.linkNotFound }
+        try link.checkUsable(at: Self.now())
         guard let record = try await self.catalog.file(id: link.fileID) else { throw StorageError.linkNotFound }
         return (record, try await self.openChecked(record, servingCorrupt: servingCorrupt))
+    }
+
+    /// Counts a download of the link against its limit, in one transaction with the check that it
+    /// is still usable: of two downloads racing for its last one, the second is `gone`.
+    public func claimDownload(_ token: String) async throws {
+        _ = try await self.catalog.claimDownload(token, at: Self.now())
     }
 
     // MARK: Operations
