@@ -53,6 +53,14 @@ import Testing
             for _ in 0..<2 { #expect(try await client.request(.get, limited.url).status == .ok) }
             let used = try await client.request(.get, limited.url)
             #expect(used.status == .gone)
+            // Of downloads racing for a link's last one, one gets the file and the others 410:
+            // the answer is decided first, its download claimed in one transaction with the check.
+            let last = try await Self.share(client, #"{"max_downloads": 1}"#).1.decoded(ShareLinkBody.self)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.request(.get, last.url).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .gone }.count == 7, "\(statuses)")
             #expect(try used.decoded(ErrorBody.self) == ErrorBody(detail: .message("The share link has served its 2 downloads.")))
 
             let brief = try await Self.share(client, #"{"expires_in": 1}"#).1.decoded(ShareLinkBody.self)

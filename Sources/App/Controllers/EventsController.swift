@@ -21,8 +21,9 @@ struct EventsController: Sendable {
             .get("ws", self.notUpgraded)
     }
 
-    /// The largest message a WebSocket client may send (it is read and dropped): a frame's most.
-    static let largestClientMessage = WebSocketServerConfiguration().maxFrameSize
+    /// The WebSocket upgrade's configuration: text messages are checked to be UTF-8 (RFC 6455
+    /// §8.1); a client's message may be as large as a frame (it is read and dropped).
+    static let webSocketConfiguration = WebSocketServerConfiguration(validateUTF8: true)
 
     /// The WebSocket route, on the router that decides upgrades (behind the same authentication).
     /// Where it starts is fixed before the handshake's answer: whatever a client does once it is
@@ -38,7 +39,7 @@ struct EventsController: Sendable {
                 // Reading what the client sends answers its pings and its close; its close ends the
                 // feed. Read as messages, which are otherwise ignored, so that a text message that
                 // is not UTF-8 fails the connection (1007), as RFC 6455 §8.1 asks.
-                group.addTask { for try await _ in inbound.messages(maxSize: Self.largestClientMessage) {} }
+                group.addTask { for try await _ in inbound.messages(maxSize: Self.webSocketConfiguration.maxFrameSize) {} }
                 group.addTask {
                     try await self.feed.follow(principal, after: cursor) { frame in
                         switch frame {

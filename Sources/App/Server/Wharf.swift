@@ -248,7 +248,7 @@ public enum Wharf {
                 ],
                 idleTimeout: nil
             ),
-            ws: WebSocketServerConfiguration(validateUTF8: true)
+            ws: EventsController.webSocketConfiguration
         )
         let webSocketResponder = webSocketRouter.buildResponder()
         let requestHeadTimeout = configuration.requestHeadTimeout.duration
