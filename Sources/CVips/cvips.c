@@ -26,6 +26,11 @@ static void start_once(void) {
     if (start_result == 0) {
         vips_cache_set_max(0);
         vips_concurrency_set(1);
+        // Uploads are untrusted input: only the loaders libvips vets for it read them (not
+        // ImageMagick's, nor the other unfuzzed ones), as libvips advises, and poppler's for the
+        // first page of a PDF, which Wharf promises.
+        vips_block_untrusted_set(TRUE);
+        vips_operation_block_set("VipsForeignLoadPdf", FALSE);
     }
 }
 

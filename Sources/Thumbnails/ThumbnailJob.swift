@@ -29,11 +29,24 @@ public struct ThumbnailJob: JobHandler {
         self.thumbnailer = thumbnailer
     }
 
-    /// Whether content of this type gets thumbnails: raster images and PDF. (SVG is left out: its
-    /// loader fetches and runs more than pixels.)
+    /// The media types that get thumbnails: the images libvips reads with loaders it vets for
+    /// untrusted input, and PDF. Formats only an unvetted loader reads (BMP or PSD through
+    /// ImageMagick, JPEG 2000, ...) get none, and neither does SVG, whose loader fetches and runs
+    /// more than pixels.
+    private static let thumbnailedTypes: Set<String> = [
+        "image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff",
+        "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif",
+        "application/pdf",
+    ]
+
+    /// What the API says of a file whose type gets no thumbnail.
+    public static let unthumbnailedDetail =
+        "This file has no thumbnail: thumbnails are made of JPEG, PNG, WebP, GIF, TIFF, HEIF and AVIF images and of PDFs."
+
+    /// Whether content of this type (parameters aside) gets thumbnails.
     public static func wants(_ contentType: String) -> Bool {
-        let type = contentType.lowercased()
-        return (type.hasPrefix("image/") && !type.hasPrefix("image/svg")) || type.hasPrefix("application/pdf")
+        let type = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        return Self.thumbnailedTypes.contains(type)
     }
 
     /// The jobs new content calls for: one thumbnail job for an image.

@@ -62,12 +62,27 @@ import Testing
         }
     }
 
-    @Test func aFileThatIsNoImageHasNoThumbnail() async throws {
-        try await TestApp().router { client in
-            let record = try await Self.upload(client, Data("just words".utf8), name: "notes.txt")
-            let response = try await client.request(.get, "/api/files/\(record.id)/thumbnail")
-            #expect(response.status == .notFound)
-            #expect(try response.decoded(ErrorBody.self) == ErrorBody(detail: .message("This file has no thumbnail: it is not an image.")))
+    /// Text, and a BMP (an image only ImageMagick's loader reads, which is not open to uploads):
+    /// no thumbnail job, `none` on the record, 404 with the reason.
+    @Test func aFileOfATypeWithoutThumbnailsHasNone() async throws {
+        let app = try TestApp()
+        let bitmap = app.directory.path + "/source.bmp"
+        for arguments in [["gaussnoise", bitmap + ".v", "60", "30"], ["copy", bitmap + ".v", bitmap]] {
+            #expect(try await Command.run("vips", arguments).status == 0)
+        }
+        try await app.router { client in
+            let text = try await Self.upload(client, Data("just words".utf8), name: "notes.txt")
+            let image = try await Self.upload(client, try Data(contentsOf: URL(fileURLWithPath: bitmap)), name: "scan.bmp")
+            #expect(image.contentType == "image/bmp")
+            for record in [text, image] {
+                #expect(record.thumbnails == ThumbnailsBody(status: "none", sizes: [:]))
+                let response = try await client.request(.get, "/api/files/\(record.id)/thumbnail")
+                #expect(response.status == .notFound)
+                let detail = "This file has no thumbnail: thumbnails are made of JPEG, PNG, WebP, GIF, TIFF, HEIF and AVIF images and of PDFs."
+                #expect(try response.decoded(ErrorBody.self) == ErrorBody(detail: .message(detail)))
+            }
+            let jobs = try await client.request(.get, "/api/jobs").decoded([JobBody].self)
+            #expect(!jobs.contains { $0.kind == "thumbnail" })
         }
     }
 

@@ -206,6 +206,21 @@ import Thumbnails
         #expect(refusal?.description.hasPrefix("libvips cannot read this image:") == true)
     }
 
+    /// Formats that only loaders libvips does not vet for untrusted input read (BMP through
+    /// ImageMagick, PPM through its own unfuzzed loader) are refused before their bytes are parsed,
+    /// and their types get no thumbnail job; PDF's loader stays open (see the test above).
+    @Test(arguments: ["bmp", "ppm"])
+    func aFormatOnlyAnUnvettedLoaderReadsIsRefused(format: String) async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/source." + format
+        try await Self.image(source, width: 60, height: 30)
+        let thumbnailer = try Thumbnailer(sizes: [256], maxPixels: 50_000_000)
+        let refusal = #expect(throws: ThumbnailError.self) { try thumbnailer.probe(source) }
+        #expect(refusal?.description.hasPrefix("libvips cannot read this image:") == true)
+        #expect(!ThumbnailJob.wants("image/bmp") && !ThumbnailJob.wants("image/x-portable-pixmap"))
+        #expect(ThumbnailJob.wants("image/jpeg") && ThumbnailJob.wants("application/pdf"))
+    }
+
     /// The job over real storage: an uploaded PNG gets both thumbnails, shared by every file of
     /// its blob and removed with it.
     @Test func theJobMakesEverySizeAndTheBlobTakesThemAlong() async throws {

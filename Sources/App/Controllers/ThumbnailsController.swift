@@ -27,7 +27,7 @@ struct ThumbnailsController: Sendable {
         }
         try query.validate()
         guard ThumbnailJob.wants(record.contentType) else {
-            throw HTTPException(.notFound, "This file has no thumbnail: it is not an image.")
+            throw HTTPException(.notFound, ThumbnailJob.unthumbnailedDetail)
         }
         if let path = self.files.rendition(of: record.digest, named: Thumbnailer.renditionName(size: size)) {
             return try await Self.send(path, request: request, entityTag: "\(record.digest.hex)-\(size)")

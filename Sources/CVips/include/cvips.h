@@ -8,8 +8,9 @@
 #define WHARF_JPEG_MEMORY "128M"
 
 // Starts libvips once per process (thread-safe); 0 on success. Its operation cache is turned off
-// (each image is read once), each operation uses one thread (jobs run in parallel instead), and
-// a progressive JPEG may take at most WHARF_JPEG_MEMORY to decode.
+// (each image is read once), each operation uses one thread (jobs run in parallel instead), a
+// progressive JPEG may take at most WHARF_JPEG_MEMORY to decode, and the loaders libvips marks
+// untrusted are blocked but for PDF's.
 int wharf_vips_start(void);
 
 // Reads only the header of the image at `path`: its size, its page count (frames of an
