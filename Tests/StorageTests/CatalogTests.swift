@@ -72,6 +72,39 @@ func makeRecord(
         await #expect(throws: StorageError.self) { try await self.catalog.commit(UnitOfWork([.delete(record.id, ownedBy: nil)])) }
     }
 
+    /// Point reads (a record by its id, a user, a session, a link) have connections of their own:
+    /// while long reads hold every reader of the pool, one still answers. (Through the pool it
+    /// waits for a reader: after 10 s the test lets the long reads go, and fails.)
+    @Test func aPointReadDoesNotWaitForReadersThatLongReadsHold() async throws {
+        let record = makeRecord(name: "a.txt", size: 3, createdAt: 1_000)
+        _ = try await self.catalog.commit(UnitOfWork([.insert(record)]))
+        let readers = self.catalog.database.configuration.maximumReaderCount
+        let release = DispatchSemaphore(value: 0)
+        let (holding, holds) = AsyncStream<Void>.makeStream()
+        let holders = (0..<readers).map { _ in
+            Task {
+                try await self.catalog.read { _ in
+                    holds.yield()
+                    release.wait()
+                }
+            }
+        }
+        var held = holding.makeAsyncIterator()
+        for _ in 0..<readers { await held.next() }
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
+            Issue.record("a point read waited for a reader of the pool")
+            for _ in 0..<readers { release.signal() }
+        }
+        #expect(try await self.catalog.file(id: record.id) == record)
+        #expect(try await self.catalog.user(named: "nobody") == nil)
+        watchdog.cancel()
+        if (try? await watchdog.value) == nil {
+            for _ in 0..<readers { release.signal() }
+        }
+        for holder in holders { try await holder.value }
+    }
+
     /// Files recorded before owners existed belong to the first admin after the migration.
     @Test func filesFromBeforeOwnersBelongToTheFirstAdmin() async throws {
         let path = self.directory.path + "/old.sqlite"

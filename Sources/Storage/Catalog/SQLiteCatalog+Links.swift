@@ -17,7 +17,7 @@ extension SQLiteCatalog {
     }
 
     func link(_ token: String) async throws -> ShareLink? {
-        try await self.readOneStatement { db in try LinkRow.fetchOne(db, where: "token", is: token)?.link() }
+        try self.readPoint { db in try LinkRow.fetchOne(db, where: "token", is: token)?.link() }
     }
 
     func deleteLink(_ token: String) async throws {

@@ -6,7 +6,7 @@ extension SQLiteCatalog: SessionCatalog {
     }
 
     func session(idHash: String) async throws -> StoredSession? {
-        try await self.readOneStatement { db in try SessionRow.fetchOne(db, where: "id_hash", is: idHash)?.session }
+        try self.readPoint { db in try SessionRow.fetchOne(db, where: "id_hash", is: idHash)?.session }
     }
 
     func removeSession(idHash: String) async throws {

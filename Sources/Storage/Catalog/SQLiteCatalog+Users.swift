@@ -10,7 +10,7 @@ extension SQLiteCatalog: UserCatalog {
     }
 
     func user(named name: String) async throws -> UserRecord? {
-        try await self.readOneStatement { db in try UserRow.fetchOne(db, where: "name", is: name)?.record() }
+        try self.readPoint { db in try UserRow.fetchOne(db, where: "name", is: name)?.record() }
     }
 
     func users() async throws -> [UserRecord] {

@@ -7,6 +7,7 @@ import GRDB
 /// that an acknowledged record survives a power cut, not only a crash of the process.
 struct SQLiteCatalog: Catalog {
     let database: DatabasePool
+    private let pointReaders: PointReaders
     let jobCommits = CommitSignal()
     private let roomToDelete: RoomToDelete
     /// Notifies `jobCommits` while the catalog lives.
@@ -16,6 +17,7 @@ struct SQLiteCatalog: Catalog {
     /// beside it.
     init(path: String, durable: Bool) throws {
         self.roomToDelete = RoomToDelete(path: path + "-room-to-delete")
+        self.pointReaders = PointReaders(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         do {
@@ -228,7 +230,7 @@ struct SQLiteCatalog: Catalog {
     }
 
     func file(id: FileID) async throws -> FileRecord? {
-        try await self.readOneStatement { db in
+        try self.readPoint { db in
             try Row.fetchOne(db, cachedSQL: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(
                 FileRow.record(joined:)
             )
@@ -304,15 +306,27 @@ struct SQLiteCatalog: Catalog {
         try await Self.failingAsReads { try await self.database.unsafeRead(body) }
     }
 
+    /// A point read (one statement fetching a row by its key) made on the calling thread, on a
+    /// connection of `PointReaders`.
+    func readPoint<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try self.pointReaders.read(body)
+        } catch {
+            throw Self.readError(error)
+        }
+    }
+
     /// Database errors of a read as the storage's own.
     private static func failingAsReads<T>(_ read: () async throws -> T) async throws -> T {
         do {
             return try await read()
-        } catch let error as StorageError {
-            throw error
         } catch {
-            throw StorageError.database("failed to read", cause: error)
+            throw Self.readError(error)
         }
+    }
+
+    private static func readError(_ error: any Error) -> any Error {
+        error as? StorageError ?? StorageError.database("failed to read", cause: error)
     }
 
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
