@@ -43,10 +43,13 @@ public struct ThumbnailJob: JobHandler {
     public static let unthumbnailedDetail =
         "This file has no thumbnail: thumbnails are made of JPEG, PNG, WebP, GIF, TIFF, HEIF and AVIF images and of PDFs."
 
-    /// Whether content of this type (parameters aside) gets thumbnails.
+    /// Whether content of this type (parameters aside) gets thumbnails. A media type is ASCII:
+    /// read byte by byte, as a listing asks it of every record.
     public static func wants(_ contentType: String) -> Bool {
-        let type = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
-        return Self.thumbnailedTypes.contains(type)
+        let essence = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }.lazy
+            .filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+            .map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
+        return Self.thumbnailedTypes.contains(String(decoding: essence, as: UTF8.self))
     }
 
     /// The jobs new content calls for: one thumbnail job for an image.

@@ -9,7 +9,9 @@ public struct BlobDigest: Hashable, Comparable, Sendable, CustomStringConvertibl
     public init?(hex: String) {
         let utf8 = hex.utf8
         guard utf8.count == 64, Hex.isDigits(utf8) else { return nil }
-        self.hex = hex.lowercased()
+        // Digests read back from the catalog are lower-case already; `lowercased()` maps Unicode
+        // case, a cost a listing paid a thousand times.
+        self.hex = utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) } ? hex.lowercased() : hex
     }
 
     /// Builds the hexadecimal form of a raw 32-byte digest.

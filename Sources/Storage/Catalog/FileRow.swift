@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The `files` table's row, as GRDB reads and writes it; column names are the table's.
-struct FileRow: Codable, FetchableRecord, PersistableRecord {
+struct FileRow: Encodable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "files"
 
     var id: String
@@ -31,13 +31,34 @@ struct FileRow: Codable, FetchableRecord, PersistableRecord {
         self.updated_at = record.updatedAt
     }
 
+    /// Read by column name, not through `Decodable`: a listing reads a thousand rows, and the
+    /// decoder's containers cost more than the reads.
+    init(row: Row) throws {
+        self.id = try row.decode(forColumn: "id")
+        self.owner = try row.decode(forColumn: "owner")
+        self.name = try row.decode(forColumn: "name")
+        self.size = try row.decode(forColumn: "size")
+        self.content_type = try row.decode(forColumn: "content_type")
+        self.declared_content_type = try row.decode(forColumn: "declared_content_type")
+        self.sha256 = try row.decode(forColumn: "sha256")
+        self.description = try row.decode(forColumn: "description")
+        self.tags = try row.decode(forColumn: "tags")
+        self.created_at = try row.decode(forColumn: "created_at")
+        self.updated_at = try row.decode(forColumn: "updated_at")
+    }
+
+    /// Tags are stored as a JSON list; one coder of each kind serves every row (both are safe to
+    /// share between threads once configured).
+    private static let tagsEncoder = JSONEncoder()
+    private static let tagsDecoder = JSONDecoder()
+
     static func encodeTags(_ tags: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
+        String(decoding: (try? Self.tagsEncoder.encode(tags)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     func record(integrity: Integrity? = nil) throws -> FileRecord {
         guard let id = FileID(self.id), let digest = BlobDigest(hex: self.sha256),
-            let tags = try? JSONDecoder().decode([String].self, from: Data(self.tags.utf8))
+            let tags = try? Self.tagsDecoder.decode([String].self, from: Data(self.tags.utf8))
         else { throw StorageError.malformedRow }
         return FileRecord(
             id: id,
