@@ -221,6 +221,12 @@ import Thumbnails
         #expect(ThumbnailJob.wants("image/jpeg") && ThumbnailJob.wants("application/pdf"))
     }
 
+    /// A media type is matched by its essence: case and parameters aside.
+    @Test func aMediaTypeIsMatchedWithoutItsCaseOrParameters() {
+        #expect(ThumbnailJob.wants("Image/PNG") && ThumbnailJob.wants("image/webp ; q=1") && ThumbnailJob.wants("application/pdf;version=1.7"))
+        #expect(!ThumbnailJob.wants("image/svg+xml") && !ThumbnailJob.wants("text/plain; charset=utf-8") && !ThumbnailJob.wants(""))
+    }
+
     /// The job over real storage: an uploaded PNG gets both thumbnails, shared by every file of
     /// its blob and removed with it.
     @Test func theJobMakesEverySizeAndTheBlobTakesThemAlong() async throws {
