@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// Such a read touches a few pages of an index and a table, in the page cache in a running server;
 /// sent to a reader of GRDB's pool, it cost two thread switches and more CPU than the read itself
-/// (on a server on one core, `GET /api/files/{id}` took 220 µs of CPU through the pool, 137 µs
-/// read in place). The connections are apart from the pool's, so a point read never waits for a
+/// (on a server on one core, `GET /api/files/{id}` took 185–220 µs of CPU through the pool, 114–129
+/// µs read in place). The connections are apart from the pool's, so a point read never waits for a
 /// reader that a long read (a listing) holds: each caller takes an idle connection, or opens one
 /// when none is idle, and gives it back; there are as many as point reads ever ran at once. Reads
 /// that may touch many rows stay on the pool, off the calling thread.
