@@ -238,6 +238,39 @@ import Testing
         }
     }
 
+    /// A client masks every frame it sends (RFC 6455 §5.1): one that does not, even one that came
+    /// with the handshake itself, closes the WebSocket with 1002; masked frames keep it open.
+    @Test func aFrameTheClientDidNotMaskClosesTheWebSocket() async throws {
+        let app = try TestApp()
+        let token = try await app.token(for: "admin")
+        try await app.live { client in
+            let port = try #require(client.port)
+            let unmasked = try await Self.sendFrames(port: port, token: token, ["masked:hello", "unmasked:hello"])
+            #expect(unmasked == FramesOutcome(status: 101, closeCode: 1002, closed: true))
+            let masked = try await Self.sendFrames(port: port, token: token, ["masked:hello", "masked:again"])
+            #expect(masked == FramesOutcome(status: 101, closeCode: nil, closed: false))
+        }
+    }
+
+    struct FramesOutcome: Decodable, Equatable {
+        let status: Int
+        let closeCode: Int?
+        let closed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case status
+            case closeCode = "close_code"
+            case closed
+        }
+    }
+
+    /// What `/api/ws` does with `frames` sent by a raw client (`websocket_frames.py`).
+    static func sendFrames(port: Int, token: String, _ frames: [String]) async throws -> FramesOutcome {
+        let output = try await PythonClients.run("websocket_frames.py", [String(port), token] + frames, timeout: .seconds(60))
+        #expect(output.status == 0, "\(output.stderr)")
+        return try JSONDecoder().decode(FramesOutcome.self, from: output.stdout)
+    }
+
     /// Opens `/api/ws` with `headers` and closes it at once.
     static func handshake(port: Int, _ headers: HTTPFields) async throws {
         try await WebSocketClient.connect(

@@ -152,11 +152,12 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// The WebSocket router upgrades the handshake on `channel`: the gate leaves before the
-    /// pipeline becomes a WebSocket's.
+    /// pipeline becomes a WebSocket's, and what will guard its frames waits for it.
     static func upgrading(on channel: any Channel) async {
         try? await channel.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
             if let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) { pipeline.removeHandler(gate, promise: nil) }
+            try? pipeline.addHandler(UnmaskedFrameGuard.Installer())
         }.get()
     }
 
