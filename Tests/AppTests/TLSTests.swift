@@ -136,6 +136,43 @@ import Testing
         #expect((try await Self.curl(port, "/healthz", [], certificate: certificate, body: body)).status == 200)
     }
 
+    /// `/api/ws` over HTTPS (HTTP/1.1 by ALPN): the upgrade is made, masked frames keep it open,
+    /// and a frame the client did not mask closes it with 1002, as over plain HTTP.
+    @Test func aWebSocketOverHTTPSGuardsItsFramesAsOverHTTP() async throws {
+        let directory = try TemporaryDirectory()
+        let (certificate, key) = try await Self.certificate(in: directory)
+        let body = directory.path + "/body"
+        let (server, port) = try await CommandLineTests.startServer(
+            directory,
+            ["--tls-cert", certificate, "--tls-key", key],
+            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
+        )
+        defer { server.signal(SIGKILL) }
+        let signIn = try await Self.curl(
+            port,
+            "/api/token",
+            [
+                "--data-urlencode", "grant_type=password", "--data-urlencode", "username=admin", "--data-urlencode",
+                "password=\(TestApp.adminPassword)",
+            ],
+            certificate: certificate,
+            body: body
+        )
+        try #require(signIn.status == 200)
+        let token = try JSONDecoder().decode(IssuedToken.self, from: Data(contentsOf: URL(fileURLWithPath: body))).accessToken
+        let tls = "--tls=" + certificate
+        let masked = try await EventsTests.sendFrames(port: port, token: token, [tls, "masked:hello", "masked:again"])
+        #expect(masked == EventsTests.FramesOutcome(status: 101, closeCode: nil, closed: false))
+        let unmasked = try await EventsTests.sendFrames(port: port, token: token, [tls, "masked:hello", "unmasked:hello"])
+        #expect(unmasked == EventsTests.FramesOutcome(status: 101, closeCode: 1002, closed: true))
+    }
+
+    struct IssuedToken: Decodable {
+        let accessToken: String
+
+        enum CodingKeys: String, CodingKey { case accessToken = "access_token" }
+    }
+
     @Test(arguments: [
         ("missing.pem", "key.pem", "The TLS certificate"), ("cert.pem", "missing.pem", "The TLS key"), ("cert.pem", "other.pem", "does not fit"),
     ])

@@ -2,18 +2,23 @@
 prints one JSON line: the handshake's status, the code of the Close frame the server sent (null if
 none) and whether the server then closed the connection within three seconds.
 
-usage: websocket_frames.py PORT TOKEN FRAME [FRAME ...]
+usage: websocket_frames.py PORT TOKEN [--tls=CERTIFICATE] FRAME [FRAME ...]
 FRAME is masked:TEXT or unmasked:TEXT (a text frame); the frames go out together, with the
-handshake, so that the server may meet them before the upgrade is done.
+handshake, so that the server may meet them before the upgrade is done. With --tls the connection
+is HTTPS (HTTP/1.1 by ALPN), the server's certificate checked against CERTIFICATE.
 """
 import base64
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 
-port, token = int(sys.argv[1]), sys.argv[2]
+port, token, frames = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+certificate = None
+if frames and frames[0].startswith("--tls="):
+    certificate = frames.pop(0)[len("--tls="):]
 
 
 def frame(kind, text):
@@ -26,12 +31,16 @@ def frame(kind, text):
 
 
 connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+if certificate:
+    context = ssl.create_default_context(cafile=certificate)
+    context.set_alpn_protocols(["http/1.1"])
+    connection = context.wrap_socket(connection, server_hostname="127.0.0.1")
 handshake = (
     "GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n"
     f"Authorization: Bearer {token}\r\n\r\n"
 ).encode()
-connection.sendall(handshake + b"".join(frame(*spec.split(":", 1)) for spec in sys.argv[3:]))
+connection.sendall(handshake + b"".join(frame(*spec.split(":", 1)) for spec in frames))
 
 stream = connection.makefile("rb")
 status = int(stream.readline().split()[1])
