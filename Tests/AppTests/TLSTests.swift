@@ -19,6 +19,22 @@ import Testing
         return (certificate, key)
     }
 
+    /// A server of HTTPS from `directory`, with a certificate made there and `arguments` besides:
+    /// the server, its port, the certificate, and where `curl` writes bodies.
+    static func startServer(
+        in directory: TemporaryDirectory,
+        _ arguments: [String] = []
+    ) async throws -> (server: RunningProcess, port: Int, certificate: String, body: String) {
+        let (certificate, key) = try await Self.certificate(in: directory)
+        let body = directory.path + "/body"
+        let (server, port) = try await CommandLineTests.startServer(
+            directory,
+            ["--tls-cert", certificate, "--tls-key", key] + arguments,
+            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
+        )
+        return (server, port, certificate, body)
+    }
+
     /// curl over HTTPS, trusting only the test's certificate: the protocol version, the status
     /// and the headers, with the body written to `body`.
     static func curl(
@@ -43,13 +59,7 @@ import Testing
     /// 408 over TLS and closed.
     @Test func aHandshakeOrHeadThatDoesNotComeInTimeEndsTheConnection() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try await Self.certificate(in: directory)
-        let body = directory.path + "/body"
-        let (server, port) = try await CommandLineTests.startServer(
-            directory,
-            ["--tls-cert", certificate, "--tls-key", key, "--request-head-timeout", "1s"],
-            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
-        )
+        let (server, port, _, _) = try await Self.startServer(in: directory, ["--request-head-timeout", "1s"])
         defer { server.signal(SIGKILL) }
         for arguments in [[""], ["", "--tls"]] {
             let output = try await PythonClients.run("stalled_client.py", [String(port)] + arguments, timeout: .seconds(60))
@@ -68,13 +78,7 @@ import Testing
             let closed_after: Double?
         }
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try await Self.certificate(in: directory)
-        let body = directory.path + "/body"
-        let (server, port) = try await CommandLineTests.startServer(
-            directory,
-            ["--tls-cert", certificate, "--tls-key", key, "--keepalive-timeout", "1s", "--shutdown-grace", "1s"],
-            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
-        )
+        let (server, port, _, _) = try await Self.startServer(in: directory, ["--keepalive-timeout", "1s", "--shutdown-grace", "1s"])
         defer { server.signal(SIGKILL) }
         let output = try await PythonClients.run("h2_silent.py", [String(port)], timeout: .seconds(60))
         let silent = try JSONDecoder().decode(Silent.self, from: Data(output.text.utf8))
@@ -85,16 +89,10 @@ import Testing
 
     @Test func httpsSpeaksHTTP2AndHTTP1AndMarksTheSessionCookieSecure() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try await Self.certificate(in: directory)
         try await Fixtures.randomFile(at: directory.path + "/large.bin", size: 3 << 20)
         try Data("<p>hello</p>".utf8).write(to: URL(fileURLWithPath: directory.path + "/index.html"))
         try FileManager.default.copyItem(atPath: PythonClients.site + "/login.html", toPath: directory.path + "/login.html")
-        let body = directory.path + "/body"
-        let (server, port) = try await CommandLineTests.startServer(
-            directory,
-            ["--tls-cert", certificate, "--tls-key", key],
-            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
-        )
+        let (server, port, certificate, body) = try await Self.startServer(in: directory)
         defer { server.signal(SIGKILL) }
         func fastAnswers() async throws -> Int {
             _ = try await Self.curl(port, "/metrics", [], certificate: certificate, body: body)
@@ -140,13 +138,7 @@ import Testing
     /// and a frame the client did not mask closes it with 1002, as over plain HTTP.
     @Test func aWebSocketOverHTTPSGuardsItsFramesAsOverHTTP() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try await Self.certificate(in: directory)
-        let body = directory.path + "/body"
-        let (server, port) = try await CommandLineTests.startServer(
-            directory,
-            ["--tls-cert", certificate, "--tls-key", key],
-            isHealthy: { port in (try? await Self.curl(port, "/healthz", [], certificate: certificate, body: body))?.status == 200 }
-        )
+        let (server, port, certificate, body) = try await Self.startServer(in: directory)
         defer { server.signal(SIGKILL) }
         let signIn = try await Self.curl(
             port,
