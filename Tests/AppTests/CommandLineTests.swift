@@ -463,6 +463,52 @@ import Testing
         }
     }
 
+    /// A WebSocket handshake never reaches the routes' access log: a session writes its line when it
+    /// ends (101, the bytes its frames carried each way, its request id, how long it lasted), and a
+    /// handshake refused before the upgrade writes its own with its status.
+    @Test func webSocketHandshakesWriteAccessLogLines() async throws {
+        let directory = try TemporaryDirectory()
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
+        let token = try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"]
+        ).decoded(TokenBody.self).access_token
+        // Two masked text frames of 5 bytes each; the client leaves after three quiet seconds.
+        let session = try await EventsTests.sendFrames(port: port, token: token, ["masked:hello", "masked:again"])
+        #expect(session.status == 101)
+        let handshake = [
+            "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "--max-time", "10",
+        ]
+        let oldVersion = try await Curl.request(
+            port: port,
+            "/api/ws",
+            handshake + ["-H", "Authorization: Bearer " + token, "-H", "Sec-WebSocket-Version: 8"]
+        )
+        #expect(oldVersion.status == 426)
+        let badToken = try await Curl.request(
+            port: port,
+            "/api/ws",
+            handshake + ["-H", "Authorization: Bearer not-a-token", "-H", "Sec-WebSocket-Version: 13"]
+        )
+        #expect(badToken.status == 401)
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server)
+        let lines = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("path=/api/ws") }
+        #expect(lines.count == 3, "\(lines)")
+        func line(_ status: Int) -> String { String(lines.first { $0.contains("status=\(status) ") } ?? "") }
+        for field in ["method=GET", "bytes_in=10", "outcome=complete"] {
+            #expect(line(101).contains(field), "\(field) in \(line(101))")
+        }
+        // Nothing was sent but, perhaps, the Close frame (a code, 2 bytes) for the client that left.
+        #expect(line(101).contains("bytes_out=0 ") || line(101).contains("bytes_out=2 "), "\(line(101))")
+        let duration = line(101).split(separator: " ").first { $0.hasPrefix("duration_ms=") }.flatMap { Double($0.dropFirst(12)) }
+        #expect(duration.map { $0 >= 2_500 } == true, "the session's three seconds in \(line(101))")
+        #expect(!line(101).contains("request_id=- "), "\(line(101))")
+        #expect(line(426).contains("outcome=complete") && line(426).contains("bytes_out=\(oldVersion.body.count)"), "\(line(426))")
+        #expect(line(401).contains("bytes_out=\(badToken.body.count)") && !line(401).contains("request_id=- "), "\(line(401))")
+    }
+
     /// The binary runs Swift tasks on NIO's event loops: uploads, static files, ranges and gzip,
     /// many at once, all answer there as they do in the in-process tests.
     @Test func theBinaryServesUploadsStaticFilesRangesAndGzipConcurrently() async throws {

@@ -1,3 +1,4 @@
+import App
 import Foundation
 import TestSupport
 import Testing
@@ -151,18 +152,12 @@ import Testing
             body: body
         )
         try #require(signIn.status == 200)
-        let token = try JSONDecoder().decode(IssuedToken.self, from: Data(contentsOf: URL(fileURLWithPath: body))).accessToken
+        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
         let tls = "--tls=" + certificate
         let masked = try await EventsTests.sendFrames(port: port, token: token, [tls, "masked:hello", "masked:again"])
         #expect(masked == EventsTests.FramesOutcome(status: 101, closeCode: nil, closed: false))
         let unmasked = try await EventsTests.sendFrames(port: port, token: token, [tls, "masked:hello", "unmasked:hello"])
         #expect(unmasked == EventsTests.FramesOutcome(status: 101, closeCode: 1002, closed: true))
-    }
-
-    struct IssuedToken: Decodable {
-        let accessToken: String
-
-        enum CodingKeys: String, CodingKey { case accessToken = "access_token" }
     }
 
     @Test(arguments: [

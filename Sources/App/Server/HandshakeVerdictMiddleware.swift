@@ -1,6 +1,7 @@
 import Compression
 import Hummingbird
 import NIOHTTP1
+import Routing
 
 /// Tells the connection's `WebSocketHandshakeGate` what the WebSocket router decided: an upgrade
 /// (200) lets the gate leave; any other answer (the router's JSON error) is what the gate writes
@@ -15,7 +16,7 @@ struct HandshakeVerdictMiddleware: RouterMiddleware {
     {
         let response = try await next(request, context)
         if response.status == .ok {
-            await WebSocketHandshakeGate.upgrading(on: context.channel)
+            await WebSocketHandshakeGate.upgrading(on: context.channel, requestID: response.headers[.requestID] ?? "-")
             return response
         }
         let collector = BodyCollector(capacity: response.body.contentLength ?? 0)

@@ -1,22 +1,37 @@
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import Routing
 
 /// Closes a WebSocket whose client sends a frame it did not mask, as RFC 6455 §5.1 asks of a
 /// server: a Close frame with 1002 (protocol error), then the connection. A client's mask keeps
 /// proxies that misread the stream from taking its bytes for requests; neither NIO's frame decoder
 /// nor hummingbird-websocket checks it, so this handler sits right behind the decoder.
-final class UnmaskedFrameGuard: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It also writes the session's access-log line when the connection ends, as nginx logs a
+/// WebSocket: the handshake's method, path, 101 and request id, the bytes the frames carried each
+/// way, and how long the session lasted.
+final class UnmaskedFrameGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     /// After the refusal, nothing more the client sends is passed on.
     private var refused = false
+    private var session: AccessLog.Exchange?
+    private let log: AccessLog
+
+    init(session: AccessLog.Exchange?, log: AccessLog) {
+        self.session = session
+        self.log = log
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.refused else { return }
-        guard Self.unwrapInboundIn(data).maskKey == nil else {
+        let frame = Self.unwrapInboundIn(data)
+        self.session?.carried(in: frame.length, out: 0)
+        guard frame.maskKey == nil else {
             context.fireChannelRead(data)
             return
         }
@@ -24,16 +39,36 @@ final class UnmaskedFrameGuard: ChannelInboundHandler, RemovableChannelHandler {
         var code = context.channel.allocator.buffer(capacity: 2)
         code.write(webSocketErrorCode: .protocolError)
         let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: code)
+        self.session?.carried(in: 0, out: close.length)
         context.writeAndFlush(Self.wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
 
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        self.session?.carried(in: 0, out: Self.unwrapOutboundIn(data).length)
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let session = self.session.take() { self.log.write(session, complete: true) }
+        context.fireChannelInactive()
+    }
+
     /// Waits, behind the upgrade handler of a connection the WebSocket router upgrades, for the
     /// upgrade to be done, then puts a guard behind the frame decoder it added, before the frames
-    /// that came with the handshake are passed on.
+    /// that came with the handshake are passed on. A connection that ends before gets the
+    /// session's line here.
     final class Installer: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
+
+        private var session: AccessLog.Exchange?
+        private let log: AccessLog
+
+        init(session: AccessLog.Exchange?, log: AccessLog) {
+            self.session = session
+            self.log = log
+        }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             guard case .upgradeComplete = event as? HTTPServerUpgradeEvents else {
@@ -43,10 +78,15 @@ final class UnmaskedFrameGuard: ChannelInboundHandler, RemovableChannelHandler {
             let pipeline = context.pipeline.syncOperations
             if let decoder = try? pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
                 // Only a channel that closed meanwhile refuses, and it reads nothing more.
-                try? pipeline.addHandler(UnmaskedFrameGuard(), position: .after(decoder))
+                try? pipeline.addHandler(UnmaskedFrameGuard(session: self.session.take(), log: self.log), position: .after(decoder))
             }
             context.fireUserInboundEventTriggered(event)
             pipeline.removeHandler(context: context, promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            if let session = self.session.take() { self.log.write(session, complete: false) }
+            context.fireChannelInactive()
         }
     }
 }

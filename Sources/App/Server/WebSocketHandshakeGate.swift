@@ -58,12 +58,20 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     private var refused = false
     /// Written instead of hummingbird-websocket's bare 400.
     private var routerRefusal: Refusal?
+    /// Where a handshake's line goes: the routes' access log never sees one.
+    private let accessLog: AccessLog
+    /// The handshake being judged, for its access-log line.
+    private var handshake: AccessLog.Exchange?
+
+    private init(accessLog: AccessLog) {
+        self.accessLog = accessLog
+    }
 
     /// Puts a gate right above the HTTP/1 decoder of `pipeline` (where the upgrade handler has
     /// yet to see the first request).
-    static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
+    static func install(in pipeline: ChannelPipeline.SynchronousOperations, accessLog: AccessLog) throws {
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-        try pipeline.addHandler(WebSocketHandshakeGate(), position: .after(decoder))
+        try pipeline.addHandler(WebSocketHandshakeGate(accessLog: accessLog), position: .after(decoder))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -72,7 +80,11 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             context.fireChannelRead(data)
             return
         }
-        switch Self.verdict(head) {
+        let verdict = Self.verdict(head)
+        if verdict != .passOn, verdict != .plainRequest, self.accessLog.logsRequests {
+            self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now)
+        }
+        switch verdict {
         case .passOn:
             context.fireChannelRead(data)
         case .routerJudges:
@@ -87,12 +99,24 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             context.fireChannelRead(self.wrapInboundOut(.head(head)))
         case .crossSite:
             self.refused = true
-            MalformedRequestHandler.refuse(status: .forbidden, detail: CrossSiteCheck.refusal, context: context, endingInput: true)
+            MalformedRequestHandler.refuse(
+                status: .forbidden,
+                detail: CrossSiteCheck.refusal,
+                context: context,
+                endingInput: true,
+                written: self.logRefusal(status: .forbidden)
+            )
             return
         case .malformedHandshake:
             self.refused = true
             let detail = "A WebSocket handshake sends one Sec-WebSocket-Key and one Sec-WebSocket-Version."
-            MalformedRequestHandler.refuse(status: .badRequest, detail: detail, context: context, endingInput: true)
+            MalformedRequestHandler.refuse(
+                status: .badRequest,
+                detail: detail,
+                context: context,
+                endingInput: true,
+                written: self.logRefusal(status: .badRequest)
+            )
             return
         case .unsupportedVersion:
             self.refused = true
@@ -101,7 +125,8 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
                 detail: "This server speaks WebSocket version \(Self.webSocketVersion): send Sec-WebSocket-Version: \(Self.webSocketVersion).",
                 headers: ["Sec-WebSocket-Version": Self.webSocketVersion],
                 context: context,
-                endingInput: true
+                endingInput: true,
+                written: self.logRefusal(status: .upgradeRequired)
             )
             return
         }
@@ -148,16 +173,44 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         // hummingbird-websocket closes the connection after its answer.
         head.headers.replaceOrAdd(name: "Connection", value: "close")
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: promise)
+        guard var handshake = self.handshake.take() else {
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: promise)
+            return
+        }
+        handshake.answered(
+            status: Int(head.status.code),
+            requestID: head.headers.first(name: "X-Request-ID") ?? "-",
+            bytesOut: refusal.body.readableBytes
+        )
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.cascade(to: promise)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: written)
+        let log = self.accessLog
+        written.futureResult.whenComplete { [handshake] result in log.write(handshake, complete: (try? result.get()) != nil) }
     }
 
-    /// The WebSocket router upgrades the handshake on `channel`: the gate leaves before the
-    /// pipeline becomes a WebSocket's, and what will guard its frames waits for it.
-    static func upgrading(on channel: any Channel) async {
+    /// Writes the access-log line of the handshake refused here with `status`, once its answer
+    /// is written.
+    private func logRefusal(status: HTTPResponseStatus) -> ((Bool, Int) -> Void)? {
+        guard var handshake = self.handshake.take() else { return nil }
+        let log = self.accessLog
+        return { complete, bodyBytes in
+            handshake.answered(status: Int(status.code), requestID: "-", bytesOut: bodyBytes)
+            log.write(handshake, complete: complete)
+        }
+    }
+
+    /// The WebSocket router upgrades the handshake on `channel` (its answer has `requestID`): the
+    /// gate leaves before the pipeline becomes a WebSocket's, and what will guard its frames, and
+    /// write the session's access-log line when it ends, waits for it.
+    static func upgrading(on channel: any Channel, requestID: String) async {
         try? await channel.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
-            if let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) { pipeline.removeHandler(gate, promise: nil) }
-            try? pipeline.addHandler(UnmaskedFrameGuard.Installer())
+            guard let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) else { return }
+            pipeline.removeHandler(gate, promise: nil)
+            var session = gate.handshake.take()
+            session?.answered(status: 101, requestID: requestID, bytesOut: 0)
+            try? pipeline.addHandler(UnmaskedFrameGuard.Installer(session: session, log: gate.accessLog))
         }.get()
     }
 

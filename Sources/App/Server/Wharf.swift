@@ -268,7 +268,8 @@ public enum Wharf {
                     context: context,
                     http1: ParsedHTTP1Channel(
                         http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
-                        requestHeadTimeout: requestHeadTimeout
+                        requestHeadTimeout: requestHeadTimeout,
+                        accessLog: accessLog
                     ),
                     http2: HTTP2Channel(
                         responder: responder,
@@ -283,7 +284,8 @@ public enum Wharf {
             server = HTTPServerBuilder { responder in
                 ParsedHTTP1Channel(
                     http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
-                    requestHeadTimeout: requestHeadTimeout
+                    requestHeadTimeout: requestHeadTimeout,
+                    accessLog: accessLog
                 )
             }
         }

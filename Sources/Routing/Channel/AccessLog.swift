@@ -44,6 +44,12 @@ public struct AccessLog: Sendable {
             self.requestID = requestID
             self.bytesOut = bytesOut
         }
+
+        /// Counts bytes carried after the answer's head: what a WebSocket session's messages carry.
+        public mutating func carried(in received: Int, out sent: Int) {
+            self.bytesIn += received
+            self.bytesOut += sent
+        }
     }
 
     private let logger: Logger

@@ -35,13 +35,14 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
     /// its own), then closes the connection. `endingInput` (before a connection's first request):
     /// the connection is ended as a client's closing ends it, which the upgrade handler waiting for
     /// that request takes in its stride; closed under it, it fails, and Hummingbird logs that as an
-    /// error.
+    /// error. `written` learns whether the answer went out whole, and the size of its body.
     public static func refuse(
         status: HTTPResponseStatus,
         detail: String,
         headers: HTTPHeaders = [:],
         context: ChannelHandlerContext,
-        endingInput: Bool = false
+        endingInput: Bool = false,
+        written: ((_ complete: Bool, _ bodyBytes: Int) -> Void)? = nil
     ) {
         let body = JSONCoding.encode(ErrorBody(detail: .message(detail)))
         var headers = headers
@@ -51,7 +52,8 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { result in
+            written?((try? result.get()) != nil, body.readableBytes)
             if endingInput { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
             context.close(promise: nil)
         }
