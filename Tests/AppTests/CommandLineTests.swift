@@ -469,11 +469,7 @@ import Testing
     @Test func webSocketHandshakesWriteAccessLogLines() async throws {
         let directory = try TemporaryDirectory()
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
-        let token = try await Curl.request(
-            port: port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"]
-        ).decoded(TokenBody.self).access_token
+        let token = try await Self.adminToken(port: port)
         // Two masked text frames of 5 bytes each; the client leaves after three quiet seconds.
         let session = try await EventsTests.sendFrames(port: port, token: token, ["masked:hello", "masked:again"])
         #expect(session.status == 101)
@@ -642,11 +638,7 @@ import Testing
         let source = directory.path + "/big.bin"
         try await Fixtures.randomFile(at: source, size: 256 << 20)
         let (first, port) = try await Self.startServer(directory, ["--log-level", "warning"])
-        let token = try await Curl.request(
-            port: port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"]
-        ).decoded(TokenBody.self).access_token
+        let token = try await Self.adminToken(port: port)
         let store = directory.path + "/tuspy-urls.json"
         let arguments = ["http://127.0.0.1:\(port)/api/uploads/", token, source, String(5 << 20), store]
         let interrupted = try await PythonClients.run("tus_upload.py", arguments + ["20"])
@@ -740,6 +732,15 @@ import Testing
         let download = try await app.router { client in try await client.request(.get, "/api/files/\(record.id)/download") }
         #expect(download.status == .internalServerError)
         #expect(try download.decoded(ErrorBody.self).detail.description.hasPrefix("The stored bytes of this file are corrupt"))
+    }
+
+    /// A bearer token of the admin of the server on `port` (`POST /api/token`).
+    static func adminToken(port: Int) async throws -> String {
+        try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "--data-urlencode", "password=\(TestApp.adminPassword)"]
+        ).decoded(TokenBody.self).access_token
     }
 
     /// Starts `wharf serve` on a free-looking port with its storage in `directory`; waits until

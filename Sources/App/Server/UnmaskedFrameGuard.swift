@@ -19,18 +19,16 @@ final class UnmaskedFrameGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// After the refusal, nothing more the client sends is passed on.
     private var refused = false
-    private var session: AccessLog.Exchange?
-    private let log: AccessLog
+    private var line: SessionLine
 
-    init(session: AccessLog.Exchange?, log: AccessLog) {
-        self.session = session
-        self.log = log
+    init(line: SessionLine) {
+        self.line = line
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.refused else { return }
         let frame = Self.unwrapInboundIn(data)
-        self.session?.carried(in: frame.length, out: 0)
+        self.line.carried(in: frame.length, out: 0)
         guard frame.maskKey == nil else {
             context.fireChannelRead(data)
             return
@@ -39,19 +37,19 @@ final class UnmaskedFrameGuard: ChannelDuplexHandler, RemovableChannelHandler {
         var code = context.channel.allocator.buffer(capacity: 2)
         code.write(webSocketErrorCode: .protocolError)
         let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: code)
-        self.session?.carried(in: 0, out: close.length)
+        self.line.carried(in: 0, out: close.length)
         context.writeAndFlush(Self.wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        self.session?.carried(in: 0, out: Self.unwrapOutboundIn(data).length)
+        self.line.carried(in: 0, out: Self.unwrapOutboundIn(data).length)
         context.write(data, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let session = self.session.take() { self.log.write(session, complete: true) }
+        self.line.write(complete: true)
         context.fireChannelInactive()
     }
 
@@ -62,12 +60,10 @@ final class UnmaskedFrameGuard: ChannelDuplexHandler, RemovableChannelHandler {
     final class Installer: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = NIOAny
 
-        private var session: AccessLog.Exchange?
-        private let log: AccessLog
+        private var line: SessionLine
 
-        init(session: AccessLog.Exchange?, log: AccessLog) {
-            self.session = session
-            self.log = log
+        init(line: SessionLine) {
+            self.line = line
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -78,15 +74,41 @@ final class UnmaskedFrameGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let pipeline = context.pipeline.syncOperations
             if let decoder = try? pipeline.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
                 // Only a channel that closed meanwhile refuses, and it reads nothing more.
-                try? pipeline.addHandler(UnmaskedFrameGuard(session: self.session.take(), log: self.log), position: .after(decoder))
+                try? pipeline.addHandler(UnmaskedFrameGuard(line: self.line.handedOver()), position: .after(decoder))
             }
             context.fireUserInboundEventTriggered(event)
             pipeline.removeHandler(context: context, promise: nil)
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            if let session = self.session.take() { self.log.write(session, complete: false) }
+            self.line.write(complete: false)
             context.fireChannelInactive()
         }
+    }
+}
+
+/// The access-log line of a WebSocket session, written once, when the session ends.
+struct SessionLine {
+    private var session: AccessLog.Exchange?
+    private let log: AccessLog
+
+    /// The line of `session` (`nil`: none is written), for `log`.
+    init(_ session: AccessLog.Exchange?, log: AccessLog) {
+        self.session = session
+        self.log = log
+    }
+
+    mutating func carried(in received: Int, out sent: Int) {
+        self.session?.carried(in: received, out: sent)
+    }
+
+    /// The line, for the handler that takes it on; this one writes nothing more.
+    mutating func handedOver() -> SessionLine {
+        SessionLine(self.session.take(), log: self.log)
+    }
+
+    /// Writes the line (once), the session's answer written whole or not (`complete`).
+    mutating func write(complete: Bool) {
+        if let session = self.session.take() { self.log.write(session, complete: complete) }
     }
 }

@@ -210,7 +210,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             pipeline.removeHandler(gate, promise: nil)
             var session = gate.handshake.take()
             session?.answered(status: 101, requestID: requestID, bytesOut: 0)
-            try? pipeline.addHandler(UnmaskedFrameGuard.Installer(session: session, log: gate.accessLog))
+            try? pipeline.addHandler(UnmaskedFrameGuard.Installer(line: SessionLine(session, log: gate.accessLog)))
         }.get()
     }
 
