@@ -90,7 +90,7 @@ enum FastPathProbe {
         )
         return try Self.channel(
             with: [
-                RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }),
+                RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }, accessLog: accessLog),
                 AccessLogHandler(log: accessLog),
                 StaticFastPathHandler.install(configuration: fastPath),
             ],
@@ -105,7 +105,7 @@ enum FastPathProbe {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
         try pipeline.addHandler(HTTPResponseEncoder())
-        if isWharf { try MalformedRequestHandler.install(in: pipeline) }
+        if isWharf { try MalformedRequestHandler.install(in: pipeline, accessLog: nil) }
         if convertsToHTTPTypes { try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false)) }
         try pipeline.addHandlers(handlers)
         return channel

@@ -410,16 +410,27 @@ import Testing
     }
 
     /// A request the parser refuses is the client's mistake: it is answered, and logs no error.
+    /// Refused below the routes, it and a request refused for its `Host` field after a good one
+    /// still write their access-log lines (method and path `-` where the parser gave none).
     @Test func anUnparsableRequestLogsNoError() async throws {
         let directory = try TemporaryDirectory()
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
         let output = try await PythonClients.run("persistence.py", [String(port), "G(T / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"], timeout: .seconds(30))
+        let hostless = try await PythonClients.run(
+            "persistence.py",
+            [String(port), "GET /healthz HTTP/1.1\\r\\nHost: a\\r\\n\\r\\nGET /no-host HTTP/1.1\\r\\n\\r\\n", "--expect", "2"],
+            timeout: .seconds(30)
+        )
         server.signal(SIGTERM)
         let exit = try await Command.wait(server)
         #expect(output.status == 0, "\(output.text)")
         #expect(output.text.contains("400"), "\(output.text)")
+        #expect(hostless.status == 0 && hostless.text.contains("400"), "\(hostless.text)")
         let errors = exit.text.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
         #expect(errors.isEmpty, "\(errors)")
+        let access = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("status=400") }
+        #expect(access.contains { $0.contains("method=- ") && $0.contains("path=- ") && $0.contains("outcome=complete") }, "\(access)")
+        #expect(access.contains { $0.contains("method=GET ") && $0.contains("path=/no-host ") }, "\(access)")
     }
 
     @Test func eachRequestWritesOneAccessLogLineAtInfoLevel() async throws {

@@ -13,12 +13,13 @@ struct ParsedHTTP1Channel: ServerChildChannel {
 
     let http1: HTTP1WebSocketUpgradeChannel
     let requestHeadTimeout: Duration
-    /// Where the lines of WebSocket handshakes go, which never reach the routes' access log.
+    /// Where the lines of WebSocket handshakes and of requests the parser refuses go, which never
+    /// reach the routes' access log.
     let accessLog: AccessLog
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         self.http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try MalformedRequestHandler.install(in: channel.pipeline.syncOperations)
+            try MalformedRequestHandler.install(in: channel.pipeline.syncOperations, accessLog: self.accessLog)
             try WebSocketHandshakeGate.install(in: channel.pipeline.syncOperations, accessLog: self.accessLog)
             try RequestHeadDeadline.install(self.requestHeadTimeout, in: channel.pipeline.syncOperations)
             return value

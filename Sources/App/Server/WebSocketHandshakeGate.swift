@@ -192,12 +192,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     /// Writes the access-log line of the handshake refused here with `status`, once its answer
     /// is written.
     private func logRefusal(status: HTTPResponseStatus) -> ((Bool, Int) -> Void)? {
-        guard var handshake = self.handshake.take() else { return nil }
-        let log = self.accessLog
-        return { complete, bodyBytes in
-            handshake.answered(status: Int(status.code), requestID: "-", bytesOut: bodyBytes)
-            log.write(handshake, complete: complete)
-        }
+        self.handshake.take().map { self.accessLog.lineWhenWritten($0, status: Int(status.code)) }
     }
 
     /// The WebSocket router upgrades the handshake on `channel` (its answer has `requestID`): the

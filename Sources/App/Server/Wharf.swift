@@ -238,7 +238,7 @@ public enum Wharf {
         let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(
                 additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, bodyTimeout: bodyTimeout),
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, bodyTimeout: bodyTimeout, accessLog: accessLog),
                     AccessLogHandler(log: accessLog),
                     // Below the HTTP types codec, above the connection's persistence handler
                     // that the body flow handler has put there: what it answers passes through

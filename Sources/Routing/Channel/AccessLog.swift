@@ -84,6 +84,16 @@ public struct AccessLog: Sendable {
         )
     }
 
+    /// What writes the line of `exchange`, answered with `status` (and `requestID`) outside the
+    /// routes, once that answer is written whole or not: for `MalformedRequestHandler.refuse`.
+    public func lineWhenWritten(_ exchange: Exchange, status: Int, requestID: String = "-") -> (_ complete: Bool, _ bodyBytes: Int) -> Void {
+        { complete, bodyBytes in
+            var exchange = exchange
+            exchange.answered(status: status, requestID: requestID, bytesOut: bodyBytes)
+            self.write(exchange, complete: complete)
+        }
+    }
+
     static func format(_ milliseconds: Double) -> String {
         let micros = Int((milliseconds * 1000).rounded())
         let fraction = String(micros % 1000)

@@ -35,10 +35,14 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     private var answerEndsConnection = false
     /// A request refused before the routes (the parser failed between requests, or a bad `Host`):
     /// answered once no answer is owed.
-    private var refusal: (status: HTTPResponseStatus, detail: String)?
+    private var refusal: (status: HTTPResponseStatus, detail: String, request: AccessLog.Exchange)?
+    /// Where the lines of refused requests go: the routes' access log never sees them.
+    private let accessLog: AccessLog?
 
     /// A handler for one connection.
-    init() {}
+    init(accessLog: AccessLog?) {
+        self.accessLog = accessLog
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         // From here on this handler answers what cannot be parsed; the other would only pass
@@ -52,18 +56,18 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             if head.version == .http1_1 && head.headers["host"].count != 1 {
-                self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), context: context)
+                self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), head, context: context)
                 return
             }
             if head.method == .CONNECT {
                 // Wharf is no proxy; nginx refuses CONNECT with 400 too. NIO's encoder sends every
                 // answer to CONNECT without a body (and without its length), so the status line
                 // and the close say it: kept open, the client would wait for a body to end.
-                self.refuse((.badRequest, "CONNECT is not served: Wharf is not a proxy."), context: context)
+                self.refuse((.badRequest, "CONNECT is not served: Wharf is not a proxy."), head, context: context)
                 return
             }
             if head.headers[canonicalForm: "transfer-encoding"].contains(where: { $0.lowercased() != "chunked" }) {
-                self.refuse((.notImplemented, "Request bodies may be chunked, in no other transfer coding."), context: context)
+                self.refuse((.notImplemented, "Request bodies may be chunked, in no other transfer coding."), head, context: context)
                 return
             }
             self.requests.append(Request(version: head.version, keepAlive: head.isKeepAlive))
@@ -83,21 +87,24 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         }
         // Bytes after a request that ended the connection: not read, and owed no answer.
         guard parserError != .closedConnection else { return }
-        self.refuse(MalformedRequestHandler.refusal(of: parserError), context: context)
+        self.refuse(MalformedRequestHandler.refusal(of: parserError), nil, context: context)
     }
 
-    /// Stops reading and answers `refusal` once no earlier answer is owed.
-    private func refuse(_ refusal: (status: HTTPResponseStatus, detail: String), context: ChannelHandlerContext) {
+    /// Stops reading and answers `refusal` to the request of `head` (`nil`: one the parser
+    /// refused) once no earlier answer is owed.
+    private func refuse(_ refusal: (status: HTTPResponseStatus, detail: String), _ head: HTTPRequestHead?, context: ChannelHandlerContext) {
         guard !self.readingStopped else { return }
         self.readingStopped = true
-        self.refusal = refusal
+        let request = AccessLog.Exchange(method: head?.method.rawValue ?? "-", target: head?.uri ?? "-", start: .now)
+        self.refusal = (refusal.status, refusal.detail, request)
         self.refuseWhenDue(context: context)
     }
 
     private func refuseWhenDue(context: ChannelHandlerContext) {
         guard let refusal = self.refusal, self.requests.isEmpty else { return }
         self.refusal = nil
-        MalformedRequestHandler.refuse(status: refusal.status, detail: refusal.detail, context: context)
+        let line = self.accessLog?.lineWhenWritten(refusal.request, status: Int(refusal.status.code))
+        MalformedRequestHandler.refuse(status: refusal.status, detail: refusal.detail, context: context, written: line)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

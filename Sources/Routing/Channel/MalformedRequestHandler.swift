@@ -13,13 +13,18 @@ public import NIOHTTP1
 public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = Never
 
+    /// Where the refusal's line goes (method and path `-`: the parser gave neither).
+    private let accessLog: AccessLog?
+
     /// A handler for one connection.
-    public init() {}
+    public init(accessLog: AccessLog?) {
+        self.accessLog = accessLog
+    }
 
     /// Puts a handler right above the HTTP/1 decoder of `pipeline`.
-    public static func install(in pipeline: ChannelPipeline.SynchronousOperations) throws {
+    public static func install(in pipeline: ChannelPipeline.SynchronousOperations, accessLog: AccessLog?) throws {
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-        try pipeline.addHandler(MalformedRequestHandler(), position: .after(decoder))
+        try pipeline.addHandler(MalformedRequestHandler(accessLog: accessLog), position: .after(decoder))
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -28,7 +33,8 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
             return
         }
         let (status, detail) = Self.refusal(of: parserError)
-        Self.refuse(status: status, detail: detail, context: context, endingInput: true)
+        let line = self.accessLog?.lineWhenWritten(AccessLog.Exchange(method: "-", target: "-", start: .now), status: Int(status.code))
+        Self.refuse(status: status, detail: detail, context: context, endingInput: true, written: line)
     }
 
     /// Writes the answer to a request refused before it reached the routes (with `headers` besides

@@ -47,6 +47,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     private var persistence: ConnectionPersistenceHandler?
     private let bodyTimeout: Duration?
     private var bodyDeadline: Scheduled<Void>?
+    private let accessLog: AccessLog?
 
     /// Bodies from this size on are read in larger pieces.
     static let largeBody: Int64 = 1 << 20
@@ -63,15 +64,19 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     ///     own socket can (not the streams of an HTTP/2 connection).
     ///   - bodyTimeout: how long a body may stop coming while the server waits for it (`nil`: for ever).
     ///   - readSizes: the read sizes this connection shares with the others.
+    ///   - accessLog: where the lines of requests refused below the routes go (by the
+    ///     `ConnectionPersistenceHandler` this handler puts on an HTTP/1 connection).
     public init(
         maxBodySize: Int64,
         acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool,
         linger: TimeAmount = .seconds(2),
         largeBodyReads: Bool = true,
         bodyTimeout: Duration? = nil,
-        readSizes: BodyReadSizes = .shared
+        readSizes: BodyReadSizes = .shared,
+        accessLog: AccessLog? = nil
     ) {
         self.readSizes = readSizes
+        self.accessLog = accessLog
         self.maxBodySize = maxBodySize
         self.acceptsBody = acceptsBody
         self.linger = linger
@@ -107,7 +112,7 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     public func handlerAdded(context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
         guard let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) else { return }
-        let persistence = ConnectionPersistenceHandler()
+        let persistence = ConnectionPersistenceHandler(accessLog: self.accessLog)
         if (try? pipeline.addHandler(persistence, position: .before(codec))) != nil { self.persistence = persistence }
     }
 
