@@ -476,8 +476,9 @@ import Testing
 
     /// A WebSocket handshake never reaches the routes' access log: a session writes its line when it
     /// ends (101, the bytes its frames carried each way, its request id, how long it lasted), and a
-    /// handshake refused before the upgrade writes its own with its status.
-    @Test func webSocketHandshakesWriteAccessLogLines() async throws {
+    /// handshake refused before the upgrade writes its own with its status; each is counted in the
+    /// route metrics.
+    @Test func webSocketHandshakesWriteAccessLogLinesAndAreCounted() async throws {
         let directory = try TemporaryDirectory()
         let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
         let token = try await Self.adminToken(port: port)
@@ -499,6 +500,11 @@ import Testing
             handshake + ["-H", "Authorization: Bearer not-a-token", "-H", "Sec-WebSocket-Version: 13"]
         )
         #expect(badToken.status == 401)
+        // Counted as the routes count theirs.
+        let metrics = String(decoding: try await Curl.request(port: port, "/metrics", []).body, as: UTF8.self)
+        for status in [101, 426, 401] {
+            #expect(metrics.contains("wharf_http_requests_total{route=\"/api/ws\",method=\"GET\",status=\"\(status)\"} 1"), "\(status)")
+        }
         server.signal(SIGTERM)
         let exit = try await Command.wait(server)
         let lines = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("path=/api/ws") }

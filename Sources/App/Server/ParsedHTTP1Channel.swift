@@ -16,11 +16,13 @@ struct ParsedHTTP1Channel: ServerChildChannel {
     /// Where the lines of WebSocket handshakes and of requests the parser refuses go, which never
     /// reach the routes' access log.
     let accessLog: AccessLog
+    /// Where WebSocket handshakes are counted.
+    let metrics: RouteMetricsRecorder
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         self.http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             try MalformedRequestHandler.install(in: channel.pipeline.syncOperations, accessLog: self.accessLog)
-            try WebSocketHandshakeGate.install(in: channel.pipeline.syncOperations, accessLog: self.accessLog)
+            try WebSocketHandshakeGate.install(in: channel.pipeline.syncOperations, accessLog: self.accessLog, metrics: self.metrics)
             try RequestHeadDeadline.install(self.requestHeadTimeout, in: channel.pipeline.syncOperations)
             return value
         }

@@ -60,18 +60,29 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     private var routerRefusal: Refusal?
     /// Where a handshake's line goes: the routes' access log never sees one.
     private let accessLog: AccessLog
+    /// Where a handshake is counted, as the routes count theirs (its route `/api/ws`).
+    private let metrics: RouteMetricsRecorder
     /// The handshake being judged, for its access-log line.
     private var handshake: AccessLog.Exchange?
+    /// When the handshake being judged came, for its metrics.
+    private var handshakeStart: ContinuousClock.Instant?
 
-    private init(accessLog: AccessLog) {
+    private init(accessLog: AccessLog, metrics: RouteMetricsRecorder) {
         self.accessLog = accessLog
+        self.metrics = metrics
     }
 
     /// Puts a gate right above the HTTP/1 decoder of `pipeline` (where the upgrade handler has
     /// yet to see the first request).
-    static func install(in pipeline: ChannelPipeline.SynchronousOperations, accessLog: AccessLog) throws {
+    static func install(in pipeline: ChannelPipeline.SynchronousOperations, accessLog: AccessLog, metrics: RouteMetricsRecorder) throws {
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-        try pipeline.addHandler(WebSocketHandshakeGate(accessLog: accessLog), position: .after(decoder))
+        try pipeline.addHandler(WebSocketHandshakeGate(accessLog: accessLog, metrics: metrics), position: .after(decoder))
+    }
+
+    /// Counts the handshake being judged, answered with `status`.
+    private func count(status: UInt) {
+        guard let start = self.handshakeStart.take() else { return }
+        self.metrics.record(route: EventsController.webSocketPath, method: "GET", status: Int(status), duration: .now - start)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -81,8 +92,9 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         let verdict = Self.verdict(head)
-        if verdict != .passOn, verdict != .plainRequest, self.accessLog.logsRequests {
-            self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now)
+        if verdict != .passOn, verdict != .plainRequest {
+            self.handshakeStart = .now
+            if self.accessLog.logsRequests { self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now) }
         }
         switch verdict {
         case .passOn:
@@ -172,6 +184,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         head.headers.replaceOrAdd(name: "Content-Length", value: String(refusal.body.readableBytes))
         // hummingbird-websocket closes the connection after its answer.
         head.headers.replaceOrAdd(name: "Connection", value: "close")
+        self.count(status: head.status.code)
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
         guard var handshake = self.handshake.take() else {
             context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: promise)
@@ -189,10 +202,11 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         written.futureResult.whenComplete { [handshake] result in log.write(handshake, complete: (try? result.get()) != nil) }
     }
 
-    /// Writes the access-log line of the handshake refused here with `status`, once its answer
-    /// is written.
+    /// Counts the handshake refused here with `status`; what writes its access-log line once its
+    /// answer is written.
     private func logRefusal(status: HTTPResponseStatus) -> ((Bool, Int) -> Void)? {
-        self.handshake.take().map { self.accessLog.lineWhenWritten($0, status: Int(status.code)) }
+        self.count(status: status.code)
+        return self.handshake.take().map { self.accessLog.lineWhenWritten($0, status: Int(status.code)) }
     }
 
     /// The WebSocket router upgrades the handshake on `channel` (its answer has `requestID`): the
@@ -203,6 +217,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             let pipeline = channel.pipeline.syncOperations
             guard let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) else { return }
             pipeline.removeHandler(gate, promise: nil)
+            gate.count(status: 101)
             var session = gate.handshake.take()
             session?.answered(status: 101, requestID: requestID, bytesOut: 0)
             try? pipeline.addHandler(UnmaskedFrameGuard.Installer(line: SessionLine(session, log: gate.accessLog)))

@@ -269,7 +269,8 @@ public enum Wharf {
                     http1: ParsedHTTP1Channel(
                         http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
                         requestHeadTimeout: requestHeadTimeout,
-                        accessLog: accessLog
+                        accessLog: accessLog,
+                        metrics: routeMetrics
                     ),
                     http2: HTTP2Channel(
                         responder: responder,
@@ -285,7 +286,8 @@ public enum Wharf {
                 ParsedHTTP1Channel(
                     http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
                     requestHeadTimeout: requestHeadTimeout,
-                    accessLog: accessLog
+                    accessLog: accessLog,
+                    metrics: routeMetrics
                 )
             }
         }
