@@ -62,10 +62,8 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
     private let accessLog: AccessLog
     /// Where a handshake is counted, as the routes count theirs (its route `/api/ws`).
     private let metrics: RouteMetricsRecorder
-    /// The handshake being judged, for its access-log line.
+    /// The handshake being judged, for its metrics and access-log line.
     private var handshake: AccessLog.Exchange?
-    /// When the handshake being judged came, for its metrics.
-    private var handshakeStart: ContinuousClock.Instant?
 
     private init(accessLog: AccessLog, metrics: RouteMetricsRecorder) {
         self.accessLog = accessLog
@@ -79,10 +77,12 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         try pipeline.addHandler(WebSocketHandshakeGate(accessLog: accessLog, metrics: metrics), position: .after(decoder))
     }
 
-    /// Counts the handshake being judged, answered with `status`.
-    private func count(status: UInt) {
-        guard let start = self.handshakeStart.take() else { return }
-        self.metrics.record(route: EventsController.webSocketPath, method: "GET", status: Int(status), duration: .now - start)
+    /// Counts the handshake being judged, answered with `status`; it, for its access-log line
+    /// (`nil` when there is none to write).
+    private func answered(status: UInt) -> AccessLog.Exchange? {
+        guard let handshake = self.handshake.take() else { return nil }
+        self.metrics.record(route: EventsController.webSocketPath, method: "GET", status: Int(status), duration: .now - handshake.start)
+        return self.accessLog.logsRequests ? handshake : nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -93,8 +93,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         }
         let verdict = Self.verdict(head)
         if verdict != .passOn, verdict != .plainRequest {
-            self.handshakeStart = .now
-            if self.accessLog.logsRequests { self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now) }
+            self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now)
         }
         switch verdict {
         case .passOn:
@@ -184,29 +183,26 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         head.headers.replaceOrAdd(name: "Content-Length", value: String(refusal.body.readableBytes))
         // hummingbird-websocket closes the connection after its answer.
         head.headers.replaceOrAdd(name: "Connection", value: "close")
-        self.count(status: head.status.code)
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        guard var handshake = self.handshake.take() else {
+        guard let handshake = self.answered(status: head.status.code) else {
             context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: promise)
             return
         }
-        handshake.answered(
+        let line = self.accessLog.lineWhenWritten(
+            handshake,
             status: Int(head.status.code),
-            requestID: head.headers.first(name: "X-Request-ID") ?? "-",
-            bytesOut: refusal.body.readableBytes
+            requestID: head.headers.first(name: "X-Request-ID") ?? "-"
         )
-        let written = context.eventLoop.makePromise(of: Void.self)
+        let (written, bodyBytes) = (context.eventLoop.makePromise(of: Void.self), refusal.body.readableBytes)
         written.futureResult.cascade(to: promise)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: written)
-        let log = self.accessLog
-        written.futureResult.whenComplete { [handshake] result in log.write(handshake, complete: (try? result.get()) != nil) }
+        written.futureResult.whenComplete { result in line((try? result.get()) != nil, bodyBytes) }
     }
 
     /// Counts the handshake refused here with `status`; what writes its access-log line once its
     /// answer is written.
     private func logRefusal(status: HTTPResponseStatus) -> ((Bool, Int) -> Void)? {
-        self.count(status: status.code)
-        return self.handshake.take().map { self.accessLog.lineWhenWritten($0, status: Int(status.code)) }
+        self.answered(status: status.code).map { self.accessLog.lineWhenWritten($0, status: Int(status.code)) }
     }
 
     /// The WebSocket router upgrades the handshake on `channel` (its answer has `requestID`): the
@@ -217,8 +213,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
             let pipeline = channel.pipeline.syncOperations
             guard let gate = try? pipeline.handler(type: WebSocketHandshakeGate.self) else { return }
             pipeline.removeHandler(gate, promise: nil)
-            gate.count(status: 101)
-            var session = gate.handshake.take()
+            var session = gate.answered(status: 101)
             session?.answered(status: 101, requestID: requestID, bytesOut: 0)
             try? pipeline.addHandler(UnmaskedFrameGuard.Installer(line: SessionLine(session, log: gate.accessLog)))
         }.get()

@@ -25,7 +25,8 @@ public struct AccessLog: Sendable {
     public struct Exchange: Sendable {
         let method: String
         let target: String
-        let start: ContinuousClock.Instant
+        /// When the request came.
+        public let start: ContinuousClock.Instant
         var bytesIn: Int = 0
         var bytesOut: Int = 0
         var status: Int = 0

@@ -91,7 +91,7 @@ public final class ResumableUploads: Sendable {
     /// The upload `id` as the principal may see it (another's is not found), with its offset;
     /// `gone` once it has expired.
     public func upload(_ id: String, as principal: Principal) async throws -> ResumableUpload {
-        guard id.utf8.count == 22, id.utf8.allSatisfy({ RandomIdentifier.alphabet.contains($0) }) else { throw StorageError.uploadNotFound }
+        guard RandomIdentifier.isWellFormed(id) else { throw StorageError.uploadNotFound }
         let folder = self.folder(id)
         var upload = try await self.threadPool.runIfActive { () -> ResumableUpload in
             guard let data = FileManager.default.contents(atPath: folder + "/info.json"),
