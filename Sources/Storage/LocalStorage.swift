@@ -18,13 +18,15 @@ public enum LocalStorage {
         public let events: EventLog
         /// The resumable (tus) uploads of the root, under `resumable/`.
         public let resumable: ResumableUploads
-        /// How many staging files an earlier crash left behind (now removed).
+        /// How many staging files an earlier crash left behind (now removed; none unless serving).
         public let sweptStagingFiles: Int
     }
 
     /// Opens the storage root, creating it when `create` is on (else `notFound` when it holds no
-    /// storage), and removes staging files left by a crash.
-    public static func open(root: String, durable: Bool, create: Bool = true) async throws -> Opened {
+    /// storage). `serving` claims the root for this process's server (`inUse` while another one
+    /// holds it) and removes the staging files a crash left behind; opened otherwise (the command
+    /// line's subcommands, beside a running server), it leaves every file as it is.
+    public static func open(root: String, durable: Bool, create: Bool = true, serving: Bool = false) async throws -> Opened {
         let databasePath = root + "/wharf.sqlite"
         if !create && !SystemFile.exists(databasePath) { throw StorageError.noStorage(root) }
         let blobs: LocalBlobStore
@@ -33,7 +35,12 @@ public enum LocalStorage {
         } catch let error as StorageError {
             throw StorageError.unusableRoot(root, cause: error.cause ?? error)
         }
-        let swept = try await blobs.sweepStaging()
+        var swept = 0
+        if serving {
+            // Claimed first: the staging files of a server that still runs are no crash's leftovers.
+            try ServingLock.claim(root: root)
+            swept = try await blobs.sweepStaging()
+        }
         let catalog = try SQLiteCatalog(path: databasePath, durable: durable)
         return Opened(
             files: FilesService(blobs: blobs, catalog: catalog),

@@ -105,6 +105,16 @@ extension StorageError {
         )
     }
 
+    /// A second `wharf serve` on a root that a running one holds.
+    static func rootServed(_ root: String, by pid: Int32?) -> StorageError {
+        StorageError(
+            .inUse,
+            "The storage root '\(root)' is in use by another wharf serve\(pid.map { " (pid \($0))" } ?? ""): one root serves one server. "
+                + "Stop that one, or pass another --storage DIR (WHARF_STORAGE).",
+            cause: nil
+        )
+    }
+
     /// `wharf files` on a directory that holds no Wharf storage.
     static func noStorage(_ root: String) -> StorageError {
         StorageError(.notFound, "No Wharf storage at '\(root)' (no wharf.sqlite). Pass --storage DIR (WHARF_STORAGE).")

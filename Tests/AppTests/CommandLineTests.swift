@@ -386,6 +386,41 @@ import Testing
         #expect(listing.text.contains("\tslow"))
     }
 
+    /// A storage root serves one server: a second `wharf serve` on it is refused, naming the pid of
+    /// the one that holds it, and the subcommands that open it beside that server leave its upload
+    /// in flight alone (they once removed its staging file as a crash's leftover).
+    @Test func aServedRootIsRefusedToASecondServerAndLeftAloneByTheSubcommands() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/upload"
+        try await Fixtures.randomFile(at: source, size: 4 << 20)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        defer { server.signal(SIGKILL) }
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "2M", "-T", source])
+        try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        for subcommand in [["user", "list"], ["files", "list"], ["jobs", "list"]] {
+            let output = try await Command.run(Self.binary, subcommand, environment: Self.environment(directory))
+            #expect(output.status == 0, "\(subcommand): \(output.stderr)")
+        }
+        let reply = try await upload
+        #expect(reply.status == 201, "\(String(decoding: reply.body, as: UTF8.self))")
+        #expect(try reply.decoded(FileRecordBody.self).sha256 == (try await Fixtures.sha256(ofFile: source)))
+        let second = try Command.start(
+            Self.binary,
+            ["serve", "--port", String(Self.freeLookingPort()), "--static", directory.path],
+            environment: Self.environment(directory)
+        )
+        let refused = try await Command.wait(second, timeout: .seconds(30))
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains(
+                "The storage root '\(directory.path)/storage' is in use by another wharf serve (pid \(server.processIdentifier))"
+            ),
+            "\(refused.stderr)"
+        )
+        #expect(!refused.text.contains("Serving"))
+    }
+
     /// An upload that outlasts `--shutdown-grace` is cut off, and the process still ends soon after.
     @Test func aRequestOutlastingTheGraceIsCutOff() async throws {
         let directory = try TemporaryDirectory()

@@ -26,9 +26,9 @@ public enum Wharf {
     /// The application type `wharf serve` runs and tests drive.
     public typealias App = Application<RouterResponder<AppRequestContext>>
 
-    /// Opens the storage root the configuration names, as `wharf serve` and every subcommand that
-    /// touches data do; staging files left by a crash are removed. With `create` off, a root that
-    /// holds no storage is an error instead of a new, empty storage.
+    /// The files of the storage root the configuration names, as every subcommand that touches
+    /// data opens them, beside a server that may be running. With `create` off, a root that holds
+    /// no storage is an error instead of a new, empty storage.
     public static func openFiles(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> FilesService {
         try await self.openStorage(configuration: configuration, logger: logger, create: create).files
     }
@@ -43,11 +43,18 @@ public enum Wharf {
         Accounts(users: users, hasher: PasswordHasher(cost: configuration.bcryptCost))
     }
 
-    /// Opens the storage root the configuration names: its files, users and sessions.
-    public static func openStorage(configuration: AppConfiguration, logger: Logger, create: Bool = true) async throws -> LocalStorage.Opened {
+    /// Opens the storage root the configuration names: its files, users and sessions. `serving`
+    /// (`wharf serve`) claims the root, refused while another server holds it, and removes the
+    /// staging files a crash left behind.
+    public static func openStorage(
+        configuration: AppConfiguration,
+        logger: Logger,
+        create: Bool = true,
+        serving: Bool = false
+    ) async throws -> LocalStorage.Opened {
         let opened: LocalStorage.Opened
         do {
-            opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create)
+            opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create, serving: serving)
         } catch let error as StorageError {
             throw StartupError(error.description)
         }
@@ -62,7 +69,7 @@ public enum Wharf {
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
         // An unusable certificate is refused before anything is created.
         if let tls = configuration.tls { _ = try SecureChannel.context(certificate: tls.certificate, key: tls.key) }
-        let storage = try await self.openStorage(configuration: configuration, logger: logger)
+        let storage = try await self.openStorage(configuration: configuration, logger: logger, serving: true)
         if let password = try await self.accounts(storage.users, configuration).createFirstAdmin(password: configuration.adminPassword) {
             print(FirstStartBanner.text(password: password))
             // Flushed at once, so that it stands before the log lines that follow it.
