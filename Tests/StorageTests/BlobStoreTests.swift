@@ -257,7 +257,7 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
 
 /// A blob store whose removals linger (up to half a second) for a `store` of any blob to begin,
 /// so that a store the lock did not hold back would run inside the removal.
-final class LingeringRemoval: BlobStore {
+final class LingeringRemoval: ForwardingBlobStore {
     let base: LocalBlobStore
     private let state = NIOLockedValueBox((removing: false, removalBegan: false, storedSinceRemovalBegan: false, storeWaited: false))
 
@@ -292,20 +292,7 @@ final class LingeringRemoval: BlobStore {
         return try await self.base.store(staged)
     }
 
-    func stage(expectedSize: Int64?) async throws -> any BlobStaging { try await self.base.stage(expectedSize: expectedSize) }
-    func repair(with staged: StagedBlob) async throws { try await self.base.repair(with: staged) }
-    func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
-    func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
-    func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
-    func checkWritable() async throws { try await self.base.checkWritable() }
-    func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
-    func check(_ digest: BlobDigest) async throws -> BlobCheck { try await self.base.check(digest) }
-    func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] { try await self.base.storedBlobs() }
-    func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
-    func renditionStagingPath() -> String { self.base.renditionStagingPath() }
-    func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {
-        try await self.base.storeRendition(staged, of: digest, named: name)
-    }
+    var forwarded: any BlobStore { self.base }
 }
 
 /// What a files service's post-commit hook heard, in order.

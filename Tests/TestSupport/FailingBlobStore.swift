@@ -3,7 +3,7 @@ import NIOCore
 @testable import Storage
 
 /// A local blob store whose writes fail after a number of bytes, as a full or broken disk would.
-struct FailingBlobStore: BlobStore {
+struct FailingBlobStore: ForwardingBlobStore {
     let base: LocalBlobStore
     let failAfter: Int
     let error: StorageError
@@ -19,21 +19,7 @@ struct FailingBlobStore: BlobStore {
         FailingStaging(base: try await self.base.stage(expectedSize: expectedSize), failAfter: self.failAfter, error: self.error)
     }
 
-    public func store(_ staged: StagedBlob) async throws -> Bool { try await self.base.store(staged) }
-    public func repair(with staged: StagedBlob) async throws { try await self.base.repair(with: staged) }
-    public func discard(_ staged: StagedBlob) async { await self.base.discard(staged) }
-    public func remove(_ digest: BlobDigest) async throws { try await self.base.remove(digest) }
-    public func open(_ digest: BlobDigest) async throws -> any BlobReader { try await self.base.open(digest) }
-    public func sweepStaging() async throws -> Int { try await self.base.sweepStaging() }
-    public func checkWritable() async throws { try await self.base.checkWritable() }
-    public func localPath(of digest: BlobDigest) -> String? { self.base.localPath(of: digest) }
-    public func check(_ digest: BlobDigest) async throws -> BlobCheck { try await self.base.check(digest) }
-    public func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] { try await self.base.storedBlobs() }
-    public func rendition(of digest: BlobDigest, named name: String) -> String? { self.base.rendition(of: digest, named: name) }
-    public func renditionStagingPath() -> String { self.base.renditionStagingPath() }
-    public func storeRendition(_ staged: String, of digest: BlobDigest, named name: String) async throws {
-        try await self.base.storeRendition(staged, of: digest, named: name)
-    }
+    public var forwarded: any BlobStore { self.base }
 }
 
 final class FailingStaging: BlobStaging {
