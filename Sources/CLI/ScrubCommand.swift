@@ -3,7 +3,8 @@ import ArgumentParser
 import Logging
 
 /// `wharf scrub`: reads every stored content again against its SHA-256 and removes blobs no record
-/// references, without a running server; exits 1 when any content is corrupt or missing.
+/// references, on a root no server holds (refused while one does); exits 1 when any content is
+/// corrupt or missing.
 struct ScrubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scrub",

@@ -18,15 +18,26 @@ public enum LocalStorage {
         public let events: EventLog
         /// The resumable (tus) uploads of the root, under `resumable/`.
         public let resumable: ResumableUploads
-        /// How many staging files an earlier crash left behind (now removed; none unless serving).
+        /// How many staging files an earlier crash left behind (now removed; none but when serving).
         public let sweptStagingFiles: Int
     }
 
+    /// How a process opens a storage root.
+    public enum Access: Sendable {
+        /// Beside a server that may be running (`wharf user`, `files`, `jobs`): every file is
+        /// left as it is.
+        case shared
+        /// As its server (`wharf serve`), claimed for the whole run (`RootClaim`): the staging
+        /// files a crash left behind are removed.
+        case serving
+        /// For `wharf scrub`, which removes blobs and records what it finds: claimed as a server
+        /// claims it.
+        case scrubbing
+    }
+
     /// Opens the storage root, creating it when `create` is on (else `notFound` when it holds no
-    /// storage). `serving` claims the root for this process's server (`inUse` while another one
-    /// holds it) and removes the staging files a crash left behind; opened otherwise (the command
-    /// line's subcommands, beside a running server), it leaves every file as it is.
-    public static func open(root: String, durable: Bool, create: Bool = true, serving: Bool = false) async throws -> Opened {
+    /// storage); `inUse` when `access` claims it and another process holds it.
+    public static func open(root: String, durable: Bool, create: Bool = true, access: Access = .shared) async throws -> Opened {
         let databasePath = root + "/wharf.sqlite"
         if !create && !SystemFile.exists(databasePath) { throw StorageError.noStorage(root) }
         let blobs: LocalBlobStore
@@ -36,10 +47,18 @@ public enum LocalStorage {
             throw StorageError.unusableRoot(root, cause: error.cause ?? error)
         }
         var swept = 0
-        if serving {
+        switch access {
+        case .shared: break
+        case .serving:
             // Claimed first: the staging files of a server that still runs are no crash's leftovers.
-            try ServingLock.claim(root: root)
+            try RootClaim.claim(root: root, command: "serve", fix: "Stop it or wait for it to end, or pass another --storage DIR (WHARF_STORAGE).")
             swept = try await blobs.sweepStaging()
+        case .scrubbing:
+            try RootClaim.claim(
+                root: root,
+                command: "scrub",
+                fix: "Stop it or wait for it to end: a running server scrubs its root itself every --scrub-interval."
+            )
         }
         let catalog = try SQLiteCatalog(path: databasePath, durable: durable)
         return Opened(

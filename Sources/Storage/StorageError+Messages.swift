@@ -105,14 +105,9 @@ extension StorageError {
         )
     }
 
-    /// A second `wharf serve` on a root that a running one holds.
-    static func rootServed(_ root: String, by pid: Int32?) -> StorageError {
-        StorageError(
-            .inUse,
-            "The storage root '\(root)' is in use by another wharf serve\(pid.map { " (pid \($0))" } ?? ""): one root serves one server. "
-                + "Stop that one, or pass another --storage DIR (WHARF_STORAGE).",
-            cause: nil
-        )
+    /// A root that another process claimed (`RootClaim`), said at start-up.
+    static func rootInUse(_ root: String, by holder: String?, fix: String) -> StorageError {
+        StorageError(.inUse, "The storage root '\(root)' is in use by \(holder ?? "another wharf process"). \(fix)", cause: nil)
     }
 
     /// `wharf files` on a directory that holds no Wharf storage.

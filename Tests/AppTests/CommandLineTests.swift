@@ -387,8 +387,9 @@ import Testing
     }
 
     /// A storage root serves one server: a second `wharf serve` on it is refused, naming the pid of
-    /// the one that holds it, and the subcommands that open it beside that server leave its upload
-    /// in flight alone (they once removed its staging file as a crash's leftover).
+    /// the one that holds it, and so is `wharf scrub`, which removes blobs; the subcommands that
+    /// open it beside that server leave its upload in flight alone (they once removed its staging
+    /// file as a crash's leftover).
     @Test func aServedRootIsRefusedToASecondServerAndLeftAloneByTheSubcommands() async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/upload"
@@ -405,6 +406,7 @@ import Testing
         let reply = try await upload
         #expect(reply.status == 201, "\(String(decoding: reply.body, as: UTF8.self))")
         #expect(try reply.decoded(FileRecordBody.self).sha256 == (try await Fixtures.sha256(ofFile: source)))
+        let holder = "The storage root '\(directory.path)/storage' is in use by wharf serve (pid \(server.processIdentifier))."
         let second = try Command.start(
             Self.binary,
             ["serve", "--port", String(Self.freeLookingPort()), "--static", directory.path],
@@ -412,13 +414,11 @@ import Testing
         )
         let refused = try await Command.wait(second, timeout: .seconds(30))
         #expect(refused.status != 0)
-        #expect(
-            refused.stderr.contains(
-                "The storage root '\(directory.path)/storage' is in use by another wharf serve (pid \(server.processIdentifier))"
-            ),
-            "\(refused.stderr)"
-        )
+        #expect(refused.stderr.contains(holder + " Stop it or wait for it to end, or pass another --storage DIR"), "\(refused.stderr)")
         #expect(!refused.text.contains("Serving"))
+        let scrub = try await Command.run(Self.binary, ["scrub"], environment: Self.environment(directory))
+        #expect(scrub.status != 0)
+        #expect(scrub.stderr.contains(holder + " Stop it or wait for it to end: a running server scrubs its root itself"), "\(scrub.stderr)")
     }
 
     /// An upload that outlasts `--shutdown-grace` is cut off, and the process still ends soon after.

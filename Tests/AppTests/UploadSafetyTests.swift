@@ -160,12 +160,17 @@ import Testing
         }
     }
 
-    @Test func stagedFilesLeftByACrashAreSweptOnStart() async throws {
+    /// The server's start removes them; the subcommands, which open the storage beside a server
+    /// that may be running, leave them alone.
+    @Test func stagedFilesLeftByACrashAreSweptWhenTheServerStarts() async throws {
         let app = try TestApp()
         let crashed = try await app.files().stage()
         try await crashed.write(.init(repeating: 1, count: 1000))
         #expect(app.stagedFiles.count == 1)
         _ = try await app.files()
+        #expect(app.stagedFiles.count == 1)
+        let serving = try await Wharf.openStorage(configuration: app.configuration, logger: TestApp.logger, access: .serving)
+        #expect(serving.sweptStagingFiles == 1)
         #expect(app.stagedFiles.isEmpty)
         await crashed.abort()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -76,5 +77,55 @@ import Testing
             try await reader.close()
         }
         #expect(try await files.scrub(orphanGrace: 3600) == ScrubReport(checked: 3))
+    }
+
+    /// What a scrub finds about a content is recorded under that content's lock: good bytes an
+    /// upload puts in place of corrupt ones while the scrub reads them are not marked corrupt after.
+    @Test func goodBytesPutInPlaceDuringTheScrubsReadAreNotMarkedCorrupt() async throws {
+        let directory = try TemporaryDirectory()
+        let base = try LocalBlobStore(root: directory.path, durable: false)
+        let blobs = CheckHeldBack(base: base)
+        let files = FilesService(blobs: blobs, catalog: try SQLiteCatalog(path: directory.path + "/wharf.sqlite", durable: false))
+        let record = try await Self.store("content that rots", in: files)
+        let path = base.path(of: record.digest)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try Data("content that rotz".utf8).write(to: URL(fileURLWithPath: path))
+
+        async let scrub = files.scrub(orphanGrace: 3600)
+        try await waitUntil("the scrub read the corrupt bytes") { blobs.hasChecked }
+        let upload = Task { try await Self.store("content that rots", in: files) }
+        // Time enough for the upload to finish, which it may do only once the finding is recorded.
+        try? await Task.sleep(for: .milliseconds(300))
+        blobs.letCheckEnd()
+        _ = try await upload.value
+        #expect(try await scrub.corrupt == [record.digest], "the scrub reports what it read")
+        #expect(try await files.file(record.id, as: .local).integrity == nil, "the good bytes are not marked corrupt")
+        let (_, reader) = try await files.openContent(of: record.id, as: .local)
+        #expect(try await reader.read(offset: 0, length: 100) == ByteBuffer(string: "content that rots"))
+        try await reader.close()
+    }
+}
+
+/// A blob store whose checks, once they have read a blob, wait until the test lets them end.
+final class CheckHeldBack: ForwardingBlobStore {
+    let base: LocalBlobStore
+    private let state = Mutex((checked: false, released: false))
+
+    init(base: LocalBlobStore) {
+        self.base = base
+    }
+
+    var forwarded: any BlobStore { self.base }
+    var hasChecked: Bool { self.state.withLock { $0.checked } }
+
+    func letCheckEnd() {
+        self.state.withLock { $0.released = true }
+    }
+
+    func check(_ digest: BlobDigest) async throws -> BlobCheck {
+        let check = try await self.base.check(digest)
+        self.state.withLock { $0.checked = true }
+        while !self.state.withLock({ $0.released }) { try await Task.sleep(for: .milliseconds(5)) }
+        return check
     }
 }

@@ -43,18 +43,17 @@ public enum Wharf {
         Accounts(users: users, hasher: PasswordHasher(cost: configuration.bcryptCost))
     }
 
-    /// Opens the storage root the configuration names: its files, users and sessions. `serving`
-    /// (`wharf serve`) claims the root, refused while another server holds it, and removes the
-    /// staging files a crash left behind.
+    /// Opens the storage root the configuration names: its files, users and sessions; claimed
+    /// unless its `access` is shared (`LocalStorage.Access`).
     public static func openStorage(
         configuration: AppConfiguration,
         logger: Logger,
         create: Bool = true,
-        serving: Bool = false
+        access: LocalStorage.Access = .shared
     ) async throws -> LocalStorage.Opened {
         let opened: LocalStorage.Opened
         do {
-            opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create, serving: serving)
+            opened = try await LocalStorage.open(root: configuration.storageDirectory, durable: configuration.fsync, create: create, access: access)
         } catch let error as StorageError {
             throw StartupError(error.description)
         }
@@ -69,7 +68,7 @@ public enum Wharf {
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
         // An unusable certificate is refused before anything is created.
         if let tls = configuration.tls { _ = try SecureChannel.context(certificate: tls.certificate, key: tls.key) }
-        let storage = try await self.openStorage(configuration: configuration, logger: logger, serving: true)
+        let storage = try await self.openStorage(configuration: configuration, logger: logger, access: .serving)
         if let password = try await self.accounts(storage.users, configuration).createFirstAdmin(password: configuration.adminPassword) {
             print(FirstStartBanner.text(password: password))
             // Flushed at once, so that it stands before the log lines that follow it.
@@ -391,7 +390,7 @@ extension Wharf {
     /// Scrubs the storage root the configuration names (`wharf scrub`): every content read again
     /// against its SHA-256, unreferenced blobs older than `orphanGrace` removed.
     public static func scrub(configuration: AppConfiguration, orphanGrace: DurationText, logger: Logger) async throws -> ScrubSummary {
-        let storage = try await self.openStorage(configuration: configuration, logger: logger, create: false)
+        let storage = try await self.openStorage(configuration: configuration, logger: logger, create: false, access: .scrubbing)
         return ScrubSummary(try await storage.files.scrub(orphanGrace: orphanGrace.duration.components.seconds))
     }
 

@@ -329,8 +329,13 @@ public struct FilesService: Sendable {
         let referenced = try await self.catalog.digests()
         for digest in referenced {
             report.checked += 1
-            let check = try await self.blobs.check(digest)
-            try await self.catalog.recordCheck(check, of: digest, at: Self.now())
+            // Under the blob's lock: an upload of the same bytes may be putting good ones in place
+            // of corrupt ones, and a finding about the bytes it replaced must not stick to them.
+            let check = try await self.locks.withLocks([digest]) {
+                let check = try await self.blobs.check(digest)
+                try await self.catalog.recordCheck(check, of: digest, at: Self.now())
+                return check
+            }
             switch check {
             case .intact: break
             case .corrupt: report.corrupt.append(digest)
