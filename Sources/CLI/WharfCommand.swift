@@ -19,6 +19,7 @@ struct WharfCommand: AsyncParsableCommand {
         // of up to 128 KiB are made inline, as nginx makes them.
         EventLoopCount.apply()
         FreedMemory.keep()
+        OpenFilesLimit.raise()
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await self.main(nil)
     }

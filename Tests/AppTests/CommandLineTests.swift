@@ -421,6 +421,19 @@ import Testing
         #expect(scrub.stderr.contains(holder + " Stop it or wait for it to end: a running server scrubs its root itself"), "\(scrub.stderr)")
     }
 
+    /// The soft limit of open files a shell or a systemd unit starts the server with is raised to
+    /// the hard one, so it serves more clients at once than the soft limit has descriptors.
+    @Test func clientsBeyondTheSoftOpenFilesLimitAreServed() async throws {
+        let directory = try TemporaryDirectory()
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"], launcher: ["prlimit", "--nofile=256:4096"])
+        defer { server.signal(SIGKILL) }
+        let limits = try String(contentsOfFile: "/proc/\(server.processIdentifier)/limits", encoding: .utf8)
+        let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }?.split(separator: " ")
+        #expect(openFiles?.dropFirst(3).prefix(2) == ["4096", "4096"], "\(limits)")
+        let output = try await PythonClients.run("many_connections.py", [String(port), "600", "/healthz"])
+        #expect(output.text == "{\"answered\": 600, \"unanswered\": 0}\n", "\(output.stderr)")
+    }
+
     /// An upload that outlasts `--shutdown-grace` is cut off, and the process still ends soon after.
     @Test func aRequestOutlastingTheGraceIsCutOff() async throws {
         let directory = try TemporaryDirectory()
