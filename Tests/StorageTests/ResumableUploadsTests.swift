@@ -229,4 +229,32 @@ import Testing
         #expect(try await uploads.removeExpired() == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: resumable).sorted() == ["beingCreated", kept.id].sorted())
     }
+
+    /// What an owner's unfinished uploads hold against the quota is read from the folders once,
+    /// then follows every change: a creation, bytes of a deferred length, a late length, a file
+    /// made, a termination, an expiry, and another owner's uploads count for that owner alone.
+    @Test func pendingBytesFollowEveryChangeAfterTheFirstRead() async throws {
+        let directory = try TemporaryDirectory()
+        let hour: Int64 = 3_600_000_000
+        let before = try ResumableUploads(root: directory.path, durable: false)
+        let declared = try await before.create(owner: "bob", length: 100, metadata: nil, concatenation: nil, lifetime: hour)
+        _ = try await before.create(owner: "carol", length: 1000, metadata: nil, concatenation: nil, lifetime: hour)
+
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        #expect(try await uploads.pendingBytes(of: "bob") == 100)
+        #expect(try await uploads.pendingBytes(of: "bob", excluding: declared.id) == 0)
+        let deferred = try await uploads.create(owner: "bob", length: nil, metadata: nil, concatenation: nil, lifetime: hour)
+        #expect(try await Self.append([UInt8](repeating: 1, count: 30), to: deferred, at: 0, in: uploads) == 30)
+        #expect(try await uploads.pendingBytes(of: "bob") == 130)
+        var late = try await uploads.upload(deferred.id, as: Self.owner)
+        late = try await uploads.declareLength(of: late, 50)
+        #expect(try await uploads.pendingBytes(of: "bob") == 150)
+        _ = try await uploads.recordFile(FileID.random(), of: late)
+        #expect(try await uploads.pendingBytes(of: "bob") == 100)
+        try await uploads.terminate(try await uploads.upload(declared.id, as: Self.owner))
+        #expect(try await uploads.pendingBytes(of: "bob") == 0)
+        _ = try await uploads.create(owner: "bob", length: 7, metadata: nil, concatenation: nil, lifetime: -1)
+        #expect(try await uploads.pendingBytes(of: "bob") == 0, "an expired upload holds nothing")
+        #expect(try await uploads.pendingBytes(of: "carol") == 1000)
+    }
 }

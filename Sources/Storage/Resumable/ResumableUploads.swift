@@ -25,6 +25,24 @@ public final class ResumableUploads: Sendable {
     private let busy = Mutex<Set<String>>([])
     /// Each upload's hash, by id (internal: a test holds one back).
     let hashes = Mutex<[String: KnownHash]>([:])
+    /// The unfinished uploads, by id, as their owners' quotas count them: read from the folders
+    /// when a quota first asks (`pendingBytes`), then kept by each change made here. One server
+    /// holds the root (`RootClaim`): no other process makes any meanwhile.
+    private let unfinished = Mutex<[String: Unfinished]?>(nil)
+
+    /// What an unfinished upload holds against its owner's quota.
+    private struct Unfinished {
+        let owner: String
+        /// `nil` while deferred: it then holds what its partial file holds.
+        let length: Int64?
+        let expiresAt: Int64
+
+        init(_ upload: ResumableUpload) {
+            self.owner = upload.owner
+            self.length = upload.length
+            self.expiresAt = upload.expiresAt
+        }
+    }
 
     /// The most bytes one job of the thread pool reads and hashes: about 2 ms of SHA-256, so that
     /// the writes of other uploads, which share the pool, never wait long behind a hash.
@@ -134,20 +152,19 @@ public final class ResumableUploads: Sendable {
     /// declared length of each, what it holds so far when it deferred its length. They count
     /// against a quota, so that unfinished uploads cannot hold more than it on the disk.
     public func pendingBytes(of owner: String, excluding excluded: String? = nil) async throws -> Int64 {
-        let directory = self.directory
         let now = FilesService.now()
         return try await self.threadPool.runIfActive {
+            // Read under the lock, so that no change made meanwhile is missed or undone.
+            let counted = try self.unfinished.withLock { unfinished in
+                if unfinished == nil { unfinished = try self.readUnfinished() }
+                return unfinished!.filter { id, upload in id != excluded && upload.owner == owner && upload.expiresAt > now }
+            }
             var total: Int64 = 0
-            for id in try SystemFile.entries(of: directory) where id != excluded {
-                let folder = directory + "/" + id
-                guard let data = FileManager.default.contents(atPath: folder + "/info.json"),
-                    let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data),
-                    upload.owner == owner, upload.fileID == nil, upload.expiresAt > now
-                else { continue }
+            for (id, upload) in counted {
                 if let length = upload.length {
                     total += length
-                } else if let fd = try? SystemFile.open(folder + "/data", flags: O_RDONLY) {
-                    total += (try? SystemFile.fileSize(fd, path: folder + "/data")) ?? 0
+                } else if let fd = try? SystemFile.open(self.folder(id) + "/data", flags: O_RDONLY) {
+                    total += (try? SystemFile.fileSize(fd, path: self.folder(id) + "/data")) ?? 0
                     SystemFile.close(fd)
                 }
             }
@@ -185,7 +202,10 @@ public final class ResumableUploads: Sendable {
         following?.cancel()
         _ = try? await following?.value
         let folder = self.folder(upload.id)
-        try await self.threadPool.runIfActive { try Self.removeFolder(folder) }
+        try await self.threadPool.runIfActive {
+            try Self.removeFolder(folder)
+            self.unfinished.withLock { _ = $0?.removeValue(forKey: upload.id) }
+        }
     }
 
     /// Removes an upload's folder and what it holds (blocking).
@@ -346,6 +366,21 @@ public final class ResumableUploads: Sendable {
         }
         try SystemFile.rename(temporary, path)
         if self.durable { try SystemFile.syncDirectory(folder) }
+        self.unfinished.withLock { unfinished in
+            unfinished?[upload.id] = upload.fileID == nil ? Unfinished(upload) : nil
+        }
+    }
+
+    /// The unfinished uploads the folders hold (blocking).
+    private func readUnfinished() throws -> [String: Unfinished] {
+        var unfinished: [String: Unfinished] = [:]
+        for id in try SystemFile.entries(of: self.directory) {
+            guard let data = FileManager.default.contents(atPath: self.folder(id) + "/info.json"),
+                let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.fileID == nil
+            else { continue }
+            unfinished[id] = Unfinished(upload)
+        }
+        return unfinished
     }
 
     /// The hash state of an upload's first `offset` bytes, once the hash following its pieces
