@@ -105,6 +105,11 @@ extension StorageError {
         )
     }
 
+    /// A write committed for a user whose account was deleted meanwhile.
+    static func accountGone(_ name: String) -> StorageError {
+        StorageError(.accountGone, "The account '\(name)' no longer exists: nothing was stored for it.")
+    }
+
     /// A root that another process claimed (`RootClaim`), said at start-up.
     static func rootInUse(_ root: String, by holder: String?, fix: String) -> StorageError {
         StorageError(.inUse, "The storage root '\(root)' is in use by \(holder ?? "another wharf process"). \(fix)", cause: nil)

@@ -11,6 +11,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case gone
             case noSpace
             case quotaExceeded
+            case accountGone
             case inUse
             case locked
             case conflict
@@ -33,6 +34,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let noSpace = Code(.noSpace)
         /// The user's files would hold more than their storage quota.
         public static let quotaExceeded = Code(.quotaExceeded)
+        /// The user acting is no longer an account: deleted while a request of theirs was under way.
+        public static let accountGone = Code(.accountGone)
         /// What is to be removed is still needed (a user who still owns files).
         public static let inUse = Code(.inUse)
         /// Another request holds what this one needs (a resumable upload being appended to).

@@ -421,6 +421,35 @@ import Testing
         #expect(scrub.stderr.contains(holder + " Stop it or wait for it to end: a running server scrubs its root itself"), "\(scrub.stderr)")
     }
 
+    /// A user deleted while their upload is under way gets no file: the upload answers 401, and
+    /// nothing is left for whoever is next given the name.
+    @Test func anUploadOfAUserDeletedMeanwhileKeepsNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/upload"
+        try await Fixtures.randomFile(at: source, size: 4 << 20)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        defer { server.signal(SIGKILL) }
+        let environment = Self.environment(directory)
+        let add = try await Command.run(Self.binary, ["user", "add", "bob", "--password-stdin"], environment: environment, input: "bob-password\n")
+        #expect(add.status == 0, "\(add.stderr)")
+        let token = try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=bob", "-d", "password=bob-password"]
+        ).decoded(TokenBody.self).access_token
+        let bob = ["-H", "Authorization: Bearer " + token]
+        async let upload = Curl.request(port: port, "/api/files?name=late", bob + ["-X", "POST", "--limit-rate", "2M", "-T", source])
+        try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        let delete = try await Command.run(Self.binary, ["user", "delete", "bob"], environment: environment)
+        #expect(delete.status == 0, "\(delete.stderr)")
+        let reply = try await upload
+        #expect(reply.status == 401)
+        #expect(try reply.decoded(ErrorBody.self).detail.description == "The account 'bob' no longer exists: nothing was stored for it.")
+        #expect(directory.files(under: "storage/blobs").isEmpty && directory.files(under: "storage/tmp").isEmpty)
+        let listing = try await Command.run(Self.binary, ["files", "list"], environment: environment)
+        #expect(listing.status == 0 && listing.text.isEmpty, "\(listing.text)")
+    }
+
     /// The soft limit of open files a shell or a systemd unit starts the server with is raised to
     /// the hard one, so it serves more clients at once than the soft limit has descriptors.
     @Test func clientsBeyondTheSoftOpenFilesLimitAreServed() async throws {

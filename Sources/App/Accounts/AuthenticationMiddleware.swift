@@ -81,6 +81,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
 extension Principal {
     init(_ user: UserRecord, defaultQuota: Int64?) {
-        self.init(name: user.name, isAdmin: user.role == .admin, quota: user.quota ?? defaultQuota)
+        self.init(name: user.name, isAdmin: user.role == .admin, quota: user.quota ?? defaultQuota, isAccount: true)
     }
 }

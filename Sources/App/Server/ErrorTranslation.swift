@@ -39,6 +39,7 @@ enum ErrorTranslation {
         case .invalidCursor: HTTPException(.badRequest, storage.message)
         case .noSpace: HTTPException(self.insufficientStorage, storage.message)
         case .quotaExceeded: HTTPException(.contentTooLarge, storage.message)
+        case .accountGone: HTTPException(.unauthorized, storage.message, headers: [.wwwAuthenticate: "Bearer"])
         case .gone: HTTPException(.gone, storage.message)
         case .conflict: HTTPException(.conflict, storage.message)
         case .locked: HTTPException(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), storage.message)

@@ -193,6 +193,9 @@ struct SQLiteCatalog: Catalog {
             let usage = try Self.usage(of: owner, in: db)
             if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
             return nil
+        case .requireAccount(let name):
+            guard try UserRow.exists(db, key: name) else { throw StorageError.accountGone(name) }
+            return nil
         }
     }
 

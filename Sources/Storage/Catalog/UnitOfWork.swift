@@ -21,6 +21,8 @@ public struct UnitOfWork: Sendable {
         /// Fails the whole unit when, after the writes before it, the owner's files hold more
         /// than `limit` bytes (each content counted once).
         case enforceQuota(owner: String, limit: Int64)
+        /// Fails the whole unit (`accountGone`) when there is no user of this name.
+        case requireAccount(String)
     }
 
     /// The writes, in the order they run.

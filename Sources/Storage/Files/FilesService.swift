@@ -134,6 +134,7 @@ public struct FilesService: Sendable {
                     )
                 )
             } + self.jobs(files.map { ($0.contentType, $0.staged.digest) }, at: now) + Self.quotaCheck(principal)
+                + (principal.isAccount ? [.requireAccount(principal.name)] : [])
         )
         return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
     }

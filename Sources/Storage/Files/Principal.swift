@@ -9,12 +9,17 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
     /// Most bytes the principal's own files may hold, each stored content counted once; `nil`:
     /// no limit.
     public let quota: Int64?
+    /// Whether the principal is a user account, which must still exist when a file it creates is
+    /// committed: a user deleted while their upload was under way would otherwise leave it to
+    /// whoever is next given the name.
+    public let isAccount: Bool
 
     /// A principal with this name.
-    public init(name: String, isAdmin: Bool, quota: Int64? = nil) {
+    public init(name: String, isAdmin: Bool, quota: Int64? = nil, isAccount: Bool = false) {
         self.name = name
         self.isAdmin = isAdmin
         self.quota = quota
+        self.isAccount = isAccount
     }
 
     /// Whoever reaches the server while sign-in does not exist yet: the first admin.
