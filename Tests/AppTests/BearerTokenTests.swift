@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Routing
+import Storage
 import TestSupport
 import Testing
 
@@ -94,24 +95,31 @@ import Testing
         let app = try TestApp()
         try await app.accounts().add(name: "alice", password: "alice-password", isAdmin: false)
         let alice = try await app.token(for: "alice")
+        // Each forgery names admin at admin's own token generation: only what is forged refuses it.
+        let generation = try await Wharf.openStorage(configuration: app.configuration, logger: TestApp.logger).users.user(named: "admin")
+            .tokenGeneration
         let parts = alice.split(separator: ".").map(String.init)
         let elevated = try Self.base64URL(
-            JSONSerialization.data(withJSONObject: (try #require(try Self.claims(alice))).merging(["sub": "admin"]) { $1 })
+            JSONSerialization.data(
+                withJSONObject: (try #require(try Self.claims(alice))).merging(["sub": "admin", "gen": generation]) { $1 }
+            )
         )
         let unsigned = Self.base64URL(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + elevated + "."
         let otherKey = await BearerTokens(secret: Array("another secret of more than thirty-two bytes".utf8), lifetime: .seconds(3600))
         let secret = Array(app.configuration.jwtSecret!.utf8)
-        let expired = try await BearerTokens(secret: secret, lifetime: .seconds(3600))
-            .issue(user: "admin", generation: 0, now: Date().addingTimeInterval(-7200))
+        let genuine = await BearerTokens(secret: secret, lifetime: .seconds(3600))
+        let expired = try await genuine.issue(user: "admin", generation: generation, now: Date().addingTimeInterval(-7200))
         let forged = [
             "changed payload": parts[0] + "." + elevated + "." + parts[2],
             "alg none": unsigned,
-            "wrong key": try await otherKey.issue(user: "admin", generation: 0),
+            "wrong key": try await otherKey.issue(user: "admin", generation: generation),
             "expired": expired,
             "not a JWT": "not-a-token",
         ]
         try await app.router(anonymous: true) { client in
             #expect(try await client.request(.get, "/api/files", headers: [.authorization: "Bearer \(alice)"]).status == .ok)
+            let admin = try await genuine.issue(user: "admin", generation: generation)
+            #expect(try await client.request(.get, "/api/files", headers: [.authorization: "Bearer \(admin)"]).status == .ok)
             for (kind, token) in forged {
                 let response = try await client.request(.get, "/api/files", headers: [.authorization: "Bearer \(token)"])
                 #expect(response.status == .unauthorized, "\(kind)")
@@ -120,7 +128,8 @@ import Testing
         }
     }
 
-    /// A token issued before a change of password, or to a user since deleted, no longer works.
+    /// A token issued before a change of password, or to a user since deleted, no longer works,
+    /// not even for a later user given the same name.
     @Test func aPasswordChangeOrDeletionRevokesEarlierTokens() async throws {
         let app = try TestApp()
         let accounts = try await app.accounts()
@@ -139,6 +148,8 @@ import Testing
             }
             let fresh = try await Self.tokenRequest(client, "username=alice&password=a-new-password").decoded(TokenBody.self)
             #expect(try await client.request(.get, "/api/me", headers: [.authorization: "Bearer \(fresh.access_token)"]).status == .ok)
+            try await accounts.add(name: "bob", password: "another-bob-password", isAdmin: false)
+            #expect(try await client.request(.get, "/api/me", headers: [.authorization: "Bearer \(bob)"]).status == .unauthorized)
         }
     }
 

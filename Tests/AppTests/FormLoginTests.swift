@@ -230,10 +230,12 @@ import Testing
     /// aged by hand, so that no test waits for a clock.
     @Test func aSessionEndsWhenIdleAndAtItsAbsoluteLifetimeAndSlidesWhileUsed() async throws {
         let app = try await Self.app()
-        let sessions = try await Wharf.openStorage(configuration: app.configuration, logger: TestApp.logger).sessions
+        let storage = try await Wharf.openStorage(configuration: app.configuration, logger: TestApp.logger)
+        let sessions = storage.sessions
+        let generation = try await storage.users.user(named: "alice").tokenGeneration
         let now = Int64(Date().timeIntervalSince1970)
         @Sendable func session(signedInAt: Int64, refreshedAt: Int64) -> String {
-            #"{"generation":0,"refreshedAt":\#(refreshedAt),"signedInAt":\#(signedInAt),"user":"alice"}"#
+            #"{"generation":\#(generation),"refreshedAt":\#(refreshedAt),"signedInAt":\#(signedInAt),"user":"alice"}"#
         }
         try await app.router(anonymous: true) { client in
             let idle = try #require(Self.sessionID(try await Self.login(client).headers[.setCookie]))

@@ -8,10 +8,19 @@ public struct UserAccounts: Sendable {
         self.catalog = catalog
     }
 
-    /// Adds a user; `alreadyExists` when the name is taken.
+    /// Adds a user; `alreadyExists` when the name is taken. Its token generation starts at random,
+    /// so that the tokens of an earlier user of the same name, which outlive that user, never
+    /// match it.
     @discardableResult
     public func add(name: String, passwordHash: String, role: UserRole, quota: Int64? = nil) async throws -> UserRecord {
-        let user = UserRecord(name: name, passwordHash: passwordHash, role: role, createdAt: FilesService.now(), quota: quota)
+        let user = UserRecord(
+            name: name,
+            passwordHash: passwordHash,
+            role: role,
+            createdAt: FilesService.now(),
+            tokenGeneration: .random(in: 0..<(1 << 62)),
+            quota: quota
+        )
         try await self.catalog.addUser(user)
         return user
     }

@@ -9,7 +9,7 @@ public struct UserRecord: Sendable, Equatable {
     /// When the user was added, in microseconds since 1970 (UTC).
     public var createdAt: Int64
     /// Raised by every change of password: bearer tokens and sessions made under an earlier
-    /// generation no longer sign the user in.
+    /// generation no longer sign the user in. A new user's starts at random (`UserAccounts.add`).
     public var tokenGeneration: Int64
     /// Most bytes the user's files may hold (each stored content counted once); `nil`: the
     /// server's default.
