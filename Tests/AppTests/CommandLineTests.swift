@@ -369,10 +369,7 @@ import Testing
     /// staging file exists) still completes and is listed afterwards; the process exits 0.
     @Test(arguments: [SIGTERM, SIGINT])
     func serveStopsGracefullyLettingAnUploadFinish(signal: Int32) async throws {
-        let directory = try TemporaryDirectory()
-        let source = directory.path + "/upload"
-        try await Fixtures.randomFile(at: source, size: 4 << 20)
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "2M", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
@@ -391,10 +388,7 @@ import Testing
     /// open it beside that server leave its upload in flight alone (they once removed its staging
     /// file as a crash's leftover).
     @Test func aServedRootIsRefusedToASecondServerAndLeftAloneByTheSubcommands() async throws {
-        let directory = try TemporaryDirectory()
-        let source = directory.path + "/upload"
-        try await Fixtures.randomFile(at: source, size: 4 << 20)
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         defer { server.signal(SIGKILL) }
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "2M", "-T", source])
@@ -424,10 +418,7 @@ import Testing
     /// A user deleted while their upload is under way gets no file: the upload answers 401, and
     /// nothing is left for whoever is next given the name.
     @Test func anUploadOfAUserDeletedMeanwhileKeepsNothing() async throws {
-        let directory = try TemporaryDirectory()
-        let source = directory.path + "/upload"
-        try await Fixtures.randomFile(at: source, size: 4 << 20)
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         defer { server.signal(SIGKILL) }
         let environment = Self.environment(directory)
         let add = try await Command.run(Self.binary, ["user", "add", "bob", "--password-stdin"], environment: environment, input: "bob-password\n")
@@ -465,10 +456,10 @@ import Testing
 
     /// An upload that outlasts `--shutdown-grace` is cut off, and the process still ends soon after.
     @Test func aRequestOutlastingTheGraceIsCutOff() async throws {
-        let directory = try TemporaryDirectory()
-        let source = directory.path + "/upload"
-        try await Fixtures.randomFile(at: source, size: 8 << 20)
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--shutdown-grace", "500ms"])
+        let (directory, source, server, port) = try await Self.startServer(
+            uploading: 8 << 20,
+            ["--log-level", "warning", "--shutdown-grace", "500ms"]
+        )
         try await Curl.signIn(port: port, password: TestApp.adminPassword)
         async let upload = Curl.request(port: port, "/api/files?name=slow", ["-X", "POST", "--limit-rate", "256K", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
@@ -882,6 +873,19 @@ import Testing
     }
 
     struct ProgramFailedToStart: Error {}
+
+    /// A server started as `startServer` starts it, in a new directory that also holds `source`,
+    /// a file of `size` random bytes for a test to upload while something else happens.
+    static func startServer(
+        uploading size: Int,
+        _ arguments: [String]
+    ) async throws -> (directory: TemporaryDirectory, source: String, server: RunningProcess, port: Int) {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/upload"
+        try await Fixtures.randomFile(at: source, size: size)
+        let (server, port) = try await Self.startServer(directory, arguments)
+        return (directory, source, server, port)
+    }
 
     /// A port for a test's server, drawn below the kernel's ephemeral range (32768–60999), where
     /// the run's own client connections would take ports.
