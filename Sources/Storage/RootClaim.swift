@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// The claim of one process on a storage root (`serve.pid`, locked with `flock`), as PostgreSQL's
+/// The claim of one process on a storage root (`wharf.pid`, locked with `flock`), as PostgreSQL's
 /// postmaster.pid claims its data directory. `wharf serve` holds it for its whole run: it removes
 /// the staging files no process writes any more when it starts, and keeps the state of resumable
 /// uploads in its memory, so a second server on the same root would remove the first one's uploads
@@ -13,7 +13,7 @@ enum RootClaim {
     /// it exits; `inUse`, naming the holder, while another process holds it, with `fix` for the
     /// person who asked.
     static func claim(root: String, command: String, fix: String) throws {
-        let path = root + "/serve.pid"
+        let path = root + "/wharf.pid"
         let fd = try SystemFile.open(path, flags: O_RDWR | O_CREAT)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
