@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// The claim of one process on a storage root (`wharf.pid`, locked with `flock`), as PostgreSQL's

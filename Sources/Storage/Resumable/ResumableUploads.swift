@@ -28,21 +28,7 @@ public final class ResumableUploads: Sendable {
     /// The unfinished uploads, by id, as their owners' quotas count them: read from the folders
     /// when a quota first asks (`pendingBytes`), then kept by each change made here. One server
     /// holds the root (`RootClaim`): no other process makes any meanwhile.
-    private let unfinished = Mutex<[String: Unfinished]?>(nil)
-
-    /// What an unfinished upload holds against its owner's quota.
-    private struct Unfinished {
-        let owner: String
-        /// `nil` while deferred: it then holds what its partial file holds.
-        let length: Int64?
-        let expiresAt: Int64
-
-        init(_ upload: ResumableUpload) {
-            self.owner = upload.owner
-            self.length = upload.length
-            self.expiresAt = upload.expiresAt
-        }
-    }
+    private let unfinished = Mutex<[String: ResumableUpload]?>(nil)
 
     /// The most bytes one job of the thread pool reads and hashes: about 2 ms of SHA-256, so that
     /// the writes of other uploads, which share the pool, never wait long behind a hash.
@@ -112,9 +98,7 @@ public final class ResumableUploads: Sendable {
         guard RandomIdentifier.isWellFormed(id) else { throw StorageError.uploadNotFound }
         let folder = self.folder(id)
         var upload = try await self.threadPool.runIfActive { () -> ResumableUpload in
-            guard let data = FileManager.default.contents(atPath: folder + "/info.json"),
-                let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data)
-            else { throw StorageError.uploadNotFound }
+            guard let upload = Self.savedRecord(in: folder) else { throw StorageError.uploadNotFound }
             return upload
         }
         guard principal.isAdmin || upload.owner == principal.name else { throw StorageError.uploadNotFound }
@@ -231,14 +215,14 @@ public final class ResumableUploads: Sendable {
             var abandoned = 0
             for id in try SystemFile.entries(of: directory) {
                 let folder = directory + "/" + id
-                guard let data = FileManager.default.contents(atPath: folder + "/info.json") else {
+                guard let upload = Self.savedRecord(in: folder) else {
                     if !SystemFile.exists(folder + "/info.json"), SystemFile.modificationTime(folder) < now / 1_000_000 - 60 {
                         try Self.removeFolder(folder)
                         abandoned += 1
                     }
                     continue
                 }
-                if let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.expiresAt <= now { expired.append(upload) }
+                if upload.expiresAt <= now { expired.append(upload) }
             }
             return (expired, abandoned)
         }
@@ -367,18 +351,21 @@ public final class ResumableUploads: Sendable {
         try SystemFile.rename(temporary, path)
         if self.durable { try SystemFile.syncDirectory(folder) }
         self.unfinished.withLock { unfinished in
-            unfinished?[upload.id] = upload.fileID == nil ? Unfinished(upload) : nil
+            unfinished?[upload.id] = upload.fileID == nil ? upload : nil
         }
     }
 
+    /// The record saved in an upload's folder, when a whole one is there (blocking).
+    private static func savedRecord(in folder: String) -> ResumableUpload? {
+        FileManager.default.contents(atPath: folder + "/info.json").flatMap { try? JSONDecoder().decode(ResumableUpload.self, from: $0) }
+    }
+
     /// The unfinished uploads the folders hold (blocking).
-    private func readUnfinished() throws -> [String: Unfinished] {
-        var unfinished: [String: Unfinished] = [:]
+    private func readUnfinished() throws -> [String: ResumableUpload] {
+        var unfinished: [String: ResumableUpload] = [:]
         for id in try SystemFile.entries(of: self.directory) {
-            guard let data = FileManager.default.contents(atPath: self.folder(id) + "/info.json"),
-                let upload = try? JSONDecoder().decode(ResumableUpload.self, from: data), upload.fileID == nil
-            else { continue }
-            unfinished[id] = Unfinished(upload)
+            guard let upload = Self.savedRecord(in: self.folder(id)), upload.fileID == nil else { continue }
+            unfinished[id] = upload
         }
         return unfinished
     }
