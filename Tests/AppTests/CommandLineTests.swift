@@ -416,7 +416,7 @@ import Testing
     }
 
     /// A user deleted while their upload is under way gets no file: the upload answers 401, and
-    /// nothing is left for whoever is next given the name.
+    /// nothing is left for whoever is next given the name, even one given it at once.
     @Test func anUploadOfAUserDeletedMeanwhileKeepsNothing() async throws {
         let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         defer { server.signal(SIGKILL) }
@@ -433,9 +433,47 @@ import Testing
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         let delete = try await Command.run(Self.binary, ["user", "delete", "bob"], environment: environment)
         #expect(delete.status == 0, "\(delete.stderr)")
+        let again = try await Command.run(
+            Self.binary,
+            ["user", "add", "bob", "--password-stdin"],
+            environment: environment,
+            input: "a-new-password\n"
+        )
+        #expect(again.status == 0, "\(again.stderr)")
         let reply = try await upload
         #expect(reply.status == 401)
         #expect(try reply.decoded(ErrorBody.self).detail.description == "The account 'bob' no longer exists: nothing was stored for it.")
+        #expect(directory.files(under: "storage/blobs").isEmpty && directory.files(under: "storage/tmp").isEmpty)
+        let listing = try await Command.run(Self.binary, ["files", "list"], environment: environment)
+        #expect(listing.status == 0 && listing.text.isEmpty, "\(listing.text)")
+    }
+
+    /// A quota lowered while an upload is under way holds at its commit: the upload answers 413,
+    /// and nothing of it is kept.
+    @Test func aQuotaLoweredDuringAnUploadHoldsAtItsCommit() async throws {
+        let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
+        defer { server.signal(SIGKILL) }
+        let environment = Self.environment(directory)
+        let add = try await Command.run(
+            Self.binary,
+            ["user", "add", "bob", "--quota", "10MiB", "--password-stdin"],
+            environment: environment,
+            input: "bob-password\n"
+        )
+        #expect(add.status == 0, "\(add.stderr)")
+        let token = try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=bob", "-d", "password=bob-password"]
+        ).decoded(TokenBody.self).access_token
+        let bob = ["-H", "Authorization: Bearer " + token]
+        async let upload = Curl.request(port: port, "/api/files?name=big", bob + ["-X", "POST", "--limit-rate", "2M", "-T", source])
+        try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        let lower = try await Command.run(Self.binary, ["user", "quota", "bob", "1MiB"], environment: environment)
+        #expect(lower.status == 0, "\(lower.stderr)")
+        let reply = try await upload
+        #expect(reply.status == 413)
+        #expect(try reply.decoded(ErrorBody.self).detail.description.hasPrefix("The upload would pass your storage quota of 1048576 bytes"))
         #expect(directory.files(under: "storage/blobs").isEmpty && directory.files(under: "storage/tmp").isEmpty)
         let listing = try await Command.run(Self.binary, ["files", "list"], environment: environment)
         #expect(listing.status == 0 && listing.text.isEmpty, "\(listing.text)")

@@ -242,4 +242,34 @@ func makeRecord(
         _ = try await catalog.commit(UnitOfWork([.insert(fits), .enforceQuota(owner: "alice", limit: 100)]))
         #expect(try await catalog.usage(of: "alice") == 100)
     }
+
+    /// An account's check reads the account as it is when the unit commits: a quota lowered
+    /// meanwhile refuses the unit, the server's default stands in for none of its own, and a
+    /// later account given the same name is not the one that asked.
+    @Test func anAccountsUnitIsCheckedAgainstTheAccountAsItIsAtCommit() async throws {
+        let directory = try TemporaryDirectory()
+        let catalog = try SQLiteCatalog(path: directory.path + "/wharf.sqlite", durable: false)
+        try await catalog.addUser(UserRecord(name: "alice", passwordHash: "-", role: .user, createdAt: 7, quota: 100))
+        let alice = UnitOfWork.Write.enforceAccount("alice", createdAt: 7, defaultQuota: nil)
+        _ = try await catalog.commit(UnitOfWork([.insert(makeRecord(name: "a", size: 60, createdAt: 1, owner: "alice")), alice]))
+
+        try await catalog.setQuota(of: "alice", to: 50)
+        let small = makeRecord(name: "b", size: 1, createdAt: 2, owner: "alice")
+        let refused = await #expect(throws: StorageError.self) { try await catalog.commit(UnitOfWork([.insert(small), alice])) }
+        #expect(refused?.code == .quotaExceeded)
+        #expect(refused?.message == "The upload would pass your storage quota of 50 bytes (61 bytes would be used).")
+        #expect(try await catalog.file(id: small.id) == nil)
+
+        try await catalog.setQuota(of: "alice", to: nil)
+        let byDefault = UnitOfWork.Write.enforceAccount("alice", createdAt: 7, defaultQuota: 60)
+        await #expect(throws: StorageError.self) { try await catalog.commit(UnitOfWork([.insert(small), byDefault])) }
+        _ = try await catalog.commit(UnitOfWork([.insert(small), .enforceAccount("alice", createdAt: 7, defaultQuota: 61)]))
+
+        let another = makeRecord(name: "c", size: 1, createdAt: 3, owner: "alice")
+        let gone = await #expect(throws: StorageError.self) {
+            try await catalog.commit(UnitOfWork([.insert(another), .enforceAccount("alice", createdAt: 8, defaultQuota: nil)]))
+        }
+        #expect(gone?.code == .accountGone)
+        #expect(try await catalog.file(id: another.id) == nil)
+    }
 }

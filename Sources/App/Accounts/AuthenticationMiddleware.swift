@@ -81,6 +81,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
 extension Principal {
     init(_ user: UserRecord, defaultQuota: Int64?) {
-        self.init(name: user.name, isAdmin: user.role == .admin, quota: user.quota ?? defaultQuota, isAccount: true)
+        self.init(
+            name: user.name,
+            isAdmin: user.role == .admin,
+            quota: user.quota ?? defaultQuota,
+            account: Account(createdAt: user.createdAt, defaultQuota: defaultQuota)
+        )
     }
 }

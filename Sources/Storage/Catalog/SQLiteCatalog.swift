@@ -193,8 +193,11 @@ struct SQLiteCatalog: Catalog {
             let usage = try Self.usage(of: owner, in: db)
             if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
             return nil
-        case .requireAccount(let name):
-            guard try UserRow.exists(db, key: name) else { throw StorageError.accountGone(name) }
+        case .enforceAccount(let name, let createdAt, let defaultQuota):
+            guard let user = try UserRow.fetchOne(db, key: name), user.created_at == createdAt else { throw StorageError.accountGone(name) }
+            if let limit = user.quota ?? defaultQuota, case let usage = try Self.usage(of: name, in: db), usage > limit {
+                throw StorageError.quotaExceeded(quota: limit, usage: usage)
+            }
             return nil
         }
     }

@@ -21,8 +21,11 @@ public struct UnitOfWork: Sendable {
         /// Fails the whole unit when, after the writes before it, the owner's files hold more
         /// than `limit` bytes (each content counted once).
         case enforceQuota(owner: String, limit: Int64)
-        /// Fails the whole unit (`accountGone`) when there is no user of this name.
-        case requireAccount(String)
+        /// Fails the whole unit when the user of this name is not the account made at
+        /// `createdAt` (`accountGone`: deleted, perhaps made again), or when, after the writes
+        /// before it, the user's files hold more than the user's quota as it is now (their own,
+        /// else `defaultQuota`; each content counted once).
+        case enforceAccount(String, createdAt: Int64, defaultQuota: Int64?)
     }
 
     /// The writes, in the order they run.

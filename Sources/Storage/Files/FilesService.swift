@@ -133,8 +133,7 @@ public struct FilesService: Sendable {
                         updatedAt: now
                     )
                 )
-            } + self.jobs(files.map { ($0.contentType, $0.staged.digest) }, at: now) + Self.quotaCheck(principal)
-                + (principal.isAccount ? [.requireAccount(principal.name)] : [])
+            } + self.jobs(files.map { ($0.contentType, $0.staged.digest) }, at: now) + Self.ownerCheck(principal)
         )
         return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
     }
@@ -156,7 +155,7 @@ public struct FilesService: Sendable {
             [content.staged],
             UnitOfWork(
                 [.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)]
-                    + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.quotaCheck(principal)
+                    + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.ownerCheck(principal)
             )
         )
         guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
@@ -170,9 +169,14 @@ public struct FilesService: Sendable {
         return contents.flatMap { self.jobsFor($0.contentType, $0.digest) }.filter { seen.insert($0).inserted }.map { .enqueue($0, at: time) }
     }
 
-    /// The check that ends a unit writing the principal's files, when they have a quota.
-    static func quotaCheck(_ principal: Principal) -> [UnitOfWork.Write] {
-        principal.quota.map { [.enforceQuota(owner: principal.name, limit: $0)] } ?? []
+    /// The check that ends a unit writing the principal's files: an account must still be the
+    /// one that asked, within its quota as it is when the unit commits; another principal within
+    /// its own quota, if it has one.
+    static func ownerCheck(_ principal: Principal) -> [UnitOfWork.Write] {
+        if let account = principal.account {
+            return [.enforceAccount(principal.name, createdAt: account.createdAt, defaultQuota: account.defaultQuota)]
+        }
+        return principal.quota.map { [.enforceQuota(owner: principal.name, limit: $0)] } ?? []
     }
 
     /// How many more bytes the principal's files may hold (`nil`: no limit); what an upload may

@@ -9,17 +9,32 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
     /// Most bytes the principal's own files may hold, each stored content counted once; `nil`:
     /// no limit.
     public let quota: Int64?
-    /// Whether the principal is a user account, which must still exist when a file it creates is
-    /// committed: a user deleted while their upload was under way would otherwise leave it to
-    /// whoever is next given the name.
-    public let isAccount: Bool
+    /// The user account the principal is, as it was when the request was authenticated; `nil`
+    /// for a principal that is not one (`local`).
+    public let account: Account?
+
+    /// A user account, told apart from a later one given the same name.
+    public struct Account: Sendable, Hashable {
+        /// When the account was made (microseconds since 1970): a user deleted and made again
+        /// under the same name is another account, and inherits nothing the first left unfinished.
+        public let createdAt: Int64
+        /// The quota of accounts without one of their own: a commit applies the account's quota
+        /// as it is then, not as it was when the request began.
+        public let defaultQuota: Int64?
+
+        /// An account made at `createdAt`.
+        public init(createdAt: Int64, defaultQuota: Int64?) {
+            self.createdAt = createdAt
+            self.defaultQuota = defaultQuota
+        }
+    }
 
     /// A principal with this name.
-    public init(name: String, isAdmin: Bool, quota: Int64? = nil, isAccount: Bool = false) {
+    public init(name: String, isAdmin: Bool, quota: Int64? = nil, account: Account? = nil) {
         self.name = name
         self.isAdmin = isAdmin
         self.quota = quota
-        self.isAccount = isAccount
+        self.account = account
     }
 
     /// Whoever reaches the server while sign-in does not exist yet: the first admin.
