@@ -85,7 +85,7 @@ import Testing
         let first = (0..<((6 << 20) + 1001)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let second = (0..<((5 << 20) + 333)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         let length = Int64(first.count + second.count)
-        let created = try await uploads.create(owner: "admin", length: length, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: length, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(first, to: created, at: 0, in: uploads) == first.count)
         #expect(try await Self.append(second, to: created, at: Int64(first.count), in: uploads) == length)
         let expected = BlobDigest(bytes: SHA256.hash(data: first + second))
@@ -103,7 +103,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let bytes = (0..<((3 << 20) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ $0 >> 10) }
-        let created = try await uploads.create(owner: "admin", length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(bytes, to: created, at: 0, in: uploads) == bytes.count)
         let upload = try await uploads.upload(created.id, as: Self.owner)
         let original = BlobDigest(bytes: SHA256.hash(data: bytes))
@@ -130,7 +130,7 @@ import Testing
     @Test func removingAnUploadStopsTheHashFollowingIt() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
-        let created = try await uploads.create(owner: "admin", length: 4 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: 4 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append([UInt8](repeating: 9, count: 1 << 20), to: created, at: 0, in: uploads) == 1 << 20)
         let gate = try Self.holdBackHash(of: created, in: uploads)
         let upload = try await uploads.upload(created.id, as: Self.owner)
@@ -146,7 +146,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let bytes = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ $0 >> 12) }
-        let created = try await uploads.create(owner: "admin", length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(Array(bytes[..<(4 << 20)]), to: created, at: 0, in: uploads) == 4 << 20)
         let gate = try Self.holdBackHash(of: created, in: uploads)
         let second = Task { try await Self.append(Array(bytes[(4 << 20)...]), to: created, at: 4 << 20, in: uploads) }
@@ -162,7 +162,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let bytes = (0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ $0 >> 16) }
-        let created = try await uploads.create(owner: "admin", length: 12 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: 12 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(Array(bytes[..<(4 << 20)]), to: created, at: 0, in: uploads) == 4 << 20)
 
         let wrong = ChunkChecksum(algorithm: .sha256, expected: Data(SHA256.hash(data: [1, 2, 3])))
@@ -188,7 +188,7 @@ import Testing
     @Test func theSettledOffsetWaitsForThePieceThatHoldsTheUpload() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
-        let created = try await uploads.create(owner: "admin", length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let created = try await uploads.create(owner: .local, length: 8 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         let cut = try await Self.piece(of: created, at: 0, length: 8 << 20, in: uploads)
         try await Self.write([UInt8](repeating: 7, count: 1 << 20), to: cut)
 
@@ -218,7 +218,7 @@ import Testing
     @Test func theSweepRemovesFoldersOfCreationsCutShort() async throws {
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
-        let kept = try await uploads.create(owner: "admin", length: 10, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        let kept = try await uploads.create(owner: .local, length: 10, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         let resumable = directory.path + "/resumable"
         for name in ["abandoned", "beingCreated"] {
             try FileManager.default.createDirectory(atPath: resumable + "/" + name, withIntermediateDirectories: true)
@@ -236,25 +236,43 @@ import Testing
     @Test func pendingBytesFollowEveryChangeAfterTheFirstRead() async throws {
         let directory = try TemporaryDirectory()
         let hour: Int64 = 3_600_000_000
+        let bob = Principal(name: "bob", isAdmin: false)
+        let carol = Principal(name: "carol", isAdmin: false)
         let before = try ResumableUploads(root: directory.path, durable: false)
-        let declared = try await before.create(owner: "bob", length: 100, metadata: nil, concatenation: nil, lifetime: hour)
-        _ = try await before.create(owner: "carol", length: 1000, metadata: nil, concatenation: nil, lifetime: hour)
+        let declared = try await before.create(owner: bob, length: 100, metadata: nil, concatenation: nil, lifetime: hour)
+        _ = try await before.create(owner: carol, length: 1000, metadata: nil, concatenation: nil, lifetime: hour)
 
         let uploads = try ResumableUploads(root: directory.path, durable: false)
-        #expect(try await uploads.pendingBytes(of: "bob") == 100)
-        #expect(try await uploads.pendingBytes(of: "bob", excluding: declared.id) == 0)
-        let deferred = try await uploads.create(owner: "bob", length: nil, metadata: nil, concatenation: nil, lifetime: hour)
+        #expect(try await uploads.pendingBytes(of: bob) == 100)
+        #expect(try await uploads.pendingBytes(of: bob, excluding: declared.id) == 0)
+        let deferred = try await uploads.create(owner: bob, length: nil, metadata: nil, concatenation: nil, lifetime: hour)
         #expect(try await Self.append([UInt8](repeating: 1, count: 30), to: deferred, at: 0, in: uploads) == 30)
-        #expect(try await uploads.pendingBytes(of: "bob") == 130)
+        #expect(try await uploads.pendingBytes(of: bob) == 130)
         var late = try await uploads.upload(deferred.id, as: Self.owner)
         late = try await uploads.declareLength(of: late, 50)
-        #expect(try await uploads.pendingBytes(of: "bob") == 150)
+        #expect(try await uploads.pendingBytes(of: bob) == 150)
         _ = try await uploads.recordFile(FileID.random(), of: late)
-        #expect(try await uploads.pendingBytes(of: "bob") == 100)
+        #expect(try await uploads.pendingBytes(of: bob) == 100)
         try await uploads.terminate(try await uploads.upload(declared.id, as: Self.owner))
-        #expect(try await uploads.pendingBytes(of: "bob") == 0)
-        _ = try await uploads.create(owner: "bob", length: 7, metadata: nil, concatenation: nil, lifetime: -1)
-        #expect(try await uploads.pendingBytes(of: "bob") == 0, "an expired upload holds nothing")
-        #expect(try await uploads.pendingBytes(of: "carol") == 1000)
+        #expect(try await uploads.pendingBytes(of: bob) == 0)
+        _ = try await uploads.create(owner: bob, length: 7, metadata: nil, concatenation: nil, lifetime: -1)
+        #expect(try await uploads.pendingBytes(of: bob) == 0, "an expired upload holds nothing")
+        #expect(try await uploads.pendingBytes(of: carol) == 1000)
+    }
+
+    /// A user deleted and made again under the same name is another account: the first one's
+    /// unfinished upload is neither found by the second nor counted against its quota.
+    @Test func aLaterAccountOfTheSameNameInheritsNoUpload() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let first = Principal(name: "bob", isAdmin: false, account: .init(createdAt: 1_000, defaultQuota: nil))
+        let later = Principal(name: "bob", isAdmin: false, account: .init(createdAt: 2_000, defaultQuota: nil))
+        let upload = try await uploads.create(owner: first, length: 100, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+
+        #expect(try await uploads.upload(upload.id, as: first).id == upload.id)
+        #expect(try await uploads.pendingBytes(of: first) == 100)
+        let refusal = await #expect(throws: StorageError.self) { try await uploads.upload(upload.id, as: later) }
+        #expect(refusal?.code == .notFound)
+        #expect(try await uploads.pendingBytes(of: later) == 0)
     }
 }

@@ -99,7 +99,7 @@ struct TusController: Sendable {
             throw HTTPException(.contentTooLarge, "The upload is \(length) bytes; your quota has \(max(0, left)) left.")
         }
         var upload = try await self.uploads.create(
-            owner: principal.name,
+            owner: principal,
             length: length,
             metadata: metadata,
             concatenation: concat == nil ? nil : .partial,
@@ -252,7 +252,7 @@ struct TusController: Sendable {
     /// unfinished uploads (`besides` this one) are counted.
     func quotaLeft(for principal: Principal, besides upload: String?) async throws -> Int64? {
         guard let left = try await self.pipeline.files.remainingQuota(of: principal) else { return nil }
-        return left - (try await self.uploads.pendingBytes(of: principal.name, excluding: upload))
+        return left - (try await self.uploads.pendingBytes(of: principal, excluding: upload))
     }
 
     /// `Upload-Checksum: <algorithm> <base64 digest>`, if sent.
@@ -310,7 +310,7 @@ struct TusController: Sendable {
         guard parts.reduce(0, { $0 + $1.offset }) <= self.maxSize else {
             throw HTTPException(.contentTooLarge, "The parts hold more than the \(self.maxSize) bytes this server takes.")
         }
-        let upload = try await self.uploads.concatenate(parts, owner: principal.name, metadata: metadata, lifetime: self.lifetime)
+        let upload = try await self.uploads.concatenate(parts, owner: principal, metadata: metadata, lifetime: self.lifetime)
         var headers: HTTPFields = [.location: "/api/uploads/\(upload.id)", .uploadExpires: HTTPDate.format(upload.expiresAt / 1_000_000)]
         if let file = try await self.fileIfComplete(upload, as: principal) { headers[.wharfFileURL] = file }
         for part in parts { try? await self.uploads.remove(part) }

@@ -5,6 +5,11 @@ public struct ResumableUpload: Sendable, Codable, Equatable {
     public let id: String
     /// The user who created it; no one else sees it.
     public let owner: String
+    /// When the owner's account was made (`Principal.Account.createdAt`): a user deleted and made
+    /// again under the same name is another account, which neither sees the upload nor has it
+    /// counted against its quota. `nil` for a principal that is no account, and in records kept
+    /// before accounts were told apart: the name alone decides.
+    public let ownerAccount: Int64?
     /// Its total size; `nil` while the client defers it.
     public var length: Int64?
     /// The client's metadata, as it sent it (`Upload-Metadata`).
@@ -28,7 +33,12 @@ public struct ResumableUpload: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, owner, length, metadata, createdAt, expiresAt, concatenation, fileID
+        case id, owner, ownerAccount, length, metadata, createdAt, expiresAt, concatenation, fileID
+    }
+
+    /// Whether `principal` is the user who created it, as the same account.
+    public func isOwned(by principal: Principal) -> Bool {
+        self.owner == principal.name && (self.ownerAccount == nil || self.ownerAccount == principal.account?.createdAt)
     }
 
     /// Whether every byte has arrived.

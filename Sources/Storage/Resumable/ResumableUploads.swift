@@ -59,7 +59,7 @@ public final class ResumableUploads: Sendable {
     /// Starts an upload of `length` bytes (`nil`: told later) for `owner`, removed unless finished
     /// within `lifetime` microseconds.
     public func create(
-        owner: String,
+        owner: Principal,
         length: Int64?,
         metadata: String?,
         concatenation: ResumableUpload.Concatenation?,
@@ -68,7 +68,8 @@ public final class ResumableUploads: Sendable {
         let now = FilesService.now()
         let upload = ResumableUpload(
             id: RandomIdentifier.make(),
-            owner: owner,
+            owner: owner.name,
+            ownerAccount: owner.account?.createdAt,
             length: length,
             metadata: metadata,
             createdAt: now,
@@ -101,7 +102,7 @@ public final class ResumableUploads: Sendable {
             guard let upload = Self.savedRecord(in: folder) else { throw StorageError.uploadNotFound }
             return upload
         }
-        guard principal.isAdmin || upload.owner == principal.name else { throw StorageError.uploadNotFound }
+        guard principal.isAdmin || upload.isOwned(by: principal) else { throw StorageError.uploadNotFound }
         guard upload.expiresAt > FilesService.now() else { throw StorageError.uploadExpired }
         if upload.fileID != nil {
             upload.offset = upload.length ?? 0
@@ -135,13 +136,13 @@ public final class ResumableUploads: Sendable {
     /// The bytes `owner`'s uploads that are not files yet hold or will hold, but `excluded`'s: the
     /// declared length of each, what it holds so far when it deferred its length. They count
     /// against a quota, so that unfinished uploads cannot hold more than it on the disk.
-    public func pendingBytes(of owner: String, excluding excluded: String? = nil) async throws -> Int64 {
+    public func pendingBytes(of owner: Principal, excluding excluded: String? = nil) async throws -> Int64 {
         let now = FilesService.now()
         return try await self.threadPool.runIfActive {
             // Read under the lock, so that no change made meanwhile is missed or undone.
             let counted = try self.unfinished.withLock { unfinished in
                 if unfinished == nil { unfinished = try self.readUnfinished() }
-                return unfinished!.filter { id, upload in id != excluded && upload.owner == owner && upload.expiresAt > now }
+                return unfinished!.filter { id, upload in id != excluded && upload.isOwned(by: owner) && upload.expiresAt > now }
             }
             var total: Int64 = 0
             for (id, upload) in counted {
@@ -294,7 +295,7 @@ public final class ResumableUploads: Sendable {
     }
 
     /// A new upload for `owner` holding the bytes of `parts` (complete uploads), in order.
-    public func concatenate(_ parts: [ResumableUpload], owner: String, metadata: String?, lifetime: Int64) async throws -> ResumableUpload {
+    public func concatenate(_ parts: [ResumableUpload], owner: Principal, metadata: String?, lifetime: Int64) async throws -> ResumableUpload {
         var upload = try await self.create(
             owner: owner,
             length: parts.reduce(0) { $0 + $1.offset },
