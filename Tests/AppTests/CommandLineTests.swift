@@ -421,14 +421,7 @@ import Testing
         let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         defer { server.signal(SIGKILL) }
         let environment = Self.environment(directory)
-        let add = try await Command.run(Self.binary, ["user", "add", "bob", "--password-stdin"], environment: environment, input: "bob-password\n")
-        #expect(add.status == 0, "\(add.stderr)")
-        let token = try await Curl.request(
-            port: port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=bob", "-d", "password=bob-password"]
-        ).decoded(TokenBody.self).access_token
-        let bob = ["-H", "Authorization: Bearer " + token]
+        let bob = try await Self.addUser("bob", environment: environment, port: port)
         async let upload = Curl.request(port: port, "/api/files?name=late", bob + ["-X", "POST", "--limit-rate", "2M", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         let delete = try await Command.run(Self.binary, ["user", "delete", "bob"], environment: environment)
@@ -454,19 +447,7 @@ import Testing
         let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
         defer { server.signal(SIGKILL) }
         let environment = Self.environment(directory)
-        let add = try await Command.run(
-            Self.binary,
-            ["user", "add", "bob", "--quota", "10MiB", "--password-stdin"],
-            environment: environment,
-            input: "bob-password\n"
-        )
-        #expect(add.status == 0, "\(add.stderr)")
-        let token = try await Curl.request(
-            port: port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=bob", "-d", "password=bob-password"]
-        ).decoded(TokenBody.self).access_token
-        let bob = ["-H", "Authorization: Bearer " + token]
+        let bob = try await Self.addUser("bob", ["--quota", "10MiB"], environment: environment, port: port)
         async let upload = Curl.request(port: port, "/api/files?name=big", bob + ["-X", "POST", "--limit-rate", "2M", "-T", source])
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         let lower = try await Command.run(Self.binary, ["user", "quota", "bob", "1MiB"], environment: environment)
@@ -933,6 +914,24 @@ import Testing
 
     /// The environment of a test's server: its storage in `directory`, and an `admin` with the
     /// tests' password, made quickly at bcrypt's cheapest cost.
+    /// Adds a user on the command line (with `options`, a quota say) and signs it in: the curl
+    /// arguments of its bearer token.
+    static func addUser(_ name: String, _ options: [String] = [], environment: [String: String], port: Int) async throws -> [String] {
+        let add = try await Command.run(
+            Self.binary,
+            ["user", "add", name] + options + ["--password-stdin"],
+            environment: environment,
+            input: name + "-password\n"
+        )
+        #expect(add.status == 0, "\(add.stderr)")
+        let token = try await Curl.request(
+            port: port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=" + name, "-d", "password=" + name + "-password"]
+        ).decoded(TokenBody.self).access_token
+        return ["-H", "Authorization: Bearer " + token]
+    }
+
     static func environment(_ directory: TemporaryDirectory) -> [String: String] {
         [
             "WHARF_STORAGE": directory.path + "/storage", "WHARF_BCRYPT_COST": "4", "WHARF_ADMIN_PASSWORD": TestApp.adminPassword,
