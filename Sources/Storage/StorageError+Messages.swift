@@ -105,7 +105,7 @@ extension StorageError {
         )
     }
 
-    /// A write committed for a user whose account was deleted meanwhile.
+    /// A write committed for a user whose account was deleted meanwhile (perhaps added again).
     static func accountGone(_ name: String) -> StorageError {
         StorageError(.accountGone, "The account '\(name)' no longer exists: nothing was stored for it.")
     }

@@ -34,7 +34,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let noSpace = Code(.noSpace)
         /// The user's files would hold more than their storage quota.
         public static let quotaExceeded = Code(.quotaExceeded)
-        /// The user acting is no longer an account: deleted while a request of theirs was under way.
+        /// The user acting is no longer the account that asked: deleted (perhaps added again under
+        /// the same name) while a request of theirs was under way.
         public static let accountGone = Code(.accountGone)
         /// What is to be removed is still needed (a user who still owns files).
         public static let inUse = Code(.inUse)

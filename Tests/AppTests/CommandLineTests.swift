@@ -426,13 +426,7 @@ import Testing
         try await waitUntil("the upload is staged") { !directory.files(under: "storage/tmp").isEmpty }
         let delete = try await Command.run(Self.binary, ["user", "delete", "bob"], environment: environment)
         #expect(delete.status == 0, "\(delete.stderr)")
-        let again = try await Command.run(
-            Self.binary,
-            ["user", "add", "bob", "--password-stdin"],
-            environment: environment,
-            input: "a-new-password\n"
-        )
-        #expect(again.status == 0, "\(again.stderr)")
+        _ = try await Self.addUser("bob", environment: environment, port: port)
         let reply = try await upload
         #expect(reply.status == 401)
         #expect(try reply.decoded(ErrorBody.self).detail.description == "The account 'bob' no longer exists: nothing was stored for it.")

@@ -190,16 +190,19 @@ struct SQLiteCatalog: Catalog {
             try Self.enqueue(request, at: time, in: db)
             return nil
         case .enforceQuota(let owner, let limit):
-            let usage = try Self.usage(of: owner, in: db)
-            if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
+            try Self.enforce(limit, on: owner, in: db)
             return nil
         case .enforceAccount(let name, let createdAt, let defaultQuota):
             guard let user = try UserRow.fetchOne(db, key: name), user.created_at == createdAt else { throw StorageError.accountGone(name) }
-            if let limit = user.quota ?? defaultQuota, case let usage = try Self.usage(of: name, in: db), usage > limit {
-                throw StorageError.quotaExceeded(quota: limit, usage: usage)
-            }
+            if let limit = user.quota ?? defaultQuota { try Self.enforce(limit, on: name, in: db) }
             return nil
         }
+    }
+
+    /// Throws `quotaExceeded` when `owner`'s files hold more than `limit` bytes.
+    static func enforce(_ limit: Int64, on owner: String, in db: Database) throws {
+        let usage = try Self.usage(of: owner, in: db)
+        if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
     }
 
     /// The bytes of `owner`'s files, each content (digest) counted once.

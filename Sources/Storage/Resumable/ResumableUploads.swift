@@ -148,8 +148,10 @@ public final class ResumableUploads: Sendable {
             for (id, upload) in counted {
                 if let length = upload.length {
                     total += length
-                } else if let fd = try? SystemFile.open(self.folder(id) + "/data", flags: O_RDONLY) {
-                    total += (try? SystemFile.fileSize(fd, path: self.folder(id) + "/data")) ?? 0
+                } else {
+                    let path = self.folder(id) + "/data"
+                    guard let fd = try? SystemFile.open(path, flags: O_RDONLY) else { continue }
+                    total += (try? SystemFile.fileSize(fd, path: path)) ?? 0
                     SystemFile.close(fd)
                 }
             }
