@@ -30,6 +30,14 @@ extension StorageError {
         StorageError(.quotaExceeded, "The upload would pass your storage quota of \(quota) bytes (\(usage) bytes would be used).")
     }
 
+    /// A commit would take the files of a file's owner past their quota.
+    static func ownersQuotaExceeded(_ owner: String, quota: Int64, usage: Int64) -> StorageError {
+        StorageError(
+            .quotaExceeded,
+            "The upload would pass the storage quota of the file's owner '\(owner)' of \(quota) bytes (\(usage) bytes would be used)."
+        )
+    }
+
     /// No job has this id.
     static func jobNotFound(_ id: Int64) -> StorageError {
         StorageError(.notFound, "No job has the id \(id).")

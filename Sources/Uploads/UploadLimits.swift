@@ -5,6 +5,9 @@ public struct UploadLimits: Sendable {
     /// Bytes the uploader's quota has left (`nil`: no quota): a body declared or grown past it is
     /// refused as it arrives.
     public var quotaLeft: Int64?
+    /// The user whose quota `quotaLeft` is, when not the uploader's own (an admin replacing
+    /// another's file): the error names them.
+    public var quotaOwner: String?
 
     /// Creates limits.
     public init(maxBodySize: Int64, quotaLeft: Int64? = nil) {
@@ -19,7 +22,8 @@ public struct UploadLimits: Sendable {
 
     /// The error for a body past the quota.
     var quotaError: UploadError {
-        UploadError(.tooLarge, "The upload would pass your storage quota: \(self.quotaLeft ?? 0) bytes are left.")
+        let quota = self.quotaOwner.map { "the storage quota of the file's owner '\($0)'" } ?? "your storage quota"
+        return UploadError(.tooLarge, "The upload would pass \(quota): \(self.quotaLeft ?? 0) bytes are left.")
     }
 
     /// The error for a body over `maxBodySize`.

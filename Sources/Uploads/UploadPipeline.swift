@@ -105,8 +105,9 @@ public struct UploadPipeline: Sendable {
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         // A file that is not there is refused before its body is read.
         let existing = try await self.files.file(id, as: principal)
-        // The old content may be freed by the change: the commit counts exactly.
-        let limits = try await self.limits(for: principal, freeing: existing.owner == principal.name ? existing.size : 0)
+        var limits = self.limits
+        limits.quotaLeft = try await self.files.roomForContent(of: existing, as: principal)
+        limits.quotaOwner = existing.owner == principal.name ? nil : existing.owner
         let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: limits, into: self.files)
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: existing.name, declaredType: declaredType, metadata: FileMetadata(name: existing.name))
@@ -115,11 +116,10 @@ public struct UploadPipeline: Sendable {
         }
     }
 
-    /// The limits of an upload by `principal`: the server's, and what their quota has left (plus
-    /// `freeing`, bytes the upload replaces).
-    private func limits(for principal: Principal, freeing: Int64 = 0) async throws -> UploadLimits {
+    /// The limits of an upload by `principal`: the server's, and what their quota has left.
+    private func limits(for principal: Principal) async throws -> UploadLimits {
         var limits = self.limits
-        limits.quotaLeft = try await self.files.remainingQuota(of: principal).map { $0 + freeing }
+        limits.quotaLeft = try await self.files.remainingQuota(of: principal)
         return limits
     }
 

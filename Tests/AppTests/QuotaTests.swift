@@ -85,4 +85,33 @@ import Testing
             #expect(try await client.request(.put, "/api/files?name=x", body: body, headers: alice).status == .created)
         }
     }
+
+    /// An admin's new content for another user's file counts against that user's quota, not the
+    /// admin's own: refused past it (the file unchanged), taken within it however small the
+    /// admin's own quota is.
+    @Test func anAdminReplacingAUsersFileIsHeldToThatUsersQuota() async throws {
+        let (app, alice) = try await Self.app()
+        try await app.accounts().add(name: "root", password: "root-password", isAdmin: true, quota: 10)
+        let root: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "root"))"]
+        try await app.router { client in
+            let created = try await client.request(.put, "/api/files?name=a", body: String(repeating: "a", count: 60), headers: alice)
+            let file = try created.decoded(FileRecordBody.self)
+            let blobs = app.blobFiles
+            var declared = root
+            declared[.contentLength] = "101"
+            let refused = try await client.request(.put, "/api/files/\(file.id)/content", body: String(repeating: "b", count: 101), headers: declared)
+            #expect(refused.status == .contentTooLarge)
+            #expect(
+                try refused.decoded(ErrorBody.self)
+                    == ErrorBody(detail: .message("The upload would pass the storage quota of the file's owner 'alice': 100 bytes are left."))
+            )
+            #expect(app.blobFiles == blobs && app.stagedFiles.isEmpty)
+            let kept = try await client.request(.get, "/api/files/\(file.id)", headers: alice).decoded(FileRecordBody.self)
+            #expect(kept.sha256 == file.sha256)
+
+            let replaced = try await client.request(.put, "/api/files/\(file.id)/content", body: String(repeating: "c", count: 100), headers: root)
+            #expect(replaced.status == .ok)
+            #expect(try replaced.decoded(FileRecordBody.self).size == 100)
+        }
+    }
 }

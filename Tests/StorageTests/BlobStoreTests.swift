@@ -154,6 +154,35 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(self.store.contains(remaining[0].digest))
     }
 
+    /// New content an admin gives another user's file counts against that user's quota as it is
+    /// at commit, not against the admin's own.
+    @Test func anAdminsReplacementCountsAgainstTheOwnersQuota() async throws {
+        let catalog = try SQLiteCatalog(path: self.directory.path + "/quota.sqlite", durable: false)
+        let files = FilesService(blobs: self.store, catalog: catalog)
+        try await catalog.addUser(UserRecord(name: "alice", passwordHash: "-", role: .user, createdAt: 1, quota: 100))
+        try await catalog.addUser(UserRecord(name: "root", passwordHash: "-", role: .admin, createdAt: 2, quota: 10))
+        let alice = Principal(name: "alice", isAdmin: false, quota: 100, account: .init(createdAt: 1, defaultQuota: nil))
+        let root = Principal(name: "root", isAdmin: true, quota: 10, account: .init(createdAt: 2, defaultQuota: nil))
+        let staged = try await stage(Array(repeating: 1, count: 60), in: self.store)
+        let owned = try await files.create(
+            [NewFile(staged: staged, metadata: FileMetadata(name: "a"), contentType: "text/plain", declaredContentType: nil)],
+            as: alice
+        )[0]
+        let content = { (size: Int) in
+            NewContent(staged: try await stage(Array(repeating: 2, count: size), in: self.store), contentType: "text/plain", declaredContentType: nil)
+        }
+
+        let refused = await #expect(throws: StorageError.self) {
+            try await files.replaceContent(of: owned.id, with: try await content(101), as: root)
+        }
+        #expect(refused?.message == "The upload would pass the storage quota of the file's owner 'alice' of 100 bytes (101 bytes would be used).")
+        #expect(try await files.file(owned.id, as: alice) == owned)
+        #expect(try await files.roomForContent(of: owned, as: root) == 100)
+
+        let replaced = try await files.replaceContent(of: owned.id, with: try await content(100), as: root)
+        #expect(replaced.size == 100 && replaced.owner == "alice")
+    }
+
     /// Ownership lives in the service: a user sees, changes and opens only their own files, and
     /// another's file is not found, exactly as a missing one; an admin reaches every file.
     @Test func aUserReachesOnlyTheirOwnFilesAndAnAdminReachesAll() async throws {

@@ -250,26 +250,65 @@ func makeRecord(
         let directory = try TemporaryDirectory()
         let catalog = try SQLiteCatalog(path: directory.path + "/wharf.sqlite", durable: false)
         try await catalog.addUser(UserRecord(name: "alice", passwordHash: "-", role: .user, createdAt: 7, quota: 100))
-        let alice = UnitOfWork.Write.enforceAccount("alice", createdAt: 7, defaultQuota: nil)
-        _ = try await catalog.commit(UnitOfWork([.insert(makeRecord(name: "a", size: 60, createdAt: 1, owner: "alice")), alice]))
+        let alice: [UnitOfWork.Write] = [.requireAccount("alice", createdAt: 7), .enforceUserQuota("alice", defaultQuota: nil)]
+        _ = try await catalog.commit(UnitOfWork([.insert(makeRecord(name: "a", size: 60, createdAt: 1, owner: "alice"))] + alice))
 
         try await catalog.setQuota(of: "alice", to: 50)
         let small = makeRecord(name: "b", size: 1, createdAt: 2, owner: "alice")
-        let refused = await #expect(throws: StorageError.self) { try await catalog.commit(UnitOfWork([.insert(small), alice])) }
+        let refused = await #expect(throws: StorageError.self) { try await catalog.commit(UnitOfWork([.insert(small)] + alice)) }
         #expect(refused?.code == .quotaExceeded)
         #expect(refused?.message == "The upload would pass your storage quota of 50 bytes (61 bytes would be used).")
         #expect(try await catalog.file(id: small.id) == nil)
 
         try await catalog.setQuota(of: "alice", to: nil)
-        let byDefault = UnitOfWork.Write.enforceAccount("alice", createdAt: 7, defaultQuota: 60)
+        let byDefault = UnitOfWork.Write.enforceUserQuota("alice", defaultQuota: 60)
         await #expect(throws: StorageError.self) { try await catalog.commit(UnitOfWork([.insert(small), byDefault])) }
-        _ = try await catalog.commit(UnitOfWork([.insert(small), .enforceAccount("alice", createdAt: 7, defaultQuota: 61)]))
+        _ = try await catalog.commit(UnitOfWork([.insert(small), .enforceUserQuota("alice", defaultQuota: 61)]))
 
         let another = makeRecord(name: "c", size: 1, createdAt: 3, owner: "alice")
         let gone = await #expect(throws: StorageError.self) {
-            try await catalog.commit(UnitOfWork([.insert(another), .enforceAccount("alice", createdAt: 8, defaultQuota: nil)]))
+            try await catalog.commit(UnitOfWork([.insert(another), .requireAccount("alice", createdAt: 8)]))
         }
         #expect(gone?.code == .accountGone)
         #expect(try await catalog.file(id: another.id) == nil)
+    }
+
+    /// New content of a file counts against its owner's quota as it is at commit, not against
+    /// whoever puts it there; a file of no user's has no quota.
+    @Test func aFilesNewContentIsCheckedAgainstItsOwnersQuota() async throws {
+        let directory = try TemporaryDirectory()
+        let catalog = try SQLiteCatalog(path: directory.path + "/wharf.sqlite", durable: false)
+        try await catalog.addUser(UserRecord(name: "bob", passwordHash: "-", role: .user, createdAt: 7, quota: 100))
+        let file = makeRecord(name: "a", size: 60, createdAt: 1, owner: "bob")
+        _ = try await catalog.commit(UnitOfWork([.insert(file)]))
+        let bigger = ContentChange(
+            digest: BlobDigest(bytes: Array(repeating: 9, count: 32)),
+            size: 101,
+            contentType: "text/plain",
+            declaredContentType: nil
+        )
+
+        let refused = await #expect(throws: StorageError.self) {
+            try await catalog.commit(
+                UnitOfWork([.replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: nil)])
+            )
+        }
+        #expect(refused?.code == .quotaExceeded)
+        #expect(try await catalog.file(id: file.id)?.size == 60)
+        #expect(try await catalog.remainingQuota(ofUser: "bob", defaultQuota: nil) == 40)
+
+        try await catalog.setQuota(of: "bob", to: nil)
+        #expect(try await catalog.remainingQuota(ofUser: "bob", defaultQuota: 200) == 140)
+        _ = try await catalog.commit(
+            UnitOfWork([.replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: 101)])
+        )
+        #expect(try await catalog.file(id: file.id)?.size == 101)
+
+        let orphan = makeRecord(name: "b", size: 10, createdAt: 3, owner: "nobody")
+        _ = try await catalog.commit(UnitOfWork([.insert(orphan)]))
+        _ = try await catalog.commit(
+            UnitOfWork([.replaceContent(orphan.id, bigger, at: 4, ownedBy: nil), .enforceOwnerQuota(of: orphan.id, defaultQuota: 1)])
+        )
+        #expect(try await catalog.remainingQuota(ofUser: "nobody", defaultQuota: 1) == nil)
     }
 }

@@ -25,6 +25,9 @@ public protocol Catalog: ShareLinkCatalog, JobCatalog, EventCatalog {
     func referenceCount(of digest: BlobDigest) async throws -> Int
     /// The bytes of `owner`'s files, each content counted once.
     func usage(of owner: String) async throws -> Int64
+    /// How many more bytes the files of the user of this name may hold by their quota as it is
+    /// now (their own, else `defaultQuota`); `nil` when they have none, or are no user.
+    func remainingQuota(ofUser name: String, defaultQuota: Int64?) async throws -> Int64?
     /// Checks that the database answers (readiness).
     func ping() async throws
 }

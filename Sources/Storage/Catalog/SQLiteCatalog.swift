@@ -192,11 +192,26 @@ struct SQLiteCatalog: Catalog {
         case .enforceQuota(let owner, let limit):
             try Self.enforce(limit, on: owner, in: db)
             return nil
-        case .enforceAccount(let name, let createdAt, let defaultQuota):
-            guard let user = try UserRow.fetchOne(db, key: name), user.created_at == createdAt else { throw StorageError.accountGone(name) }
-            if let limit = user.quota ?? defaultQuota { try Self.enforce(limit, on: name, in: db) }
+        case .requireAccount(let name, let createdAt):
+            guard try UserRow.fetchOne(db, key: name)?.created_at == createdAt else { throw StorageError.accountGone(name) }
+            return nil
+        case .enforceUserQuota(let name, let defaultQuota):
+            if let limit = try Self.quota(ofUser: name, defaultQuota: defaultQuota, in: db) { try Self.enforce(limit, on: name, in: db) }
+            return nil
+        case .enforceOwnerQuota(let id, let defaultQuota):
+            let owner = try Self.row(id, ownedBy: nil, in: db).owner
+            guard let limit = try Self.quota(ofUser: owner, defaultQuota: defaultQuota, in: db) else { return nil }
+            let usage = try Self.usage(of: owner, in: db)
+            if usage > limit { throw StorageError.ownersQuotaExceeded(owner, quota: limit, usage: usage) }
             return nil
         }
+    }
+
+    /// The quota of the user of this name as it is now: their own, else `defaultQuota`; `nil`
+    /// (none) for a name that is no user's.
+    static func quota(ofUser name: String, defaultQuota: Int64?, in db: Database) throws -> Int64? {
+        guard let user = try UserRow.fetchOne(db, key: name) else { return nil }
+        return user.quota ?? defaultQuota
     }
 
     /// Throws `quotaExceeded` when `owner`'s files hold more than `limit` bytes.
@@ -213,6 +228,12 @@ struct SQLiteCatalog: Catalog {
 
     func usage(of owner: String) async throws -> Int64 {
         try await self.readOneStatement { db in try Self.usage(of: owner, in: db) }
+    }
+
+    func remainingQuota(ofUser name: String, defaultQuota: Int64?) async throws -> Int64? {
+        try await self.read { db in
+            try Self.quota(ofUser: name, defaultQuota: defaultQuota, in: db).map { max(0, $0 - (try Self.usage(of: name, in: db))) }
+        }
     }
 
     /// The row of `id`, if `owner` (when set) owns it; another's file is not found, like a missing one.

@@ -21,11 +21,16 @@ public struct UnitOfWork: Sendable {
         /// Fails the whole unit when, after the writes before it, the owner's files hold more
         /// than `limit` bytes (each content counted once).
         case enforceQuota(owner: String, limit: Int64)
-        /// Fails the whole unit when the user of this name is not the account made at
-        /// `createdAt` (`accountGone`: deleted, perhaps made again), or when, after the writes
-        /// before it, the user's files hold more than the user's quota as it is now (their own,
-        /// else `defaultQuota`; each content counted once).
-        case enforceAccount(String, createdAt: Int64, defaultQuota: Int64?)
+        /// Fails the whole unit (`accountGone`) when the user of this name is not the account made
+        /// at `createdAt`: deleted, perhaps made again.
+        case requireAccount(String, createdAt: Int64)
+        /// Fails the whole unit when, after the writes before it, the files of the user of this
+        /// name hold more than the user's quota as it is now (their own, else `defaultQuota`; each
+        /// content counted once). A name that is no user's has no quota.
+        case enforceUserQuota(String, defaultQuota: Int64?)
+        /// The same check for the user who owns this file after the writes before it: new
+        /// content of a file counts against its owner's quota, whoever puts it there.
+        case enforceOwnerQuota(of: FileID, defaultQuota: Int64?)
     }
 
     /// The writes, in the order they run.

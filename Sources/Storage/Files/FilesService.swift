@@ -155,7 +155,7 @@ public struct FilesService: Sendable {
             [content.staged],
             UnitOfWork(
                 [.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)]
-                    + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.ownerCheck(principal)
+                    + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.replacementCheck(of: id, by: principal)
             )
         )
         guard case .updated(let record, let before) = changes[0] else { return changes[0].record }
@@ -174,9 +174,23 @@ public struct FilesService: Sendable {
     /// its own quota, if it has one.
     static func ownerCheck(_ principal: Principal) -> [UnitOfWork.Write] {
         if let account = principal.account {
-            return [.enforceAccount(principal.name, createdAt: account.createdAt, defaultQuota: account.defaultQuota)]
+            return [
+                .requireAccount(principal.name, createdAt: account.createdAt),
+                .enforceUserQuota(principal.name, defaultQuota: account.defaultQuota),
+            ]
         }
         return principal.quota.map { [.enforceQuota(owner: principal.name, limit: $0)] } ?? []
+    }
+
+    /// The check that ends a unit giving file `id` new content: as `ownerCheck`, but an admin's
+    /// content, which may be for anyone's file, counts against the quota of the file's owner as
+    /// it is when the unit commits.
+    static func replacementCheck(of id: FileID, by principal: Principal) -> [UnitOfWork.Write] {
+        guard principal.isAdmin, let account = principal.account else { return Self.ownerCheck(principal) }
+        return [
+            .requireAccount(principal.name, createdAt: account.createdAt),
+            .enforceOwnerQuota(of: id, defaultQuota: account.defaultQuota),
+        ]
     }
 
     /// How many more bytes the principal's files may hold (`nil`: no limit); what an upload may
@@ -184,6 +198,19 @@ public struct FilesService: Sendable {
     public func remainingQuota(of principal: Principal) async throws -> Int64? {
         guard let quota = principal.quota else { return nil }
         return max(0, quota - (try await self.catalog.usage(of: principal.name)))
+    }
+
+    /// How many bytes new content of `record` may hold by its owner's quota (`nil`: no limit),
+    /// what it frees counted as free; what a replacement may stream before it is refused. The
+    /// commit checks again, exactly.
+    public func roomForContent(of record: FileRecord, as principal: Principal) async throws -> Int64? {
+        let left: Int64?
+        if record.owner == principal.name {
+            left = try await self.remainingQuota(of: principal)
+        } else {
+            left = try await self.catalog.remainingQuota(ofUser: record.owner, defaultQuota: principal.account?.defaultQuota)
+        }
+        return left.map { $0 + record.size }
     }
 
     /// Removes a file's record, and its blob when no other file shares it.
