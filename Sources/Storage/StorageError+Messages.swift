@@ -25,17 +25,11 @@ extension StorageError {
         )
     }
 
-    /// A commit would take the user's files past their quota.
-    public static func quotaExceeded(quota: Int64, usage: Int64) -> StorageError {
-        StorageError(.quotaExceeded, "The upload would pass your storage quota of \(quota) bytes (\(usage) bytes would be used).")
-    }
-
-    /// A commit would take the files of a file's owner past their quota.
-    static func ownersQuotaExceeded(_ owner: String, quota: Int64, usage: Int64) -> StorageError {
-        StorageError(
-            .quotaExceeded,
-            "The upload would pass the storage quota of the file's owner '\(owner)' of \(quota) bytes (\(usage) bytes would be used)."
-        )
+    /// A commit would take the user's files past their quota; `owner` names the file's owner when
+    /// that is not the one who asked.
+    public static func quotaExceeded(quota: Int64, usage: Int64, of owner: String? = nil) -> StorageError {
+        let whose = owner.map { "the storage quota of the file's owner '\($0)'" } ?? "your storage quota"
+        return StorageError(.quotaExceeded, "The upload would pass \(whose) of \(quota) bytes (\(usage) bytes would be used).")
     }
 
     /// No job has this id.

@@ -200,9 +200,9 @@ struct SQLiteCatalog: Catalog {
             return nil
         case .enforceOwnerQuota(let id, let defaultQuota):
             let owner = try Self.row(id, ownedBy: nil, in: db).owner
-            guard let limit = try Self.quota(ofUser: owner, defaultQuota: defaultQuota, in: db) else { return nil }
-            let usage = try Self.usage(of: owner, in: db)
-            if usage > limit { throw StorageError.ownersQuotaExceeded(owner, quota: limit, usage: usage) }
+            if let limit = try Self.quota(ofUser: owner, defaultQuota: defaultQuota, in: db) {
+                try Self.enforce(limit, on: owner, in: db, namingOwner: true)
+            }
             return nil
         }
     }
@@ -214,10 +214,11 @@ struct SQLiteCatalog: Catalog {
         return user.quota ?? defaultQuota
     }
 
-    /// Throws `quotaExceeded` when `owner`'s files hold more than `limit` bytes.
-    static func enforce(_ limit: Int64, on owner: String, in db: Database) throws {
+    /// Throws `quotaExceeded` when `owner`'s files hold more than `limit` bytes; its message
+    /// names the owner when `namingOwner` (it is not the one who asked).
+    static func enforce(_ limit: Int64, on owner: String, in db: Database, namingOwner: Bool = false) throws {
         let usage = try Self.usage(of: owner, in: db)
-        if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage) }
+        if usage > limit { throw StorageError.quotaExceeded(quota: limit, usage: usage, of: namingOwner ? owner : nil) }
     }
 
     /// The bytes of `owner`'s files, each content (digest) counted once.
