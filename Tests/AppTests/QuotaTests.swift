@@ -17,19 +17,23 @@ import Testing
         return (app, [.authorization: "Bearer \(try await app.token(for: "alice"))"])
     }
 
+    /// The error of a PUT of `size` bytes with their length declared, which must answer 413.
+    static func refusedDeclaredUpload(_ client: any TestClientProtocol, _ path: String, size: Int, headers: HTTPFields) async throws -> ErrorBody {
+        var declared = headers
+        declared[.contentLength] = String(size)
+        let refused = try await client.request(.put, path, body: String(repeating: "b", count: size), headers: declared)
+        #expect(refused.status == .contentTooLarge)
+        return try refused.decoded(ErrorBody.self)
+    }
+
     @Test func aDeclaredUploadPastTheQuotaIsRefusedBeforeItIsStored() async throws {
         let (app, alice) = try await Self.app()
         try await app.router { client in
             let first = try await client.request(.put, "/api/files?name=a", body: String(repeating: "a", count: 60), headers: alice)
             #expect(first.status == .created)
             let blobs = app.blobFiles
-            var headers = alice
-            headers[.contentLength] = "41"
-            let refused = try await client.request(.put, "/api/files?name=b", body: String(repeating: "b", count: 41), headers: headers)
-            #expect(refused.status == .contentTooLarge)
-            #expect(
-                try refused.decoded(ErrorBody.self) == ErrorBody(detail: .message("The upload would pass your storage quota: 40 bytes are left."))
-            )
+            let refused = try await Self.refusedDeclaredUpload(client, "/api/files?name=b", size: 41, headers: alice)
+            #expect(refused == ErrorBody(detail: .message("The upload would pass your storage quota: 40 bytes are left.")))
             #expect(app.blobFiles == blobs && app.stagedFiles.isEmpty)
             let listed = try await client.request(.get, "/api/files", headers: alice).decoded(FilePageBody.self)
             #expect(listed.items.map(\.name) == ["a"])
@@ -97,13 +101,9 @@ import Testing
             let created = try await client.request(.put, "/api/files?name=a", body: String(repeating: "a", count: 60), headers: alice)
             let file = try created.decoded(FileRecordBody.self)
             let blobs = app.blobFiles
-            var declared = root
-            declared[.contentLength] = "101"
-            let refused = try await client.request(.put, "/api/files/\(file.id)/content", body: String(repeating: "b", count: 101), headers: declared)
-            #expect(refused.status == .contentTooLarge)
+            let refused = try await Self.refusedDeclaredUpload(client, "/api/files/\(file.id)/content", size: 101, headers: root)
             #expect(
-                try refused.decoded(ErrorBody.self)
-                    == ErrorBody(detail: .message("The upload would pass the storage quota of the file's owner 'alice': 100 bytes are left."))
+                refused == ErrorBody(detail: .message("The upload would pass the storage quota of the file's owner 'alice': 100 bytes are left."))
             )
             #expect(app.blobFiles == blobs && app.stagedFiles.isEmpty)
             let kept = try await client.request(.get, "/api/files/\(file.id)", headers: alice).decoded(FileRecordBody.self)
