@@ -123,6 +123,14 @@ public final class RunningProcess: Sendable {
         self.stderr = stderr
     }
 
+    /// A program still running when its last handle goes (a test that failed before it stopped
+    /// its server) is killed and reaped, so that no test leaves a process behind.
+    deinit {
+        guard self.isRunning else { return }
+        self.signal(SIGKILL)
+        _ = self.waitForExit()
+    }
+
     /// Whether the program is still running (one that ended but is not reaped yet is not).
     public var isRunning: Bool { cspawn_has_ended(self.processIdentifier) == 0 }
 
