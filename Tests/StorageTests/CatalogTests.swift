@@ -290,24 +290,34 @@ func makeRecord(
 
         let refused = await #expect(throws: StorageError.self) {
             try await catalog.commit(
-                UnitOfWork([.replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: nil)])
+                UnitOfWork([
+                    .replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: nil, askedBy: "root"),
+                ])
             )
         }
-        #expect(refused?.code == .quotaExceeded)
+        #expect(refused?.message == "The upload would pass the storage quota of the file's owner 'bob' of 100 bytes (101 bytes would be used).")
         #expect(try await catalog.file(id: file.id)?.size == 60)
         #expect(try await catalog.remainingQuota(ofUser: "bob", defaultQuota: nil) == 40)
 
         try await catalog.setQuota(of: "bob", to: nil)
         #expect(try await catalog.remainingQuota(ofUser: "bob", defaultQuota: 200) == 140)
+        let ownRefused = await #expect(throws: StorageError.self) {
+            try await catalog.commit(
+                UnitOfWork([
+                    .replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: 100, askedBy: "bob"),
+                ])
+            )
+        }
+        #expect(ownRefused?.message == "The upload would pass your storage quota of 100 bytes (101 bytes would be used).")
         _ = try await catalog.commit(
-            UnitOfWork([.replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: 101)])
+            UnitOfWork([.replaceContent(file.id, bigger, at: 2, ownedBy: nil), .enforceOwnerQuota(of: file.id, defaultQuota: 101, askedBy: "bob")])
         )
         #expect(try await catalog.file(id: file.id)?.size == 101)
 
         let orphan = makeRecord(name: "b", size: 10, createdAt: 3, owner: "nobody")
         _ = try await catalog.commit(UnitOfWork([.insert(orphan)]))
         _ = try await catalog.commit(
-            UnitOfWork([.replaceContent(orphan.id, bigger, at: 4, ownedBy: nil), .enforceOwnerQuota(of: orphan.id, defaultQuota: 1)])
+            UnitOfWork([.replaceContent(orphan.id, bigger, at: 4, ownedBy: nil), .enforceOwnerQuota(of: orphan.id, defaultQuota: 1, askedBy: "root")])
         )
         #expect(try await catalog.remainingQuota(ofUser: "nobody", defaultQuota: 1) == nil)
     }

@@ -198,10 +198,10 @@ struct SQLiteCatalog: Catalog {
         case .enforceUserQuota(let name, let defaultQuota):
             if let limit = try Self.quota(ofUser: name, defaultQuota: defaultQuota, in: db) { try Self.enforce(limit, on: name, in: db) }
             return nil
-        case .enforceOwnerQuota(let id, let defaultQuota):
+        case .enforceOwnerQuota(let id, let defaultQuota, let askedBy):
             let owner = try Self.row(id, ownedBy: nil, in: db).owner
             if let limit = try Self.quota(ofUser: owner, defaultQuota: defaultQuota, in: db) {
-                try Self.enforce(limit, on: owner, in: db, namingOwner: true)
+                try Self.enforce(limit, on: owner, in: db, namingOwner: owner != askedBy)
             }
             return nil
         }

@@ -29,8 +29,9 @@ public struct UnitOfWork: Sendable {
         /// content counted once). A name that is no user's has no quota.
         case enforceUserQuota(String, defaultQuota: Int64?)
         /// The same check for the user who owns this file after the writes before it: new
-        /// content of a file counts against its owner's quota, whoever puts it there.
-        case enforceOwnerQuota(of: FileID, defaultQuota: Int64?)
+        /// content of a file counts against its owner's quota, whoever puts it there. The error
+        /// names the owner when that is not `askedBy`.
+        case enforceOwnerQuota(of: FileID, defaultQuota: Int64?, askedBy: String)
     }
 
     /// The writes, in the order they run.

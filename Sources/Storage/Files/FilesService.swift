@@ -189,7 +189,7 @@ public struct FilesService: Sendable {
         guard principal.isAdmin, let account = principal.account else { return Self.ownerCheck(principal) }
         return [
             .requireAccount(principal.name, createdAt: account.createdAt),
-            .enforceOwnerQuota(of: id, defaultQuota: account.defaultQuota),
+            .enforceOwnerQuota(of: id, defaultQuota: account.defaultQuota, askedBy: principal.name),
         ]
     }
 
