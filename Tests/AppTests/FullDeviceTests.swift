@@ -4,13 +4,15 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-/// A storage device that fills up, for real: a 32 MiB tmpfs mounted under the storage root.
+/// A storage device that fills up, for real: a tmpfs mounted under the storage root, 32 MiB unless a
+/// test needs more.
 @Suite(.serialized) struct FullDeviceTests {
-    /// Runs `body` with the storage root of `app` on a fresh 32 MiB tmpfs, unmounted afterwards.
-    static func onSmallDevice(_ app: TestApp, _ body: (String) async throws -> Void) async throws {
+    /// Runs `body` with the storage root of `app` on a fresh tmpfs of `size` bytes, unmounted
+    /// afterwards.
+    static func onSmallDevice(_ app: TestApp, size: Int = 32 << 20, _ body: (String) async throws -> Void) async throws {
         let root = app.configuration.storageDirectory
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let mounted = try await Command.run("mount", ["-t", "tmpfs", "-o", "size=32M", "tmpfs", root])
+        let mounted = try await Command.run("mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", root])
         try #require(mounted.status == 0, "the test mounts a tmpfs (it runs as root): \(mounted.stderr)")
         do {
             try await body(root)
@@ -24,18 +26,24 @@ import Testing
     /// curl's arguments for a tus piece at offset 0 (the body to add).
     static let firstPiece = TusWireTests.tus + ["-X", "PATCH", "-H", "Content-Type: application/offset+octet-stream", "-H", "Upload-Offset: 0"]
 
-    /// More than the 32 MiB device holds.
-    static let largeSourceSize = 48 << 20
+    /// A file half as large again as the device it is sent to.
+    struct LargeSource {
+        let path: String
+        let size: Int
+    }
 
-    /// Runs `body` with a live app on the small device and a random file of `largeSourceSize`
-    /// bytes to send it.
-    static func withLargeSource(_ body: @Sendable (TestApp, Int, String) async throws -> Void) async throws {
+    /// Runs `body` with a live app on a device of `deviceSize` bytes and a random file that the
+    /// device cannot hold.
+    static func withLargeSource(
+        deviceSize: Int = 32 << 20,
+        _ body: @Sendable (TestApp, Int, LargeSource) async throws -> Void
+    ) async throws {
         let app = try TestApp()
-        try await Self.onSmallDevice(app) { _ in
+        try await Self.onSmallDevice(app, size: deviceSize) { _ in
             try await app.live { client in
                 let directory = try TemporaryDirectory()
-                let source = directory.path + "/large.bin"
-                try await Fixtures.randomFile(at: source, size: Self.largeSourceSize)
+                let source = LargeSource(path: directory.path + "/large.bin", size: deviceSize + deviceSize / 2)
+                try await Fixtures.randomFile(at: source.path, size: source.size)
                 try await body(app, client.port!, source)
             }
         }
@@ -107,14 +115,17 @@ import Testing
     /// A body that declares more than the device holds is refused as it starts, not once the
     /// device is full (its room is claimed first; what arrives is what the sockets took before the
     /// answer): for a raw upload and for a piece of a resumable one, whose offset stays where it was.
+    /// The device is far larger than what loopback sockets hold in flight (this kernel lets a
+    /// receive window grow to 32 MiB), so that a late refusal could not pass for an early one.
     @Test func aDeclaredBodyTheDeviceCannotHoldIsRefusedAsItStarts() async throws {
-        try await Self.withLargeSource { app, port, source in
-            let raw = try await Curl.request(port: port, "/api/files?name=large.bin", ["-T", source])
-            let upload = try await TusWireTests.create(port: port, length: Self.largeSourceSize)
-            let piece = try await Curl.request(port: port, upload, Self.firstPiece + ["-T", source])
+        let deviceSize = 256 << 20
+        try await Self.withLargeSource(deviceSize: deviceSize) { app, port, source in
+            let raw = try await Curl.request(port: port, "/api/files?name=large.bin", ["-T", source.path])
+            let upload = try await TusWireTests.create(port: port, length: source.size)
+            let piece = try await Curl.request(port: port, upload, Self.firstPiece + ["-T", source.path])
             for refused in [raw, piece] {
                 #expect(refused.status == 507)
-                #expect(refused.uploaded < 16 << 20, "\(refused.uploaded)")
+                #expect(refused.uploaded < deviceSize / 4, "\(refused.uploaded)")
             }
             #expect(try await TusWireTests.offset(port: port, upload) == 0)
             #expect(app.stagedFiles.isEmpty)
@@ -125,8 +136,8 @@ import Testing
     /// 507: the upload stays where it was, and takes the next piece.
     @Test func aPieceThatRunsOutOfRoomMidWayIsDroppedAndTheUploadGoesOn() async throws {
         try await Self.withLargeSource { _, port, source in
-            let upload = try await TusWireTests.create(port: port, length: Self.largeSourceSize)
-            let cut = try await Curl.request(port: port, upload, Self.firstPiece + ["-H", "Transfer-Encoding: chunked", "-T", source])
+            let upload = try await TusWireTests.create(port: port, length: source.size)
+            let cut = try await Curl.request(port: port, upload, Self.firstPiece + ["-H", "Transfer-Encoding: chunked", "-T", source.path])
             #expect(cut.status == 507)
             #expect(try await TusWireTests.offset(port: port, upload) == 0)
             #expect(try await Curl.request(port: port, upload, Self.firstPiece + ["--data-binary", "hello"]).status == 204)
