@@ -102,7 +102,27 @@ import Testing
             return Int(line?.split(separator: " ").last ?? "") ?? 0
         }
         let large = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/large.bin"))
+        let largeDigest = try await Fixtures.sha256(ofFile: directory.path + "/large.bin")
+        _ = try await Self.curl(
+            port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
+            certificate: certificate,
+            body: body
+        )
+        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
         for (flag, version) in [("--http2", "2"), ("--http1.1", "1.1")] {
+            // A body streamed to the responder, past HTTP/2's first flow-control windows.
+            let upload = try await Self.curl(
+                port,
+                "/api/files?name=large.bin",
+                [flag, "-T", directory.path + "/large.bin", "-H", "Authorization: Bearer " + token],
+                certificate: certificate,
+                body: body
+            )
+            #expect(upload.version == version && upload.status == 201)
+            let record = try JSONDecoder().decode(FileRecordBody.self, from: Data(contentsOf: URL(fileURLWithPath: body)))
+            #expect(record.size == 3 << 20 && record.sha256 == largeDigest, "the upload over \(version) arrived whole")
             let before = try await fastAnswers()
             for _ in 0..<2 {
                 let page = try await Self.curl(port, "/", [flag], certificate: certificate, body: body)

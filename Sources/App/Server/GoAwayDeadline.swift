@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP2
 
 /// Closes an HTTP/2 connection whose client has not let it end within its deadline of the
-/// server's first GOAWAY: Hummingbird's connection manager, after an idle connection's GOAWAY and
+/// server's first GOAWAY: NIO's connection manager, after an idle connection's GOAWAY and
 /// PING, closes it only once the PING is acknowledged, so a client that never answers would hold
 /// it for ever. It sits right behind the HTTP/2 handler, where the manager's frames pass.
 final class GoAwayDeadline: ChannelOutboundHandler, RemovableChannelHandler {

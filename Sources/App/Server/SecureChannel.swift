@@ -1,5 +1,4 @@
 import HummingbirdCore
-import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -11,13 +10,13 @@ import NIOSSL
 /// upgrade, so `/api/ws` works over HTTPS as over HTTP.
 struct SecureChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
-        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1WebSocketUpgradeChannel.Value, HTTP2Channel.Value>>
+        let negotiated: EventLoopFuture<NIONegotiatedHTTPVersion<HTTP1WebSocketUpgradeChannel.Value, HTTP2StreamsChannel.Value>>
         let channel: any Channel
     }
 
     let context: NIOSSLContext
     let http1: ParsedHTTP1Channel
-    let http2: HTTP2Channel
+    let http2: HTTP2StreamsChannel
     /// How long the TLS handshake may take.
     let handshakeTimeout: Duration
     /// How long an HTTP/2 connection may stay open after the server's GOAWAY.

@@ -4,7 +4,6 @@ import Glibc
 public import Hummingbird
 import HummingbirdAuth
 import HummingbirdCore
-import HummingbirdHTTP2
 import HummingbirdWebSocket
 import Jobs
 public import Logging
@@ -264,11 +263,18 @@ public enum Wharf {
             var stream = fastPath
             stream.idleTimeout = nil
             let streamFastPath = stream
-            let streams = HTTP1Channel.Configuration(additionalChannelHandlers: [
-                StaticFastPathStreamHandler(configuration: streamFastPath),
-                RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, largeBodyReads: false, bodyTimeout: bodyTimeout),
-                AccessLogHandler(log: accessLog),
-            ])
+            let streamHandlers: @Sendable () -> [any ChannelHandler] = { [StaticFastPathStreamHandler(configuration: streamFastPath)] }
+            let passedOnHandlers: @Sendable () -> [any ChannelHandler] = {
+                [
+                    RequestBodyFlowHandler(
+                        maxBodySize: maxBodySize,
+                        acceptsBody: routes.acceptsBody,
+                        largeBodyReads: false,
+                        bodyTimeout: bodyTimeout
+                    ),
+                    AccessLogHandler(log: accessLog),
+                ]
+            }
             server = HTTPServerBuilder { responder in
                 SecureChannel(
                     context: context,
@@ -278,9 +284,11 @@ public enum Wharf {
                         accessLog: accessLog,
                         metrics: routeMetrics
                     ),
-                    http2: HTTP2Channel(
+                    http2: HTTP2StreamsChannel(
                         responder: responder,
-                        configuration: .init(idleTimeout: configuration.keepaliveTimeout.duration, streamConfiguration: streams)
+                        streamHandlers: streamHandlers,
+                        passedOnHandlers: passedOnHandlers,
+                        idleTimeout: configuration.keepaliveTimeout.duration
                     ),
                     handshakeTimeout: requestHeadTimeout,
                     // A client that has not let go by then would be cut off by the shutdown anyway.

@@ -1,0 +1,128 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP2
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP2
+
+/// HTTP/2 whose streams the static fast path answers with no task of their own: a stream becomes
+/// an async channel for the responder only once the fast path passes its request on.
+/// Hummingbird's `HTTP2Channel` wraps every stream in an `NIOAsyncChannel` and runs a task for
+/// it before its request is read, which took a third of a static answer's CPU over HTTP/2.
+/// The connection's lifetime (its idle timeout, its GOAWAYs on shutdown) is NIO's own manager's;
+/// `GoAwayDeadline` bounds the time after the first GOAWAY.
+struct HTTP2StreamsChannel: ServerChildChannel {
+    typealias Stream = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    struct Value: ServerChildChannelValue {
+        /// The streams passed on to the responder, finished when the connection closes.
+        let streams: AsyncStream<Stream>
+        let channel: any Channel
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    /// The handlers of every stream, right after its codec: the fast path's.
+    let streamHandlers: @Sendable () -> [any ChannelHandler]
+    /// The handlers of a stream the fast path passed on, before its async channel.
+    let passedOnHandlers: @Sendable () -> [any ChannelHandler]
+    /// How long a connection without open streams stays open.
+    let idleTimeout: Duration
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let (streams, continuation) = AsyncStream.makeStream(of: Stream.self)
+            channel.closeFuture.whenComplete { _ in continuation.finish() }
+            let manager = NIOHTTP2ServerConnectionManagementHandler(
+                eventLoop: channel.eventLoop,
+                configuration: .init(maxIdleTime: TimeAmount(self.idleTimeout), maxAge: nil, maxGraceTime: nil, keepalive: nil)
+            )
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(
+                NIOHTTP2Handler(
+                    mode: .server,
+                    eventLoop: channel.eventLoop,
+                    streamDelegate: manager.http2StreamDelegate,
+                    inboundStreamInitializer: { stream in
+                        stream.eventLoop.makeCompletedFuture {
+                            let streamPipeline = stream.pipeline.syncOperations
+                            try streamPipeline.addHandler(HTTP2FramePayloadToHTTPServerCodec())
+                            try streamPipeline.addHandlers(self.streamHandlers())
+                            try streamPipeline.addHandler(
+                                StreamHandOff { stream in
+                                    let pipeline = stream.pipeline.syncOperations
+                                    try pipeline.addHandlers(self.passedOnHandlers())
+                                    try pipeline.addHandler(HTTPConnectionStateHandler(logger: logger))
+                                    continuation.yield(try Stream(wrappingChannelSynchronously: stream))
+                                }
+                            )
+                        }
+                    }
+                )
+            )
+            try pipeline.addHandler(manager)
+            // ALPN chose HTTP/2 on a connection already active: the manager starts its idle timer
+            // on channelActive, which it would otherwise never see.
+            manager.channelActive(context: try pipeline.context(handler: manager))
+            return Value(streams: streams, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await withDiscardingTaskGroup { group in
+            for await stream in value.streams {
+                group.addTask { await self.respond(on: stream, logger: logger) }
+            }
+        }
+    }
+
+    /// Answers the request of a stream passed on, as Hummingbird's HTTP/2 stream channel does.
+    private func respond(on stream: Stream, logger: Logger) async {
+        do {
+            try await withTaskCancellationHandler {
+                try await stream.executeThenClose { inbound, outbound in
+                    var parts = inbound.makeAsyncIterator()
+                    guard let first = try await parts.next() else { return }
+                    guard case .head(let head) = first else { throw UnexpectedRequestPart(part: first) }
+                    let request = Request(head: head, body: RequestBody(asyncSequence: StreamRequestBody(parts: parts)))
+                    try await self.responder(request, ResponseWriter(outbound: outbound), stream.channel)
+                    // The stream ends once NIO has passed on the request's end.
+                    while try await parts.next() != nil {}
+                }
+            } onCancel: {
+                stream.channel.close(mode: .input, promise: nil)
+            }
+        } catch {
+            logger.trace("Failed to read or write an HTTP/2 stream", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The body of a stream's request: its parts after the head, up to the end.
+struct StreamRequestBody: AsyncSequence, @unchecked Sendable {
+    // Unchecked: NIO's iterator is not Sendable; the responder's task alone reads it, once.
+    typealias Element = ByteBuffer
+
+    let parts: NIOAsyncChannelInboundStream<HTTPRequestPart>.AsyncIterator
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var parts: NIOAsyncChannelInboundStream<HTTPRequestPart>.AsyncIterator
+
+        mutating func next() async throws -> ByteBuffer? {
+            switch try await self.parts.next() {
+            case .body(let bytes): return bytes
+            case .end, nil: return nil
+            case .head(let head): throw UnexpectedRequestPart(part: .head(head))
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(parts: self.parts)
+    }
+}
+
+/// A stream's request part out of order (the codec gives a head first, and one only).
+struct UnexpectedRequestPart: Error {
+    let part: HTTPRequestPart
+}
