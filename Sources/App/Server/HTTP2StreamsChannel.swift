@@ -9,7 +9,8 @@ import NIOHTTPTypesHTTP2
 /// HTTP/2 whose streams the static fast path answers with no task of their own: a stream becomes
 /// an async channel for the responder only once the fast path passes its request on.
 /// Hummingbird's `HTTP2Channel` wraps every stream in an `NIOAsyncChannel` and runs a task for
-/// it before its request is read, which took a third of a static answer's CPU over HTTP/2.
+/// it before its request is read: without them, static answers over HTTP/2 come half again as
+/// fast (docs/benchmarks.md).
 /// The connection's lifetime (its idle timeout, its GOAWAYs on shutdown) is NIO's own manager's;
 /// `GoAwayDeadline` bounds the time after the first GOAWAY.
 struct HTTP2StreamsChannel: ServerChildChannel {
