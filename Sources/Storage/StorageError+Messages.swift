@@ -28,8 +28,13 @@ extension StorageError {
     /// A commit would take the user's files past their quota; `owner` names the file's owner when
     /// that is not the one who asked.
     public static func quotaExceeded(quota: Int64, usage: Int64, of owner: String? = nil) -> StorageError {
-        let whose = owner.map { "the storage quota of the file's owner '\($0)'" } ?? "your storage quota"
-        return StorageError(.quotaExceeded, "The upload would pass \(whose) of \(quota) bytes (\(usage) bytes would be used).")
+        StorageError(.quotaExceeded, "The upload would pass \(Self.quotaName(of: owner)) of \(quota) bytes (\(usage) bytes would be used).")
+    }
+
+    /// Whose quota an upload would pass, as its errors say it: the file owner's when `owner` is
+    /// set (not the one who asked), else the asker's own.
+    public static func quotaName(of owner: String?) -> String {
+        owner.map { "the storage quota of the file's owner '\($0)'" } ?? "your storage quota"
     }
 
     /// No job has this id.

@@ -1,3 +1,5 @@
+import Storage
+
 /// Limits that every upload obeys, whatever its protocol.
 public struct UploadLimits: Sendable {
     /// The largest request body accepted, in bytes.
@@ -22,8 +24,7 @@ public struct UploadLimits: Sendable {
 
     /// The error for a body past the quota.
     var quotaError: UploadError {
-        let quota = self.quotaOwner.map { "the storage quota of the file's owner '\($0)'" } ?? "your storage quota"
-        return UploadError(.tooLarge, "The upload would pass \(quota): \(self.quotaLeft ?? 0) bytes are left.")
+        UploadError(.tooLarge, "The upload would pass \(StorageError.quotaName(of: self.quotaOwner)): \(self.quotaLeft ?? 0) bytes are left.")
     }
 
     /// The error for a body over `maxBodySize`.
