@@ -38,8 +38,9 @@ public struct StaticBody: Sendable {
     let hash: String
 }
 
-/// A static answer decided from the caches alone, ready for the event-loop carriers.
-public struct CachedStaticAnswer: Sendable {
+/// A static answer decided from the caches alone, ready for the event-loop carriers. A class: an
+/// answer passes through several hands for each request, and a reference is one count to keep.
+public final class CachedStaticAnswer: Sendable {
     /// The head and the body's segments.
     public let answer: FileAnswer
     /// Where the segments' file bytes are.

@@ -26,10 +26,10 @@ struct AddedFields {
 /// pipeline, and reads again what was held back while an answer was paced.
 protocol FastPathWire: ChannelInboundHandler {
     func writeHead(of answer: CachedStaticAnswer, adding fields: AddedFields, context: ChannelHandlerContext)
-    func writeBody(_ bytes: ByteBuffer, context: ChannelHandlerContext)
+    func writeBody(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
     /// Writes `region` of the answer's open file as a body part (sendfile).
     func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
-    func writeEnd(promise: EventLoopPromise<Void>, context: ChannelHandlerContext)
+    func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
 }
 
 /// The static fast path of one connection (or one HTTP/2 stream), apart from the HTTP types its
@@ -54,22 +54,34 @@ final class FastPathConnection {
     /// How long after a region the next is sent: long enough that the loop turns first.
     static let turn = TimeAmount.microseconds(20)
 
-    /// A body part still to send: bytes, or a file region (start and end offsets).
-    private enum Part {
-        case bytes(ByteBuffer)
-        case region(Int64, Int64)
-    }
-
-    /// An answer's body parts still to send, and what its regions are read from.
+    /// An answer being sent: where its body has got to, what its regions are read from, and what
+    /// is done once its last byte is out. One object per answer, so that sending a small one costs
+    /// few allocations.
     private final class Outgoing {
-        let parts: [Part]
-        var next = 0
+        let answer: CachedStaticAnswer
+        /// The segment to send next (the count of segments once the body is out or has none).
+        var segment: Int
+        /// How much of the next segment, a file segment sent a region at a time, has gone.
+        var segmentSent: Int64 = 0
+        /// The open file stays with the answer until it is out; the handle lends its descriptor to
+        /// the regions.
+        let openFile: OpenFile?
         let handle: NIOFileHandle?
         let written: EventLoopPromise<Void>
+        var exchange: AccessLog.Exchange?
+        var watchdog: RepeatedTask?
+        var finished = false
 
-        init(parts: [Part], handle: NIOFileHandle?, written: EventLoopPromise<Void>) {
-            self.parts = parts
-            self.handle = handle
+        init(answer: CachedStaticAnswer, written: EventLoopPromise<Void>) {
+            self.answer = answer
+            self.segment = answer.answer.sendsBody ? 0 : answer.answer.segments.count
+            if answer.answer.sendsBody, case .file(let file) = answer.body.content {
+                self.openFile = file
+                self.handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.descriptor)
+            } else {
+                self.openFile = nil
+                self.handle = nil
+            }
             self.written = written
         }
     }
@@ -224,81 +236,78 @@ final class FastPathConnection {
         }
         self.sending += 1
         wire.writeHead(of: held.answer, adding: added, context: context)
-        // The handle lends the open file's descriptor to the regions; the open file stays with
-        // the answer until it is out.
-        var openFile: OpenFile?
-        var handle: NIOFileHandle?
-        var parts: [Part] = []
-        if answer.sendsBody {
-            if case .file(let file) = held.answer.body.content {
-                openFile = file
-                handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.descriptor)
-            }
-            for segment in answer.segments {
-                switch (segment, held.answer.body.content) {
-                case (.bytes(let bytes), _):
-                    parts.append(.bytes(bytes))
-                case (.file(let offset, let length), .memory(let bytes)):
-                    parts.append(.bytes(bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!))
-                case (.file(let offset, let length), .file):
-                    for start in stride(from: offset, to: offset + length, by: Int64.Stride(Self.regionChunk)) {
-                        parts.append(.region(start, min(offset + length, start + Self.regionChunk)))
-                    }
-                }
-            }
-        }
+        let outgoing = Outgoing(answer: held.answer, written: context.eventLoop.makePromise(of: Void.self))
         let bodyBytes = answer.sendsBody ? answer.segments.reduce(0) { $0 + $1.length } : 0
         let accessLog = self.configuration.accessLog
         accessLog.counters.sent.increment(by: bodyBytes)
-        var exchange: AccessLog.Exchange?
         if accessLog.logsRequests {
-            exchange = AccessLog.Exchange(method: held.request.method.rawValue, target: held.request.target, start: held.start)
-            exchange?.answered(status: answer.status.code, requestID: requestID, bytesOut: Int(bodyBytes))
+            outgoing.exchange = AccessLog.Exchange(method: held.request.method.rawValue, target: held.request.target, start: held.start)
+            outgoing.exchange?.answered(status: answer.status.code, requestID: requestID, bytesOut: Int(bodyBytes))
         }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        var finished = false
-        var watchdog: RepeatedTask?
-        written.futureResult.assumeIsolated().whenComplete { result in
-            if let exchange { accessLog.write(exchange, complete: (try? result.get()) != nil) }
-            finished = true
-            watchdog?.cancel()
-            _ = try? handle?.takeDescriptorOwnership()
-            withExtendedLifetime(openFile) {}
-            self.sending -= 1
-            self.lastActive = .now()
-            if self.sending == 0, let quiesce = self.quiesce {
-                self.quiesce = nil
-                context.fireUserInboundEventTriggered(quiesce)
-            }
+        outgoing.written.futureResult.assumeIsolated().whenComplete { result in
+            self.sent(outgoing, complete: (try? result.get()) != nil, context: context)
         }
-        self.pump(Outgoing(parts: parts, handle: handle, written: written), wire: wire, context: context)
-        // A small answer is out by now (the callback above has run); one still going out (a
-        // region the socket has not taken yet, or the later regions of a large file) is watched.
-        if !finished, let openFile {
-            watchdog = Self.watch(openFile, needing: answer.segments, context: context)
+        self.pump(outgoing, wire: wire, context: context)
+        // A small answer is out by now (`sent` has run); one still going out (a region the socket
+        // has not taken yet, or the later regions of a large file) is watched.
+        if !outgoing.finished, let openFile = outgoing.openFile {
+            outgoing.watchdog = Self.watch(openFile, needing: answer.segments, context: context)
         }
     }
 
-    /// Writes the parts of `outgoing` up to its next file region, then the rest in later turns
-    /// of the event loop, once each region is out, and the answer's end after the last.
+    /// The last byte of `outgoing` is out (`complete`), or it failed.
+    private func sent(_ outgoing: Outgoing, complete: Bool, context: ChannelHandlerContext) {
+        if let exchange = outgoing.exchange { self.configuration.accessLog.write(exchange, complete: complete) }
+        outgoing.finished = true
+        outgoing.watchdog?.cancel()
+        _ = try? outgoing.handle?.takeDescriptorOwnership()
+        self.sending -= 1
+        self.lastActive = .now()
+        if self.sending == 0, let quiesce = self.quiesce {
+            self.quiesce = nil
+            context.fireUserInboundEventTriggered(quiesce)
+        }
+    }
+
+    /// Writes the body of `outgoing` up to its next file region, then the rest in later turns of
+    /// the event loop, once each region is out, and the answer's end after the last. The last body
+    /// part carries the promise of the whole answer, the end only when there is none: an end with
+    /// a promise costs the HTTP/1 encoder an empty write of its own.
     private func pump(_ outgoing: Outgoing, wire: some FastPathWire, context: ChannelHandlerContext) {
-        while outgoing.next < outgoing.parts.count {
-            let part = outgoing.parts[outgoing.next]
-            outgoing.next += 1
-            switch part {
-            case .bytes(let bytes):
-                wire.writeBody(bytes, context: context)
-            case .region(let start, let end):
+        let segments = outgoing.answer.answer.segments
+        var lastPartCarriesPromise = false
+        while outgoing.segment < segments.count {
+            switch (segments[outgoing.segment], outgoing.answer.body.content) {
+            case (.bytes(let bytes), _):
+                outgoing.segment += 1
+                lastPartCarriesPromise = outgoing.segment == segments.count
+                wire.writeBody(bytes, promise: lastPartCarriesPromise ? outgoing.written : nil, context: context)
+            case (.file(let offset, let length), .memory(let bytes)):
+                outgoing.segment += 1
+                lastPartCarriesPromise = outgoing.segment == segments.count
+                let slice = bytes.getSlice(at: bytes.readerIndex + Int(offset), length: Int(length))!
+                wire.writeBody(slice, promise: lastPartCarriesPromise ? outgoing.written : nil, context: context)
+            case (.file(let offset, let length), .file):
+                let start = offset + outgoing.segmentSent
+                let end = min(offset + length, start + Self.regionChunk)
+                if end == offset + length {
+                    outgoing.segment += 1
+                    outgoing.segmentSent = 0
+                } else {
+                    outgoing.segmentSent = end - offset
+                }
+                guard end > start else { continue }
                 let region = FileRegion(fileHandle: outgoing.handle!, readerIndex: Int(start), endIndex: Int(end))
-                if outgoing.next == outgoing.parts.count {
-                    wire.writeRegion(region, promise: nil, context: context)
+                if outgoing.segment == segments.count {
+                    lastPartCarriesPromise = true
+                    wire.writeRegion(region, promise: outgoing.written, context: context)
                     continue
                 }
-                let sent = context.eventLoop.makePromise(of: Void.self)
-                wire.writeRegion(region, promise: sent, context: context)
+                let regionSent = context.eventLoop.makePromise(of: Void.self)
+                wire.writeRegion(region, promise: regionSent, context: context)
                 self.pacing = true
                 context.flush()
-                sent.futureResult.assumeIsolated().whenComplete { result in
+                regionSent.futureResult.assumeIsolated().whenComplete { result in
                     switch result {
                     case .success:
                         // A task run at once would run in the same turn (NIO runs tasks until none
@@ -311,7 +320,7 @@ final class FastPathConnection {
                 return
             }
         }
-        wire.writeEnd(promise: outgoing.written, context: context)
+        wire.writeEnd(promise: lastPartCarriesPromise ? nil : outgoing.written, context: context)
         if self.pacing { self.endPacing(wire: wire, context: context) }
     }
 

@@ -136,15 +136,15 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
     }
 
-    func writeBody(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+    func writeBody(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(bytes))), promise: promise)
     }
 
     func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         context.write(self.wrapOutboundOut(.body(.fileRegion(region))), promise: promise)
     }
 
-    func writeEnd(promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+    func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
 }

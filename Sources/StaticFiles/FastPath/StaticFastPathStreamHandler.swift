@@ -68,8 +68,8 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
     }
 
-    func writeBody(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        context.write(self.wrapOutboundOut(.body(bytes)), promise: nil)
+    func writeBody(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        context.write(self.wrapOutboundOut(.body(bytes)), promise: promise)
     }
 
     /// Never asked: a stream's answers are taken from memory only.
@@ -77,7 +77,7 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
         promise?.fail(ChannelError.operationUnsupported)
     }
 
-    func writeEnd(promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+    func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
 }
