@@ -34,6 +34,12 @@ final class AnswerCache: Sendable {
         self.answers.removeExpired()
     }
 
+    /// Whether an answer with this body is kept: one whose bytes are in memory.
+    static func keeps(_ body: StaticBody) -> Bool {
+        if case .memory = body.content { return true }
+        return false
+    }
+
     /// Keeps an answer whose bytes are in memory.
     func store(_ answer: CachedStaticAnswer, for key: Key) {
         guard case .memory(let bytes) = answer.body.content else { return }

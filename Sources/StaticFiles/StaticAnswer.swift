@@ -51,11 +51,39 @@ public final class CachedStaticAnswer: Sendable {
     /// answer cache is sent many times).
     let http1Head: HTTPResponseHead
 
-    init(answer: FileAnswer, body: StaticBody, endpointPath: String) {
+    /// - Parameter isRemembered: whether the answer cache keeps the answer, to send it again:
+    ///   its head is then written in `framedHTTP1Fields`' form.
+    init(answer: FileAnswer, body: StaticBody, endpointPath: String, isRemembered: Bool) {
         self.answer = answer
         self.body = body
         self.endpointPath = endpointPath
-        self.http1Head = HTTPResponseHead(HTTPResponse(status: answer.status, headerFields: answer.headers))
+        let status = HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase)
+        let headers = isRemembered ? Self.framedHTTP1Fields(answer.headers) : HTTPHeaders(answer.headers)
+        self.http1Head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+    }
+
+    /// The fields as HTTP/1 headers in which only those NIO's encoder and the connection's
+    /// persistence handler look at (`Content-Length`, `Transfer-Encoding`, `Connection`) are
+    /// fields of their own; each run of the others is one field whose value carries the lines of
+    /// the rest of the run. NIO writes every name and value with a copy of its own: 13 fields
+    /// took 7.5% of a 1 KiB answer's samples. The bytes on the wire are the same; the values
+    /// come from `HTTPFields`, which holds no line breaks.
+    static func framedHTTP1Fields(_ fields: HTTPFields) -> HTTPHeaders {
+        var headers: [(String, String)] = []
+        var run: (name: String, value: String)?
+        for field in fields {
+            if field.name == .contentLength || field.name == .transferEncoding || field.name == .connection {
+                if let ended = run { headers.append(ended) }
+                run = nil
+                headers.append((field.name.rawName, field.value))
+            } else if run == nil {
+                run = (field.name.rawName, field.value)
+            } else {
+                run!.value += "\r\n\(field.name.rawName): \(field.value)"
+            }
+        }
+        if let ended = run { headers.append(ended) }
+        return HTTPHeaders(headers)
     }
 }
 
@@ -182,7 +210,8 @@ extension StaticFileServer {
             let answer = CachedStaticAnswer(
                 answer: try self.answer(planned.plan, body: planned.body, response: planned.response, request: request),
                 body: planned.body,
-                endpointPath: planned.endpointPath
+                endpointPath: planned.endpointPath,
+                isRemembered: key != nil && AnswerCache.keeps(planned.body)
             )
             guard self.sendsWithoutWaiting(answer) else { return nil }
             if let key { self.answers.store(answer, for: key) }

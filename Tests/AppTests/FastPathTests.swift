@@ -102,6 +102,63 @@ import Testing
         }
     }
 
+    struct RawExchange: Decodable {
+        struct Answer: Decodable {
+            let status_line: String
+            let lines: [String]
+        }
+
+        let answers: [Answer]
+    }
+
+    /// The status line and head lines of the answer to `request` (raw HTTP/1, `\\r\\n` line
+    /// ends) as they came on the wire, in order, with the values of `Date` and `X-Process-Time`
+    /// left out (they differ between any two answers).
+    static func rawHead(port: Int, _ request: String) async throws -> [String] {
+        let output = try await PythonClients.run("persistence.py", [String(port), request], timeout: .seconds(90))
+        #expect(output.status == 0, "\(output.text)")
+        let answer = try #require(try JSONDecoder().decode(RawExchange.self, from: Data(output.text.utf8)).answers.first)
+        return [answer.status_line]
+            + answer.lines.map { line in
+                ["Date:", "X-Process-Time:"].first { line.hasPrefix($0) } ?? line
+            }
+    }
+
+    /// Both carriers write the same head, byte for byte and in the same order (but for the
+    /// values of `Date` and `X-Process-Time`), to HTTP/1.1 and HTTP/1.0 requests, whether the
+    /// answer is remembered (its head written once) or made for the request (a range).
+    @Test func bothCarriersWriteTheSameHeadBytes() async throws {
+        let routed = try TestApp { $0.staticFastPath = false }
+        let fast = try TestApp()
+        try await Self.populate(routed.configuration.staticDirectory)
+        try await Self.populate(fast.configuration.staticDirectory)
+        try await routed.live { routedClient in
+            try await fast.live { fastClient in
+                let (routedPort, fastPort) = (routedClient.port!, fastClient.port!)
+                let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
+                let id = "X-Request-ID: compared\\r\\n"
+                let requests = [
+                    "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
+                    "HEAD /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
+                    "GET /app.js HTTP/1.1\\r\\nHost: a\\r\\n\(id)Accept-Encoding: gzip\\r\\nConnection: close\\r\\n\\r\\n",
+                    "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)If-None-Match: \(smallTag)\\r\\nConnection: close\\r\\n\\r\\n",
+                    "GET /large.bin HTTP/1.1\\r\\nHost: a\\r\\n\(id)Range: bytes=100-199\\r\\nConnection: close\\r\\n\\r\\n",
+                    "GET /small.txt HTTP/1.0\\r\\n\(id)\\r\\n",
+                    "GET /small.txt HTTP/1.0\\r\\n\(id)Connection: keep-alive\\r\\n\\r\\n",
+                ]
+                for request in requests {
+                    _ = try await Self.rawHead(port: fastPort, request)
+                    let before = try await Self.fastAnswers(port: fastPort)
+                    let viaRouter = try await Self.rawHead(port: routedPort, request)
+                    let viaFastPath = try await Self.rawHead(port: fastPort, request)
+                    #expect(viaFastPath == viaRouter, "\(request)")
+                    #expect(viaFastPath.contains("Date:") && viaFastPath.contains("X-Process-Time:"), "\(request)")
+                    #expect(try await Self.fastAnswers(port: fastPort) - before == 1, "\(request)")
+                }
+            }
+        }
+    }
+
     struct PipelinedAnswer: Decodable {
         let status: Int
         let id: String

@@ -1,5 +1,6 @@
 """Writes raw HTTP/1 requests on one connection and reports, as one JSON line, the answers that
-came back (status line, headers, body) and whether the server closed the connection after them.
+came back (status line, headers, the head's lines as sent, body) and whether the server closed the
+connection after them.
 
 usage: persistence.py PORT REQUESTS [--expect N] [--head-only]
 REQUESTS is written as given (with \\r\\n line ends), all at once. Answers are read by their
@@ -32,10 +33,12 @@ while True:
         break
     connection.settimeout(30)
     headers = {}
+    lines = []
     while (line := stream.readline()) not in (b"\r\n", b""):
+        lines.append(line.decode())
         name, value = line.decode().split(":", 1)
         headers[name.strip().lower()] = value.strip()
-    answer = {"status_line": status_line.decode().strip(), "headers": headers}
+    answer = {"status_line": status_line.decode().strip(), "headers": headers, "lines": lines}
     answers.append(answer)
     if head_only:
         break

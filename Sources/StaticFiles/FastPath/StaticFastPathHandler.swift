@@ -28,6 +28,9 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
     public typealias OutboundIn = HTTPServerResponsePart
     public typealias OutboundOut = HTTPServerResponsePart
 
+    private static let processTimeName = HTTPField.Name.processTime.rawName
+    private static let requestIDName = HTTPField.Name.requestID.rawName
+
     /// A handler that, added after the HTTP types codec of an HTTP/1 connection (in
     /// Hummingbird's additional channel handlers, after `RequestBodyFlowHandler`, which puts the
     /// connection's persistence handler below that codec), puts the fast path right below the
@@ -128,11 +131,12 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
     func writeHead(of answer: CachedStaticAnswer, adding fields: AddedFields, context: ChannelHandlerContext) {
         var head = answer.http1Head
         // In the order the middleware stack and Hummingbird add them; none is in a decided
-        // answer: appended, not looked up.
-        head.headers.add(name: HTTPField.Name.processTime.rawName, value: fields.processTime)
-        head.headers.add(name: HTTPField.Name.requestID.rawName, value: fields.requestID)
-        head.headers.add(name: "Date", value: fields.date)
-        if let server = self.connection.configuration.serverName { head.headers.add(name: "Server", value: server) }
+        // answer: appended, not looked up. One field carries the lines of the others, as in a
+        // remembered answer's head (`CachedStaticAnswer.framedHTTP1Fields`): their values are
+        // made here or checked (`RequestIDGenerator`), none holds a line break.
+        var lines = "\(fields.processTime)\r\n\(Self.requestIDName): \(fields.requestID)\r\nDate: \(fields.date)"
+        if let server = self.connection.configuration.serverName { lines += "\r\nServer: \(server)" }
+        head.headers.add(name: Self.processTimeName, value: lines)
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
     }
 
