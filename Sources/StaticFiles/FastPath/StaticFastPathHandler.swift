@@ -134,8 +134,23 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
         // answer: appended, not looked up. One field carries the lines of the others, as in a
         // remembered answer's head (`CachedStaticAnswer.framedHTTP1Fields`): their values are
         // made here or checked (`RequestIDGenerator`), none holds a line break.
-        var lines = "\(fields.processTime)\r\n\(Self.requestIDName): \(fields.requestID)\r\nDate: \(fields.date)"
-        if let server = self.connection.configuration.serverName { lines += "\r\nServer: \(server)" }
+        let server = self.connection.configuration.serverName
+        var lines = ""
+        // One allocation: the values and, in 64 bytes, the names and separators between them.
+        lines.reserveCapacity(
+            fields.processTime.utf8.count + fields.requestID.utf8.count + fields.date.utf8.count + (server?.utf8.count ?? 0) + 64
+        )
+        lines += fields.processTime
+        lines += "\r\n"
+        lines += Self.requestIDName
+        lines += ": "
+        lines += fields.requestID
+        lines += "\r\nDate: "
+        lines += fields.date
+        if let server {
+            lines += "\r\nServer: "
+            lines += server
+        }
         head.headers.add(name: Self.processTimeName, value: lines)
         context.write(self.wrapOutboundOut(.head(head)), promise: nil)
     }
