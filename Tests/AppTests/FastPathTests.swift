@@ -52,53 +52,58 @@ import Testing
         return "\(reply.status)\n\(head)\n\n" + SHA256.hash(data: Data(body.utf8)).description
     }
 
-    @Test func theEventLoopCarrierAndTheRouterGiveTheSameAnswers() async throws {
+    /// Two live servers of the same populated static directory: one that answers every request
+    /// through the router, one with the event-loop carrier; `body` gets their ports.
+    static func withBothCarriers(_ body: @escaping @Sendable (_ routedPort: Int, _ fastPort: Int) async throws -> Void) async throws {
         let routed = try TestApp { $0.staticFastPath = false }
         let fast = try TestApp()
         try await Self.populate(routed.configuration.staticDirectory)
         try await Self.populate(fast.configuration.staticDirectory)
         try await routed.live { routedClient in
-            try await fast.live { fastClient in
-                let (routedPort, fastPort) = (routedClient.port!, fastClient.port!)
-                let tag = try #require(try await Curl.request(port: routedPort, "/large.bin", ["-I"]).headers["etag"])
-                let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
-                // Each request, and whether its second sending is answered on the event loop.
-                let table: [(String, [String], Bool)] = [
-                    ("/small.txt", [], true), ("/small.txt", ["-I"], true), ("/small.txt", ["-H", "Accept-Encoding: gzip"], true),
-                    ("/small.txt", ["-H", "If-None-Match: \(smallTag)"], true), ("/small.txt", ["-r", "0-9,20-29"], true),
-                    ("/large.bin", [], true), ("/large.bin", ["-I"], true), ("/large.bin", ["-r", "100-199"], true),
-                    ("/large.bin", ["-r", "-10"], true), ("/large.bin", ["-r", "0-9,500000-500099"], true),
-                    ("/large.bin", ["-r", "2000000-"], false), ("/large.bin", ["-H", "If-None-Match: \(tag)"], true),
-                    ("/large.bin", ["-H", "If-None-Match: \"other\""], true),
-                    ("/large.bin", ["-H", "If-Modified-Since: Tue, 22 Sep 2026 14:13:20 GMT"], true),
-                    ("/large.bin", ["-H", "If-Match: \"other\""], false),
-                    ("/large.bin", ["-H", "If-Unmodified-Since: Thu, 01 Jan 2015 00:00:00 GMT"], false),
-                    ("/large.bin", ["-r", "0-99", "-H", "If-Range: \(tag)"], true),
-                    ("/large.bin", ["-r", "0-99", "-H", "If-Range: \"other\""], true),
-                    ("/app.js", ["-H", "Accept-Encoding: br"], true), ("/app.js", ["-H", "Accept-Encoding: gzip, br;q=0.5"], true),
-                    // Field names in any case, and a field sent twice, read from HTTP/1 as the HTTP types read them.
-                    ("/app.js", ["-H", "accept-ENCODING: br"], true),
-                    ("/app.js", ["-H", "Accept-Encoding: gzip;q=0.5", "-H", "Accept-Encoding: br"], true),
-                    ("/small.txt", ["-H", "RANGE: bytes=0-9"], true), ("/small.txt", ["-H", "if-none-match: \(smallTag)"], true),
-                    ("/app.js", [], true), ("/", [], true), ("/page/", [], true), ("/page", [], false), ("/missing.txt", [], false),
-                    ("/large.bin?version=2", [], true), ("/healthz", [], false),
-                ]
-                var expectedFast = 0
-                for (path, arguments, isFast) in table {
-                    let arguments = arguments + ["-H", "X-Request-ID: compared"]
-                    _ = try await Curl.request(port: fastPort, path, arguments)
-                    let before = try await Self.fastAnswers(port: fastPort)
-                    let viaRouter = try await Curl.request(port: routedPort, path, arguments)
-                    let viaFastPath = try await Curl.request(port: fastPort, path, arguments)
-                    let isHead = arguments.contains("-I")
-                    #expect(Self.comparable(viaFastPath, isHead: isHead) == Self.comparable(viaRouter, isHead: isHead), "\(path) \(arguments)")
-                    #expect(viaFastPath.headers["x-process-time"] != nil && viaFastPath.headers["date"] != nil)
-                    #expect(try await Self.fastAnswers(port: fastPort) - before == (isFast ? 1 : 0), "\(path) \(arguments) fast: \(isFast)")
-                    if isFast { expectedFast += 1 }
-                }
-                #expect(try await Self.fastAnswers(port: routedPort) == 0)
-                #expect(expectedFast > 20)
+            try await fast.live { fastClient in try await body(routedClient.port!, fastClient.port!) }
+        }
+    }
+
+    @Test func theEventLoopCarrierAndTheRouterGiveTheSameAnswers() async throws {
+        try await Self.withBothCarriers { routedPort, fastPort in
+            let tag = try #require(try await Curl.request(port: routedPort, "/large.bin", ["-I"]).headers["etag"])
+            let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
+            // Each request, and whether its second sending is answered on the event loop.
+            let table: [(String, [String], Bool)] = [
+                ("/small.txt", [], true), ("/small.txt", ["-I"], true), ("/small.txt", ["-H", "Accept-Encoding: gzip"], true),
+                ("/small.txt", ["-H", "If-None-Match: \(smallTag)"], true), ("/small.txt", ["-r", "0-9,20-29"], true),
+                ("/large.bin", [], true), ("/large.bin", ["-I"], true), ("/large.bin", ["-r", "100-199"], true),
+                ("/large.bin", ["-r", "-10"], true), ("/large.bin", ["-r", "0-9,500000-500099"], true),
+                ("/large.bin", ["-r", "2000000-"], false), ("/large.bin", ["-H", "If-None-Match: \(tag)"], true),
+                ("/large.bin", ["-H", "If-None-Match: \"other\""], true),
+                ("/large.bin", ["-H", "If-Modified-Since: Tue, 22 Sep 2026 14:13:20 GMT"], true),
+                ("/large.bin", ["-H", "If-Match: \"other\""], false),
+                ("/large.bin", ["-H", "If-Unmodified-Since: Thu, 01 Jan 2015 00:00:00 GMT"], false),
+                ("/large.bin", ["-r", "0-99", "-H", "If-Range: \(tag)"], true),
+                ("/large.bin", ["-r", "0-99", "-H", "If-Range: \"other\""], true),
+                ("/app.js", ["-H", "Accept-Encoding: br"], true), ("/app.js", ["-H", "Accept-Encoding: gzip, br;q=0.5"], true),
+                // Field names in any case, and a field sent twice, read from HTTP/1 as the HTTP types read them.
+                ("/app.js", ["-H", "accept-ENCODING: br"], true),
+                ("/app.js", ["-H", "Accept-Encoding: gzip;q=0.5", "-H", "Accept-Encoding: br"], true),
+                ("/small.txt", ["-H", "RANGE: bytes=0-9"], true), ("/small.txt", ["-H", "if-none-match: \(smallTag)"], true),
+                ("/app.js", [], true), ("/", [], true), ("/page/", [], true), ("/page", [], false), ("/missing.txt", [], false),
+                ("/large.bin?version=2", [], true), ("/healthz", [], false),
+            ]
+            var expectedFast = 0
+            for (path, arguments, isFast) in table {
+                let arguments = arguments + ["-H", "X-Request-ID: compared"]
+                _ = try await Curl.request(port: fastPort, path, arguments)
+                let before = try await Self.fastAnswers(port: fastPort)
+                let viaRouter = try await Curl.request(port: routedPort, path, arguments)
+                let viaFastPath = try await Curl.request(port: fastPort, path, arguments)
+                let isHead = arguments.contains("-I")
+                #expect(Self.comparable(viaFastPath, isHead: isHead) == Self.comparable(viaRouter, isHead: isHead), "\(path) \(arguments)")
+                #expect(viaFastPath.headers["x-process-time"] != nil && viaFastPath.headers["date"] != nil)
+                #expect(try await Self.fastAnswers(port: fastPort) - before == (isFast ? 1 : 0), "\(path) \(arguments) fast: \(isFast)")
+                if isFast { expectedFast += 1 }
             }
+            #expect(try await Self.fastAnswers(port: routedPort) == 0)
+            #expect(expectedFast > 20)
         }
     }
 
@@ -128,33 +133,26 @@ import Testing
     /// values of `Date` and `X-Process-Time`), to HTTP/1.1 and HTTP/1.0 requests, whether the
     /// answer is remembered (its head written once) or made for the request (a range).
     @Test func bothCarriersWriteTheSameHeadBytes() async throws {
-        let routed = try TestApp { $0.staticFastPath = false }
-        let fast = try TestApp()
-        try await Self.populate(routed.configuration.staticDirectory)
-        try await Self.populate(fast.configuration.staticDirectory)
-        try await routed.live { routedClient in
-            try await fast.live { fastClient in
-                let (routedPort, fastPort) = (routedClient.port!, fastClient.port!)
-                let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
-                let id = "X-Request-ID: compared\\r\\n"
-                let requests = [
-                    "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
-                    "HEAD /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
-                    "GET /app.js HTTP/1.1\\r\\nHost: a\\r\\n\(id)Accept-Encoding: gzip\\r\\nConnection: close\\r\\n\\r\\n",
-                    "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)If-None-Match: \(smallTag)\\r\\nConnection: close\\r\\n\\r\\n",
-                    "GET /large.bin HTTP/1.1\\r\\nHost: a\\r\\n\(id)Range: bytes=100-199\\r\\nConnection: close\\r\\n\\r\\n",
-                    "GET /small.txt HTTP/1.0\\r\\n\(id)\\r\\n",
-                    "GET /small.txt HTTP/1.0\\r\\n\(id)Connection: keep-alive\\r\\n\\r\\n",
-                ]
-                for request in requests {
-                    _ = try await Self.rawHead(port: fastPort, request)
-                    let before = try await Self.fastAnswers(port: fastPort)
-                    let viaRouter = try await Self.rawHead(port: routedPort, request)
-                    let viaFastPath = try await Self.rawHead(port: fastPort, request)
-                    #expect(viaFastPath == viaRouter, "\(request)")
-                    #expect(viaFastPath.contains("Date:") && viaFastPath.contains("X-Process-Time:"), "\(request)")
-                    #expect(try await Self.fastAnswers(port: fastPort) - before == 1, "\(request)")
-                }
+        try await Self.withBothCarriers { routedPort, fastPort in
+            let smallTag = try #require(try await Curl.request(port: routedPort, "/small.txt", ["-I"]).headers["etag"])
+            let id = "X-Request-ID: compared\\r\\n"
+            let requests = [
+                "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
+                "HEAD /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)Connection: close\\r\\n\\r\\n",
+                "GET /app.js HTTP/1.1\\r\\nHost: a\\r\\n\(id)Accept-Encoding: gzip\\r\\nConnection: close\\r\\n\\r\\n",
+                "GET /small.txt HTTP/1.1\\r\\nHost: a\\r\\n\(id)If-None-Match: \(smallTag)\\r\\nConnection: close\\r\\n\\r\\n",
+                "GET /large.bin HTTP/1.1\\r\\nHost: a\\r\\n\(id)Range: bytes=100-199\\r\\nConnection: close\\r\\n\\r\\n",
+                "GET /small.txt HTTP/1.0\\r\\n\(id)\\r\\n",
+                "GET /small.txt HTTP/1.0\\r\\n\(id)Connection: keep-alive\\r\\n\\r\\n",
+            ]
+            for request in requests {
+                _ = try await Self.rawHead(port: fastPort, request)
+                let before = try await Self.fastAnswers(port: fastPort)
+                let viaRouter = try await Self.rawHead(port: routedPort, request)
+                let viaFastPath = try await Self.rawHead(port: fastPort, request)
+                #expect(viaFastPath == viaRouter, "\(request)")
+                #expect(viaFastPath.contains("Date:") && viaFastPath.contains("X-Process-Time:"), "\(request)")
+                #expect(try await Self.fastAnswers(port: fastPort) - before == 1, "\(request)")
             }
         }
     }
