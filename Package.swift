@@ -369,8 +369,9 @@ let package = Package(
         .testTarget(
             name: "StaticFilesTests",
             dependencies: [
-                "Compression", "FileResponses", "StaticFiles", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "Compression", "FileResponses", "MediaTypes", "StaticFiles", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

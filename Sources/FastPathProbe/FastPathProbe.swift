@@ -56,7 +56,7 @@ enum FastPathProbe {
 
         let wharf = try Self.wharfChannel(server)
         // The fields the fast path adds to each answer, with values of their usual lengths.
-        var head = HTTPResponse(status: answer.answer.status, headerFields: answer.answer.headers)
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
         head.headerFields.append(HTTPField(name: .processTime, value: "0.000012"))
         head.headerFields.append(HTTPField(name: .requestID, value: "1a2b3c4d-000000000042"))
         head.headerFields.append(HTTPField(name: .date, value: "Wed, 02 Dec 2026 22:00:00 GMT"))

@@ -20,9 +20,13 @@ final class PlanCache: Sendable {
         let isRange: Bool
 
         init(path: Substring, request: HTTPRequest) {
+            self.init(path: path, acceptEncoding: request.headerFields.value(of: .acceptEncoding), isRange: request.headerFields.contains(.range))
+        }
+
+        init(path: Substring, acceptEncoding: String?, isRange: Bool) {
             self.path = String(path)
-            self.acceptEncoding = request.headerFields.value(of: .acceptEncoding)
-            self.isRange = request.headerFields.contains(.range)
+            self.acceptEncoding = acceptEncoding
+            self.isRange = isRange
         }
     }
 
@@ -32,6 +36,8 @@ final class PlanCache: Sendable {
         /// The file as `FileResponse` describes it, validators formatted once.
         let response: FileResponse
         let endpointPath: String
+        /// The head of its single-range answers.
+        let partialHead: PartialHead?
 
         /// Whether the body may still be sent: bytes in memory, or an open file that is still the
         /// planned one.

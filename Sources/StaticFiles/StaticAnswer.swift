@@ -41,8 +41,19 @@ public struct StaticBody: Sendable {
 /// A static answer decided from the caches alone, ready for the event-loop carriers. A class: an
 /// answer passes through several hands for each request, and a reference is one count to keep.
 public final class CachedStaticAnswer: Sendable {
-    /// The head and the body's segments.
-    public let answer: FileAnswer
+    /// Its fields as HTTP types: decided with the answer, or those of a plan's single-range
+    /// answers with the range's own (made only when a carrier asks for them).
+    private enum Fields {
+        case decided(HTTPFields)
+        case partial(PartialHead, range: ClosedRange<Int64>, size: Int64)
+    }
+
+    /// 200, 206 or 304.
+    public let status: HTTPResponse.Status
+    /// The body, in order (empty for 304).
+    public let segments: [FileAnswer.Segment]
+    /// False for HEAD and 304.
+    public let sendsBody: Bool
     /// Where the segments' file bytes are.
     public let body: StaticBody
     /// How metrics name the route (`static:/`).
@@ -50,16 +61,39 @@ public final class CachedStaticAnswer: Sendable {
     /// The answer's head as HTTP/1 writes it, made once with the answer (an answer from the
     /// answer cache is sent many times).
     let http1Head: HTTPResponseHead
+    private let fields: Fields
 
     /// - Parameter isRemembered: whether the answer cache keeps the answer, to send it again:
     ///   its head is then written in `framedHTTP1Fields`' form.
     init(answer: FileAnswer, body: StaticBody, endpointPath: String, isRemembered: Bool) {
-        self.answer = answer
+        self.status = answer.status
+        self.segments = answer.segments
+        self.sendsBody = answer.sendsBody
+        self.fields = .decided(answer.headers)
         self.body = body
         self.endpointPath = endpointPath
         let status = HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase)
         let headers = isRemembered ? Self.framedHTTP1Fields(answer.headers) : HTTPHeaders(answer.headers)
         self.http1Head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+    }
+
+    /// The answer with `head` for `range` of the `size` bytes of `body`.
+    init(partial head: PartialHead, range: ClosedRange<Int64>, size: Int64, sendsBody: Bool, body: StaticBody, endpointPath: String) {
+        self.status = .partialContent
+        self.segments = [.file(range.lowerBound, range.upperBound - range.lowerBound + 1)]
+        self.sendsBody = sendsBody
+        self.fields = .partial(head, range: range, size: size)
+        self.body = body
+        self.endpointPath = endpointPath
+        self.http1Head = HTTPResponseHead(version: .http1_1, status: .partialContent, headers: head.http1Headers(range, size: size))
+    }
+
+    /// Every field of the answer, `Content-Length` among them.
+    public var headers: HTTPFields {
+        switch self.fields {
+        case .decided(let fields): fields
+        case .partial(let head, let range, let size): head.fields(range, size: size)
+        }
     }
 
     /// The fields as HTTP/1 headers in which only those NIO's encoder and the connection's
@@ -198,11 +232,13 @@ extension StaticFileServer {
             planned = known
         } else {
             guard let found = self.plannedAnswer(path, request: request) else { return nil }
+            let response = self.fileResponse(found.plan, body: found.body)
             planned = PlanCache.Entry(
                 plan: found.plan,
                 body: found.body,
-                response: self.fileResponse(found.plan, body: found.body),
-                endpointPath: found.mount.endpointPath
+                response: response,
+                endpointPath: found.mount.endpointPath,
+                partialHead: self.partialHead(found.plan, body: found.body, response: response)
             )
             self.plans.store(planned, for: planKey)
         }
@@ -219,6 +255,39 @@ extension StaticFileServer {
         } catch {
             return nil
         }
+    }
+
+    /// The head of a plan's single-range answers, decided by the engine for a sample range.
+    func partialHead(_ plan: StaticPlan, body: StaticBody, response: FileResponse) -> PartialHead? {
+        guard plan.status == .ok, !plan.gzipped else { return nil }
+        let sample = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/", headerFields: [.range: "bytes=0-0"])
+        return (try? self.answer(plan, body: body, response: response, request: sample)).flatMap(PartialHead.init(sample:))
+    }
+
+    /// The answer to a GET or HEAD of `path` with this `Accept-Encoding` and a `Range`, and no
+    /// precondition, when the range is one satisfiable range of a file planned less than a second
+    /// ago: made from the plan's `PartialHead`. Any other range (several, none satisfiable, one
+    /// ignored) is left to `cachedAnswer(to:)`.
+    func singleRangeAnswer(method: HTTPRequest.Method, path: Substring, acceptEncoding: String?, range: String) -> CachedStaticAnswer? {
+        let planKey = PlanCache.Key(path: path, acceptEncoding: acceptEncoding, isRange: true)
+        guard let planned = self.plans.lookup(planKey), let head = planned.partialHead, planned.isCurrent else { return nil }
+        let size: Int64 =
+            switch planned.body.content {
+            case .memory(let bytes): Int64(bytes.readableBytes)
+            case .file: planned.plan.served.status.size
+            }
+        guard case .partial(let ranges) = ByteRanges(header: range, size: size, maxRanges: self.maxRanges), ranges.count == 1 else {
+            return nil
+        }
+        let answer = CachedStaticAnswer(
+            partial: head,
+            range: ranges[0],
+            size: size,
+            sendsBody: method != .head,
+            body: planned.body,
+            endpointPath: planned.endpointPath
+        )
+        return self.sendsWithoutWaiting(answer) ? answer : nil
     }
 
     /// The plan and cached body for `path`, found without waiting: the file it names (or a site
@@ -248,9 +317,9 @@ extension StaticFileServer {
     /// kernel cannot tell, when each is at most `largestUncheckedRegion` bytes with both ends
     /// cached. Other bodies are read on the thread pool by the normal path.
     func sendsWithoutWaiting(_ cached: CachedStaticAnswer) -> Bool {
-        guard case .file(let file) = cached.body.content, cached.answer.sendsBody else { return true }
+        guard case .file(let file) = cached.body.content, cached.sendsBody else { return true }
         let descriptor = file.descriptor
-        for case .file(let offset, let length) in cached.answer.segments {
+        for case .file(let offset, let length) in cached.segments {
             switch cfilestatus_range_cached(descriptor, offset, length) {
             case 1: continue
             case 0: return false

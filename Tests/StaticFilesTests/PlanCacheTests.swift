@@ -29,7 +29,13 @@ import Testing
             mountFields: [HTTPField(name: .cacheControl, value: "no-cache")]
         )
         let response = FileResponse(contentType: "application/octet-stream", entityTag: EntityTag("hash"), lastModified: nil, disposition: nil)
-        return PlanCache.Entry(plan: plan, body: StaticBody(content: .file(file), hash: "hash"), response: response, endpointPath: "static:/")
+        return PlanCache.Entry(
+            plan: plan,
+            body: StaticBody(content: .file(file), hash: "hash"),
+            response: response,
+            endpointPath: "static:/",
+            partialHead: nil
+        )
     }
 
     static func key(_ path: String) -> PlanCache.Key {

@@ -74,8 +74,8 @@ final class FastPathConnection {
 
         init(answer: CachedStaticAnswer, written: EventLoopPromise<Void>) {
             self.answer = answer
-            self.segment = answer.answer.sendsBody ? 0 : answer.answer.segments.count
-            if answer.answer.sendsBody, case .file(let file) = answer.body.content {
+            self.segment = answer.sendsBody ? 0 : answer.segments.count
+            if answer.sendsBody, case .file(let file) = answer.body.content {
                 self.openFile = file
                 self.handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.descriptor)
             } else {
@@ -222,7 +222,7 @@ final class FastPathConnection {
     }
 
     private func send(_ held: Held, wire: some FastPathWire, context: ChannelHandlerContext) {
-        let answer = held.answer.answer
+        let answer = held.answer
         let requestID = RequestIDGenerator.id(keeping: held.request.requestID)
         let added = AddedFields(processTime: ProcessTime.seconds(.now - held.start), requestID: requestID, date: self.dates.value())
         self.configuration.answered.increment()
@@ -274,7 +274,7 @@ final class FastPathConnection {
     /// part carries the promise of the whole answer, the end only when there is none: an end with
     /// a promise costs the HTTP/1 encoder an empty write of its own.
     private func pump(_ outgoing: Outgoing, wire: some FastPathWire, context: ChannelHandlerContext) {
-        let segments = outgoing.answer.answer.segments
+        let segments = outgoing.answer.segments
         var lastPartCarriesPromise = false
         while outgoing.segment < segments.count {
             switch (segments[outgoing.segment], outgoing.answer.body.content) {

@@ -112,7 +112,13 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
         guard !fields.hasBody, path.utf8.first == UInt8(ascii: "/"), !self.connection.configuration.isRouted(path) else { return nil }
         let server = self.connection.configuration.server
         var answer: CachedStaticAnswer?
-        if !fields.hasPreconditions { answer = server.rememberedAnswer(method: method, path: path, acceptEncoding: fields.acceptEncoding) }
+        if !fields.hasConditions {
+            if let range = fields.range {
+                answer = server.singleRangeAnswer(method: method, path: path, acceptEncoding: fields.acceptEncoding, range: range)
+            } else {
+                answer = server.rememberedAnswer(method: method, path: path, acceptEncoding: fields.acceptEncoding)
+            }
+        }
         if answer == nil {
             let request = HTTPRequest(
                 method: method,
@@ -175,14 +181,18 @@ private struct PlainRequestFields {
     var requestID: String?
     /// A `Content-Length` other than 0: such a request goes the normal way.
     var hasBody = false
-    /// A range or a precondition (`AnswerCache.preconditions`), which the answer cache does not
-    /// answer.
-    var hasPreconditions = false
+    /// The `Range`, which the answer cache does not answer.
+    var range: String?
+    /// A precondition (an `If-` field of `AnswerCache.preconditions`), which neither the answer
+    /// cache nor a plan's `PartialHead` answers.
+    var hasConditions = false
 
     init(_ headers: HTTPHeaders) {
         for (name, value) in headers {
-            if AnswerCache.preconditions.contains(where: { Self.names(name, $0) }) {
-                self.hasPreconditions = true
+            if Self.names(name, .range) {
+                self.range = self.range.map { $0 + ", " + value } ?? value
+            } else if AnswerCache.preconditions.contains(where: { Self.names(name, $0) }) {
+                self.hasConditions = true
             } else if Self.names(name, .contentLength) {
                 if value != "0" { self.hasBody = true }
             } else if Self.names(name, .acceptEncoding) {

@@ -58,7 +58,7 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
     }
 
     func writeHead(of answer: CachedStaticAnswer, adding fields: AddedFields, context: ChannelHandlerContext) {
-        var head = HTTPResponse(status: answer.answer.status, headerFields: answer.answer.headers)
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
         // In the order the middleware stack and Hummingbird add them; none is in a decided
         // answer: appended, not looked up.
         head.headerFields.append(HTTPField(name: .processTime, value: fields.processTime))
