@@ -182,6 +182,7 @@ import Testing
                 // RFC 9112 §3.2: HTTP/1.1 names its host, once.
                 ("GET /healthz HTTP/1.1\\r\\n\\r\\n", [400], "Host"),
                 ("GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n", [400], "Host"),
+                ("GET /healthz HTTP/1.1\\r\\nHOST: a\\r\\nhost: b\\r\\n\\r\\n", [400], "Host"),
                 // RFC 9112 §6.1: a transfer coding it does not know, answered 501.
                 (
                     "PUT /api/files?name=a HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: gzip, chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n0\\r\\n\\r\\n",
@@ -197,6 +198,9 @@ import Testing
                 let body = try JSONDecoder().decode(ErrorBody.self, from: Data((refusal.body ?? "").utf8))
                 #expect(body.detail.description.contains(detail), "\(body.detail)")
             }
+            // Field names are read in any case: one `Host` in lower case is one Host.
+            let lowerCase = try await Self.exchange(port: port, "GET /healthz HTTP/1.1\\r\\nhost: a\\r\\nConnection: close\\r\\n\\r\\n")
+            #expect(lowerCase.answers.map(\.status_line) == ["HTTP/1.1 200 OK"])
         }
     }
 

@@ -51,11 +51,19 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         if let malformed = try? pipeline.handler(type: MalformedRequestHandler.self) { pipeline.removeHandler(malformed, promise: nil) }
     }
 
+    /// How many `Host` fields `headers` has, counted without collecting their values in an
+    /// array (a malloc in every request otherwise).
+    private static func hostFields(in headers: HTTPHeaders) -> Int {
+        var count = 0
+        for (name, _) in headers where name.utf8.count == 4 && name.lowercased() == "host" { count += 1 }
+        return count
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.readingStopped else { return }
         switch self.unwrapInboundIn(data) {
         case .head(let head):
-            if head.version == .http1_1 && head.headers["host"].count != 1 {
+            if head.version == .http1_1 && Self.hostFields(in: head.headers) != 1 {
                 self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), head, context: context)
                 return
             }
