@@ -120,8 +120,8 @@ public struct FileResponse: Sendable {
         return value
     }
 
-    /// Appends the `Content-Range` of `range` to `text`, in its room reserved once: every range
-    /// answer formats one, and interpolation took a twentieth of a range's CPU in the fast path.
+    /// Appends the `Content-Range` of `range` to `text`: the fast path writes it into a line of
+    /// the head without a string of its own.
     public static func appendContentRange(_ range: ClosedRange<Int64>, size: Int64, to text: inout String) {
         // "bytes ", two separators and three numbers of at most 19 digits.
         text.reserveCapacity(text.utf8.count + 65)

@@ -33,12 +33,10 @@ struct PartialHead: Sendable {
         self.trailingRun = Self.run(self.trailing)
     }
 
-    /// `fields` as one HTTP/1 field whose value carries the lines of all but the first.
+    /// `fields`, none of them framing ones, as the one HTTP/1 field of a remembered answer's head
+    /// that carries them all.
     private static func run(_ fields: [HTTPField]) -> (name: String, value: String)? {
-        guard let first = fields.first else { return nil }
-        var value = first.value
-        for field in fields.dropFirst() { value += "\r\n\(field.name.rawName): \(field.value)" }
-        return (first.name.rawName, value)
+        CachedStaticAnswer.framedHTTP1Fields(HTTPFields(fields)).first.map { ($0.name, $0.value) }
     }
 
     /// The answer's fields for `range` of a representation of `size` bytes.
