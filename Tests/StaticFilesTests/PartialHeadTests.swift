@@ -1,9 +1,7 @@
 import FileResponses
 import Foundation
-import Glibc
 import HTTPTypes
 import MediaTypes
-import NIOCore
 import NIOHTTP1
 import TestSupport
 import Testing
@@ -20,17 +18,7 @@ import Testing
         let path = directory.path + "/large.bin"
         try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: path))
         let server = StaticFileServer(mounts: [], cachePolicy: CachePolicy(), sniffer: try ContentSniffer())
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        try #require(descriptor >= 0)
-        let status = try #require(FileStatus(descriptor: descriptor))
-        let plan = StaticPlan(
-            served: ContainedFile(path: path, status: status),
-            mediaType: "application/octet-stream",
-            gzipped: false,
-            status: .ok,
-            mountFields: mountFields
-        )
-        let body = StaticBody(content: .file(OpenFile(descriptor: descriptor)), hash: "hash")
+        let (plan, body) = try plannedFile(at: path, mountFields: mountFields)
         let response = server.fileResponse(plan, body: body)
         let entry = PlanCache.Entry(
             plan: plan,

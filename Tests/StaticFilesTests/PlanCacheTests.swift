@@ -1,6 +1,5 @@
 import FileResponses
 import Foundation
-import Glibc
 import HTTPTypes
 import NIOCore
 import TestSupport
@@ -17,21 +16,11 @@ import Testing
     }
 
     static func entry(of path: String) throws -> PlanCache.Entry {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        try #require(descriptor >= 0)
-        let file = OpenFile(descriptor: descriptor)
-        let status = try #require(FileStatus(descriptor: descriptor))
-        let plan = StaticPlan(
-            served: ContainedFile(path: path, status: status),
-            mediaType: "application/octet-stream",
-            gzipped: false,
-            status: .ok,
-            mountFields: [HTTPField(name: .cacheControl, value: "no-cache")]
-        )
+        let (plan, body) = try plannedFile(at: path, mountFields: [HTTPField(name: .cacheControl, value: "no-cache")])
         let response = FileResponse(contentType: "application/octet-stream", entityTag: EntityTag("hash"), lastModified: nil, disposition: nil)
         return PlanCache.Entry(
             plan: plan,
-            body: StaticBody(content: .file(file), hash: "hash"),
+            body: body,
             response: response,
             endpointPath: "static:/",
             partialHead: nil
