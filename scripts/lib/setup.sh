@@ -21,6 +21,14 @@ wharf_install_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# How scripts/run and scripts/bench build release. Swift checks at run time that no two accesses
+# to a class's stored property or a global overlap (exclusivity); in NIO's byte buffers and
+# channel pipeline those checks cost about an eighth of a static answer's CPU in user space
+# (docs/benchmarks.md, 2026-12-06, evening). The release build leaves them out, as C servers have
+# none; the debug build that scripts/test runs every test on keeps them, so a violation still
+# fails there.
+WHARF_RELEASE_BUILD=(-c release -Xswiftc -enforce-exclusivity=unchecked)
+
 if ! command -v swift >/dev/null 2>&1; then
     echo "The Swift toolchain (swift) is not on PATH; install Swift 6.x first." >&2
     exit 1
