@@ -22,8 +22,8 @@ wharf_install_packages() {
 }
 
 # How scripts/run and scripts/bench build release. Swift checks at run time that no two accesses
-# to a class's stored property or a global overlap (exclusivity); in NIO's byte buffers and
-# channel pipeline those checks cost about an eighth of a static answer's CPU in user space
+# to a class's stored property or a global overlap (exclusivity); those checks, most of them
+# inside SwiftNIO, cost about an eighth of a static answer's CPU in user space
 # (docs/benchmarks.md, 2026-12-06, evening). The release build leaves them out, as C servers have
 # none; the debug build that scripts/test runs every test on keeps them, so a violation still
 # fails there.
