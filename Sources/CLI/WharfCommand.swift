@@ -1,6 +1,7 @@
 import ArgumentParser
 import NIOCore
 import NIOPosix
+import Thumbnails
 
 /// `wharf`: the command line of the service.
 @main
@@ -13,6 +14,8 @@ struct WharfCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        // While this is the only thread.
+        Thumbnailer.prepareEnvironment()
         // Swift tasks then run on NIO's event loops: a request's handler runs on the thread that
         // reads its socket, without a hop to the cooperative pool and back (SwiftNIO's advice for
         // servers). Database work and large reads have their own threads; file lookups and reads

@@ -8,9 +8,7 @@
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 static int start_result = -1;
 
-// The environment libvips reads is set as the program loads, while it has one thread: setenv while
-// other threads read the environment (a process being spawned, say) can pull it from under them.
-__attribute__((constructor)) static void set_vips_environment(void) {
+void wharf_vips_prepare_environment(void) {
     // A progressive JPEG is decoded with its whole coefficient array in memory (2 bytes a sample,
     // whatever the shrink): libjpeg-turbo refuses one that needs more than JPEGMEM, so a worker
     // never holds more than this for one image. A value set by the operator stands.
@@ -22,6 +20,8 @@ __attribute__((constructor)) static void set_vips_environment(void) {
 }
 
 static void start_once(void) {
+    // Once the environment is prepared this only reads it.
+    wharf_vips_prepare_environment();
     start_result = VIPS_INIT("wharf");
     if (start_result == 0) {
         vips_cache_set_max(0);

@@ -11,6 +11,13 @@ public struct Thumbnailer: Sendable {
     /// Most pixels an image may have, summed over its pages or frames.
     public let maxPixels: Int64
 
+    /// Sets what libvips and libjpeg read from the environment (the most memory one progressive
+    /// JPEG may take to decode, libvips' prefix), unless set already: first thing in a program's
+    /// `main`, before it starts a thread. Starting libvips does it too, if no one did.
+    public static func prepareEnvironment() {
+        wharf_vips_prepare_environment()
+    }
+
     /// A thumbnailer; starts libvips once per process.
     public init(sizes: [Int], maxPixels: Int64) throws {
         guard wharf_vips_start() == 0 else { throw ThumbnailError("libvips could not start: \(Self.takeError())") }

@@ -23,11 +23,13 @@ wharf_install_packages() {
 
 # How scripts/run and scripts/bench build release. Swift checks at run time that no two accesses
 # to a class's stored property or a global overlap (exclusivity); those checks, most of them
-# inside SwiftNIO, cost about an eighth of a static answer's CPU in user space
-# (docs/benchmarks.md, 2026-12-06, evening). The release build leaves them out, as C servers have
-# none; the debug build that scripts/test runs every test on keeps them, so a violation still
-# fails there.
-WHARF_RELEASE_BUILD=(-c release -Xswiftc -enforce-exclusivity=unchecked)
+# inside SwiftNIO, cost about an eighth of a static answer's CPU in user space. The release build
+# leaves them out, as C servers have none; the debug build that scripts/test runs every test on
+# keeps them, so a violation still fails there. The Swift runtime and Foundation are linked into
+# the executable: their calls (a reference count for each object passed on) are then direct
+# instead of through the dynamic linker's tables, about a tenth less CPU per static answer again
+# (docs/benchmarks.md, 2026-12-06, evening and night).
+WHARF_RELEASE_BUILD=(-c release -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib)
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "The Swift toolchain (swift) is not on PATH; install Swift 6.x first." >&2

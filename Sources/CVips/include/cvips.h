@@ -7,6 +7,15 @@
 // The most memory libjpeg may take to decode one progressive JPEG (JPEGMEM's syntax: megabytes).
 #define WHARF_JPEG_MEMORY "128M"
 
+// Sets the environment libvips and libjpeg read (JPEGMEM to WHARF_JPEG_MEMORY unless the operator
+// set it, VIPSHOME), when they are not set. To be called before the program starts a thread:
+// setenv while other threads read the environment can pull it from under them. Not a constructor:
+// in an executable linked with the Swift runtime in it (--static-swift-stdlib) a constructor of its
+// own runs before the runtime's, which finds the command line by walking back from `environ`
+// to the stack, and a variable added here moves `environ` off the stack: the program saw no
+// arguments at all. Idempotent: a second call only reads.
+void wharf_vips_prepare_environment(void);
+
 // Starts libvips once per process (thread-safe); 0 on success. Its operation cache is turned off
 // (each image is read once), each operation uses one thread (jobs run in parallel instead), a
 // progressive JPEG may take at most WHARF_JPEG_MEMORY to decode, and the loaders libvips marks
