@@ -14,7 +14,7 @@ struct WharfCommand: AsyncParsableCommand {
     )
 
     static func main() async {
-        // While this is the only thread.
+        // Before any other thread starts: setenv beside another thread's getenv is unsafe.
         Thumbnailer.prepareEnvironment()
         // Swift tasks then run on NIO's event loops: a request's handler runs on the thread that
         // reads its socket, without a hop to the cooperative pool and back (SwiftNIO's advice for
