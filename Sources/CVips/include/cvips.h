@@ -12,8 +12,8 @@
 // setenv while other threads read the environment can pull it from under them. Not a constructor:
 // in an executable linked with the Swift runtime in it (--static-swift-stdlib) a constructor of its
 // own runs before the runtime's, which finds the command line by walking back from `environ`
-// to the stack, and a variable added here moves `environ` off the stack: the program saw no
-// arguments at all. Idempotent: a second call only reads.
+// to the stack, and a variable added here moves `environ` off the stack: the program would see
+// no arguments at all. Idempotent: a second call only reads.
 void wharf_vips_prepare_environment(void);
 
 // Starts libvips once per process (thread-safe); 0 on success. Its operation cache is turned off
