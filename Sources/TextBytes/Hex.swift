@@ -20,6 +20,11 @@ public enum Hex {
         text.allSatisfy { self.value($0) != nil }
     }
 
+    /// The lower-case digit of a value below 16.
+    public static func lowercaseDigit(_ value: UInt8) -> UInt8 {
+        self.digits[Int(value & 0x0f)]
+    }
+
     /// Lower-case hex of `bytes`, two digits a byte.
     public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         var text: [UInt8] = []

@@ -1,3 +1,4 @@
+public import Routing
 public import Storage
 import TextBytes
 
@@ -95,4 +96,44 @@ public struct FileRecordBody: Codable, Sendable, Equatable {
 
     /// The URL of a file's record.
     static func location(_ id: FileID) -> String { "/api/files/\(id.rawValue)" }
+}
+
+extension FileRecordBody: JSONWritable {
+    /// The keys in sorted order, as `encode(to:)` writes them through `JSONCoding`.
+    public func writeJSON(to output: inout JSONOutput) {
+        output.beginObject()
+        output.key("content_type")
+        output.string(self.contentType)
+        output.key("created_at")
+        output.string(self.createdAt)
+        output.key("declared_content_type")
+        output.string(self.declaredContentType)
+        output.key("description")
+        output.string(self.description)
+        output.key("download_url")
+        output.string(self.downloadURL)
+        output.key("id")
+        output.string(self.id)
+        output.key("integrity")
+        output.string(self.integrity)
+        output.key("name")
+        output.string(self.name)
+        output.key("owner")
+        output.string(self.owner)
+        output.key("sha256")
+        output.string(self.sha256)
+        output.key("size")
+        output.integer(self.size)
+        output.key("tags")
+        output.strings(self.tags)
+        if let thumbnails = self.thumbnails {
+            output.key("thumbnails")
+            thumbnails.writeJSON(to: &output)
+        }
+        output.key("updated_at")
+        output.string(self.updatedAt)
+        output.key("verified_at")
+        output.string(self.verifiedAt)
+        output.endObject()
+    }
 }

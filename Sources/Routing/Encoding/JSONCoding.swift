@@ -8,9 +8,12 @@ public import NIOCore
 ///
 /// Foundation's `JSONEncoder` over Codable types encodes a 1,000-record page in about 11 ms and a
 /// record in 11 µs on the development VM, against 20 ms and 17 µs for the earlier hand-built
-/// `JSONValue` trees (issue 8).
+/// `JSONValue` trees (issue 8). The bodies sent most often (records and their pages) are
+/// `JSONWritable` and write the same bytes themselves: that alone made a 1,000-record listing
+/// about twice as fast.
 public enum JSONCoding {
-    private static let encoder: JSONEncoder = {
+    /// Internal so that tests can hold the writers to it.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // The one way encoding could fail (a number that JSON cannot hold) becomes a string.
@@ -20,6 +23,11 @@ public enum JSONCoding {
 
     /// The JSON text of a value.
     public static func encode(_ value: some Encodable) -> ByteBuffer {
+        if let writable = value as? any JSONWritable {
+            var output = JSONOutput()
+            writable.writeJSON(to: &output)
+            return output.buffer
+        }
         do {
             return ByteBuffer(bytes: try self.encoder.encode(value))
         } catch {
