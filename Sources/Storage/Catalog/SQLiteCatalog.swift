@@ -262,9 +262,9 @@ struct SQLiteCatalog: Catalog {
 
     func file(id: FileID) async throws -> FileRecord? {
         try self.readPoint { db in
-            try Row.fetchOne(db, cachedSQL: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map(
-                FileRow.record(joined:)
-            )
+            try Row.fetchOne(db, cachedSQL: FileRow.selectWithIntegrity + " WHERE files.id = ?", arguments: [id.rawValue]).map {
+                try FileRow.record(joined: $0)
+            }
         }
     }
 
@@ -272,7 +272,7 @@ struct SQLiteCatalog: Catalog {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let statement = FileListStatement(query)
         let rows = try await self.readOneStatement { db in
-            try Row.fetchAll(db, cachedSQL: statement.sql, arguments: statement.arguments).map(FileRow.record(joined:))
+            try FileRow.records(joined: try Row.fetchAll(db, cachedSQL: statement.sql, arguments: statement.arguments))
         }
         var items = rows
         var next: FileCursor?
