@@ -48,6 +48,11 @@ import TextBytes
         #expect(RFC3339.format(microseconds: 1_795_969_674_123_456) == "2026-11-29T16:27:54.123456Z")
         #expect(RFC3339.format(microseconds: -1) == "1969-12-31T23:59:59.999999Z")
         #expect(RFC3339.format(seconds: 1_795_969_674) == "2026-11-29T16:27:54Z")
+        #expect(RFC3339.format(microseconds: 1_000_001) == "1970-01-01T00:00:01.000001Z")
+        #expect(RFC3339.format(microseconds: 253_402_300_799_999_999) == "9999-12-31T23:59:59.999999Z")
+        #expect(RFC3339.format(seconds: 253_402_300_800) == "10000-01-01T00:00:00Z")
+        #expect(RFC3339.format(seconds: -62_167_219_200) == "0000-01-01T00:00:00Z")
+        #expect(RFC3339.format(seconds: -62_167_219_201) == "-0001-12-31T23:59:59Z")
     }
 }
 
