@@ -204,7 +204,7 @@ def main():
         if args.only in (None, "json"):
             import bench_json
 
-            json_routes = bench_json.run(args.wharf, args.baseline, work)
+            json_routes = bench_json.run(args.wharf, args.baseline, args.venv_python, work)
         if args.only == "json":
             raise StopIteration
         if args.only != "uploads":
@@ -339,7 +339,7 @@ def main():
         print()
         print("JSON routes (server on core 0, wrk -t1 -c32 -d10s on core 1, 1,000 records stored):")
         print()
-        print("| build | listing of 1,000 records req/s | p99 | one record req/s | p99 |")
+        print("| server | listing of 1,000 records req/s | p99 | one record req/s | p99 |")
         print("|---|---|---|---|---|")
         for name, listing, listing_p99, single, single_p99 in json_routes:
             print(f"| {name} | {listing:,.0f} | {listing_p99} | {single:,.0f} | {single_p99} |")

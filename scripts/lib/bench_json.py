@@ -1,7 +1,9 @@
-"""The JSON routes: a listing of 1,000 records and a single record, Wharf against a baseline build.
+"""The JSON routes: a listing of 1,000 records and a single record, Wharf against FastAPI and,
+when given, a baseline build.
 
-Both servers open copies of one storage root holding the same 1,000 records; each is pinned to
-core 0 and measured with wrk -t1 -c32 on core 1, one after the other in the same run.
+Every server opens a copy of one storage root holding the same 1,000 records (FastAPI its
+catalog, see peer_fastapi_json.py); each is pinned to core 0 and measured with wrk -t1 -c32 on
+core 1, one after the other in the same run.
 """
 
 import json
@@ -39,27 +41,32 @@ def fill(wharf_binary, storage, port):
         process.wait(timeout=15)
 
 
-def run(wharf_binary, baseline_binary, work, seconds=10):
+def run(wharf_binary, baseline_binary, venv_python, work, seconds=10):
     storage = os.path.join(work, "json-storage")
     record, token = fill(wharf_binary, storage, 18095)
-    servers = [("Wharf", wharf_binary)] + ([("baseline", baseline_binary)] if baseline_binary else [])
+    servers = [("Wharf", wharf_binary)] + ([("baseline", baseline_binary)] if baseline_binary else []) + [("FastAPI", None)]
     rows = []
     for name, binary in servers:
         copy = os.path.join(work, f"json-{name}")
         shutil.copytree(storage, copy)
-        process = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--port", "18096", "--storage", copy, "--static", copy,
-                                    "--log-level", "warning"], env={**os.environ, **wharf_auth.ENV},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if binary:
+            command = [binary, "serve", "--port", "18096", "--storage", copy, "--static", copy, "--log-level", "warning"]
+            env = {**os.environ, **wharf_auth.ENV}
+        else:
+            command = [venv_python, "-m", "uvicorn", "peer_fastapi_json:app", "--port", "18096", "--log-level", "warning",
+                       "--app-dir", os.path.dirname(os.path.abspath(__file__))]
+            env = {**os.environ, "WHARF_PEER_CATALOG": os.path.join(copy, "wharf.sqlite")}
+        process = subprocess.Popen(["taskset", "-c", "0"] + command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
-                if subprocess.run(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:18096/healthz"]).returncode == 0:
+                if subprocess.run(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:18096/api/files?limit=1"]).returncode == 0:
                     break
                 time.sleep(0.1)
-            # The copies keep the storage root's token key, so one token serves both builds (a build
-            # from before sign-in ignores it).
+            # The copies keep the storage root's token key, so one token serves every build (a build
+            # from before sign-in ignores it, and so does FastAPI).
             auth = [token]
             listing, listing_p99 = wrk(18096, "/api/files?limit=1000", seconds, extra_headers=auth)
-            # The listings wrk left in flight (32 of about 30 ms each) are answered before the next
+            # The listings wrk left in flight (32, each up to 30 ms) are answered before the next
             # series, whose p99 they would otherwise hold up by a second.
             time.sleep(2)
             single, single_p99 = wrk(18096, f"/api/files/{record}", seconds, extra_headers=auth)
