@@ -25,23 +25,22 @@ public struct JSONOutput {
         ByteBuffer(bytes: self.text)
     }
 
-    public mutating func beginObject() {
-        self.text.append(UInt8(ascii: "{"))
+    public mutating func beginObject() { self.open(UInt8(ascii: "{")) }
+
+    public mutating func endObject() { self.close(UInt8(ascii: "}")) }
+
+    public mutating func beginList() { self.open(UInt8(ascii: "[")) }
+
+    public mutating func endList() { self.close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        self.text.append(bracket)
         self.atFirstMember = true
     }
 
-    public mutating func endObject() {
-        self.text.append(UInt8(ascii: "}"))
-        self.atFirstMember = false
-    }
-
-    public mutating func beginList() {
-        self.text.append(UInt8(ascii: "["))
-        self.atFirstMember = true
-    }
-
-    public mutating func endList() {
-        self.text.append(UInt8(ascii: "]"))
+    /// Closes the innermost object or list, a member of the one around it.
+    private mutating func close(_ bracket: UInt8) {
+        self.text.append(bracket)
         self.atFirstMember = false
     }
 
