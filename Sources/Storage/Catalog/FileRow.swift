@@ -53,7 +53,7 @@ struct FileRow: Encodable, FetchableRecord, PersistableRecord {
     }
 
     /// Where each column is in a statement's rows. Finding a column by name lower-cases the name
-    /// and searches the row's columns: for every column of every row, that was a fifth of a
+    /// and searches the row's columns: for every column of every row, that was a tenth of a
     /// 1,000-record listing.
     struct Columns {
         let id, owner, name, size, contentType, declaredContentType, sha256, description, tags, createdAt, updatedAt: Int
