@@ -28,7 +28,8 @@ wharf_install_packages() {
 # keeps them, so a violation still fails there. The Swift runtime and Foundation are linked into
 # the executable: their calls (a reference count for each object passed on) are then direct
 # instead of through the dynamic linker's tables, about a tenth less CPU per static answer again
-# (docs/benchmarks.md, 2026-12-06, evening and night).
+# (docs/benchmarks.md, 2026-12-06, evening and night). Its cost, cause not yet found: 32 uploads at
+# once grow the server's memory about twice as much as with the shared runtime (late night).
 WHARF_RELEASE_BUILD=(-c release -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib)
 
 if ! command -v swift >/dev/null 2>&1; then
