@@ -4,8 +4,9 @@
 // Layers, bottom to top (a module imports only those below it):
 //   CMagic, CByteSearch,       C shims (libmagic; glibc's memmem; stat(2) into a struct of its own;
 //   CFileStatus, CVips,        libvips; glibc's mallopt; fallocate(2) keeping the size; OpenSSL's
-//   CAllocator, CPreallocate,  SHA-256 with a state that can be saved), each imported by one module
-//   CSHA256State
+//   CAllocator, CPreallocate,  SHA-256 with a state that can be saved; the Swift runtime's global
+//   CSHA256State,              executor hook), each imported by one module
+//   CExecutorHook
 //   TextBytes                  text and byte helpers: percent-decoding, hex, HTTP whitespace, RFC 3339, pread loop
 //   MediaTypes                 extension table and libmagic sniffing
 //   Storage                    blob store + metadata catalog behind protocols; no HTTP
@@ -70,6 +71,7 @@ let package = Package(
         .target(name: "CByteSearch"),
         .target(name: "CFileStatus"),
         .target(name: "CAllocator"),
+        .target(name: "CExecutorHook"),
         .target(name: "CPreallocate"),
         .target(name: "CSHA256State", linkerSettings: [.linkedLibrary("crypto")]),
         .target(
@@ -237,6 +239,7 @@ let package = Package(
             dependencies: [
                 "App",
                 "CAllocator",
+                "CExecutorHook",
                 "Thumbnails",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,4 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 import Thumbnails
 
 /// `wharf`: the command line of the service.
@@ -16,14 +14,12 @@ struct WharfCommand: AsyncParsableCommand {
     static func main() async {
         // Before any other thread starts: setenv beside another thread's getenv is unsafe.
         Thumbnailer.prepareEnvironment()
-        // Swift tasks then run on NIO's event loops: a request's handler runs on the thread that
-        // reads its socket, without a hop to the cooperative pool and back (SwiftNIO's advice for
-        // servers). Database work and large reads have their own threads; file lookups and reads
-        // of up to 128 KiB are made inline, as nginx makes them.
+        // Database work and large reads have their own threads; file lookups and reads of up to
+        // 128 KiB are made inline on the event loops, as nginx makes them.
         EventLoopCount.apply()
         FreedMemory.keep()
         OpenFilesLimit.raise()
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        EventLoopExecutor.install()
         await self.main(nil)
     }
 }

@@ -168,6 +168,17 @@ import Testing
         }
     }
 
+    /// The server takes the Swift runtime's global executor hook, so that its tasks run on its
+    /// event loops; it says so on standard error when it cannot.
+    @Test func itsSwiftTasksRunOnItsEventLoops() async throws {
+        let directory = try TemporaryDirectory()
+        let (server, _) = try await Self.startServer(directory, ["--log-level", "warning"])
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server)
+        #expect(exit.status == 0)
+        #expect(!exit.stderr.contains("not on the event loops"), "\(exit.stderr)")
+    }
+
     /// Start-up errors name the problem and the fix, and nothing claims to be serving first.
     @Test func aPortInUseIsNamedWithItsFixAndNotPrecededByServing() async throws {
         let directory = try TemporaryDirectory()

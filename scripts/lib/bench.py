@@ -156,6 +156,24 @@ def fast_path_probe(probe, work):
     return int(wharf_ns), int(types_floor_ns), int(http1_floor_ns)
 
 
+def check_executor(wharf, work):
+    """Fails the benchmark when the build's Swift tasks would not run on its event loops (what
+    `wharf serve` says on standard error when it cannot take the runtime's hook)."""
+    storage = os.path.join(work, "executor-check")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen([wharf, "serve", "--port", "18080", "--storage", storage, "--static", work], env={**os.environ, **wharf_auth.ENV},
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            wait_until_up("http://127.0.0.1:18080/healthz")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=15)
+        errors.seek(0)
+        if b"not on the event loops" in errors.read():
+            raise SystemExit(f"{wharf} runs its Swift tasks off the event loops: its measurements would not be Wharf's")
+    shutil.rmtree(storage)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--wharf", required=True)
@@ -179,6 +197,7 @@ def main():
     cold = None
     pipeline = None
     try:
+        check_executor(args.wharf, work)
         if args.only in (None, "pipeline"):
             pipeline = fast_path_probe(args.fast_path_probe, work)
         if args.only == "pipeline":

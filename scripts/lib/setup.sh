@@ -28,8 +28,9 @@ wharf_install_packages() {
 # keeps them, so a violation still fails there. The Swift runtime and Foundation are linked into
 # the executable: their calls (a reference count for each object passed on) are then direct
 # instead of through the dynamic linker's tables, about a tenth less CPU per static answer again
-# (docs/benchmarks.md, 2026-12-06, evening and night). Its cost, cause not yet found: 32 uploads at
-# once grow the server's memory about twice as much as with the shared runtime (late night).
+# (docs/benchmarks.md, 2026-12-06, evening and night). Its symbols are then not exported, so
+# `wharf` takes the runtime's global executor hook by a linked reference (CExecutorHook), not by
+# dlsym as SwiftNIO would, which finds nothing there (2026-12-07).
 WHARF_RELEASE_BUILD=(-c release -Xswiftc -enforce-exclusivity=unchecked --static-swift-stdlib)
 
 if ! command -v swift >/dev/null 2>&1; then
