@@ -2,7 +2,8 @@ import Synchronization
 
 /// The write buffers of every upload being staged share a budget: each gets 1 MiB while few run
 /// (large writes are what the disk needs), less when many run at once, never under 128 KiB.
-/// A staging's size is fixed when it opens; 32 uploads at once hold 16 MiB of buffers, not 64.
+/// A staging's size is fixed when it opens, from the count of those open then: 32 uploads
+/// starting together hold 36 MiB of buffers (the first eight 2 MiB each), not 64.
 final class StagingMemory: Sendable {
     static let shared = StagingMemory()
 
