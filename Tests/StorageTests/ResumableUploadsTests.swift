@@ -21,7 +21,7 @@ import Testing
         in uploads: ResumableUploads
     ) async throws -> ResumableAppend {
         try await uploads.append(
-            to: try await uploads.upload(upload.id, as: Self.owner),
+            to: try uploads.upload(upload.id, as: Self.owner),
             at: offset,
             limit: .max,
             declared: Int64(length),
@@ -89,7 +89,7 @@ import Testing
         #expect(try await Self.append(first, to: created, at: 0, in: uploads) == first.count)
         #expect(try await Self.append(second, to: created, at: Int64(first.count), in: uploads) == length)
         let expected = BlobDigest(bytes: SHA256.hash(data: first + second))
-        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == expected)
         // Another process on the same directory takes up the state saved beside the partial file.
         let restarted = try ResumableUploads(root: directory.path, durable: false)
@@ -105,7 +105,7 @@ import Testing
         let bytes = (0..<((3 << 20) + 77)).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ $0 >> 10) }
         let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append(bytes, to: created, at: 0, in: uploads) == bytes.count)
-        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let upload = try uploads.upload(created.id, as: Self.owner)
         let original = BlobDigest(bytes: SHA256.hash(data: bytes))
         #expect(try await uploads.staged(upload).blob.digest == original)
 
@@ -133,7 +133,7 @@ import Testing
         let created = try await uploads.create(owner: .local, length: 4 << 20, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
         #expect(try await Self.append([UInt8](repeating: 9, count: 1 << 20), to: created, at: 0, in: uploads) == 1 << 20)
         let gate = try Self.holdBackHash(of: created, in: uploads)
-        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let upload = try uploads.upload(created.id, as: Self.owner)
         let removed = await Self.finishesInTime({ (try? await uploads.remove(upload)) != nil }, gate: gate)
         #expect(removed, "the removal did not wait for the hash held back")
         try await Task.sleep(for: .milliseconds(200))
@@ -152,7 +152,7 @@ import Testing
         let second = Task { try await Self.append(Array(bytes[(4 << 20)...]), to: created, at: 4 << 20, in: uploads) }
         let committedFirst = await Self.finishesInTime({ (try? await second.value) == 8 << 20 }, gate: gate)
         #expect(committedFirst, "the second piece was answered while the first one's hash was held back")
-        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
@@ -170,14 +170,14 @@ import Testing
         try await Self.write(bytes[(4 << 20)..<(8 << 20)], to: refused)
         let error = await #expect(throws: StorageError.self) { try await refused.commit() }
         #expect(error?.code == .checksumMismatch)
-        #expect(try await uploads.upload(created.id, as: Self.owner).offset == 4 << 20)
+        #expect(try uploads.upload(created.id, as: Self.owner).offset == 4 << 20)
 
         let cut = try await Self.piece(of: created, at: 4 << 20, length: 8 << 20, in: uploads)
         try await Self.write(bytes[(4 << 20)..<(7 << 20)], to: cut)
         #expect(await cut.keep() == 7 << 20)
 
         #expect(try await Self.append(Array(bytes[(7 << 20)...]), to: created, at: 7 << 20, in: uploads) == 12 << 20)
-        let upload = try await uploads.upload(created.id, as: Self.owner)
+        let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
@@ -248,12 +248,12 @@ import Testing
         let deferred = try await uploads.create(owner: bob, length: nil, metadata: nil, concatenation: nil, lifetime: hour)
         #expect(try await Self.append([UInt8](repeating: 1, count: 30), to: deferred, at: 0, in: uploads) == 30)
         #expect(try await uploads.pendingBytes(of: bob) == 130)
-        var late = try await uploads.upload(deferred.id, as: Self.owner)
+        var late = try uploads.upload(deferred.id, as: Self.owner)
         late = try await uploads.declareLength(of: late, 50)
         #expect(try await uploads.pendingBytes(of: bob) == 150)
         _ = try await uploads.recordFile(FileID.random(), of: late)
         #expect(try await uploads.pendingBytes(of: bob) == 100)
-        try await uploads.terminate(try await uploads.upload(declared.id, as: Self.owner))
+        try await uploads.terminate(try uploads.upload(declared.id, as: Self.owner))
         #expect(try await uploads.pendingBytes(of: bob) == 0)
         _ = try await uploads.create(owner: bob, length: 7, metadata: nil, concatenation: nil, lifetime: -1)
         #expect(try await uploads.pendingBytes(of: bob) == 0, "an expired upload holds nothing")
@@ -269,9 +269,9 @@ import Testing
         let later = Principal(name: "bob", isAdmin: false, account: .init(createdAt: 2_000, defaultQuota: nil))
         let upload = try await uploads.create(owner: first, length: 100, metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
 
-        #expect(try await uploads.upload(upload.id, as: first).id == upload.id)
+        #expect(try uploads.upload(upload.id, as: first).id == upload.id)
         #expect(try await uploads.pendingBytes(of: first) == 100)
-        let refusal = await #expect(throws: StorageError.self) { try await uploads.upload(upload.id, as: later) }
+        let refusal = #expect(throws: StorageError.self) { try uploads.upload(upload.id, as: later) }
         #expect(refusal?.code == .notFound)
         #expect(try await uploads.pendingBytes(of: later) == 0)
     }

@@ -146,7 +146,7 @@ struct TusController: Sendable {
             throw HTTPException(.unsupportedMediaType, "A PATCH carries Content-Type: \(Self.offsetStream).")
         }
         let principal = try context.principal
-        var upload = try await self.uploads.upload(try context.parameters.decoded("id"), as: principal)
+        var upload = try self.uploads.upload(try context.parameters.decoded("id"), as: principal)
         if case .final = upload.concatenation {
             throw HTTPException(.forbidden, "A concatenation is made of its parts; it takes no bytes of its own.")
         }
@@ -186,7 +186,7 @@ struct TusController: Sendable {
 
     /// `DELETE /api/uploads/{id}` (termination): the upload and its bytes are removed; 204.
     func terminate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let upload = try await self.uploads.upload(try context.parameters.decoded("id"), as: try context.principal)
+        let upload = try self.uploads.upload(try context.parameters.decoded("id"), as: try context.principal)
         try await self.uploads.terminate(upload)
         return Response(status: .noContent)
     }
@@ -302,7 +302,7 @@ struct TusController: Sendable {
         var parts: [ResumableUpload] = []
         for url in urls {
             let id = String(url.split(separator: "/").last ?? "")
-            guard let part = try? await self.uploads.upload(id, as: principal), part.concatenation == .partial, part.isComplete else {
+            guard let part = try? self.uploads.upload(id, as: principal), part.concatenation == .partial, part.isComplete else {
                 throw HTTPException(.badRequest, "'\(url)' is not a finished partial upload of yours.")
             }
             parts.append(part)

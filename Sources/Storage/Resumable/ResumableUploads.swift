@@ -95,23 +95,22 @@ public final class ResumableUploads: Sendable {
 
     /// The upload `id` as the principal may see it (another's is not found), with its offset;
     /// `gone` once it has expired.
-    public func upload(_ id: String, as principal: Principal) async throws -> ResumableUpload {
+    ///
+    /// Its record (a few hundred bytes) and its partial file's size are read on the calling
+    /// thread, as static lookups are: a trip to the thread pool and back costs a request more than
+    /// the reads (every PATCH makes several).
+    public func upload(_ id: String, as principal: Principal) throws -> ResumableUpload {
         guard RandomIdentifier.isWellFormed(id) else { throw StorageError.uploadNotFound }
         let folder = self.folder(id)
-        var upload = try await self.threadPool.runIfActive { () -> ResumableUpload in
-            guard let upload = Self.savedRecord(in: folder) else { throw StorageError.uploadNotFound }
-            return upload
-        }
+        guard var upload = Self.savedRecord(in: folder) else { throw StorageError.uploadNotFound }
         guard principal.isAdmin || upload.isOwned(by: principal) else { throw StorageError.uploadNotFound }
         guard upload.expiresAt > FilesService.now() else { throw StorageError.uploadExpired }
         if upload.fileID != nil {
             upload.offset = upload.length ?? 0
         } else {
-            upload.offset = try await self.threadPool.runIfActive {
-                let fd = try SystemFile.open(folder + "/data", flags: O_RDONLY)
-                defer { SystemFile.close(fd) }
-                return try SystemFile.fileSize(fd, path: folder + "/data")
-            }
+            let fd = try SystemFile.open(folder + "/data", flags: O_RDONLY)
+            defer { SystemFile.close(fd) }
+            upload.offset = try SystemFile.fileSize(fd, path: folder + "/data")
         }
         return upload
     }
@@ -123,14 +122,14 @@ public final class ResumableUploads: Sendable {
     public func settledUpload(_ id: String, as principal: Principal, patience: Duration) async throws -> ResumableUpload {
         if self.isLocked(id) {
             // One that is not found, or not the principal's, is answered without waiting.
-            _ = try await self.upload(id, as: principal)
+            _ = try self.upload(id, as: principal)
             let deadline = ContinuousClock.now + patience
             while self.isLocked(id) {
                 guard ContinuousClock.now < deadline else { throw StorageError.uploadLocked }
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
-        return try await self.upload(id, as: principal)
+        return try self.upload(id, as: principal)
     }
 
     /// The bytes `owner`'s uploads that are not files yet hold or will hold, but `excluded`'s: the
@@ -408,7 +407,7 @@ public final class ResumableUploads: Sendable {
     /// `state` carried on to `offset` with the bytes of the upload's partial file.
     private func extend(_ state: HashState, of id: String, to offset: Int64) async throws -> HashState {
         let path = self.folder(id) + "/data"
-        let fd = try await self.threadPool.runIfActive { try SystemFile.open(path, flags: O_RDONLY) }
+        let fd = try SystemFile.open(path, flags: O_RDONLY)
         defer { SystemFile.close(fd) }
         var state = state
         while state.offset < offset {
@@ -433,9 +432,9 @@ public final class ResumableUploads: Sendable {
             hashes[id] = .following(
                 Task {
                     let state = try await self.hashState(after: previous, of: id, upTo: size)
-                    let path = self.hashStatePath(id)
                     // A state that is not saved is derived again after a restart: nothing is lost.
-                    try? await self.threadPool.runIfActive { try Self.save(state, at: path) }
+                    // Some 150 bytes: written on the calling thread.
+                    try? Self.save(state, at: self.hashStatePath(id))
                     return state
                 }
             )
