@@ -168,9 +168,9 @@ import Testing
         }
     }
 
-    /// The server takes the Swift runtime's global executor hook, so that its tasks run on its
-    /// event loops; it says so on standard error when it cannot.
-    @Test func itsSwiftTasksRunOnItsEventLoops() async throws {
+    /// The server takes the Swift runtime's global executor hook at start (through which its
+    /// tasks run on its event loops); it says so on standard error when it cannot.
+    @Test func theServerTakesTheRuntimesExecutorHookAtStart() async throws {
         let directory = try TemporaryDirectory()
         let (server, _) = try await Self.startServer(directory, ["--log-level", "warning"])
         server.signal(SIGTERM)
