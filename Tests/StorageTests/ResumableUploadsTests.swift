@@ -8,8 +8,9 @@ import Testing
 
 @testable import Storage
 
-/// A tus piece is answered once its bytes are written; the SHA-256 follows the pieces from the
-/// partial file, and the upload's digest comes out whole, whatever became of each piece.
+/// A tus piece is answered once its bytes are written; the SHA-256 follows the pieces, from their
+/// bytes kept once written or else from the partial file, and the upload's digest comes out whole,
+/// whatever became of each piece.
 @Suite struct ResumableUploadsTests {
     static let owner = Principal(name: "admin", isAdmin: true)
 
@@ -171,6 +172,7 @@ import Testing
         let error = await #expect(throws: StorageError.self) { try await refused.commit() }
         #expect(error?.code == .checksumMismatch)
         #expect(try uploads.upload(created.id, as: Self.owner).offset == 4 << 20)
+        #expect(uploads.written.bytes == 0, "the bytes of the piece dropped are kept no longer")
 
         let cut = try await Self.piece(of: created, at: 4 << 20, length: 8 << 20, in: uploads)
         try await Self.write(bytes[(4 << 20)..<(7 << 20)], to: cut)
@@ -179,6 +181,47 @@ import Testing
         #expect(try await Self.append(Array(bytes[(7 << 20)...]), to: created, at: 7 << 20, in: uploads) == 12 << 20)
         let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
+    }
+
+    /// The hash behind the pieces takes their bytes as they were written, kept in memory: the
+    /// partial file, changed behind the server's back before the hash is let go, is not read.
+    /// Once the hash has them, nothing stays kept.
+    @Test func theHashTakesThePiecesBytesKeptOnceWritten() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false)
+        let bytes = (0..<((5 << 20) + 555)).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ $0 >> 9) }
+        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append([bytes[0]], to: created, at: 0, in: uploads) == 1)
+        // The first piece's hash ends before the second piece's is held back.
+        if case .following(let first) = uploads.hashes.withLock({ $0[created.id] }) { _ = try await first.value }
+        let gate = try Self.holdBackHash(of: created, in: uploads)
+        #expect(try await Self.append(Array(bytes[1...]), to: created, at: 1, in: uploads) == bytes.count)
+        #expect(uploads.written.bytes == bytes.count - 1)
+
+        var changed = bytes
+        changed[3 << 20] &+= 1
+        try Data(changed).write(to: URL(fileURLWithPath: directory.path + "/resumable/" + created.id + "/data"))
+        gate.finish()
+        let upload = try uploads.upload(created.id, as: Self.owner)
+        #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
+        #expect(uploads.written.bytes == 0)
+    }
+
+    /// Past the budget of bytes kept, the hash reads the rest back from the partial file: the
+    /// digest is whole, and the budget was never passed.
+    @Test func bytesPastTheBudgetAreReadBackFromTheFile() async throws {
+        let directory = try TemporaryDirectory()
+        let uploads = try ResumableUploads(root: directory.path, durable: false, written: WrittenBytes(budget: 3 << 20))
+        let bytes = (0..<((7 << 20) + 99)).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ $0 >> 14) }
+        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append([bytes[0]], to: created, at: 0, in: uploads) == 1)
+        let gate = try Self.holdBackHash(of: created, in: uploads)
+        #expect(try await Self.append(Array(bytes[1...]), to: created, at: 1, in: uploads) == bytes.count)
+        #expect(uploads.written.bytes > 0 && uploads.written.bytes <= 3 << 20)
+        gate.finish()
+        let upload = try uploads.upload(created.id, as: Self.owner)
+        #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
+        #expect(uploads.written.bytes == 0)
     }
 
     /// The offset a client resumes from is read once the piece that holds the upload has ended:

@@ -12,15 +12,21 @@ import NIOPosix
 /// and neither ever grows past its size. The size is shared out by `StagingMemory`: many uploads
 /// at once get smaller buffers, so their memory stays bounded.
 /// A resumable upload's partial file is staged the same way, a request at a time, without hashing
-/// (its owner hashes the file behind the requests): it resumes at the file's end and pauses when
-/// its request ends. No write eats into the device's `SpaceReserve`; bytes of a declared length
-/// have their room claimed before they come.
+/// (its owner hashes the bytes behind the requests, from the buffers handed to it once written):
+/// it resumes at the file's end and pauses when its request ends. No write eats into the device's
+/// `SpaceReserve`; bytes of a declared length have their room claimed before they come.
 final class LocalBlobStaging: BlobStaging {
     private let fd: Int32
     private let writeSize: Int
     private let path: String
     private let durable: Bool
     private let threadPool: NIOThreadPool
+    private let allocator: ByteBufferAllocator
+    /// Takes each buffer once written, with the offset of its first byte; such a buffer is then
+    /// not used again here.
+    private let handOver: (@Sendable (ByteBuffer, Int64) -> Void)?
+    /// Where the bytes given to the next write begin.
+    private var writtenThrough: Int64
     /// `nil` when the bytes are written without a hash.
     private var hasher: SHA256?
     private var size: Int64
@@ -43,10 +49,14 @@ final class LocalBlobStaging: BlobStaging {
         allocator: ByteBufferAllocator,
         resumingAt size: Int64 = 0,
         hashing: Bool = true,
-        roomThrough: Int64 = 0
+        roomThrough: Int64 = 0,
+        handOver: (@Sendable (ByteBuffer, Int64) -> Void)? = nil
     ) {
         self.fd = fd
         self.size = size
+        self.writtenThrough = size
+        self.allocator = allocator
+        self.handOver = handOver
         self.hasher = hashing ? SHA256() : nil
         self.roomThrough = roomThrough
         self.path = path
@@ -106,7 +116,8 @@ final class LocalBlobStaging: BlobStaging {
     private func flushPending() async throws {
         guard self.pending.readableBytes > 0 else { return }
         try await self.awaitInFlight()
-        var next = self.spare!
+        // A buffer handed over is not back: the next one is new.
+        var next = self.spare ?? self.allocator.buffer(capacity: self.writeSize)
         self.spare = nil
         next.clear()
         let chunk = self.pending
@@ -114,16 +125,21 @@ final class LocalBlobStaging: BlobStaging {
         self.start(chunk, reusable: true)
     }
 
-    /// Writes `chunk` on the thread pool; a `reusable` one (one of the two buffers) comes back.
+    /// Writes `chunk` on the thread pool; a `reusable` one (one of the two buffers) comes back,
+    /// unless it is handed over.
     private func start(_ chunk: ByteBuffer, reusable: Bool) {
-        let (fd, path, pool) = (self.fd, self.path, self.threadPool)
+        let (fd, path, pool, handOver) = (self.fd, self.path, self.threadPool, self.handOver)
         // Every byte given so far, this chunk's included, is within the room claimed.
         let claimed = self.size <= self.roomThrough
+        let offset = self.writtenThrough
+        self.writtenThrough += Int64(chunk.readableBytes)
         self.inFlight = Task {
             try await pool.runIfActive {
                 if !claimed { try SpaceReserve.check(writing: chunk.readableBytes, at: path) }
                 try SystemFile.writeAll(fd, chunk, path: path)
-                return reusable ? chunk : nil
+                guard let handOver else { return reusable ? chunk : nil }
+                handOver(chunk, offset)
+                return nil
             }
         }
     }

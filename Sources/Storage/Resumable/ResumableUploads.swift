@@ -10,13 +10,14 @@ import Synchronization
 /// alone; unfinished ones are removed when they expire.
 ///
 /// Each piece is appended through the same staging as every other upload (writes of up to 1 MiB)
-/// and answered once its bytes are written; the SHA-256 follows behind, reading each piece from
-/// the page cache where it lies (mapped, not copied out), so it uses the time a client such as tuspy takes to get its next piece
-/// ready, and no piece waits for the hash of the one before. Finishing waits for the hash to reach
-/// the end, and needs no second read of the whole. The running state is saved beside the partial
-/// file after each piece (`sha256.state`): a restarted server takes it up there, and derives it
-/// again from the partial file only where that file is missing or not whole. One request at a
-/// time holds an upload.
+/// and answered once its bytes are written; the SHA-256 follows behind, from the piece's buffers
+/// kept once written (`WrittenBytes`), or, past their budget and after a restart, from the page
+/// cache where the bytes lie (mapped, not copied out), so it uses the time a client such as tuspy
+/// takes to get its next piece ready, and no piece waits for the hash of the one before.
+/// Finishing waits for the hash to reach the end, and needs no second read of the whole. The
+/// running state is saved beside the partial file after each piece (`sha256.state`): a restarted
+/// server takes it up there, and derives it again from the partial file only where that file is
+/// missing or not whole. One request at a time holds an upload.
 public final class ResumableUploads: Sendable {
     private let directory: String
     private let durable: Bool
@@ -25,6 +26,8 @@ public final class ResumableUploads: Sendable {
     private let busy = Mutex<Set<String>>([])
     /// Each upload's hash, by id (internal: a test holds one back).
     let hashes = Mutex<[String: KnownHash]>([:])
+    /// The bytes written and not hashed yet (internal: tests look at what is kept).
+    let written: WrittenBytes
     /// The unfinished uploads, by id, as their owners' quotas count them: read from the folders
     /// when a quota first asks (`pendingBytes`), then kept by each change made here. One server
     /// holds the root (`RootClaim`): no other process makes any meanwhile.
@@ -47,10 +50,15 @@ public final class ResumableUploads: Sendable {
     }
 
     /// The uploads under `root/resumable`, which is created if needed.
-    public init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
+    public convenience init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton) throws {
+        try self.init(root: root, durable: durable, threadPool: threadPool, written: WrittenBytes())
+    }
+
+    init(root: String, durable: Bool, threadPool: NIOThreadPool = .singleton, written: WrittenBytes) throws {
         self.directory = root + "/resumable"
         self.durable = durable
         self.threadPool = threadPool
+        self.written = written
         try SystemFile.makeDirectories(self.directory, sync: durable)
     }
 
@@ -175,6 +183,7 @@ public final class ResumableUploads: Sendable {
             try SystemFile.unlink(self.folder(upload.id) + "/data")
         }
         self.hashes.withLock { _ = $0.removeValue(forKey: upload.id) }
+        self.written.drop(upload.id)
         return upload
     }
 
@@ -187,6 +196,7 @@ public final class ResumableUploads: Sendable {
         }
         following?.cancel()
         _ = try? await following?.value
+        self.written.drop(upload.id)
         let folder = self.folder(upload.id)
         try await self.threadPool.runIfActive {
             try Self.removeFolder(folder)
@@ -272,7 +282,8 @@ public final class ResumableUploads: Sendable {
                 allocator: self.allocator,
                 resumingAt: offset,
                 hashing: false,
-                roomThrough: offset + claimed
+                roomThrough: offset + claimed,
+                handOver: { [written, id = upload.id] buffer, offset in written.keep(buffer, of: id, at: offset) }
             )
             return ResumableAppend(uploads: self, id: upload.id, offset: offset, staging: staging, limit: limit, checksum: checksum)
         } catch {
@@ -404,7 +415,8 @@ public final class ResumableUploads: Sendable {
         return try await self.extend(state, of: id, to: offset)
     }
 
-    /// `state` carried on to `offset` with the bytes of the upload's partial file.
+    /// `state` carried on to `offset` with the upload's bytes: those kept once written, the others
+    /// read from its partial file.
     private func extend(_ state: HashState, of id: String, to offset: Int64) async throws -> HashState {
         let path = self.folder(id) + "/data"
         let fd = try SystemFile.open(path, flags: O_RDONLY)
@@ -412,10 +424,15 @@ public final class ResumableUploads: Sendable {
         var state = state
         while state.offset < offset {
             try Task.checkCancellation()
-            let (start, end) = (state.offset, min(offset, state.offset + Self.hashedPerJob))
+            let start = state.offset
+            let (kept, next) = self.written.take(of: id, from: start, through: offset, atMost: Int(Self.hashedPerJob))
+            let end = kept.isEmpty ? min(offset, start + Self.hashedPerJob, next ?? offset) : start + Int64(kept.reduce(0) { $0 + $1.readableBytes })
             let hasher = try await self.threadPool.runIfActive { [state] () -> ResumableHash in
                 var hasher = state.hasher
-                try SystemFile.withMappedRegion(fd, offset: start, length: Int(end - start), path: path) { hasher.update(bufferPointer: $0) }
+                if kept.isEmpty {
+                    try SystemFile.withMappedRegion(fd, offset: start, length: Int(end - start), path: path) { hasher.update(bufferPointer: $0) }
+                }
+                for buffer in kept { buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
                 return hasher
             }
             state = HashState(offset: end, hasher: hasher)
@@ -474,6 +491,7 @@ public final class ResumableUploads: Sendable {
     }
 
     fileprivate func truncate(_ id: String, to offset: Int64) async throws {
+        self.written.drop(id, beyond: offset)
         let path = self.folder(id) + "/data"
         try await self.threadPool.runIfActive {
             if Glibc.truncate(path, off_t(offset)) != 0 { throw SystemFile.error("truncate", path) }
