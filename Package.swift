@@ -375,7 +375,7 @@ let package = Package(
             dependencies: [
                 "Compression", "FileResponses", "MediaTypes", "StaticFiles", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -29,6 +29,8 @@ protocol FastPathWire: ChannelInboundHandler {
     func writeBody(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
     /// Writes `region` of the answer's open file as a body part (sendfile).
     func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
+    /// Writes the answer's end, not flushed: `FastPathConnection` flushes it with the other
+    /// answers of the event loop's turn (`TurnFlush`).
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
 }
 
@@ -248,11 +250,13 @@ final class FastPathConnection {
             self.sent(outgoing, complete: (try? result.get()) != nil, context: context)
         }
         self.pump(outgoing, wire: wire, context: context)
-        // A small answer is out by now (`sent` has run); one still going out (a region the socket
-        // has not taken yet, or the later regions of a large file) is watched.
-        if !outgoing.finished, let openFile = outgoing.openFile {
-            outgoing.watchdog = Self.watch(openFile, needing: answer.segments, context: context)
-        }
+    }
+
+    /// Watches a file answer that is not out yet: a region the socket has not taken, or the later
+    /// regions of a large file. A small answer is out once flushed (`sent` has run).
+    private func watchUnlessOut(_ outgoing: Outgoing, context: ChannelHandlerContext) {
+        guard !outgoing.finished, outgoing.watchdog == nil, let openFile = outgoing.openFile else { return }
+        outgoing.watchdog = Self.watch(openFile, needing: outgoing.answer.segments, context: context)
     }
 
     /// The last byte of `outgoing` is out (`complete`), or it failed.
@@ -307,6 +311,7 @@ final class FastPathConnection {
                 wire.writeRegion(region, promise: regionSent, context: context)
                 self.pacing = true
                 context.flush()
+                self.watchUnlessOut(outgoing, context: context)
                 regionSent.futureResult.assumeIsolated().whenComplete { result in
                     switch result {
                     case .success:
@@ -321,6 +326,7 @@ final class FastPathConnection {
             }
         }
         wire.writeEnd(promise: lastPartCarriesPromise ? nil : outgoing.written, context: context)
+        TurnFlush.flush(context) { self.watchUnlessOut(outgoing, context: context) }
         if self.pacing { self.endPacing(wire: wire, context: context) }
     }
 

@@ -16,6 +16,8 @@ public class StaticFastPathCarrier {
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.connection.removed()
+        // An answer written here this turn is flushed from here no more (`TurnFlush`).
+        context.channel.flush()
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {

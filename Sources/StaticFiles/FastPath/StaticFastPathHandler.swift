@@ -170,7 +170,7 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
     }
 
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
+        context.write(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
 }
 

@@ -78,6 +78,6 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
     }
 
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: promise)
+        context.write(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
 }
