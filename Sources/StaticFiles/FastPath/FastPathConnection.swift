@@ -29,9 +29,10 @@ protocol FastPathWire: ChannelInboundHandler {
     func writeBody(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
     /// Writes `region` of the answer's open file as a body part (sendfile).
     func writeRegion(_ region: FileRegion, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
-    /// Writes the answer's end, not flushed: `FastPathConnection` flushes it with the other
-    /// answers of the event loop's turn (`TurnFlush`).
+    /// Writes the answer's end, not flushed.
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext)
+    /// Flushes a whole answer, at once or with others, then runs `then`.
+    func flushAnswer(context: ChannelHandlerContext, then: @escaping () -> Void)
 }
 
 /// The static fast path of one connection (or one HTTP/2 stream), apart from the HTTP types its
@@ -326,7 +327,7 @@ final class FastPathConnection {
             }
         }
         wire.writeEnd(promise: lastPartCarriesPromise ? nil : outgoing.written, context: context)
-        TurnFlush.flush(context) { self.watchUnlessOut(outgoing, context: context) }
+        wire.flushAnswer(context: context) { self.watchUnlessOut(outgoing, context: context) }
         if self.pacing { self.endPacing(wire: wire, context: context) }
     }
 

@@ -172,6 +172,11 @@ public final class StaticFastPathHandler: StaticFastPathCarrier, ChannelDuplexHa
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         context.write(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
+
+    /// With the other answers of the event loop's turn (`TurnFlush`).
+    func flushAnswer(context: ChannelHandlerContext, then: @escaping () -> Void) {
+        TurnFlush.flush(context, then: then)
+    }
 }
 
 /// What the fast path reads of an HTTP/1 request's fields, in one pass over them; values of a

@@ -80,4 +80,11 @@ public final class StaticFastPathStreamHandler: StaticFastPathCarrier, ChannelDu
     func writeEnd(promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         context.write(self.wrapOutboundOut(.end(nil)), promise: promise)
     }
+
+    /// At once: the HTTP/2 handler gathers the flushes of a connection's streams during a read
+    /// itself; held for the turn's end, they gave h2load fewer answers (about 6% in four rounds).
+    func flushAnswer(context: ChannelHandlerContext, then: @escaping () -> Void) {
+        context.flush()
+        then()
+    }
 }
