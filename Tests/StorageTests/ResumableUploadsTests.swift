@@ -183,6 +183,20 @@ import Testing
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
     }
 
+    /// `bytes` uploaded in two pieces: the first of one byte, whose hash has ended, then the
+    /// rest, whose hash is held back until the gate returned is finished.
+    static func uploadHoldingBackTheSecondHash(
+        _ bytes: [UInt8],
+        in uploads: ResumableUploads
+    ) async throws -> (upload: ResumableUpload, gate: AsyncStream<Void>.Continuation) {
+        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
+        #expect(try await Self.append([bytes[0]], to: created, at: 0, in: uploads) == 1)
+        if case .following(let first) = uploads.hashes.withLock({ $0[created.id] }) { _ = try await first.value }
+        let gate = try Self.holdBackHash(of: created, in: uploads)
+        #expect(try await Self.append(Array(bytes[1...]), to: created, at: 1, in: uploads) == bytes.count)
+        return (try uploads.upload(created.id, as: Self.owner), gate)
+    }
+
     /// The hash behind the pieces takes their bytes as they were written, kept in memory: the
     /// partial file, changed behind the server's back before the hash is let go, is not read.
     /// Once the hash has them, nothing stays kept.
@@ -190,19 +204,13 @@ import Testing
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false)
         let bytes = (0..<((5 << 20) + 555)).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ $0 >> 9) }
-        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
-        #expect(try await Self.append([bytes[0]], to: created, at: 0, in: uploads) == 1)
-        // The first piece's hash ends before the second piece's is held back.
-        if case .following(let first) = uploads.hashes.withLock({ $0[created.id] }) { _ = try await first.value }
-        let gate = try Self.holdBackHash(of: created, in: uploads)
-        #expect(try await Self.append(Array(bytes[1...]), to: created, at: 1, in: uploads) == bytes.count)
+        let (upload, gate) = try await Self.uploadHoldingBackTheSecondHash(bytes, in: uploads)
         #expect(uploads.written.bytes == bytes.count - 1)
 
         var changed = bytes
         changed[3 << 20] &+= 1
-        try Data(changed).write(to: URL(fileURLWithPath: directory.path + "/resumable/" + created.id + "/data"))
+        try Data(changed).write(to: URL(fileURLWithPath: directory.path + "/resumable/" + upload.id + "/data"))
         gate.finish()
-        let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
         #expect(uploads.written.bytes == 0)
     }
@@ -213,13 +221,9 @@ import Testing
         let directory = try TemporaryDirectory()
         let uploads = try ResumableUploads(root: directory.path, durable: false, written: WrittenBytes(budget: 3 << 20))
         let bytes = (0..<((7 << 20) + 99)).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ $0 >> 14) }
-        let created = try await uploads.create(owner: .local, length: Int64(bytes.count), metadata: nil, concatenation: nil, lifetime: 3_600_000_000)
-        #expect(try await Self.append([bytes[0]], to: created, at: 0, in: uploads) == 1)
-        let gate = try Self.holdBackHash(of: created, in: uploads)
-        #expect(try await Self.append(Array(bytes[1...]), to: created, at: 1, in: uploads) == bytes.count)
+        let (upload, gate) = try await Self.uploadHoldingBackTheSecondHash(bytes, in: uploads)
         #expect(uploads.written.bytes > 0 && uploads.written.bytes <= 3 << 20)
         gate.finish()
-        let upload = try uploads.upload(created.id, as: Self.owner)
         #expect(try await uploads.staged(upload).blob.digest == BlobDigest(bytes: SHA256.hash(data: bytes)))
         #expect(uploads.written.bytes == 0)
     }
