@@ -4,8 +4,8 @@ import Testing
 
 /// What the README's guarantee says of the uploads' write buffers.
 @Suite struct StagingMemoryTests {
-    /// 32 stagings opening one after another hold 36 MiB of buffers (two each), not 32 × 2 MiB;
-    /// once they close, the next gets 1 MiB a buffer again.
+    /// 32 stagings opening one after another hold 36 MiB and 128 KiB of buffers (two each), not
+    /// 32 × 2 MiB; once they close, the next gets 1 MiB a buffer again.
     @Test func thirtyTwoUploadsStartingTogetherHold36MiB() {
         let memory = StagingMemory()
         let sizes = (0..<32).map { _ in memory.enter() }

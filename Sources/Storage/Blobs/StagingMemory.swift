@@ -3,7 +3,7 @@ import Synchronization
 /// The write buffers of every upload being staged share a budget: each gets 1 MiB while few run
 /// (large writes are what the disk needs), less when many run at once, never under 128 KiB.
 /// A staging's size is fixed when it opens, from the count of those open then: 32 uploads
-/// starting together hold 36 MiB of buffers (the first eight 2 MiB each), not 64.
+/// starting together hold just over 36 MiB of buffers (the first eight 2 MiB each), not 64.
 final class StagingMemory: Sendable {
     static let shared = StagingMemory()
 
