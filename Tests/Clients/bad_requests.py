@@ -1,9 +1,9 @@
 """Sends requests made of random bad parts (methods, paths, header fields, queries and bodies that
 Wharf must refuse or take in its stride), each on a connection of its own, and prints one JSON
 object: how many were sent, how many got each status, and what went wrong. Wrong is an answer
-that never comes (or not whole within 15 s), a connection closed without one, a 5xx (but 501 with
-a JSON detail for a transfer coding other than chunked, which RFC 9112 §6.1 asks for), or an API
-error without a JSON `detail`.
+that never comes (or not whole within 15 s), a body other than its Content-Length, a connection
+closed without one, a 5xx (but 501 with a JSON detail for a transfer coding other than chunked,
+which RFC 9112 §6.1 asks for), or an API error without a JSON `detail`.
 
 usage: bad_requests.py PORT TOKEN SEED COUNT
 """
@@ -46,13 +46,19 @@ def exchange(raw, timeout=15):
         connection.close()
 
 
-def body_of(answer):
-    """The body of a whole answer, its transfer and content codings undone."""
-    head, _, body = answer.partition(b"\r\n\r\n")
+def fields_of(answer):
+    """The header fields of an answer, names and values in lower case."""
     fields = {}
-    for line in head.split(b"\r\n")[1:]:
+    for line in answer.partition(b"\r\n\r\n")[0].split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         fields[name.strip().lower()] = value.strip().lower()
+    return fields
+
+
+def body_of(answer):
+    """The body of a whole answer, its transfer and content codings undone."""
+    body = answer.partition(b"\r\n\r\n")[2]
+    fields = fields_of(answer)
     if fields.get(b"transfer-encoding") == b"chunked":
         decoded = b""
         while body:
@@ -137,6 +143,10 @@ for _ in range(count):
     status = int(answer.split(b" ", 2)[1])
     statuses[status] = statuses.get(status, 0) + 1
     if status == 101:
+        continue
+    declared = fields_of(answer).get(b"content-length")
+    if method != "HEAD" and status not in (204, 304) and declared and len(answer.partition(b"\r\n\r\n")[2]) != int(declared):
+        violations.append({"request": shown, "problem": f"{status} with a body other than its Content-Length", "answer": answer[:300].decode("latin-1")})
         continue
     try:
         detail = json.loads(body_of(answer)).get("detail") if method != "HEAD" and status >= 400 else None

@@ -46,7 +46,8 @@ import Testing
     /// Past the budget, all uploads together, bytes are not kept; bytes of an upload whose file
     /// was cut back before their end are dropped, and so is all an upload keeps when it goes.
     @Test func theBudgetHoldsAndDroppedBytesAreFreed() {
-        let written = WrittenBytes(budget: 250)
+        // Room for two of these buffers (100 bytes each in storage of 128), not three.
+        let written = WrittenBytes(budget: 300)
         written.keep(Self.buffer(100, 1), of: "a", at: 0)
         written.keep(Self.buffer(100, 2), of: "b", at: 0)
         written.keep(Self.buffer(100, 3), of: "a", at: 100)
@@ -59,5 +60,25 @@ import Testing
         #expect(written.bytes == 200)
         written.drop("a")
         #expect(written.bytes == 0)
+    }
+
+    /// A buffer counts against the budget with all the storage it holds: a slice of a socket's
+    /// large receive buffer keeps that whole buffer alive.
+    @Test func aSliceCountsTheStorageItHolds() {
+        // Room for the receive buffer's storage (1 MiB) and one buffer of 100 KiB (in 128), not two
+        // receive buffers.
+        let written = WrittenBytes(budget: (1 << 20) + (128 << 10))
+        let received = Self.buffer(600 << 10, 7)
+        let slice = received.getSlice(at: 0, length: 100 << 10)!
+        written.keep(slice, of: "a", at: 0)
+        #expect(written.bytes == 100 << 10)
+        #expect(written.held == slice.storageCapacity && written.held >= 600 << 10)
+        // A second such slice would hold more than the budget: not kept.
+        written.keep(received.getSlice(at: 100 << 10, length: 100 << 10)!, of: "a", at: 100 << 10)
+        #expect(written.bytes == 100 << 10)
+        written.keep(Self.buffer(100 << 10, 8), of: "a", at: 100 << 10)
+        #expect(written.bytes == 200 << 10)
+        #expect(written.take(of: "a", from: 0, through: 200 << 10, atMost: 1 << 20).buffers.count == 2)
+        #expect(written.held == 0)
     }
 }
