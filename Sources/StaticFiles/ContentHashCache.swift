@@ -9,6 +9,10 @@ import NIOPosix
 /// build tool resets mtime, so two builds with zeroed mtimes never share a validator (caddy#5734),
 /// and an unchanged file is never read twice, even by requests that arrive together while it is
 /// being hashed. The cache is bounded; when full it starts over.
+///
+/// A file is read and hashed in jobs of `hashedPerJob` bytes on the thread pool, which the
+/// uploads' writes share: the hash of a file of several GiB, seconds of reading, never holds a
+/// thread of the pool for longer than one job.
 final class ContentHashCache: Sendable {
     struct Identity: Hashable {
         let device: UInt64
@@ -23,6 +27,15 @@ final class ContentHashCache: Sendable {
         case hashing(Task<String, any Error>)
     }
 
+    /// The most bytes one job of the thread pool reads and hashes: about 5 ms of SHA-256.
+    static let hashedPerJob = 8 << 20
+
+    /// The largest file whose first answers wait for its hash (some 40 ms of reading and hashing
+    /// from the page cache). A larger one is answered at once, without an entity tag until its
+    /// hash is made (`startedHash`), as nginx would send its first byte without reading the
+    /// whole file first; a request that names entity tags waits for it all the same.
+    static let awaitedSize: Int64 = 64 << 20
+
     private let entries = NIOLockedValueBox<[Identity: Entry]>([:])
     private let capacity: Int
     private let threadPool: NIOThreadPool
@@ -33,29 +46,19 @@ final class ContentHashCache: Sendable {
     }
 
     /// The validator of the file at `path` in `directory` whose identity is `identity` (32 hex
-    /// digits of its SHA-256).
+    /// digits of its SHA-256), once it is made.
     func hash(of path: String, identity: Identity, in directory: MountDirectory) async throws -> String {
-        let threadPool = self.threadPool
-        let entry = self.entries.withLockedValue { entries in
-            if let entry = entries[identity] { return entry }
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            let hashing = Entry.hashing(Task { try await threadPool.runIfActive { try Self.digest(path, in: directory) } })
-            entries[identity] = hashing
-            return hashing
+        switch self.entry(of: path, identity: identity, in: directory) {
+        case .known(let hash): return hash
+        case .hashing(let task): return try await task.value
         }
-        switch entry {
-        case .known(let hash):
-            return hash
-        case .hashing(let task):
-            do {
-                let hash = try await task.value
-                self.entries.withLockedValue { $0[identity] = .known(hash) }
-                return hash
-            } catch {
-                self.entries.withLockedValue { $0[identity] = nil }
-                throw error
-            }
-        }
+    }
+
+    /// The validator of the file if it is known; otherwise its hash is started (unless it is on
+    /// its way) and `nil` returned at once.
+    func startedHash(of path: String, identity: Identity, in directory: MountDirectory) -> String? {
+        guard case .known(let hash) = self.entry(of: path, identity: identity, in: directory) else { return nil }
+        return hash
     }
 
     /// The validator of a file of this identity if it is already known (no waiting, no reading).
@@ -64,19 +67,58 @@ final class ContentHashCache: Sendable {
         return hash
     }
 
-    static func digest(_ path: String, in directory: MountDirectory) throws -> String {
+    /// The entry of `identity`, made when there is none: a hash that keeps its result (or forgets
+    /// its failure) whether or not a request still waits for it.
+    private func entry(of path: String, identity: Identity, in directory: MountDirectory) -> Entry {
+        self.entries.withLockedValue { entries in
+            if let entry = entries[identity] { return entry }
+            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
+            let threadPool = self.threadPool
+            // The task takes the lock once it ends, after this entry is stored.
+            let hashing = Entry.hashing(
+                Task {
+                    do {
+                        let hash = try await Self.digest(path, in: directory, threadPool: threadPool)
+                        self.entries.withLockedValue { $0[identity] = .known(hash) }
+                        return hash
+                    } catch {
+                        self.entries.withLockedValue { $0[identity] = nil }
+                        throw error
+                    }
+                }
+            )
+            entries[identity] = hashing
+            return hashing
+        }
+    }
+
+    /// 32 hex digits of the SHA-256 of the file at `path`.
+    static func digest(_ path: String, in directory: MountDirectory, threadPool: NIOThreadPool) async throws -> String {
         guard let fd = directory.openForReading(path) else { throw StaticFileError.unreadable }
         defer { close(fd) }
         var hasher = SHA256()
+        var isWhole = false
+        while !isWhole {
+            (hasher, isWhole) = try await threadPool.runIfActive { [hasher] in try Self.extend(hasher, reading: fd) }
+        }
+        return self.hex(hasher.finalize().prefix(16))
+    }
+
+    /// `hasher` carried on with up to `hashedPerJob` bytes read from `fd`, and whether the file
+    /// ended (blocking).
+    private static func extend(_ hasher: SHA256, reading fd: Int32) throws -> (SHA256, isWhole: Bool) {
+        var hasher = hasher
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
+        var hashed = 0
+        while hashed < self.hashedPerJob {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw StaticFileError.unreadable }
-            if count == 0 { break }
+            if count == 0 { return (hasher, true) }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            hashed += count
         }
-        return self.hex(hasher.finalize().prefix(16))
+        return (hasher, false)
     }
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

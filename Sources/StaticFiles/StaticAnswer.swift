@@ -34,8 +34,8 @@ public struct StaticBody: Sendable {
 
     /// The bytes.
     public let content: Content
-    /// The content hash the entity tag is made of.
-    let hash: String
+    /// The content hash the entity tag is made of; `nil` while a large file's is being made.
+    let hash: String?
 }
 
 /// A static answer decided from the caches alone, ready for the event-loop carriers. A class: an
@@ -172,7 +172,7 @@ extension StaticFileServer {
     func fileResponse(_ plan: StaticPlan, body: StaticBody) -> FileResponse {
         FileResponse(
             contentType: MediaTypeTable.headerValue(for: plan.mediaType),
-            entityTag: EntityTag(plan.gzipped ? body.hash + "-gzip" : body.hash),
+            entityTag: body.hash.map { EntityTag(plan.gzipped ? $0 + "-gzip" : $0) },
             lastModified: plan.served.status.modifiedSeconds,
             disposition: nil,
             maxRanges: self.maxRanges

@@ -121,7 +121,7 @@ public final class StaticFileServer: Sendable {
     func send(_ file: ContainedFile, from mount: StaticMount, request: Request, status: HTTPResponse.Status) async throws -> Response? {
         let mediaType = self.mediaType(of: file, in: mount.directory)
         let plan = self.plan(file, from: mount, request: request.head, status: status, mediaType: mediaType)
-        guard let body = try await self.body(of: plan, in: mount.directory) else { return nil }
+        guard let body = try await self.body(of: plan, for: request.head, in: mount.directory) else { return nil }
         let answer = try self.answer(plan, body: body, response: self.fileResponse(plan, body: body), request: request.head)
         let source: any ByteSource
         switch body.content {
@@ -138,8 +138,10 @@ public final class StaticFileServer: Sendable {
     }
 
     /// The body of a planned answer, reading and hashing (on the thread pool) what the caches do
-    /// not hold yet; `nil` when the file can no longer be opened.
-    func body(of plan: StaticPlan, in directory: MountDirectory) async throws -> StaticBody? {
+    /// not hold yet; `nil` when the file can no longer be opened. A file larger than
+    /// `ContentHashCache.awaitedSize` whose hash is not made yet is sent without it, unless the
+    /// request's preconditions name entity tags.
+    func body(of plan: StaticPlan, for request: HTTPRequest, in directory: MountDirectory) async throws -> StaticBody? {
         let served = plan.served
         let identity = served.status.identity
         var small = self.smallFiles.lookup(served.path, identity: identity)
@@ -151,12 +153,24 @@ public final class StaticFileServer: Sendable {
                 return try cache.load(served.path, identity: identity, descriptor: descriptor)
             }
         }
-        let hash = if let small { small.hash } else { try await self.hashes.hash(of: served.path, identity: identity, in: directory) }
         if plan.gzipped {
+            let hash = if let small { small.hash } else { try await self.hashes.hash(of: served.path, identity: identity, in: directory) }
             return StaticBody(content: .memory(try await self.gzip(served, key: hash, content: small?.content, in: directory)), hash: hash)
         }
-        if let small { return StaticBody(content: .memory(small.content), hash: hash) }
+        if let small { return StaticBody(content: .memory(small.content), hash: small.hash) }
+        let hash: String? =
+            if served.status.size <= ContentHashCache.awaitedSize || Self.namesEntityTags(request) {
+                try await self.hashes.hash(of: served.path, identity: identity, in: directory)
+            } else {
+                self.hashes.startedHash(of: served.path, identity: identity, in: directory)
+            }
         return directory.openForReading(served.path).map { StaticBody(content: .file(OpenFile(descriptor: $0)), hash: hash) }
+    }
+
+    /// Whether the request's preconditions compare entity tags (`If-Range` may hold a date; it
+    /// waits all the same).
+    static func namesEntityTags(_ request: HTTPRequest) -> Bool {
+        request.headerFields[.ifMatch] != nil || request.headerFields[.ifNoneMatch] != nil || request.headerFields[.ifRange] != nil
     }
 
     /// The gzip of a whole file (at most `GzipEncoder.maximumSize`), cached under its validator.

@@ -54,11 +54,16 @@ import Testing
 
     /// Two live servers of the same populated static directory: one that answers every request
     /// through the router, one with the event-loop carrier; `body` gets their ports.
-    static func withBothCarriers(_ body: @escaping @Sendable (_ routedPort: Int, _ fastPort: Int) async throws -> Void) async throws {
+    static func withBothCarriers(
+        adding extra: (_ root: String) throws -> Void = { _ in },
+        _ body: @escaping @Sendable (_ routedPort: Int, _ fastPort: Int) async throws -> Void
+    ) async throws {
         let routed = try TestApp { $0.staticFastPath = false }
         let fast = try TestApp()
-        try await Self.populate(routed.configuration.staticDirectory)
-        try await Self.populate(fast.configuration.staticDirectory)
+        for root in [routed.configuration.staticDirectory, fast.configuration.staticDirectory] {
+            try await Self.populate(root)
+            try extra(root)
+        }
         try await routed.live { routedClient in
             try await fast.live { fastClient in try await body(routedClient.port!, fastClient.port!) }
         }
@@ -106,6 +111,69 @@ import Testing
             }
             #expect(try await Self.fastAnswers(port: routedPort) == 0)
             #expect(expectedFast > 20)
+        }
+    }
+
+    /// A file of `size` bytes that holds `texts` at their offsets and zeros elsewhere, in holes
+    /// that take no room on the disk; modified when `populate`'s files were.
+    static func sparseFile(at path: String, size: Int64, texts: [(offset: Int64, text: String)]) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(size))
+        for (offset, text) in texts {
+            try handle.seek(toOffset: UInt64(offset))
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_790_000_000)], ofItemAtPath: path)
+    }
+
+    /// Lengths and offsets past 32 bits, as a disk image or a video of several GiB has them: its
+    /// length, a range beyond the 4 GiB mark, one across it, a suffix, and two ranges in one answer,
+    /// alike from both carriers. Its first answers go out at once, without the entity tag its
+    /// content hash (seconds of reading) gives the later ones; a request that names entity tags
+    /// waits for that hash.
+    @Test func aFilePastFourGiBIsAnsweredAtOnceAndRangedInSixtyFourBits() async throws {
+        let size: Int64 = 5 << 30 + 77
+        let (marker, markerOffset) = ("past the 4 GiB mark", Int64(4 << 30) + 4096)
+        let last = "the last bytes."
+        let markerRange = "\(markerOffset)-\(markerOffset + Int64(marker.utf8.count) - 1)"
+        let image: (String) throws -> Void = { root in
+            try Self.sparseFile(at: root + "/disk.img", size: size, texts: [(markerOffset, marker), (size - Int64(last.utf8.count), last)])
+        }
+        try await Self.withBothCarriers(adding: image) { routedPort, fastPort in
+            for port in [routedPort, fastPort] {
+                let head = try await Curl.request(port: port, "/disk.img", ["-I"])
+                #expect(head.status == 200 && head.headers["content-length"] == String(size), "\(port)")
+                #expect(head.headers["etag"] == nil && head.headers["last-modified"] != nil, "\(port): not hashed yet")
+                let past = try await Curl.request(port: port, "/disk.img", ["-r", markerRange])
+                #expect(past.status == 206 && String(decoding: past.body, as: UTF8.self) == marker, "\(port)")
+                #expect(past.headers["content-range"] == "bytes \(markerRange)/\(size)", "\(port)")
+                let across = try await Curl.request(port: port, "/disk.img", ["-r", "\((4 << 30) - 8)-\((4 << 30) + 7)"])
+                #expect(across.status == 206 && across.body == Data(count: 16), "\(port)")
+                #expect(across.headers["content-range"] == "bytes 4294967288-4294967303/\(size)", "\(port)")
+                let suffix = try await Curl.request(port: port, "/disk.img", ["-r", "-\(last.utf8.count)"])
+                #expect(suffix.status == 206 && String(decoding: suffix.body, as: UTF8.self) == last, "\(port)")
+                let both = try await Curl.request(port: port, "/disk.img", ["-r", "\(markerRange),\(size - 15)-"])
+                let parts = String(decoding: both.body, as: UTF8.self)
+                #expect(both.status == 206 && parts.contains("Content-Range: bytes \(markerRange)/\(size)\r\n\r\n\(marker)\r\n"), "\(port)")
+                #expect(parts.contains("Content-Range: bytes \(size - 15)-\(size - 1)/\(size)\r\n\r\n\(last)\r\n"), "\(port)")
+            }
+            for port in [routedPort, fastPort] {
+                let conditional = try await Curl.request(port: port, "/disk.img", ["-I", "-H", "If-None-Match: \"other\""])
+                let tag = try #require(conditional.headers["etag"], "\(port): the answer waited for the hash")
+                #expect(conditional.status == 200 && tag.count == 34, "\(port)")
+                #expect(try await Curl.request(port: port, "/disk.img", ["-I", "-H", "If-None-Match: \(tag)"]).status == 304, "\(port)")
+                let resumed = try await Curl.request(port: port, "/disk.img", ["-r", markerRange, "-H", "If-Range: \(tag)"])
+                #expect(resumed.status == 206 && resumed.headers["etag"] == tag, "\(port)")
+            }
+            for arguments in [["-I"], ["-r", markerRange], ["-r", "-15"]] {
+                let arguments = arguments + ["-H", "X-Request-ID: compared"]
+                let viaRouter = try await Curl.request(port: routedPort, "/disk.img", arguments)
+                let viaFastPath = try await Curl.request(port: fastPort, "/disk.img", arguments)
+                let isHead = arguments.contains("-I")
+                #expect(Self.comparable(viaFastPath, isHead: isHead) == Self.comparable(viaRouter, isHead: isHead), "\(arguments)")
+            }
         }
     }
 
