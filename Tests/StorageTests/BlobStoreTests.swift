@@ -96,6 +96,34 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         let staged = try await stage([], in: self.store)
         #expect(staged.digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(staged.size == 0)
+        _ = try await self.store.store(staged)
+        #expect(try await self.store.check(staged.digest) == .intact)
+    }
+
+    /// A check reads a blob in several jobs: a byte changed in the last one is found as surely as
+    /// one in the first, and a blob that is gone is missing.
+    @Test func aCheckOverSeveralJobsFindsAChangeAnywhere() async throws {
+        let size = Int(LocalBlobStore.checkedPerJob) * 2 + 12345
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let staged = try await stage(bytes, in: self.store, pieceSize: 1 << 20)
+        _ = try await self.store.store(staged)
+        #expect(try await self.store.check(staged.digest) == .intact)
+        let path = self.store.path(of: staged.digest)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        func put(_ byte: UInt8, at offset: Int) throws {
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+            try handle.seek(toOffset: UInt64(offset))
+            try handle.write(contentsOf: [byte])
+            try handle.close()
+        }
+        for offset in [size - 1, 3] {
+            try put(bytes[offset] ^ 0x40, at: offset)
+            #expect(try await self.store.check(staged.digest) == .corrupt, "changed at \(offset)")
+            try put(bytes[offset], at: offset)
+            #expect(try await self.store.check(staged.digest) == .intact, "mended at \(offset)")
+        }
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try await self.store.check(staged.digest) == .missing)
     }
 }
 

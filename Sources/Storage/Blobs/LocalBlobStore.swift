@@ -137,24 +137,38 @@ struct LocalBlobStore: BlobStore {
         }
     }
 
-    /// Whether a blob is present on disk (used by tests and consistency checks).
+    /// Whether a blob is there and its bytes still match its digest. It is read and hashed in jobs
+    /// of `checkedPerJob` bytes: checking a blob of many GiB never holds a thread of the pool,
+    /// which the uploads' writes share, for longer than one job.
     func check(_ digest: BlobDigest) async throws -> BlobCheck {
         let path = self.path(of: digest)
-        return try await self.threadPool.runIfActive {
-            guard SystemFile.exists(path) else { return .missing }
-            let fd = try SystemFile.open(path, flags: O_RDONLY)
-            defer { SystemFile.close(fd) }
-            var hasher = SHA256()
-            var offset: Int64 = 0
-            while true {
-                let chunk = try SystemFile.read(fd, offset: offset, length: 1 << 20, allocator: self.allocator, path: path)
-                if chunk.readableBytes == 0 { break }
-                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                offset += Int64(chunk.readableBytes)
-            }
-            return BlobDigest(bytes: hasher.finalize()) == digest ? .intact : .corrupt
+        let opened = try await self.threadPool.runIfActive { () throws -> Int32? in
+            guard SystemFile.exists(path) else { return nil }
+            return try SystemFile.open(path, flags: O_RDONLY)
         }
+        guard let fd = opened else { return .missing }
+        defer { SystemFile.close(fd) }
+        var hasher = SHA256()
+        var offset: Int64 = 0
+        var isWhole = false
+        while !isWhole {
+            (hasher, offset, isWhole) = try await self.threadPool.runIfActive { [hasher, offset] in
+                var (hasher, offset) = (hasher, offset)
+                let end = offset + Self.checkedPerJob
+                while offset < end {
+                    let chunk = try SystemFile.read(fd, offset: offset, length: 1 << 20, allocator: self.allocator, path: path)
+                    if chunk.readableBytes == 0 { return (hasher, offset, true) }
+                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    offset += Int64(chunk.readableBytes)
+                }
+                return (hasher, offset, false)
+            }
+        }
+        return BlobDigest(bytes: hasher.finalize()) == digest ? .intact : .corrupt
     }
+
+    /// The most bytes one job of a check reads and hashes: about 5 ms of SHA-256.
+    static let checkedPerJob: Int64 = 8 << 20
 
     func storedBlobs() async throws -> [(digest: BlobDigest, age: Int64)] {
         let root = self.blobsDirectory
