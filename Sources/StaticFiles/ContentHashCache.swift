@@ -10,9 +10,11 @@ import NIOPosix
 /// and an unchanged file is never read twice, even by requests that arrive together while it is
 /// being hashed. The cache is bounded; when full it starts over.
 ///
-/// A file is read and hashed in jobs of `hashedPerJob` bytes on the thread pool, which the
-/// uploads' writes share: the hash of a file of several GiB, seconds of reading, never holds a
-/// thread of the pool for longer than one job.
+/// A file is read and hashed in jobs of `hashedPerJob` bytes: the hash of a file of several GiB,
+/// seconds of reading, never holds a thread for longer than one job. A hash a request waits for
+/// runs on the thread pool the request's other work shares; one made in the background runs on a
+/// thread of its own (`backgroundPool`), so that however many large files are first asked for at
+/// once, their hashes take one core and the thread pool stays free for uploads and reads.
 final class ContentHashCache: Sendable {
     struct Identity: Hashable {
         let device: UInt64
@@ -27,8 +29,15 @@ final class ContentHashCache: Sendable {
         case hashing(Task<String, any Error>)
     }
 
-    /// The most bytes one job of the thread pool reads and hashes: about 5 ms of SHA-256.
-    static let hashedPerJob = 8 << 20
+    /// The most bytes one job reads and hashes: about 3 ms of SHA-256.
+    static let hashedPerJob = 4 << 20
+
+    /// The one thread that makes the hashes no request waits for, taking their jobs in turn.
+    static let backgroundPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
 
     /// The largest file whose first answers wait for its hash (some 40 ms of reading and hashing
     /// from the page cache). A larger one is answered at once, without an entity tag until its
@@ -48,16 +57,16 @@ final class ContentHashCache: Sendable {
     /// The validator of the file at `path` in `directory` whose identity is `identity` (32 hex
     /// digits of its SHA-256), once it is made.
     func hash(of path: String, identity: Identity, in directory: MountDirectory) async throws -> String {
-        switch self.entry(of: path, identity: identity, in: directory) {
+        switch self.entry(of: path, identity: identity, in: directory, on: self.threadPool) {
         case .known(let hash): return hash
         case .hashing(let task): return try await task.value
         }
     }
 
-    /// The validator of the file if it is known; otherwise its hash is started (unless it is on
-    /// its way) and `nil` returned at once.
+    /// The validator of the file if it is known; otherwise its hash is started in the background
+    /// (unless it is on its way) and `nil` returned at once.
     func startedHash(of path: String, identity: Identity, in directory: MountDirectory) -> String? {
-        guard case .known(let hash) = self.entry(of: path, identity: identity, in: directory) else { return nil }
+        guard case .known(let hash) = self.entry(of: path, identity: identity, in: directory, on: Self.backgroundPool) else { return nil }
         return hash
     }
 
@@ -67,13 +76,12 @@ final class ContentHashCache: Sendable {
         return hash
     }
 
-    /// The entry of `identity`, made when there is none: a hash that keeps its result (or forgets
-    /// its failure) whether or not a request still waits for it.
-    private func entry(of path: String, identity: Identity, in directory: MountDirectory) -> Entry {
+    /// The entry of `identity`, made when there is none: a hash on `threadPool` that keeps its
+    /// result (or forgets its failure) whether or not a request still waits for it.
+    private func entry(of path: String, identity: Identity, in directory: MountDirectory, on threadPool: NIOThreadPool) -> Entry {
         self.entries.withLockedValue { entries in
             if let entry = entries[identity] { return entry }
             if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            let threadPool = self.threadPool
             // The task takes the lock once it ends, after this entry is stored.
             let hashing = Entry.hashing(
                 Task {
