@@ -45,7 +45,13 @@ final class ContentHashCache: Sendable {
     /// whole file first; a request that names entity tags waits for it all the same.
     static let awaitedSize: Int64 = 64 << 20
 
-    private let entries = NIOLockedValueBox<[Identity: Entry]>([:])
+    /// The hashes, by file identity, and the paths of the files being hashed in the background.
+    private struct State {
+        var entries: [Identity: Entry] = [:]
+        var hashedInBackground: Set<String> = []
+    }
+
+    private let state = NIOLockedValueBox(State())
     private let capacity: Int
     private let threadPool: NIOThreadPool
 
@@ -57,46 +63,68 @@ final class ContentHashCache: Sendable {
     /// The validator of the file at `path` in `directory` whose identity is `identity` (32 hex
     /// digits of its SHA-256), once it is made.
     func hash(of path: String, identity: Identity, in directory: MountDirectory) async throws -> String {
-        switch self.entry(of: path, identity: identity, in: directory, on: self.threadPool) {
+        let entry = self.state.withLockedValue { state in
+            if let entry = state.entries[identity] { return entry }
+            return self.start(path, identity: identity, in: directory, inBackground: false, state: &state)
+        }
+        switch entry {
         case .known(let hash): return hash
         case .hashing(let task): return try await task.value
         }
     }
 
     /// The validator of the file if it is known; otherwise its hash is started in the background
-    /// (unless it is on its way) and `nil` returned at once.
+    /// and `nil` returned at once. One file path is hashed in the background at a time: a large
+    /// file that keeps changing (a log being written) is hashed again once the hash before it
+    /// ends, not once for every request.
     func startedHash(of path: String, identity: Identity, in directory: MountDirectory) -> String? {
-        guard case .known(let hash) = self.entry(of: path, identity: identity, in: directory, on: Self.backgroundPool) else { return nil }
-        return hash
+        self.state.withLockedValue { state in
+            switch state.entries[identity] {
+            case .known(let hash): return hash
+            case .hashing: return nil
+            case nil:
+                if state.hashedInBackground.insert(path).inserted {
+                    _ = self.start(path, identity: identity, in: directory, inBackground: true, state: &state)
+                }
+                return nil
+            }
+        }
     }
 
     /// The validator of a file of this identity if it is already known (no waiting, no reading).
     func knownHash(of identity: Identity) -> String? {
-        guard case .known(let hash) = self.entries.withLockedValue({ $0[identity] }) else { return nil }
+        guard case .known(let hash) = self.state.withLockedValue({ $0.entries[identity] }) else { return nil }
         return hash
     }
 
-    /// The entry of `identity`, made when there is none: a hash on `threadPool` that keeps its
-    /// result (or forgets its failure) whether or not a request still waits for it.
-    private func entry(of path: String, identity: Identity, in directory: MountDirectory, on threadPool: NIOThreadPool) -> Entry {
-        self.entries.withLockedValue { entries in
-            if let entry = entries[identity] { return entry }
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
-            // The task takes the lock once it ends, after this entry is stored.
-            let hashing = Entry.hashing(
-                Task {
-                    do {
-                        let hash = try await Self.digest(path, in: directory, threadPool: threadPool)
-                        self.entries.withLockedValue { $0[identity] = .known(hash) }
-                        return hash
-                    } catch {
-                        self.entries.withLockedValue { $0[identity] = nil }
-                        throw error
-                    }
+    /// Starts hashing the file, on the thread pool or `backgroundPool`, and enters it in `state`:
+    /// the hash keeps its result (or forgets its failure) whether or not a request still waits.
+    private func start(_ path: String, identity: Identity, in directory: MountDirectory, inBackground: Bool, state: inout State) -> Entry {
+        if state.entries.count >= self.capacity { state.entries.removeAll(keepingCapacity: true) }
+        let threadPool = inBackground ? Self.backgroundPool : self.threadPool
+        // The task takes the lock once it ends, after its entry is stored.
+        let hashing = Entry.hashing(
+            Task {
+                do {
+                    let hash = try await Self.digest(path, in: directory, threadPool: threadPool)
+                    self.end(path, identity: identity, inBackground: inBackground, hash: hash)
+                    return hash
+                } catch {
+                    self.end(path, identity: identity, inBackground: inBackground, hash: nil)
+                    throw error
                 }
-            )
-            entries[identity] = hashing
-            return hashing
+            }
+        )
+        state.entries[identity] = hashing
+        return hashing
+    }
+
+    /// Keeps the hash of `identity` once made, or forgets a failed one (the next request tries
+    /// again).
+    private func end(_ path: String, identity: Identity, inBackground: Bool, hash: String?) {
+        self.state.withLockedValue { state in
+            state.entries[identity] = hash.map(Entry.known)
+            if inBackground { state.hashedInBackground.remove(path) }
         }
     }
 
