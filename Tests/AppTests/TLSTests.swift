@@ -88,6 +88,23 @@ import Testing
         #expect(closedAfter >= 1.9 && closedAfter < 20, "\(closedAfter)")
     }
 
+    /// An upload over HTTP/2 is not held to the protocol's default window of 64 KiB a round trip:
+    /// the server announces 1 MiB a stream and widens the connection's window to 16 MiB once the
+    /// first bytes of a body come.
+    @Test func http2GrantsUploadsWindowsOfMiBs() async throws {
+        struct Windows: Decodable {
+            let initial_window_size: Int?
+            let connection_window: Int
+        }
+        let directory = try TemporaryDirectory()
+        let (server, port, _, _) = try await Self.startServer(in: directory)
+        defer { server.signal(SIGKILL) }
+        let output = try await PythonClients.run("h2_windows.py", [String(port)], timeout: .seconds(30))
+        let windows = try JSONDecoder().decode(Windows.self, from: Data(output.text.utf8))
+        #expect(windows.initial_window_size == 1 << 20, "\(output.text)")
+        #expect(windows.connection_window == 16 << 20, "\(output.text)")
+    }
+
     @Test func httpsSpeaksHTTP2AndHTTP1AndMarksTheSessionCookieSecure() async throws {
         let directory = try TemporaryDirectory()
         try await Fixtures.randomFile(at: directory.path + "/large.bin", size: 3 << 20)
