@@ -778,9 +778,11 @@ import Testing
     }
 
     /// The web site of `static/` in headless Chromium, driven by Selenium: sign in, two files
-    /// through the file input with their progress, a file named like HTML shown as text, a
-    /// deletion, and the site's own 404 page, with the gzip sidecars `scripts/precompress` makes
-    /// (as `scripts/run` does). Screenshots go to `.build-test/screenshots`.
+    /// through the file input with their progress, a file named like HTML shown as text, a file's
+    /// details opened where the reader is taken to them, a deletion, no errors in the console and
+    /// the site's own 404 page (every step in `browser_files.py`), with the gzip sidecars
+    /// `scripts/precompress` makes (as `scripts/run` does). Screenshots go to
+    /// `.build-test/screenshots`.
     @Test func theWebSiteWorksInARealBrowser() async throws {
         let directory = try TemporaryDirectory()
         for name in try FileManager.default.contentsOfDirectory(atPath: PythonClients.site) where !name.hasSuffix(".gz") {

@@ -2,13 +2,15 @@
 
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
-Signs in as admin, uploads two files through the file input and sees both finish and appear,
-uploads a file whose name is HTML and sees it shown as text, sees an image's thumbnail replace its
-label when it is made, filters and sorts the list, previews a text file and replaces its content,
-edits its description (kept after a reload), shares it and renames it,
-deletes a file, sends a large file through tus on a throttled connection, reloads the page mid-way
-and resumes it by choosing the file again, and opens a page that does not exist. Saves screenshots of the pages it saw in
-SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+Signs in as admin (the page logging no errors), uploads two files through the file input and
+sees both finish and appear, uploads a file whose name is HTML and sees it shown as text, sees an
+image's thumbnail replace its label when it is made, filters and sorts the list, sees every
+button's label on one line at a phone's width, opens a file's details (and is taken to them),
+previews a text file and replaces its content, edits its description (kept after a reload),
+shares it and renames it, closes the details (and is taken back to the file's row), deletes a
+file, sends a large file through tus on a throttled connection, reloads the page mid-way and
+resumes it by choosing the file again, and opens a page that does not exist. Saves screenshots of
+the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -47,6 +49,17 @@ def png(width, height):
 def row_names(driver):
     # Read in one go: the list is redrawn whenever an event comes, which would leave elements stale.
     return driver.execute_script("return [...document.querySelectorAll('#listing tbody tr td:nth-child(2) a')].map((a) => a.textContent)")
+
+
+def check_console(driver, expected=()):
+    """Fails on an error the pages logged since the last look (a missing icon, a script against the
+    CSP, an uncaught exception), but for those naming one of `expected`."""
+    errors = [
+        entry["message"] for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in expected)
+    ]
+    if errors:
+        raise SystemExit(f"the pages logged errors: {errors}")
 
 
 def throttle(driver, upload_bytes_per_second):
@@ -108,6 +121,8 @@ def main() -> None:
     try:
         driver.get(base + "/")
         wait.until(expected_conditions.url_contains("/login"))
+        # The only errors so far are those of the 401 that sent the page here.
+        check_console(driver, expected=("/api/me", "not signed in"))
         driver.find_element(By.NAME, "username").send_keys("admin")
         driver.find_element(By.NAME, "password").send_keys(password)
         driver.save_screenshot(os.path.join(screenshots, "sign-in.png"))
@@ -138,6 +153,7 @@ def main() -> None:
         wait.until(lambda d: d.execute_script(
             "return [...document.querySelectorAll('#listing tbody tr')].some((row) => row.textContent.includes('picture.png') && row.querySelector('td.preview img'))"))
         driver.save_screenshot(os.path.join(screenshots, "files.png"))
+        check_console(driver)
 
         # The list filters by name and sorts.
         driver.find_element(By.ID, "q").send_keys("brav")
@@ -146,9 +162,26 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#sort option[value='name']").click()
         wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 4)
 
-        # Details: the description is saved and still there after a reload; a share link is made.
+        # On a phone's width no button's label breaks over two lines.
+        driver.set_window_size(390, 844)
+        broken = driver.execute_script("""
+            return [...document.querySelectorAll('button')].filter((button) => button.offsetParent).filter((button) => {
+                const range = document.createRange();
+                range.selectNodeContents(button);
+                return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+            }).map((button) => button.textContent)""")
+        if broken:
+            raise SystemExit(f"button labels broken over lines on a narrow screen: {broken}")
+        driver.set_window_size(1280, 900)
+
+        # Details: opening a file takes the reader (and the focus) to its details below the list;
+        # the description is saved and still there after a reload; a share link is made.
         driver.find_element(By.LINK_TEXT, "bravo.txt").click()
         wait.until(expected_conditions.visibility_of_element_located((By.ID, "description")))
+        wait.until(lambda d: d.execute_script("""
+            const title = document.activeElement;
+            const box = title.getBoundingClientRect();
+            return title.id === 'details-title' && box.top >= 0 && box.bottom <= innerHeight / 3"""))
         driver.find_element(By.ID, "description").send_keys("Quarterly numbers")
         driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
@@ -175,6 +208,8 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
         wait.until(lambda d: "bravo-renamed.txt" in row_names(d))
         driver.find_element(By.ID, "close-details").click()
+        # Closing them goes back to the file's row.
+        wait.until(lambda d: d.execute_script("return document.activeElement.textContent") == "bravo-renamed.txt")
 
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
         wait.until(expected_conditions.alert_is_present()).accept()

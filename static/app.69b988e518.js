@@ -438,12 +438,22 @@ document.querySelector("#replace").addEventListener("submit", async (event) => {
   }
 });
 
-document.querySelector("#close-details").addEventListener("click", () => { location.hash = ""; });
+document.querySelector("#close-details").addEventListener("click", () => {
+  const closed = shown;
+  location.hash = "";
+  // Back to the file's row, where the reader left the list.
+  if (closed) document.querySelector(`#listing a[href="#file/${closed.id}"]`)?.focus();
+});
 
-function route() {
+async function route() {
   const match = /^#file\/([A-Za-z0-9_-]{22})$/.exec(location.hash);
-  if (match) showDetails(match[1]);
-  else { details.hidden = true; shown = null; }
+  if (!match) { details.hidden = true; shown = null; return; }
+  await showDetails(match[1]);
+  // The details lie below a list of up to a page of files: take the reader there, and a screen
+  // reader's focus with them.
+  if (details.hidden) return;
+  details.scrollIntoView({ block: "start" });
+  document.querySelector("#details-title").focus({ preventScroll: true });
 }
 window.addEventListener("hashchange", route);
 
