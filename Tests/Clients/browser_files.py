@@ -3,14 +3,15 @@
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
 Signs in as admin (the page logging no errors), uploads two files through the file input and
-sees both finish and appear, uploads a file whose name is HTML and sees it shown as text, sees an
-image's thumbnail replace its label when it is made, filters and sorts the list, sees every
+sees both finish and appear, uploads a file whose name is HTML and sees it shown as text, sees
+an image's thumbnail replace its label when it is made, filters and sorts the list, sees every
 button's label on one line at a phone's width, opens a file's details (and is taken to them),
 previews a text file and replaces its content, edits its description (kept after a reload),
-shares it and renames it, closes the details (and is taken back to the file's row), deletes a
-file, sends a large file through tus on a throttled connection, reloads the page mid-way and
-resumes it by choosing the file again, and opens a page that does not exist. Saves screenshots of
-the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+shares it and renames it, closes the details (and is taken back to the file's row), signs out
+and opens the file's address (and sees the file once signed in again), deletes a file, sends a
+large file through tus on a throttled connection, reloads the page mid-way and resumes it by
+choosing the file again, and opens a page that does not exist. Saves screenshots of the pages it
+saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -210,6 +211,20 @@ def main() -> None:
         driver.find_element(By.ID, "close-details").click()
         # Closing them goes back to the file's row.
         wait.until(lambda d: d.execute_script("return document.activeElement.textContent") == "bravo-renamed.txt")
+        # A file's address opened while signed out shows that file once signed in.
+        address = driver.find_element(By.LINK_TEXT, "bravo-renamed.txt").get_attribute("href")
+        driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+        wait.until(expected_conditions.url_contains("/login"))
+        driver.get(address)
+        wait.until(expected_conditions.url_contains("/login?next="))
+        check_console(driver, expected=("/api/me", "not signed in"))
+        driver.find_element(By.NAME, "username").send_keys("admin")
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(lambda d: d.current_url == address)
+        wait.until(lambda d: d.execute_script("return document.activeElement.id") == "details-title")
+        if driver.find_element(By.ID, "details-title").text != "bravo-renamed.txt":
+            raise SystemExit("the file's address showed another file after signing in")
 
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
         wait.until(expected_conditions.alert_is_present()).accept()

@@ -42,11 +42,16 @@ function preview(file) {
   return td;
 }
 
+/** Sends the browser to sign in, and then back to this page and the file it showed. */
+function signIn() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
+}
+
 /** Fetches the API with the session cookie; a 401 goes to sign in and back. */
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
   if (response.status === 401) {
-    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    signIn();
     throw new Error("not signed in");
   }
   return response;
@@ -183,7 +188,7 @@ function upload(file) {
     request.addEventListener("loadend", async () => {
       cancel.remove();
       if (request.status === 401) {
-        location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+        signIn();
         return resolve();
       }
       if (request.status === 201) {
