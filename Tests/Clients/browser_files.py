@@ -10,8 +10,9 @@ previews a text file and replaces its content, edits its description (kept after
 shares it and renames it, closes the details (and is taken back to the file's row), signs out
 and opens the file's address (and sees the file once signed in again), deletes a file, sends a
 large file through tus on a throttled connection, reloads the page mid-way and resumes it by
-choosing the file again, and opens a page that does not exist. Saves screenshots of the pages it
-saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+choosing the file again, loads a second page of files and sees it kept when a file is added, and
+opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and
+failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -105,6 +106,36 @@ def resume_large_upload(driver, wait, work):
     if driver.execute_script("return Object.keys(localStorage).filter((k) => k.startsWith('wharf.tus:')).length") != 0:
         raise SystemExit("the finished upload is still remembered")
     driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
+
+
+def more_pages_stay(driver, wait):
+    """With a second page loaded ("Load more"), a file uploaded elsewhere appears and the loaded
+    rows stay: the list is drawn again as long as the reader made it, not cut back to a page, and
+    the focus stays on the row it was on."""
+    upload = """
+        const done = arguments[arguments.length - 1];
+        const form = new FormData();
+        for (const name of arguments[0]) form.append("file", new Blob([name]), name);
+        fetch("/api/files", { method: "POST", body: form }).then((response) => done(response.status));"""
+    if driver.execute_async_script(upload, [f"bulk-{n:02}.txt" for n in range(55)]) != 201:
+        raise SystemExit("the bulk upload failed")
+    total = len(driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/files?limit=1000').then((r) => r.json()).then((page) => done(page.items))"))
+    wait.until(lambda d: len(row_names(d)) == 50 and d.find_element(By.ID, "more").is_displayed())
+    driver.find_element(By.ID, "more").click()
+    wait.until(lambda d: len(row_names(d)) == total)
+    # A keyboard's place in the list is kept too: the row's button keeps the focus.
+    focused = "Delete bulk-54.txt"
+    driver.execute_script("document.querySelector(`#listing button[aria-label='${arguments[0]}']`).focus()", focused)
+    # Sorted by name or by time, a file named so sorts among the first rows.
+    if driver.execute_async_script(upload, ["0-new.txt"]) != 201:
+        raise SystemExit("the upload of 0-new.txt failed")
+    wait.until(lambda d: "0-new.txt" in row_names(d))
+    wait.until(lambda d: len(row_names(d)) == total + 1)
+    now = driver.execute_script("return document.activeElement.getAttribute('aria-label')")
+    if now != focused:
+        raise SystemExit(f"after the list was drawn again the focus is on {now!r}, not {focused!r}")
 
 
 def main() -> None:
@@ -231,6 +262,7 @@ def main() -> None:
         wait.until(lambda d: "alpha.txt" not in row_names(d))
 
         resume_large_upload(driver, wait, work)
+        more_pages_stay(driver, wait)
 
         driver.get(base + "/no/such/page")
         if driver.title != "Not found · Wharf":

@@ -67,9 +67,11 @@ async function detail(response) {
   }
 }
 
-/** The listing's query from the filter form; `cursor` for the page after. */
-function listingQuery(cursor) {
-  const query = new URLSearchParams({ limit: "50", sort: document.querySelector("#sort").value });
+const pageSize = 50;
+
+/** The listing's query from the filter form, for `rows` files; `cursor` for the page after. */
+function listingQuery(cursor, rows) {
+  const query = new URLSearchParams({ limit: String(rows), sort: document.querySelector("#sort").value });
   const text = document.querySelector("#q").value.trim();
   if (text) query.set("q", text);
   const kind = document.querySelector("#kind").value;
@@ -79,15 +81,19 @@ function listingQuery(cursor) {
 }
 
 let nextCursor = null;
+let listings = 0;
 
-/** Redraws the list from its first page (or appends the next one). */
-async function refresh(more = false) {
-  const response = await api(`/api/files?${listingQuery(more ? nextCursor : null)}`);
-  if (!response.ok) { alert(await detail(response)); return; }
-  const page = await response.json();
+/** Draws the list's first `rows` files, or with `more` appends the page after them. */
+async function list({ more = false, rows = pageSize } = {}) {
+  const turn = ++listings;
+  const response = await api(`/api/files?${listingQuery(more ? nextCursor : null, rows)}`);
+  const page = response.ok ? await response.json() : null;
+  // An earlier request answered after a later one would draw the older list over the newer.
+  if (turn !== listings) return;
+  if (!page) { alert(await detail(response)); return; }
   nextCursor = page.next_cursor;
   document.querySelector("#more").hidden = !nextCursor;
-  const rows = page.items.map((file) => {
+  const drawn = page.items.map((file) => {
     const row = document.createElement("tr");
     row.dataset.id = file.id;
     const name = document.createElement("td");
@@ -105,12 +111,49 @@ async function refresh(more = false) {
     row.append(preview(file), name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
     return row;
   });
-  if (more) listing.append(...rows);
-  else listing.replaceChildren(...rows);
+  if (more) {
+    listing.append(...drawn);
+  } else {
+    // The focus stays on the same link or button of a row drawn again.
+    const focused = listing.contains(document.activeElement) ? document.activeElement : null;
+    listing.replaceChildren(...drawn);
+    if (focused) listing.querySelector(`tr[data-id="${focused.closest("tr").dataset.id}"] ${focused.localName}`)?.focus();
+  }
   empty.hidden = listing.children.length > 0;
 }
 
-document.querySelector("#more").addEventListener("click", () => refresh(true));
+/** How many files the reader has asked to see: a page, and one more for each "Load more". */
+let wantedRows = pageSize;
+
+/** The first page of the list as the filters now ask. */
+function refresh() {
+  wantedRows = pageSize;
+  return list();
+}
+
+/** The page after the rows shown. */
+function loadMore() {
+  wantedRows += pageSize;
+  return list({ more: true });
+}
+
+/** The list again after files changed (here or elsewhere), with as many rows as the reader asked
+ * for (the API's most at once): an event must not take away the pages they loaded. */
+const redraw = () => list({ rows: Math.min(1000, wantedRows) });
+
+let redrawing = null;
+let changedMeanwhile = false;
+
+/** One redraw at a time for a burst of events, and one more after it if any came meanwhile. */
+function redrawSoon() {
+  if (redrawing) { changedMeanwhile = true; return; }
+  redrawing = redraw().finally(() => {
+    redrawing = null;
+    if (changedMeanwhile) { changedMeanwhile = false; redrawSoon(); }
+  });
+}
+
+document.querySelector("#more").addEventListener("click", loadMore);
 document.querySelector("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 document.querySelector("#filters").addEventListener("change", () => refresh());
 let typing = null;
@@ -120,7 +163,7 @@ async function removeFile(file) {
   if (!confirm(`Delete ${file.name}?`)) return;
   const response = await api(`/api/files/${file.id}`, { method: "DELETE" });
   if (!response.ok) alert(await detail(response));
-  await refresh();
+  await redraw();
 }
 
 /** A transfer's line in the list of uploads: the name, a progress bar, a status and Cancel. */
@@ -320,7 +363,7 @@ async function uploadResumable(file, ui) {
 
 async function uploadAll(files) {
   await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file) : upload(file))));
-  await refresh();
+  await redraw();
 }
 
 document.querySelector("#upload").addEventListener("submit", (event) => {
@@ -411,7 +454,7 @@ document.querySelector("#metadata").addEventListener("submit", async (event) => 
   document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
   if (response.ok) {
     document.querySelector("#details-title").textContent = document.querySelector("#name").value;
-    await refresh();
+    await redraw();
   }
 });
 
@@ -439,7 +482,7 @@ document.querySelector("#replace").addEventListener("submit", async (event) => {
   if (response.ok) {
     await showDetails(shown.id);
     document.querySelector("#replaced").textContent = "Replaced.";
-    await refresh();
+    await redraw();
   }
 });
 
@@ -469,7 +512,7 @@ async function start() {
   route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
   const events = new EventSource("/api/events");
-  for (const type of ["file.created", "file.updated", "file.deleted", "thumbnail.ready"]) events.addEventListener(type, () => refresh());
+  for (const type of ["file.created", "file.updated", "file.deleted", "thumbnail.ready"]) events.addEventListener(type, redrawSoon);
 }
 
 start();
