@@ -71,6 +71,9 @@ import Testing
             #expect(wrong.status == 401)
             let refusal = String(decoding: wrong.body, as: UTF8.self)
             #expect(refusal.contains("Incorrect username or password.") && refusal.contains("value=\"/files\""))
+            // The name stays filled in, and the password field takes the focus.
+            #expect(refusal.contains("name=\"username\" value=\"alice\"") && refusal.contains("current-password\" required autofocus>"))
+            #expect(html.contains("name=\"username\" value=\"\"") && html.contains("required autofocus></p>\n<p><label for=\"password\">"))
 
             let signedIn = try await Curl.request(
                 port: port,
@@ -147,6 +150,19 @@ import Testing
         try await app.router(anonymous: true) { client in
             let page = String(buffer: try await client.request(.get, "/login?next=/a%22%3E%3Cscript%3Ealert(1)%3C/script%3E").body)
             #expect(page.contains("value=\"/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"") && !page.contains("<script>"))
+        }
+    }
+
+    /// The name a failed sign-in gave is put back as text, and nothing filled in is read as a
+    /// placeholder again.
+    @Test func theLoginPageEscapesTheNameItKeeps() async throws {
+        let app = try await Self.app()
+        try await app.router(anonymous: true) { client in
+            let response = try await Self.login(client, user: "%22%3E%3Cscript%3E", password: "nope", next: "/{{username}}")
+            let page = String(buffer: response.body)
+            #expect(response.status == .unauthorized)
+            #expect(page.contains("value=\"&quot;&gt;&lt;script&gt;\"") && !page.contains("<script>"))
+            #expect(page.contains("value=\"/{{username}}\""))
         }
     }
 

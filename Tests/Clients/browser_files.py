@@ -2,17 +2,18 @@
 
 Usage: browser_files.py BASE_URL PASSWORD SCREENSHOTS WORK
 
-Signs in as admin (the page logging no errors), uploads two files through the file input and
-sees both finish and appear, uploads a file whose name is HTML and sees it shown as text, sees
-an image's thumbnail replace its label when it is made, filters and sorts the list, sees every
-button's label on one line at a phone's width, opens a file's details (and is taken to them),
-previews a text file and replaces its content, edits its description (kept after a reload),
-shares it and renames it, closes the details (and is taken back to the file's row), signs out
-and opens the file's address (and sees the file once signed in again), deletes a file, sends a
-large file through tus on a throttled connection, reloads the page mid-way and resumes it by
-choosing the file again, loads a second page of files and sees it kept when a file is added, and
-opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and
-failure.png there when a step fails. Prints "ok" at the end.
+Signs in as admin (after a refused attempt: the name kept, the cursor in the password field, the
+message readable in light and dark; the page logging no errors), uploads two files through the
+file input and sees both finish and appear, uploads a file whose name is HTML and sees it shown
+as text, sees an image's thumbnail replace its label when it is made, filters and sorts the
+list, sees every button's label on one line at a phone's width, opens a file's details (and is
+taken to them), previews a text file and replaces its content, edits its description (kept after
+a reload), shares it and renames it, closes the details (and is taken back to the file's row),
+signs out and opens the file's address (and sees the file once signed in again), deletes a file,
+sends a large file through tus on a throttled connection, reloads the page mid-way and resumes
+it by choosing the file again, loads a second page of files and sees it kept when a file is
+added, and opens a page that does not exist. Saves screenshots of the pages it saw in
+SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -62,6 +63,24 @@ def check_console(driver, expected=()):
     ]
     if errors:
         raise SystemExit(f"the pages logged errors: {errors}")
+
+
+def contrast(driver, selector):
+    """The contrast ratio (WCAG 2) of the text of `selector` against the page's background."""
+    return driver.execute_script("""
+        const probe = document.createElement('div');
+        probe.style.background = 'Canvas';
+        document.body.append(probe);
+        const colours = [getComputedStyle(document.querySelector(arguments[0])).color, getComputedStyle(probe).backgroundColor];
+        probe.remove();
+        const [text, page] = colours.map((colour) => {
+            const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map((c) => {
+                const v = Number(c) / 255;
+                return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        });
+        return (Math.max(text, page) + 0.05) / (Math.min(text, page) + 0.05);""", selector)
 
 
 def throttle(driver, upload_bytes_per_second):
@@ -156,6 +175,22 @@ def main() -> None:
         # The only errors so far are those of the 401 that sent the page here.
         check_console(driver, expected=("/api/me", "not signed in"))
         driver.find_element(By.NAME, "username").send_keys("admin")
+        driver.find_element(By.NAME, "password").send_keys("not the password")
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        # A refusal keeps the name, puts the cursor in the password field and is readable in both
+        # colour schemes (WCAG's 4.5:1 for text).
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "p.error")))
+        check_console(driver, expected=("/login - ",))
+        if driver.find_element(By.NAME, "username").get_attribute("value") != "admin":
+            raise SystemExit("the refused sign-in forgot the name")
+        if driver.switch_to.active_element.get_attribute("name") != "password":
+            raise SystemExit("the refused sign-in does not put the cursor in the password field")
+        for scheme in ("light", "dark"):
+            driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+            ratio = contrast(driver, "p.error")
+            if ratio < 4.5:
+                raise SystemExit(f"the refusal's text has a contrast of {ratio:.2f}:1 in the {scheme} scheme")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         driver.find_element(By.NAME, "password").send_keys(password)
         driver.save_screenshot(os.path.join(screenshots, "sign-in.png"))
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()

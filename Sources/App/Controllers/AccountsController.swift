@@ -82,11 +82,17 @@ struct AccountsController {
             user = try await self.signIn.attempt(name: name, password: password, address: context.clientAddress)
         } catch SignIn.Failure.incorrect {
             if wantsJSON { throw HTTPException(.unauthorized, Self.incorrect) }
-            return try self.page.render(status: .unauthorized, message: Self.incorrect, next: next)
+            return try self.page.render(status: .unauthorized, message: Self.incorrect, next: next, username: name)
         } catch SignIn.Failure.throttled(let wait) {
             let refusal = Self.tooManyAttempts(wait)
             if wantsJSON { throw refusal }
-            return try self.page.render(status: .tooManyRequests, message: refusal.detail.description, next: next, headers: refusal.headers)
+            return try self.page.render(
+                status: .tooManyRequests,
+                message: refusal.detail.description,
+                next: next,
+                username: name,
+                headers: refusal.headers
+            )
         }
         // The session the request came with, if any, ends here: whoever planted or shared it does
         // not inherit this sign-in.
