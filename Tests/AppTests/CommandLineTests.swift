@@ -210,6 +210,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/empty"), "listing creates no storage")
     }
 
+    /// A static directory that is not there (the site's, or a mount's) is refused before anything
+    /// is created: no storage root, no first admin, no password printed for a server that never ran.
+    @Test(arguments: [false, true])
+    func aMissingStaticDirectoryIsRefusedBeforeAnythingIsCreated(asMount: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let missing = directory.path + "/missing"
+        var environment = Self.environment(directory)
+        environment["WHARF_ADMIN_PASSWORD"] = nil
+        let sites = asMount ? ["--static", directory.path, "--mount", "/assets=" + missing] : ["--static", missing]
+        let serve = try await Command.run(Self.binary, ["serve", "--port", "0"] + sites, environment: environment)
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("The static directory '\(missing)' does not exist or is not a directory."), "\(serve.stderr)")
+        #expect(!serve.text.contains("password"), "\(serve.text)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/storage"), "nothing is created before the refusal")
+    }
+
     /// Durable when acknowledged (`--fsync`, the default): the staged bytes are synced, renamed
     /// into `blobs/`, their directory is synced and the SQLite commit syncs its WAL
     /// (`synchronous=FULL`), in that order, all before the 201 is written, as strace sees it.

@@ -65,8 +65,10 @@ public enum Wharf {
     /// Builds the application over the storage root the configuration names. On a first start
     /// (no user at all) it adds `admin`, and shows a generated password once, on standard output.
     public static func makeApplication(configuration: AppConfiguration, logger: Logger) async throws -> App {
-        // An unusable certificate is refused before anything is created.
+        // An unusable certificate or a missing static directory is refused before anything is
+        // created (the storage root, the first admin and the password it prints).
         if let tls = configuration.tls { _ = try SecureChannel.context(certificate: tls.certificate, key: tls.key) }
+        _ = try self.staticMounts(configuration)
         let storage = try await self.openStorage(configuration: configuration, logger: logger, access: .serving)
         if let password = try await self.accounts(storage.users, configuration).createFirstAdmin(password: configuration.adminPassword) {
             print(FirstStartBanner.text(password: password))
@@ -328,8 +330,21 @@ public enum Wharf {
         )
     }
 
-    /// The static mounts: `--static` at `/` in html mode, then every `--mount`.
+    /// The static file server over `staticMounts`.
     static func staticFiles(_ configuration: AppConfiguration, sniffer: ContentSniffer) throws -> StaticFileServer {
+        StaticFileServer(
+            mounts: try self.staticMounts(configuration),
+            cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl, immutablePaths: configuration.immutablePaths),
+            sniffer: sniffer,
+            maxRanges: configuration.maxRanges,
+            excludedPrefixes: ["/api/"],
+            htmlPolicy: configuration.sitePolicy
+        )
+    }
+
+    /// The static mounts: `--static` at `/` in html mode, then every `--mount`, each directory
+    /// opened (and so known to exist).
+    static func staticMounts(_ configuration: AppConfiguration) throws -> [StaticMount] {
         var mounts = [
             try StaticMount(
                 prefix: "",
@@ -351,14 +366,7 @@ public enum Wharf {
                 )
             )
         }
-        return StaticFileServer(
-            mounts: mounts,
-            cachePolicy: CachePolicy(defaultValue: configuration.staticCacheControl, immutablePaths: configuration.immutablePaths),
-            sniffer: sniffer,
-            maxRanges: configuration.maxRanges,
-            excludedPrefixes: ["/api/"],
-            htmlPolicy: configuration.sitePolicy
-        )
+        return mounts
     }
 
     /// The `Server` header of every answer.
