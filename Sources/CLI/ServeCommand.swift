@@ -139,6 +139,12 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
     @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
+    /// A wrong flag or variable is found here, before `run`, so that its message comes with the
+    /// usage of `serve` rather than of the whole tool.
+    func validate() throws {
+        _ = try self.resolvedConfiguration()
+    }
+
     func run() async throws {
         let configuration = try self.resolvedConfiguration()
         let level = configuration.logLevel

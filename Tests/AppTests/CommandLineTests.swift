@@ -83,6 +83,10 @@ import Testing
         #expect(origin.status != 0 && origin.stderr.contains("'https://app.example/' is not an origin"))
         let originVariable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_CORS_ORIGINS": "https://a.example, a.example"])
         #expect(originVariable.status != 0 && originVariable.stderr.contains("'a.example' is not an origin"))
+        // A value out of range is shown with the usage of `serve`, where the mistake is.
+        let port = try await Command.run(Self.binary, ["serve", "--port", "99999"])
+        #expect(port.status != 0 && port.stderr.contains("The port must be between 0 and 65535."))
+        #expect(port.stderr.contains("Usage: wharf serve"), "\(port.stderr)")
     }
 
     /// `wharf user`: add (password from standard input), list, quota, passwd and delete, with clear
