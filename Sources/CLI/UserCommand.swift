@@ -83,15 +83,19 @@ struct UserCommand: AsyncParsableCommand {
 
         @OptionGroup var storage: StorageOptions
 
+        /// The size read before `run`, so that a wrong one comes with this command's usage.
+        func validate() throws {
+            _ = try self.quota()
+        }
+
         func run() async throws {
-            let quota: Int64?
-            if self.size == "default" {
-                quota = nil
-            } else {
-                quota = try ByteSize.argument(self.size).bytes
-            }
-            try await UserCommand.accounts(self.storage).setQuota(of: self.name, to: quota)
+            try await UserCommand.accounts(self.storage).setQuota(of: self.name, to: try self.quota())
             print("Set the quota of '\(self.name)' to \(self.size).")
+        }
+
+        /// The quota in bytes; `nil` for the server's default.
+        private func quota() throws -> Int64? {
+            self.size == "default" ? nil : try ByteSize.argument(self.size).bytes
         }
     }
 

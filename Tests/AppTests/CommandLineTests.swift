@@ -104,6 +104,8 @@ import Testing
         let quotas = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").last.map(String.init) }
         #expect(quotas == ["512MiB", "10GiB"])
         #expect(try await user(["quota", "alice", "default"]).status == 0)
+        let wrongSize = try await user(["quota", "alice", "lots"])
+        #expect(wrongSize.status != 0 && wrongSize.stderr.contains("'lots' is not a size") && wrongSize.stderr.contains("Usage: wharf user quota"))
         let reset = try await user(["list"]).text
         #expect(reset.hasPrefix("alice\tuser\t") && reset.contains("\tdefault\n") && !reset.contains("512MiB"))
         let listing = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") }
