@@ -241,14 +241,20 @@ def main() -> None:
             raise SystemExit(f"button labels broken over lines on a narrow screen: {broken}")
         driver.set_window_size(1280, 900)
 
-        # Details: opening a file takes the reader (and the focus) to its details below the list;
-        # the description is saved and still there after a reload; a share link is made.
+        # Details: an image's show its thumbnail.
+        driver.find_element(By.LINK_TEXT, "picture.png").click()
+        wait.until(expected_conditions.visibility_of_element_located((By.ID, "preview")))
+        # Opening another file takes the reader (and the focus) to its details below the list, and
+        # shows none of the image's; the description is saved and still there after a reload; a
+        # share link is made.
         driver.find_element(By.LINK_TEXT, "bravo.txt").click()
-        wait.until(expected_conditions.visibility_of_element_located((By.ID, "description")))
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-title"), "bravo.txt"))
         wait.until(lambda d: d.execute_script("""
             const title = document.activeElement;
             const box = title.getBoundingClientRect();
             return title.id === 'details-title' && box.top >= 0 && box.bottom <= innerHeight / 3"""))
+        if driver.find_element(By.ID, "preview").is_displayed():
+            raise SystemExit("a text file's details show the thumbnail of the image seen before")
         driver.find_element(By.ID, "description").send_keys("Quarterly numbers")
         driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
