@@ -386,10 +386,17 @@ document.addEventListener("drop", (event) => {
 const details = document.querySelector("#details");
 let shown = null;
 
+let detailsAsked = 0;
+
 async function showDetails(id) {
+  const turn = ++detailsAsked;
   const response = await api(`/api/files/${id}`);
-  if (!response.ok) { details.hidden = true; return; }
-  const file = await response.json();
+  const file = response.ok ? await response.json() : null;
+  const isText = file && file.content_type.startsWith("text/plain") && file.size <= 64 * 1024;
+  const content = isText ? await (await api(file.download_url)).text() : null;
+  // Another file opened meanwhile (a quicker answer) is the one to show.
+  if (turn !== detailsAsked) return;
+  if (!file) { details.hidden = true; return; }
   shown = file;
   document.querySelector("#details-title").textContent = file.name;
   document.querySelector("#download").href = file.download_url;
@@ -405,8 +412,8 @@ async function showDetails(id) {
   if (thumbnail) preview.src = thumbnail;
   // Text is shown as text (never parsed as HTML); a PDF in the browser's own viewer.
   const text = document.querySelector("#text-preview");
-  text.hidden = !(file.content_type.startsWith("text/plain") && file.size <= 64 * 1024);
-  if (!text.hidden) text.textContent = await (await api(file.download_url)).text();
+  text.hidden = !isText;
+  text.textContent = content ?? "";
   const pdf = document.querySelector("#pdf-preview");
   pdf.hidden = file.content_type !== "application/pdf";
   pdf.src = pdf.hidden ? "about:blank" : `${file.download_url}?disposition=inline`;
@@ -417,6 +424,7 @@ async function showDetails(id) {
 
 async function showLinks(file) {
   const links = await (await api(`/api/files/${file.id}/links`)).json();
+  if (shown?.id !== file.id) return;
   const items = links.map((link) => {
     const item = document.createElement("li");
     const address = new URL(link.url, location.origin).href;
@@ -495,7 +503,12 @@ document.querySelector("#close-details").addEventListener("click", () => {
 
 async function route() {
   const match = /^#file\/([A-Za-z0-9_-]{22})$/.exec(location.hash);
-  if (!match) { details.hidden = true; shown = null; return; }
+  if (!match) {
+    detailsAsked += 1; // a file's details still on their way are not shown
+    details.hidden = true;
+    shown = null;
+    return;
+  }
   await showDetails(match[1]);
   // The details lie below a list of up to a page of files: take the reader there, and a screen
   // reader's focus with them.
