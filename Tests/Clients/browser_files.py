@@ -10,11 +10,11 @@ list, sees every button's label on one line at a phone's width, opens a file's d
 taken to them), previews a text file and replaces its content, edits its description (kept after
 a reload), shares it and renames it, closes the details (and is taken back to the file's row),
 opens two files quickly on a slow connection (and sees the second), signs out and opens the
-file's address (and sees the file once signed in again), deletes a file, sends a large file
-through tus on a throttled connection, reloads the page mid-way and resumes it by choosing the
-file again, loads a second page of files and sees it kept when a file is added, and opens a page
-that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and failure.png there
-when a step fails. Prints "ok" at the end.
+file's address (and sees the file once signed in again), deletes a file whose details are open
+(and sees them close), sends a large file through tus on a throttled connection, reloads the
+page mid-way and resumes it by choosing the file again, loads a second page of files and sees it
+kept when a file is added, and opens a page that does not exist. Saves screenshots of the pages
+it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -327,9 +327,13 @@ def main() -> None:
 
         details_follow_the_last_click(driver, wait)
 
+        # A file deleted while its details are open takes them with it.
+        driver.find_element(By.LINK_TEXT, "alpha.txt").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-title"), "alpha.txt"))
         driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete alpha.txt']").click()
         wait.until(expected_conditions.alert_is_present()).accept()
         wait.until(lambda d: "alpha.txt" not in row_names(d))
+        wait.until(expected_conditions.invisibility_of_element_located((By.ID, "details")))
 
         resume_large_upload(driver, wait, work)
         more_pages_stay(driver, wait)

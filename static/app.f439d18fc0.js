@@ -526,6 +526,10 @@ async function start() {
   // A file uploaded elsewhere (another tab, curl) appears here too.
   const events = new EventSource("/api/events");
   for (const type of ["file.created", "file.updated", "file.deleted", "thumbnail.ready"]) events.addEventListener(type, redrawSoon);
+  // The details of a file deleted (here or elsewhere) close with it.
+  events.addEventListener("file.deleted", (event) => {
+    if (shown && JSON.parse(event.data).file?.id === shown.id) location.hash = "";
+  });
 }
 
 start();
