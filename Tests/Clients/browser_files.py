@@ -12,9 +12,10 @@ a reload), shares it and renames it, closes the details (and is taken back to th
 opens two files quickly on a slow connection (and sees the second), signs out and opens the
 file's address (and sees the file once signed in again), deletes a file whose details are open
 (and sees them close), sends a large file through tus on a throttled connection, reloads the
-page mid-way and resumes it by choosing the file again, loads a second page of files and sees it
-kept when a file is added, and opens a page that does not exist. Saves screenshots of the pages
-it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+page mid-way and resumes it by choosing the file again, cancels an upload and has one fail (and
+sees which is which), loads a second page of files and sees it kept when a file is added, and
+opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and
+failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -152,6 +153,42 @@ def details_follow_the_last_click(driver, wait):
         raise SystemExit("the image's details list the text file's share links")
     throttle(driver, -1)
     driver.execute_script("location.hash = ''")
+
+
+def cancelled_and_failed_uploads(driver, wait, work):
+    """An upload cancelled mid-way says so and keeps nothing; one whose connection fails says that
+    instead (not that it was cancelled). Both through tus (the page still takes 1 MiB as large)
+    and, after a reload, as a form."""
+    path = os.path.join(work, "slow.bin")
+    with open(path, "wb") as out:
+        out.write(os.urandom(2 << 20))
+
+    def last_transfer():
+        return driver.execute_script(
+            "const item = [...document.querySelectorAll('#transfers li')].pop();"
+            "return [item.querySelector('.status').textContent, item.classList.contains('error')]")
+
+    def upload():
+        driver.find_element(By.ID, "files").send_keys(path)
+        driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+
+    for _ in ("tus", "form"):
+        throttle(driver, 100_000)
+        upload()
+        sent = "const bar = [...document.querySelectorAll('#transfers progress')].pop(); return bar ? bar.value : 0"
+        wait.until(lambda d: d.execute_script(sent) > 0)
+        driver.execute_script("[...document.querySelectorAll('#transfers li')].pop().querySelector('button').click()")
+        wait.until(lambda d: last_transfer() == ["cancelled", False])
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+        )
+        upload()
+        wait.until(lambda d: last_transfer() == ["The connection failed; try again.", True])
+        throttle(driver, -1)
+        driver.refresh()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+    if "slow.bin" in row_names(driver):
+        raise SystemExit("a cancelled or failed upload was kept")
 
 
 def more_pages_stay(driver, wait):
@@ -336,6 +373,7 @@ def main() -> None:
         wait.until(expected_conditions.invisibility_of_element_located((By.ID, "details")))
 
         resume_large_upload(driver, wait, work)
+        cancelled_and_failed_uploads(driver, wait, work)
         more_pages_stay(driver, wait)
 
         driver.get(base + "/no/such/page")

@@ -166,6 +166,9 @@ async function removeFile(file) {
   await redraw();
 }
 
+/** What a transfer that got no answer at all says: the network or the server went away. */
+const connectionFailed = "The connection failed; try again.";
+
 /** A transfer's line in the list of uploads: the name, a progress bar, a status and Cancel. */
 function transferItem(file) {
   const item = document.createElement("li");
@@ -200,7 +203,8 @@ async function uploadLarge(file) {
   try {
     outcome = await uploadResumable(file, ui);
   } catch (error) {
-    outcome = { ok: false, message: error.message };
+    // fetch fails with a TypeError when no answer comes.
+    outcome = { ok: false, message: error instanceof TypeError ? connectionFailed : error.message };
   }
   cancel.remove();
   if (outcome.ok) {
@@ -226,7 +230,8 @@ function upload(file) {
     const left = speed > 0 ? (event.total - event.loaded) / speed : 0;
     status.textContent = `${humanSize(speed)}/s, ${Math.ceil(left)} s left`;
   });
-  cancel.addEventListener("click", () => request.abort());
+  let cancelled = false;
+  cancel.addEventListener("click", () => { cancelled = true; request.abort(); });
   return new Promise((resolve) => {
     request.addEventListener("loadend", async () => {
       cancel.remove();
@@ -238,8 +243,11 @@ function upload(file) {
         bar.value = bar.max;
         status.textContent = "done";
         item.classList.add("done");
-      } else if (request.status === 0) {
+      } else if (cancelled) {
         status.textContent = "cancelled";
+      } else if (request.status === 0) {
+        item.classList.add("error");
+        status.textContent = connectionFailed;
       } else {
         item.classList.add("error");
         try {
