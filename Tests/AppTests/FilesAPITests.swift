@@ -66,7 +66,7 @@ import Testing
     @Test func listingFiltersSortsAndPages() async throws {
         try await TestApp().router { client in
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
-            for (index, name) in ["b.png", "a.txt", "c.png", "d.txt", "e.png"].enumerated() {
+            for (index, name) in ["b.png", "A.txt", "C.png", "d.txt", "e.png"].enumerated() {
                 // Sizes grow with the index; PNGs start with PNG's signature, so libmagic agrees.
                 let bytes = name.hasSuffix("png") ? png + [UInt8](repeating: 1, count: index) : Array(String(repeating: "x", count: 16 + index).utf8)
                 let reply = try await client.execute(uri: "/api/files?name=\(name)", method: .post, body: ByteBuffer(bytes: bytes))
@@ -75,19 +75,25 @@ import Testing
             func names(_ uri: String) async throws -> [String] {
                 try await client.request(.get, uri).decoded(FilePageBody.self).items.map(\.name)
             }
-            #expect(try await names("/api/files?content_type=image/&sort=name") == ["b.png", "c.png", "e.png"])
+            // Names sort as people sort them, ignoring case.
+            #expect(try await names("/api/files?content_type=image/&sort=name") == ["b.png", "C.png", "e.png"])
+            #expect(try await names("/api/files?sort=-name") == ["e.png", "d.txt", "C.png", "b.png", "A.txt"])
             #expect(try await names("/api/files?q=D.T") == ["d.txt"])
 
-            var all: [String] = []
-            var cursor: String?
-            repeat {
-                let page = try await client.request(.get, "/api/files?sort=-size&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
-                #expect(page.status == .ok)
-                let body = try page.decoded(FilePageBody.self)
-                all += body.items.map(\.name)
-                cursor = body.nextCursor
-            } while cursor != nil
-            #expect(all == ["e.png", "d.txt", "c.png", "a.txt", "b.png"])
+            func pages(_ sort: String) async throws -> [String] {
+                var all: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await client.request(.get, "/api/files?sort=\(sort)&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                    #expect(page.status == .ok)
+                    let body = try page.decoded(FilePageBody.self)
+                    all += body.items.map(\.name)
+                    cursor = body.nextCursor
+                } while cursor != nil
+                return all
+            }
+            #expect(try await pages("-size") == ["e.png", "d.txt", "C.png", "A.txt", "b.png"])
+            #expect(try await pages("name") == ["A.txt", "b.png", "C.png", "d.txt", "e.png"])
 
             let nameCursor = try #require(try await client.request(.get, "/api/files?sort=name&limit=1").decoded(FilePageBody.self).nextCursor)
             let mismatched = try await client.request(.get, "/api/files?sort=size&cursor=\(nameCursor)")

@@ -148,8 +148,12 @@ func makeRecord(
     func keysetPagingVisitsEveryFileOnceInOrder(sort: FileListQuery.Sort) async throws {
         var records: [FileRecord] = []
         for index in 0..<23 {
-            // Repeated sizes and times make ties that only the id breaks.
-            let record = makeRecord(name: "file-\(index % 7)-\(index).txt", size: Int64(index % 5), createdAt: Int64(index / 3))
+            // Repeated sizes and times make ties that only the id breaks; names differ in case.
+            let record = makeRecord(
+                name: "\(index.isMultiple(of: 2) ? "file" : "File")-\(index % 7)-\(index).txt",
+                size: Int64(index % 5),
+                createdAt: Int64(index / 3)
+            )
             records.append(record)
             _ = try await self.catalog.commit(UnitOfWork([.insert(record)]))
         }
@@ -165,7 +169,7 @@ func makeRecord(
         #expect(Set(seen.map(\.id)) == Set(records.map(\.id)))
         let keys = seen.map { record -> String in
             switch sort {
-            case .nameAscending, .nameDescending: record.name
+            case .nameAscending, .nameDescending: record.name.lowercased()
             case .sizeAscending, .sizeDescending: String(format: "%08d", record.size)
             case .createdAtAscending, .createdAtDescending: String(format: "%08d", record.createdAt)
             }

@@ -22,31 +22,33 @@ struct FileListStatement {
             conditions.append("content_type LIKE ? ESCAPE '\\'")
             _ = arguments.append(contentsOf: [Self.escapeLike(prefix) + "%"])
         }
-        let column = Self.column(of: query.sort)
+        let key = Self.key(of: query.sort)
         let comparison = query.sort.isDescending ? "<" : ">"
         if let cursor = query.after {
-            conditions.append("(\(column) \(comparison) ? OR (\(column) = ? AND id \(comparison) ?))")
-            let key: any DatabaseValueConvertible
+            conditions.append("(\(key) \(comparison) ? OR (\(key) = ? AND files.id \(comparison) ?))")
+            let value: any DatabaseValueConvertible
             switch cursor.key {
-            case .text(let text): key = text
-            case .number(let number): key = number
+            case .text(let text): value = text
+            case .number(let number): value = number
             }
-            _ = arguments.append(contentsOf: [key, key, cursor.id.rawValue])
+            _ = arguments.append(contentsOf: [value, value, cursor.id.rawValue])
         }
         let direction = query.sort.isDescending ? "DESC" : "ASC"
         var sql = FileRow.selectWithIntegrity
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY files.\(column) \(direction), files.id \(direction) LIMIT ?"
+        sql += " ORDER BY \(key) \(direction), files.id \(direction) LIMIT ?"
         _ = arguments.append(contentsOf: [query.limit + 1])
         self.sql = sql
         self.arguments = arguments
     }
 
-    static func column(of sort: FileListQuery.Sort) -> String {
+    /// What a sort orders by: names as people sort them, `apple`, `Banana`, `cherry` (ASCII
+    /// letters ignoring case, as the index `files_by_name_ignoring_case` holds them).
+    static func key(of sort: FileListQuery.Sort) -> String {
         switch sort {
-        case .createdAtAscending, .createdAtDescending: "created_at"
-        case .nameAscending, .nameDescending: "name"
-        case .sizeAscending, .sizeDescending: "size"
+        case .createdAtAscending, .createdAtDescending: "files.created_at"
+        case .nameAscending, .nameDescending: "files.name COLLATE NOCASE"
+        case .sizeAscending, .sizeDescending: "files.size"
         }
     }
 

@@ -139,6 +139,10 @@ struct SQLiteCatalog: Catalog {
                     """
             )
         }
+        migrator.registerMigration("v10: names sorted ignoring case") { db in
+            try db.execute(sql: "DROP INDEX files_by_name")
+            try db.execute(sql: "CREATE INDEX files_by_name_ignoring_case ON files (name COLLATE NOCASE, id)")
+        }
         return migrator
     }
 
