@@ -8,6 +8,8 @@ public enum FileNameRule {
     public static func validate(_ name: String) throws(UploadError) -> String {
         let bytes = name.utf8
         if bytes.isEmpty { throw UploadError(.invalidName, "The file name is empty.") }
+        // Spaces alone show as nothing: a list would hold a link no one can see or click.
+        if name.allSatisfy(\.isWhitespace) { throw UploadError(.invalidName, "The file name is only spaces.") }
         if bytes.count > self.maxBytes {
             throw UploadError(.invalidName, "The file name is longer than \(self.maxBytes) bytes.")
         }

@@ -2,7 +2,8 @@
 /// or a generated one when nothing usable is left.
 public enum UploadedFileName {
     /// `C:\Users\me\a.txt` and `../../a.txt` become `a.txt`; control characters are dropped; an
-    /// empty, `.`/`..`, or over-long result becomes `upload-<random>` (keeping a short extension).
+    /// empty, blank, `.`/`..`, or over-long result becomes `upload-<random>` (keeping a short
+    /// extension).
     public static func sanitize(_ clientName: String?) -> String {
         let base = (clientName ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let cleaned = String(base.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))

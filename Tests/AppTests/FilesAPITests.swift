@@ -121,6 +121,7 @@ import Testing
 
     @Test(arguments: [
         ("", "The file name is empty."),
+        ("%20%20", "The file name is only spaces."),
         ("a%2Fb", "path separator"),
         ("a%5Cb", "path separator"),
         ("a%00b", "NUL"),

@@ -15,7 +15,7 @@ import Uploads
         #expect(UploadedFileName.sanitize(client) == stored)
     }
 
-    @Test(arguments: [nil, "", "..", ".", "/", "a/..", "\u{0}\u{1}", String(repeating: "x", count: 300) + ".png"])
+    @Test(arguments: [nil, "", "..", ".", "/", "a/..", "\u{0}\u{1}", "   ", String(repeating: "x", count: 300) + ".png"])
     func hostileOrEmptyNamesGetAGeneratedOne(client: String?) {
         let stored = UploadedFileName.sanitize(client)
         #expect(stored.hasPrefix("upload-"))
@@ -24,7 +24,10 @@ import Uploads
 
     /// A name given outright (a raw upload's `name`, a rename) is refused where a form's would be
     /// cleaned.
-    @Test(arguments: ["", "a/b", "a\\b", "..", "a\u{0}b", "line\nbreak.txt", "tab\t.txt", "del\u{7f}.txt", String(repeating: "x", count: 256)])
+    @Test(arguments: [
+        "", " ", "\u{A0}\u{3000}", "a/b", "a\\b", "..", "a\u{0}b", "line\nbreak.txt", "tab\t.txt", "del\u{7f}.txt",
+        String(repeating: "x", count: 256),
+    ])
     func namesGivenOutrightAreRefusedWhenTheyCouldNotBeStored(name: String) {
         #expect(throws: UploadError.self) { try FileNameRule.validate(name) }
     }
