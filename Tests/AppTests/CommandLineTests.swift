@@ -543,7 +543,12 @@ import Testing
         let errors = exit.text.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
         #expect(errors.isEmpty, "\(errors)")
         let access = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("status=400") }
-        #expect(access.contains { $0.contains("method=- ") && $0.contains("path=- ") && $0.contains("outcome=complete") }, "\(access)")
+        #expect(
+            access.contains {
+                $0.contains("client=127.0.0.1 ") && $0.contains("method=- ") && $0.contains("path=- ") && $0.contains("outcome=complete")
+            },
+            "\(access)"
+        )
         #expect(access.contains { $0.contains("method=GET ") && $0.contains("path=/no-host ") }, "\(access)")
     }
 
@@ -570,7 +575,7 @@ import Testing
         let detail = "{\"detail\":\"No file has the id 'AAAAAAAAAAAAAAAAAAAAAA'.\"}"
         #expect(traced.body == Data(detail.utf8))
         for field in [
-            "info wharf:", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "bytes_in=0",
+            "info wharf:", "client=127.0.0.1 ", "log=access", "method=GET", "path=/api/files/AAAAAAAAAAAAAAAAAAAAAA", "status=404", "bytes_in=0",
             "bytes_out=\(detail.utf8.count)", "outcome=complete",
         ] {
             #expect(line.contains(field), "\(field) in \(line)")
@@ -581,7 +586,8 @@ import Testing
             let lines = exit.text.split(separator: "\n").filter { $0.contains("request_id=\(id)") }
             #expect(lines.count == 1, "\(id): \(lines)")
             for field in [
-                "log=access", "method=GET", "path=/page.txt", "status=200", "bytes_in=0", "bytes_out=\(page.utf8.count)", "outcome=complete",
+                "client=127.0.0.1 ", "log=access", "method=GET", "path=/page.txt", "status=200", "bytes_in=0", "bytes_out=\(page.utf8.count)",
+                "outcome=complete",
             ] {
                 #expect(lines.first?.contains(field) == true, "\(field) in \(lines)")
             }
@@ -624,7 +630,7 @@ import Testing
         let lines = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("path=/api/ws") }
         #expect(lines.count == 3, "\(lines)")
         func line(_ status: Int) -> String { String(lines.first { $0.contains("status=\(status) ") } ?? "") }
-        for field in ["method=GET", "bytes_in=10", "outcome=complete"] {
+        for field in ["client=127.0.0.1 ", "method=GET", "bytes_in=10", "outcome=complete"] {
             #expect(line(101).contains(field), "\(field) in \(line(101))")
         }
         // Nothing was sent but, perhaps, the Close frame (a code, 2 bytes) for the client that left.

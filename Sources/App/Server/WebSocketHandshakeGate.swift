@@ -93,7 +93,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         }
         let verdict = Self.verdict(head)
         if verdict != .passOn, verdict != .plainRequest {
-            self.handshake = AccessLog.Exchange(method: head.method.rawValue, target: head.uri, start: .now)
+            self.handshake = AccessLog.Exchange(client: context.channel.remoteAddress, method: head.method.rawValue, target: head.uri, start: .now)
         }
         switch verdict {
         case .passOn:

@@ -1,8 +1,10 @@
 public import Logging
 public import Metrics
+public import NIOCore
 
 /// The access log and the body byte counters: one structured line per request, when its answer
-/// has been written (method, target, status, body bytes in and out, duration, request id), and
+/// has been written (the client's address, method, target, status, body bytes in and out,
+/// duration, request id), and
 /// the bytes of every request and answer body counted as uploads and downloads. Written by
 /// `AccessLogHandler` for the requests that reach it, and by the static fast path, which answers
 /// before them.
@@ -23,6 +25,8 @@ public struct AccessLog: Sendable {
 
     /// One request and what was answered, as its line shows it.
     public struct Exchange: Sendable {
+        /// The connection's peer, as nginx's `$remote_addr` (read when the line is written).
+        let client: SocketAddress?
         let method: String
         let target: String
         /// When the request came.
@@ -32,8 +36,9 @@ public struct AccessLog: Sendable {
         var status: Int = 0
         var requestID: String = "-"
 
-        /// A request that arrived at `start`.
-        public init(method: String, target: String, start: ContinuousClock.Instant) {
+        /// A request from `client` that arrived at `start`.
+        public init(client: SocketAddress?, method: String, target: String, start: ContinuousClock.Instant) {
+            self.client = client
             self.method = method
             self.target = target
             self.start = start
@@ -73,6 +78,7 @@ public struct AccessLog: Sendable {
         self.logger.info(
             "request",
             metadata: [
+                "client": .string(exchange.client?.ipAddress ?? "-"),
                 "method": .string(exchange.method),
                 "path": .string(exchange.target),
                 "status": .stringConvertible(exchange.status),

@@ -27,7 +27,9 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .head(let request) where self.log.logsRequests:
-            self.exchanges.append(AccessLog.Exchange(method: request.method.rawValue, target: request.path ?? "", start: .now))
+            self.exchanges.append(
+                AccessLog.Exchange(client: context.channel.remoteAddress, method: request.method.rawValue, target: request.path ?? "", start: .now)
+            )
             self.receiving = self.exchanges.count - 1
         case .head:
             break

@@ -103,7 +103,12 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     private func refuse(_ refusal: (status: HTTPResponseStatus, detail: String), _ head: HTTPRequestHead?, context: ChannelHandlerContext) {
         guard !self.readingStopped else { return }
         self.readingStopped = true
-        let request = AccessLog.Exchange(method: head?.method.rawValue ?? "-", target: head?.uri ?? "-", start: .now)
+        let request = AccessLog.Exchange(
+            client: context.channel.remoteAddress,
+            method: head?.method.rawValue ?? "-",
+            target: head?.uri ?? "-",
+            start: .now
+        )
         self.refusal = (refusal.status, refusal.detail, request)
         self.refuseWhenDue(context: context)
     }

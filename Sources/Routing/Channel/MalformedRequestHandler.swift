@@ -33,7 +33,10 @@ public final class MalformedRequestHandler: ChannelInboundHandler, RemovableChan
             return
         }
         let (status, detail) = Self.refusal(of: parserError)
-        let line = self.accessLog?.lineWhenWritten(AccessLog.Exchange(method: "-", target: "-", start: .now), status: Int(status.code))
+        let line = self.accessLog?.lineWhenWritten(
+            AccessLog.Exchange(client: context.channel.remoteAddress, method: "-", target: "-", start: .now),
+            status: Int(status.code)
+        )
         Self.refuse(status: status, detail: detail, context: context, endingInput: true, written: line)
     }
 

@@ -244,7 +244,12 @@ final class FastPathConnection {
         let accessLog = self.configuration.accessLog
         accessLog.counters.sent.increment(by: bodyBytes)
         if accessLog.logsRequests {
-            outgoing.exchange = AccessLog.Exchange(method: held.request.method.rawValue, target: held.request.target, start: held.start)
+            outgoing.exchange = AccessLog.Exchange(
+                client: context.channel.remoteAddress,
+                method: held.request.method.rawValue,
+                target: held.request.target,
+                start: held.start
+            )
             outgoing.exchange?.answered(status: answer.status.code, requestID: requestID, bytesOut: Int(bodyBytes))
         }
         outgoing.written.futureResult.assumeIsolated().whenComplete { result in
