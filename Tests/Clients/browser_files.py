@@ -8,14 +8,14 @@ file input and sees both finish and appear, uploads a file whose name is HTML an
 as text, sees an image's thumbnail replace its label when it is made, filters and sorts the
 list, sees every button's label on one line at a phone's width, opens a file's details (and is
 taken to them), previews a text file and replaces its content, edits its description (kept after
-a reload), shares it and renames it, closes the details (and is taken back to the file's row),
-opens two files quickly on a slow connection (and sees the second), signs out and opens the
-file's address (and sees the file once signed in again), deletes a file whose details are open
-(and sees them close), sends a large file through tus on a throttled connection, reloads the
-page mid-way and resumes it by choosing the file again, cancels an upload and has one fail (and
-sees which is which), loads a second page of files and sees it kept when a file is added, and
-opens a page that does not exist. Saves screenshots of the pages it saw in SCREENSHOTS, and
-failure.png there when a step fails. Prints "ok" at the end.
+a reload), shares it (and copies the link, with and without the clipboard API) and renames it,
+closes the details (and is taken back to the file's row), opens two files quickly on a slow
+connection (and sees the second), signs out and opens the file's address (and sees the file once
+signed in again), deletes a file whose details are open (and sees them close), sends a large
+file through tus on a throttled connection, reloads the page mid-way and resumes it by choosing
+the file again, cancels an upload and has one fail (and sees which is which), loads a second
+page of files and sees it kept when a file is added, and opens a page that does not exist. Saves
+screenshots of the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -127,6 +127,24 @@ def resume_large_upload(driver, wait, work):
     if driver.execute_script("return Object.keys(localStorage).filter((k) => k.startsWith('wharf.tus:')).length") != 0:
         raise SystemExit("the finished upload is still remembered")
     driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
+
+
+def copy_share_link(driver, wait, base, link):
+    """Copy puts the share link on the clipboard and says so: through the clipboard API, and
+    without it, as a page over plain HTTP from another machine has none."""
+    driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    for clipboard_api in (True, False):
+        driver.execute_async_script("navigator.clipboard.writeText('nothing yet').then(arguments[arguments.length - 1])")
+        if not clipboard_api:
+            driver.execute_script("Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true })")
+        button = driver.find_element(By.XPATH, "//ul[@id='links']//button[starts-with(., 'Cop')]")
+        driver.execute_script("arguments[0].textContent = 'Copy'", button)
+        button.click()
+        wait.until(lambda d: button.text == "Copied")
+        driver.execute_script("delete navigator.clipboard")
+        copied = driver.execute_async_script("navigator.clipboard.readText().then(arguments[arguments.length - 1])")
+        if copied != link:
+            raise SystemExit(f"Copy put {copied!r} on the clipboard (clipboard API: {clipboard_api})")
 
 
 def details_follow_the_last_click(driver, wait):
@@ -327,6 +345,7 @@ def main() -> None:
         link = driver.find_element(By.CSS_SELECTOR, "#links input").get_attribute("value")
         if "/s/" not in link:
             raise SystemExit(f"the share link is {link!r}")
+        copy_share_link(driver, wait, base, link)
         if not driver.find_element(By.ID, "text-preview").text.startswith("bravo bravo"):
             raise SystemExit("the text file's preview is missing")
         replacement = os.path.join(work, "replacement.txt")

@@ -443,7 +443,16 @@ async function showLinks(file) {
     const copy = document.createElement("button");
     copy.type = "button";
     copy.textContent = "Copy";
-    copy.addEventListener("click", () => navigator.clipboard?.writeText(address));
+    copy.addEventListener("click", async () => {
+      text.select();
+      try {
+        await navigator.clipboard.writeText(address);
+      } catch {
+        // Over plain HTTP to another machine the page has no clipboard API: copy the selection.
+        if (!document.execCommand("copy")) { copy.textContent = "Press Ctrl+C"; return; }
+      }
+      copy.textContent = "Copied";
+    });
     const revoke = document.createElement("button");
     revoke.type = "button";
     revoke.textContent = "Revoke";
