@@ -25,7 +25,8 @@ public struct FileResponseError: Error, CustomStringConvertible, Sendable {
     /// Headers the answer must carry.
     public let headers: HTTPFields
 
-    static func preconditionFailed(headers: HTTPFields) -> FileResponseError {
+    /// 412, with `headers` (the current validators).
+    public static func preconditionFailed(headers: HTTPFields) -> FileResponseError {
         FileResponseError(code: .preconditionFailed, message: "A precondition of the request failed.", headers: headers)
     }
 

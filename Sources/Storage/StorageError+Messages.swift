@@ -7,6 +7,12 @@ extension StorageError {
         StorageError(.notFound, "No file has the id '\(id)'.")
     }
 
+    /// The content of a file changed after a request's precondition was checked against it.
+    static let contentChanged = StorageError(
+        .changed,
+        "The file's content was replaced by another request while this one was sent; fetch it again and decide anew."
+    )
+
     /// No user has this name.
     public static func userNotFound(_ name: String) -> StorageError {
         StorageError(.notFound, "No user is named '\(name)'.")

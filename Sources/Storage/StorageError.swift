@@ -15,6 +15,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case inUse
             case locked
             case conflict
+            case changed
             case checksumMismatch
             case invalidCursor
             case corrupt
@@ -43,6 +44,9 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let locked = Code(.locked)
         /// The request does not fit the state it would change (a resumable upload's offset).
         public static let conflict = Code(.conflict)
+        /// What a request's precondition was checked against changed before its write committed
+        /// (a content replaced meanwhile).
+        public static let changed = Code(.changed)
         /// Bytes do not match the checksum that came with them.
         public static let checksumMismatch = Code(.checksumMismatch)
         /// A pagination cursor could not be decoded or does not fit the query.

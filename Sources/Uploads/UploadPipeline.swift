@@ -95,16 +95,20 @@ public struct UploadPipeline: Sendable {
         }
     }
 
-    /// Replaces the bytes of an existing file with a raw body; its metadata stays.
+    /// Replaces the bytes of an existing file with a raw body; its metadata stays. `precondition`
+    /// (a request's `If-Match`, say) judges the file as it is before anything is read.
     public func replaceContent<Body: AsyncSequence>(
         of id: FileID,
         from body: Body,
         declaredLength: Int64?,
         declaredType: String?,
-        as principal: Principal
+        as principal: Principal,
+        precondition: (@Sendable (FileRecord) throws -> Void)? = nil
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
-        // A file that is not there is refused before its body is read.
+        // A file that is not there, or a precondition that fails, is refused before the body is
+        // read; a precondition met holds the content it was met by until the commit.
         let existing = try await self.files.file(id, as: principal)
+        try precondition?(existing)
         var limits = self.limits
         limits.quotaLeft = try await self.files.roomForContent(of: existing, as: principal)
         limits.quotaOwner = existing.owner == principal.name ? nil : existing.owner
@@ -112,7 +116,12 @@ public struct UploadPipeline: Sendable {
         return try await self.commit([staged.blob]) {
             let file = try self.newFile(staged, name: existing.name, declaredType: declaredType, metadata: FileMetadata(name: existing.name))
             let content = NewContent(staged: file.staged, contentType: file.contentType, declaredContentType: file.declaredContentType)
-            return try await self.files.replaceContent(of: id, with: content, as: principal)
+            return try await self.files.replaceContent(
+                of: id,
+                with: content,
+                as: principal,
+                expecting: precondition == nil ? nil : existing.digest
+            )
         }
     }
 

@@ -119,6 +119,34 @@ import Testing
         }
     }
 
+    /// `PUT .../content` with preconditions on the content it replaces, as its download shows it:
+    /// judged before the body is read, 412 with the current ETag when they fail, nothing kept.
+    @Test func contentIsReplacedOnlyWhereItsPreconditionsHold() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let record = try await client.request(.post, "/api/files?name=a.txt", body: "first").decoded(FileRecordBody.self)
+            let path = "/api/files/\(record.id)/content"
+            let first = "\"\(record.sha256)\""
+            let replaced = try await client.request(.put, path, body: "second", headers: [.ifMatch: first]).decoded(FileRecordBody.self)
+            let second = "\"\(replaced.sha256)\""
+            for refused: HTTPFields in [
+                [.ifMatch: first], [.ifMatch: "W/\(second)"], [.ifNoneMatch: "*"], [.ifNoneMatch: second],
+                [.ifUnmodifiedSince: "Sun, 06 Nov 1994 08:49:37 GMT"],
+            ] {
+                let answer = try await client.request(.put, path, body: "lost update", headers: refused)
+                #expect(answer.status == .preconditionFailed, "\(refused)")
+                #expect(answer.headers[.eTag] == second, "\(refused)")
+                #expect(try answer.decoded(ErrorBody.self).detail.description.contains("precondition"))
+            }
+            #expect(String(buffer: try await client.request(.get, replaced.downloadURL).body) == "second")
+            for accepted: HTTPFields in [[.ifMatch: "\"other\", \(second)"], [.ifMatch: "*"], [.ifNoneMatch: first]] {
+                let answer = try await client.request(.put, path, body: "second", headers: accepted)
+                #expect(answer.status == .ok, "\(accepted)")
+            }
+        }
+        #expect(app.stagedFiles.isEmpty && app.blobFiles.count == 1)
+    }
+
     @Test(arguments: [
         ("", "The file name is empty."),
         ("%20%20", "The file name is only spaces."),

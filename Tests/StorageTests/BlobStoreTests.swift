@@ -166,6 +166,24 @@ func stage(_ bytes: [UInt8], in store: any BlobStore, pieceSize: Int = 1000) asy
         #expect(!self.store.contains(file.digest) && self.store.contains(replaced.digest))
     }
 
+    /// A replacement that expects the content a precondition was met by fails as a whole when
+    /// another replaced it meanwhile: the other's content stays, and the refused one's blob goes.
+    @Test func aReplacementExpectingAContentReplacedMeanwhileKeepsNothing() async throws {
+        let file = try await self.createFile(try await stage(Array("first".utf8), in: self.store), FileMetadata(name: "a"))
+        func content(_ text: String) async throws -> NewContent {
+            NewContent(staged: try await stage(Array(text.utf8), in: self.store), contentType: "text/plain", declaredContentType: nil)
+        }
+        let meanwhile = try await self.files.replaceContent(of: file.id, with: try await content("meanwhile"), as: .local)
+        let late = try await content("late")
+        await #expect(throws: StorageError.self) {
+            try await self.files.replaceContent(of: file.id, with: late, as: .local, expecting: file.digest)
+        }
+        #expect(try await self.files.file(file.id, as: .local).digest == meanwhile.digest)
+        #expect(!self.store.contains(late.staged.digest) && self.store.contains(meanwhile.digest))
+        let expected = try await self.files.replaceContent(of: file.id, with: try await content("next"), as: .local, expecting: meanwhile.digest)
+        #expect(expected.size == 4 && !self.store.contains(meanwhile.digest))
+    }
+
     @Test func concurrentUploadsAndDeletesOfTheSameBytesNeverLoseABlob() async throws {
         let bytes = Array("contended".utf8)
         try await withThrowingTaskGroup(of: Void.self) { group in

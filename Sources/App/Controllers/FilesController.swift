@@ -123,16 +123,37 @@ struct FilesController: Sendable {
         return Response(status: .noContent)
     }
 
-    /// `PUT /api/files/{id}/content`: replace the bytes with a raw streamed body.
+    /// `PUT /api/files/{id}/content`: replace the bytes with a raw streamed body. `If-Match`,
+    /// `If-None-Match` and `If-Unmodified-Since` are judged against the content it replaces, as its
+    /// download's `ETag` and `Last-Modified` show it, before the body is read (412 otherwise), and
+    /// a content met by them must still be there when the new one is committed.
     @Sendable func replaceContent(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let head = request.head
+        var precondition: (@Sendable (FileRecord) throws -> Void)?
+        if Self.namesPreconditions(head) { precondition = { existing in try Self.check(head, against: existing) } }
         let record = try await self.pipeline.replaceContent(
             of: try Self.fileID(context),
             from: request.body,
             declaredLength: Self.declaredLength(request),
             declaredType: request.headers[.contentType],
-            as: try context.principal
+            as: try context.principal,
+            precondition: precondition
         )
         return .json(try await self.views.record(record))
+    }
+
+    /// Whether a write names a precondition (`If-Modified-Since` is for reads only).
+    static func namesPreconditions(_ head: HTTPRequest) -> Bool {
+        [.ifMatch, .ifNoneMatch, .ifUnmodifiedSince].contains { head.headerFields[$0] != nil }
+    }
+
+    /// Throws 412, with the current `ETag`, when `head`'s preconditions do not hold for the
+    /// content of `record`.
+    static func check(_ head: HTTPRequest, against record: FileRecord) throws {
+        let tag = EntityTag(record.digest.hex)
+        guard ConditionalRequest.evaluate(head, entityTag: tag, lastModified: record.updatedAt / 1_000_000) == .proceed else {
+            throw FileResponseError.preconditionFailed(headers: [.eTag: tag.headerValue])
+        }
     }
 
     /// `GET /api/files/{id}/download[?disposition=inline]`: the bytes, named after the file, with

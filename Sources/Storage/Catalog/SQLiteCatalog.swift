@@ -196,6 +196,9 @@ struct SQLiteCatalog: Catalog {
         case .enforceQuota(let owner, let limit):
             try Self.enforce(limit, on: owner, in: db)
             return nil
+        case .requireContent(let id, let digest):
+            guard try Self.row(id, ownedBy: nil, in: db).sha256 == digest.hex else { throw StorageError.contentChanged }
+            return nil
         case .requireAccount(let name, let createdAt):
             guard try UserRow.fetchOne(db, key: name)?.created_at == createdAt else { throw StorageError.accountGone(name) }
             return nil

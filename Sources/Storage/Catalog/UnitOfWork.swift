@@ -14,6 +14,9 @@ public struct UnitOfWork: Sendable {
         case updateMetadata(FileID, MetadataChange, at: Int64, ownedBy: String?)
         /// Points a record at new content; `notFound` as for `updateMetadata`.
         case replaceContent(FileID, ContentChange, at: Int64, ownedBy: String?)
+        /// Fails the whole unit (`changed`) when the record's content, after the writes before it,
+        /// is not `digest`: the content a request's precondition was checked against.
+        case requireContent(of: FileID, digest: BlobDigest)
         /// Removes a record; `notFound` as for `updateMetadata`.
         case delete(FileID, ownedBy: String?)
         /// Enqueues a job, unless one of the same kind and subject is waiting or running.

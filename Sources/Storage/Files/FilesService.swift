@@ -143,8 +143,15 @@ public struct FilesService: Sendable {
         try await self.commit(UnitOfWork([.updateMetadata(id, change, at: Self.now(), ownedBy: principal.ownerScope)]))[0].record
     }
 
-    /// Points an existing file at new staged content and releases the old content.
-    public func replaceContent(of id: FileID, with content: NewContent, as principal: Principal) async throws -> FileRecord {
+    /// Points an existing file at new staged content and releases the old content; with
+    /// `expected`, only while its content is still that one (`changed` otherwise), as checked in
+    /// the same transaction.
+    public func replaceContent(
+        of id: FileID,
+        with content: NewContent,
+        as principal: Principal,
+        expecting expected: BlobDigest? = nil
+    ) async throws -> FileRecord {
         let change = ContentChange(
             digest: content.staged.digest,
             size: content.staged.size,
@@ -154,7 +161,8 @@ public struct FilesService: Sendable {
         let changes = try await self.storeAndCommit(
             [content.staged],
             UnitOfWork(
-                [.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)]
+                (expected.map { [.requireContent(of: id, digest: $0)] } ?? [])
+                    + [.replaceContent(id, change, at: Self.now(), ownedBy: principal.ownerScope)]
                     + self.jobs([(change.contentType, change.digest)], at: Self.now()) + Self.replacementCheck(of: id, by: principal)
             )
         )
