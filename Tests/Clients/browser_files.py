@@ -7,15 +7,16 @@ message readable in light and dark; the page logging no errors), uploads two fil
 file input and sees both finish and appear, uploads a file whose name is HTML and sees it shown
 as text, sees an image's thumbnail replace its label when it is made, filters and sorts the
 list, sees every button's label on one line at a phone's width, opens a file's details (and is
-taken to them), previews a text file and replaces its content, edits its description (kept after
-a reload), shares it (and copies the link, with and without the clipboard API) and renames it,
-closes the details (and is taken back to the file's row), opens two files quickly on a slow
-connection (and sees the second), signs out and opens the file's address (and sees the file once
-signed in again), deletes a file whose details are open (and sees them close), sends a large
-file through tus on a throttled connection, reloads the page mid-way and resumes it by choosing
-the file again, cancels an upload and has one fail (and sees which is which), loads a second
-page of files and sees it kept when a file is added, and opens a page that does not exist. Saves
-screenshots of the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+taken to them), previews a text file and replaces its content (refused once while it was
+replaced elsewhere), edits its description (kept after a reload), shares it (and copies the
+link, with and without the clipboard API) and renames it, closes the details (and is taken back
+to the file's row), opens two files quickly on a slow connection (and sees the second), signs
+out and opens the file's address (and sees the file once signed in again), deletes a file whose
+details are open (and sees them close), sends a large file through tus on a throttled
+connection, reloads the page mid-way and resumes it by choosing the file again, cancels an
+upload and has one fail (and sees which is which), loads a second page of files and sees it kept
+when a file is added, and opens a page that does not exist. Saves screenshots of the pages it
+saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -351,6 +352,18 @@ def main() -> None:
         replacement = os.path.join(work, "replacement.txt")
         with open(replacement, "w") as out:
             out.write("charlie\n")
+        # A content replaced elsewhere since the details were shown is not overwritten unseen: the
+        # page says so and shows the file as it is now; replacing it again then works.
+        elsewhere = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(`/api/files/${location.hash.slice(6)}/content`, { method: 'PUT', body: 'delta' }).then((r) => done(r.status))")
+        if elsewhere != 200:
+            raise SystemExit(f"the replacement from elsewhere answered {elsewhere}")
+        driver.find_element(By.ID, "replacement").send_keys(replacement)
+        driver.find_element(By.CSS_SELECTOR, "#replace button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "replaced"), "changed elsewhere"))
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "text-preview"), "delta"))
+        check_console(driver, expected=("/content - Failed to load resource: the server responded with a status of 412",))
         driver.find_element(By.ID, "replacement").send_keys(replacement)
         driver.find_element(By.CSS_SELECTOR, "#replace button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-size"), "8 B"))

@@ -501,9 +501,16 @@ document.querySelector("#replace").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = document.querySelector("#replacement");
   const file = input.files[0];
-  const response = await api(`/api/files/${shown.id}/content`, { method: "PUT", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file });
-  document.querySelector("#replaced").textContent = response.ok ? "Replaced." : await detail(response);
+  // Only the content shown here is replaced: one replaced elsewhere meanwhile is not overwritten unseen.
+  const headers = { "Content-Type": file.type || "application/octet-stream", "If-Match": `"${shown.sha256}"` };
+  const response = await api(`/api/files/${shown.id}/content`, { method: "PUT", headers, body: file });
   input.value = "";
+  if (response.status === 412) {
+    await showDetails(shown.id);
+    document.querySelector("#replaced").textContent = "The file was changed elsewhere since it was shown here; this is it now. Replace it again if you still want to.";
+    return;
+  }
+  document.querySelector("#replaced").textContent = response.ok ? "Replaced." : await detail(response);
   if (response.ok) {
     await showDetails(shown.id);
     document.querySelector("#replaced").textContent = "Replaced.";
