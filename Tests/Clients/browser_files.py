@@ -6,17 +6,17 @@ Signs in as admin (after a refused attempt: the name kept, the cursor in the pas
 message readable in light and dark; the page logging no errors), uploads two files through the
 file input and sees both finish and appear, uploads a file whose name is HTML and sees it shown
 as text, sees an image's thumbnail replace its label when it is made, filters and sorts the
-list, sees every button's label on one line at a phone's width, opens a file's details (and is
-taken to them), previews a text file and replaces its content (refused once while it was
-replaced elsewhere), edits its description (kept after a reload), shares it (and copies the
-link, with and without the clipboard API) and renames it, closes the details (and is taken back
-to the file's row), opens two files quickly on a slow connection (and sees the second), signs
-out and opens the file's address (and sees the file once signed in again), deletes a file whose
-details are open (and sees them close), sends a large file through tus on a throttled
-connection, reloads the page mid-way and resumes it by choosing the file again, cancels an
-upload and has one fail (and sees which is which), loads a second page of files and sees it kept
-when a file is added, and opens a page that does not exist. Saves screenshots of the pages it
-saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
+list, sees every button's label on one line and no long name wider than a phone's screen, opens
+a file's details (and is taken to them), previews a text file and replaces its content (refused
+once while it was replaced elsewhere), edits its description (kept after a reload), shares it
+(and copies the link, with and without the clipboard API) and renames it, closes the details
+(and is taken back to the file's row), opens two files quickly on a slow connection (and sees
+the second), signs out and opens the file's address (and sees the file once signed in again),
+deletes a file whose details are open (and sees them close), sends a large file through tus on a
+throttled connection, reloads the page mid-way and resumes it by choosing the file again,
+cancels an upload and has one fail (and sees which is which), loads a second page of files and
+sees it kept when a file is added, and opens a page that does not exist. Saves screenshots of
+the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
 import os
@@ -312,8 +312,20 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#sort option[value='name']").click()
         wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 4)
 
-        # On a phone's width no button's label breaks over two lines.
+        # On a phone's width no button's label breaks over two lines, and a long name neither in
+        # the uploads, the list nor the details makes the page scroll sideways.
         driver.set_window_size(390, 844)
+        long_name = os.path.join(work, "quarterly_report_final_" + "x" * 100 + ".txt")
+        with open(long_name, "w") as out:
+            out.write("long\n")
+        driver.find_element(By.ID, "files").send_keys(long_name)
+        driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+        wait.until(lambda d: os.path.basename(long_name) in row_names(d))
+        driver.find_element(By.LINK_TEXT, os.path.basename(long_name)).click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-title"), "quarterly"))
+        sideways = driver.execute_script("return document.documentElement.scrollWidth - innerWidth")
+        if sideways > 0:
+            raise SystemExit(f"a long name makes the page {sideways} px wider than a phone's screen")
         broken = driver.execute_script("""
             return [...document.querySelectorAll('button')].filter((button) => button.offsetParent).filter((button) => {
                 const range = document.createRange();
