@@ -416,6 +416,29 @@ import Testing
         #expect(listing.text.contains("\tslow"))
     }
 
+    /// A content replacement whose `If-Match` held when it began, but whose file another request
+    /// gave new content while its body was still coming, is refused at the commit (412) and keeps
+    /// nothing: the other request's content stays, and no staged or stored bytes of its own.
+    @Test func aReplacementOvertakenWhileItsBodyCameIsRefusedAtTheCommit() async throws {
+        let (directory, source, server, port) = try await Self.startServer(uploading: 4 << 20, ["--log-level", "warning"])
+        defer { server.signal(SIGKILL) }
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        let created = try await Curl.request(port: port, "/api/files?name=a.txt", ["--data-binary", "first"])
+        let record = try created.decoded(FileRecordBody.self)
+        let content = "/api/files/\(record.id)/content"
+        async let slow = Curl.request(port: port, content, ["--limit-rate", "2M", "-T", source, "-H", "If-Match: \"\(record.sha256)\""])
+        try await waitUntil("the slow replacement is staged") { !directory.files(under: "storage/tmp").isEmpty }
+        let other = directory.path + "/other.txt"
+        try Data("meanwhile".utf8).write(to: URL(fileURLWithPath: other))
+        let meanwhile = try await Curl.request(port: port, content, ["-T", other]).decoded(FileRecordBody.self)
+        let refused = try await slow
+        #expect(refused.status == 412)
+        #expect(try refused.decoded(ErrorBody.self).detail.description.contains("replaced by another request"))
+        #expect(try await Curl.request(port: port, "/api/files/\(record.id)", []).decoded(FileRecordBody.self).sha256 == meanwhile.sha256)
+        #expect(directory.files(under: "storage/tmp").isEmpty)
+        #expect(directory.files(under: "storage/blobs").count == 1)
+    }
+
     /// A storage root serves one server: a second `wharf serve` on it is refused, naming the pid of
     /// the one that holds it, and so is `wharf scrub`, which removes blobs; the subcommands that
     /// open it beside that server leave its upload in flight alone (they once removed its staging

@@ -4,10 +4,9 @@ public import NIOCore
 
 /// The access log and the body byte counters: one structured line per request, when its answer
 /// has been written (the client's address, method, target, status, body bytes in and out,
-/// duration, request id), and
-/// the bytes of every request and answer body counted as uploads and downloads. Written by
-/// `AccessLogHandler` for the requests that reach it, and by the static fast path, which answers
-/// before them.
+/// duration, request id), and the bytes of every request and answer body counted as uploads and
+/// downloads. Written by `AccessLogHandler` for the requests that reach it, and by the static fast
+/// path, which answers before them.
 public struct AccessLog: Sendable {
     /// The counters of body bytes, shared by all connections.
     public struct ByteCounters: Sendable {
@@ -25,7 +24,7 @@ public struct AccessLog: Sendable {
 
     /// One request and what was answered, as its line shows it.
     public struct Exchange: Sendable {
-        /// The connection's peer, as nginx's `$remote_addr` (read when the line is written).
+        /// The connection's peer, as nginx's `$remote_addr` (made text only when the line is written).
         let client: SocketAddress?
         let method: String
         let target: String
