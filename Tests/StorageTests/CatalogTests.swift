@@ -190,6 +190,21 @@ func makeRecord(
         #expect(images.items.map(\.name) == ["100%.jpg", "report-2024.png"])
     }
 
+    /// A name search ignores case in every script, and finds a name a Mac wrote decomposed by
+    /// the composed letters a keyboard types.
+    @Test func nameSearchIgnoresCaseBeyondASCIIAndHowLettersAreComposed() async throws {
+        for (index, name) in ["Über.txt", "U\u{308}ber-mac.txt", "отчёт.pdf", "uber.txt"].enumerated() {
+            _ = try await self.catalog.commit(UnitOfWork([.insert(makeRecord(name: name, size: 1, createdAt: Int64(index)))]))
+        }
+        func names(_ text: String) async throws -> Set<String> {
+            Set(try await self.catalog.list(FileListQuery(limit: 10, nameContains: text)).items.map(\.name))
+        }
+        #expect(try await names("über") == ["Über.txt", "U\u{308}ber-mac.txt"])
+        #expect(try await names("U\u{308}BER") == ["Über.txt", "U\u{308}ber-mac.txt"])
+        #expect(try await names("ОТЧЁТ") == ["отчёт.pdf"])
+        #expect(try await names("UBER") == ["uber.txt"])
+    }
+
     @Test func cursorsAreCheckedAgainstTheSortOrder() async throws {
         let record = makeRecord(name: "a", size: 1, createdAt: 1)
         let cursor = FileCursor(after: record, sort: .nameAscending)

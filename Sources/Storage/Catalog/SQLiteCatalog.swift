@@ -20,6 +20,7 @@ struct SQLiteCatalog: Catalog {
         self.pointReaders = PointReaders(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in db.add(function: FileListStatement.folded) }
         do {
             self.database = try DatabasePool(path: path, configuration: configuration)
             // Set on the one writing connection after GRDB has put it in WAL mode, which sets
