@@ -130,7 +130,7 @@ struct FilesController: Sendable {
     @Sendable func replaceContent(_ request: Request, context: AppRequestContext) async throws -> Response {
         let head = request.head
         var precondition: (@Sendable (FileRecord) throws -> Void)?
-        if Self.namesPreconditions(head) { precondition = { existing in try Self.check(head, against: existing) } }
+        if Self.namesPreconditions(head) { precondition = { existing in try StoredFileResponse.requirePreconditions(of: head, on: existing) } }
         let record = try await self.pipeline.replaceContent(
             of: try Self.fileID(context),
             from: request.body,
@@ -145,15 +145,6 @@ struct FilesController: Sendable {
     /// Whether a write names a precondition (`If-Modified-Since` is for reads only).
     static func namesPreconditions(_ head: HTTPRequest) -> Bool {
         [.ifMatch, .ifNoneMatch, .ifUnmodifiedSince].contains { head.headerFields[$0] != nil }
-    }
-
-    /// Throws 412, with the current `ETag`, when `head`'s preconditions do not hold for the
-    /// content of `record`.
-    static func check(_ head: HTTPRequest, against record: FileRecord) throws {
-        let tag = EntityTag(record.digest.hex)
-        guard ConditionalRequest.evaluate(head, entityTag: tag, lastModified: record.updatedAt / 1_000_000) == .proceed else {
-            throw FileResponseError.preconditionFailed(headers: [.eTag: tag.headerValue])
-        }
     }
 
     /// `GET /api/files/{id}/download[?disposition=inline]`: the bytes, named after the file, with

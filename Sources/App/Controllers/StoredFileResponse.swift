@@ -16,10 +16,11 @@ enum StoredFileResponse {
         disposition: ContentDisposition.Kind,
         maxRanges: Int
     ) async throws -> Response {
+        let (entityTag, lastModified) = Self.validators(of: record)
         let file = FileResponse(
             contentType: record.contentType,
-            entityTag: EntityTag(record.digest.hex),
-            lastModified: record.updatedAt / 1_000_000,
+            entityTag: entityTag,
+            lastModified: lastModified,
             disposition: ContentDisposition.requested(disposition, fileName: record.name, mediaType: record.contentType),
             maxRanges: maxRanges
         )
@@ -29,6 +30,20 @@ enum StoredFileResponse {
             response.headers[.cacheControl] = "no-store"
         }
         return response
+    }
+
+    /// Throws 412, with the current `ETag`, when the preconditions of `write` (a request that
+    /// would change the file) do not hold for the bytes of `record` as downloads send them.
+    static func requirePreconditions(of write: HTTPRequest, on record: FileRecord) throws {
+        let (entityTag, lastModified) = Self.validators(of: record)
+        guard ConditionalRequest.evaluate(write, entityTag: entityTag, lastModified: lastModified) == .proceed else {
+            throw FileResponseError.preconditionFailed(headers: [.eTag: entityTag.headerValue])
+        }
+    }
+
+    /// A stored file's validators: its SHA-256 as a strong entity tag, its last change in seconds.
+    private static func validators(of record: FileRecord) -> (entityTag: EntityTag, lastModified: Int64) {
+        (EntityTag(record.digest.hex), record.updatedAt / 1_000_000)
     }
 }
 
