@@ -25,7 +25,7 @@ import sys
 import zlib
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -266,7 +266,10 @@ def main() -> None:
         check_console(driver, expected=("/login - ",))
         if driver.find_element(By.NAME, "username").get_attribute("value") != "admin":
             raise SystemExit("the refused sign-in forgot the name")
-        if driver.switch_to.active_element.get_attribute("name") != "password":
+        # Autofocus is applied at a later rendering step than the page's parsing, so it is waited for.
+        try:
+            WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element.get_attribute("name") == "password")
+        except TimeoutException:
             raise SystemExit("the refused sign-in does not put the cursor in the password field")
         for scheme in ("light", "dark"):
             driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
