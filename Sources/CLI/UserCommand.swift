@@ -43,13 +43,13 @@ struct UserCommand: AsyncParsableCommand {
 
     /// `wharf user list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users: name, role, created (UTC), quota.")
+        static let configuration = CommandConfiguration(abstract: "List users: name, role, created (UTC), bytes their files hold, quota.")
 
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
             for user in try await UserCommand.accounts(self.storage).list() {
-                print("\(user.name)\t\(user.role)\t\(user.created)\t\(user.quota)")
+                print("\(user.name)\t\(user.role)\t\(user.created)\t\(user.used)\t\(user.quota)")
             }
         }
     }

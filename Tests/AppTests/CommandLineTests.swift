@@ -107,7 +107,7 @@ import Testing
         let wrongSize = try await user(["quota", "alice", "lots"])
         #expect(wrongSize.status != 0 && wrongSize.stderr.contains("'lots' is not a size") && wrongSize.stderr.contains("Usage: wharf user quota"))
         let reset = try await user(["list"]).text
-        #expect(reset.hasPrefix("alice\tuser\t") && reset.contains("\tdefault\n") && !reset.contains("512MiB"))
+        #expect(reset.hasPrefix("alice\tuser\t") && reset.contains("\t0\tdefault\n") && !reset.contains("512MiB"))
         let listing = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") }
         #expect(listing == ["alice user", "root admin"])
         #expect(!(try await user(["list"]).text.contains("$2b$")), "no hash is shown")
@@ -843,7 +843,8 @@ import Testing
         #expect(try await Command.run(precompress, [directory.path]).status == 0)
         let work = directory.path + "/browser-files"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning"])
+        // A quota for the header's meter to show.
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--default-quota", "1GiB"])
         let scriptName = try #require(
             try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("app.") && $0.hasSuffix(".js") }
         )

@@ -78,6 +78,41 @@ import Testing
         }
     }
 
+    /// `GET /api/me` shows what a user's files hold as their quota counts it (shared content
+    /// once), and the quota that applies: their own, the server's default, or `null` for none.
+    @Test func theSignedInUserSeesWhatTheirFilesHoldAgainstTheirQuota() async throws {
+        let (app, alice) = try await Self.app { $0.defaultQuota = ByteSize(bytes: 1000) }
+        try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false)
+        let bob: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "bob"))"]
+        try await app.router { (client) async throws -> Void in
+            /// Who `headers` sign in as: name, role, bytes used, quota.
+            func me(_ headers: HTTPFields) async throws -> [String?] {
+                let user = try await client.request(.get, "/api/me", headers: headers).decoded(UserBody.self)
+                return [user.name, user.role, String(user.used), user.quota.map(String.init)]
+            }
+            #expect(try await me(alice) == ["alice", "user", "0", "100"])
+            let same = String(repeating: "s", count: 40)
+            for name in ["one", "two"] {
+                #expect(try await client.request(.put, "/api/files?name=\(name)", body: same, headers: alice).status == .created)
+            }
+            #expect(
+                try await client.request(.put, "/api/files?name=three", body: String(repeating: "m", count: 50), headers: alice).status == .created
+            )
+            #expect(try await me(alice) == ["alice", "user", "90", "100"])
+            // Another user's files are not theirs, though the same content is stored once.
+            #expect(try await client.request(.put, "/api/files?name=copy", body: same, headers: bob).status == .created)
+            #expect(try await me(bob) == ["bob", "user", "40", "1000"])
+            #expect(try await me(alice)[2] == "90")
+        }
+        // `wharf user list` shows the same figures.
+        let listed = try await app.accounts().list().map { [$0.name, $0.used, $0.quota] }
+        #expect(listed == [["admin", "0", "default"], ["alice", "90", "100"], ["bob", "40", "default"]])
+        let unlimited = try await TestApp().router { client in
+            String(buffer: try await client.request(.get, "/api/me").body)
+        }
+        #expect(unlimited.contains("\"quota\":null") && unlimited.contains("\"used\":0"))
+    }
+
     /// `--default-quota` limits users without a quota of their own; a user's own quota wins.
     @Test func theDefaultQuotaAppliesToUsersWithoutTheirOwn() async throws {
         let (app, alice) = try await Self.app { $0.defaultQuota = ByteSize(bytes: 10) }

@@ -210,6 +210,22 @@ def cancelled_and_failed_uploads(driver, wait, work):
         raise SystemExit("a cancelled or failed upload was kept")
 
 
+def usage_follows_the_files(driver, wait):
+    """The header's meter shows what the files hold (a content stored twice counting once) against
+    the quota, and follows the files as they change."""
+    held = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/files?limit=1000').then((r) => r.json()).then((page) => {
+            const sizes = new Map(page.items.map((file) => [file.sha256, file.size]));
+            done([...sizes.values()].reduce((sum, size) => sum + size, 0));
+        })""")
+    wait.until(lambda d: d.execute_script("return document.querySelector('#usage-meter').value") == held)
+    shown = driver.find_element(By.ID, "usage-text").text
+    if not shown.endswith(" of 1.0 GiB used"):
+        raise SystemExit(f"the usage reads {shown!r}")
+    return held
+
+
 def more_pages_stay(driver, wait):
     """With a second page loaded ("Load more"), a file uploaded elsewhere appears and the loaded
     rows stay: the list is drawn again as long as the reader made it, not cut back to a page, and
@@ -286,6 +302,8 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#transfers li.done")) == 2)
         wait.until(lambda d: {"alpha.txt", "bravo.txt"} <= set(row_names(d)))
+        if usage_follows_the_files(driver, wait) != 6 + 6000:
+            raise SystemExit("the usage does not count the two files uploaded")
 
         driver.find_element(By.ID, "files").send_keys(files[XSS_NAME])
         driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
@@ -418,6 +436,7 @@ def main() -> None:
         wait.until(expected_conditions.alert_is_present()).accept()
         wait.until(lambda d: "alpha.txt" not in row_names(d))
         wait.until(expected_conditions.invisibility_of_element_located((By.ID, "details")))
+        usage_follows_the_files(driver, wait)
 
         resume_large_upload(driver, wait, work)
         cancelled_and_failed_uploads(driver, wait, work)

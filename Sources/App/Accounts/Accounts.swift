@@ -40,14 +40,19 @@ public struct Accounts: Sendable {
 
     /// Every user, by name: what may be shown of them (never the hash).
     public func list() async throws -> [Listing] {
-        try await self.users.list().map { user in
-            Listing(
-                name: user.name,
-                role: user.role.rawValue,
-                created: RFC3339.format(microseconds: user.createdAt),
-                quota: user.quota.map { "\(ByteSize(bytes: $0))" } ?? "default"
+        var listings: [Listing] = []
+        for user in try await self.users.list() {
+            listings.append(
+                Listing(
+                    name: user.name,
+                    role: user.role.rawValue,
+                    created: RFC3339.format(microseconds: user.createdAt),
+                    used: "\(ByteSize(bytes: try await self.users.usage(of: user.name)))",
+                    quota: user.quota.map { "\(ByteSize(bytes: $0))" } ?? "default"
+                )
             )
         }
+        return listings
     }
 
     /// A user as `wharf user list` shows it.
@@ -58,6 +63,8 @@ public struct Accounts: Sendable {
         public let role: String
         /// When the user was added, RFC 3339 in UTC.
         public let created: String
+        /// What the user's files hold, each content counted once (as their quota counts them).
+        public let used: String
         /// The user's storage quota, or `default` (the server's).
         public let quota: String
     }

@@ -7,13 +7,14 @@ import Storage
 
 /// Signing in and out: the form login with its session cookie (`/login`, `/logout`), bearer
 /// tokens for scripts (`POST /api/token`, OAuth2's password form), and who is signed in
-/// (`GET /api/me`).
+/// (`GET /api/me`, with what their files hold).
 struct AccountsController {
     let signIn: SignIn
     let tokens: BearerTokens
     let sessions: SessionPolicy
     let sessionStore: SessionStore
     let page: LoginPage
+    let files: FilesService
 
     static let sessionCookie = "wharf_session"
 
@@ -114,9 +115,10 @@ struct AccountsController {
         return Response(status: .seeOther, headers: [.location: "/login", .contentLength: "0", .cacheControl: "no-store"])
     }
 
-    /// `GET /api/me`: who is signed in.
+    /// `GET /api/me`: who is signed in, and what their files hold against their quota.
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(UserBody(try context.principal))
+        let principal = try context.principal
+        return .json(UserBody(principal, used: try await self.files.usage(of: principal)))
     }
 
     static func tooManyAttempts(_ wait: Duration) -> HTTPException {

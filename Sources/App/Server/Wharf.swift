@@ -147,7 +147,8 @@ public enum Wharf {
             tokens: tokens,
             sessions: sessionPolicy,
             sessionStore: storage.sessions,
-            page: LoginPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy)
+            page: LoginPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy),
+            files: storage.files
         )
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)

@@ -201,11 +201,17 @@ public struct FilesService: Sendable {
         ]
     }
 
+    /// The bytes the principal's own files hold, each stored content counted once, as their
+    /// quota counts them.
+    public func usage(of principal: Principal) async throws -> Int64 {
+        try await self.catalog.usage(of: principal.name)
+    }
+
     /// How many more bytes the principal's files may hold (`nil`: no limit); what an upload may
     /// stream before it is refused. The commit checks again, exactly, counting shared content once.
     public func remainingQuota(of principal: Principal) async throws -> Int64? {
         guard let quota = principal.quota else { return nil }
-        return max(0, quota - (try await self.catalog.usage(of: principal.name)))
+        return max(0, quota - (try await self.usage(of: principal)))
     }
 
     /// How many bytes new content of `record` may hold by its owner's quota (`nil`: no limit),

@@ -36,6 +36,12 @@ public struct UserAccounts: Sendable {
         try await self.catalog.users()
     }
 
+    /// The bytes the files of the user of this name hold, each content counted once (as their
+    /// quota counts them).
+    public func usage(of name: String) async throws -> Int64 {
+        try await self.catalog.usage(of: name)
+    }
+
     /// Whether no user exists yet (a first start).
     public func isEmpty() async throws -> Bool {
         try await self.catalog.users().isEmpty

@@ -7,6 +7,8 @@ public protocol UserCatalog: Sendable {
     func user(named name: String) async throws -> UserRecord?
     /// Every user, by name.
     func users() async throws -> [UserRecord]
+    /// The bytes of the files `owner` owns, each content counted once (as their quota counts them).
+    func usage(of owner: String) async throws -> Int64
     /// Replaces a user's password hash, raises their token generation and ends their sessions,
     /// in one transaction; `notFound` when there is no such user.
     func setPasswordHash(of name: String, to hash: String) async throws

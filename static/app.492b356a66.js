@@ -139,7 +139,7 @@ function loadMore() {
 
 /** The list again after files changed (here or elsewhere), with as many rows as the reader asked
  * for (the API's most at once): an event must not take away the pages they loaded. */
-const redraw = () => list({ rows: Math.min(1000, wantedRows) });
+const redraw = () => Promise.all([list({ rows: Math.min(1000, wantedRows) }), showUsage()]);
 
 let redrawing = null;
 let changedMeanwhile = false;
@@ -542,8 +542,31 @@ async function route() {
 }
 window.addEventListener("hashchange", route);
 
+let usageAsked = 0;
+
+/** What the reader's files hold against their quota, as the server counts it (a content stored
+ * twice counts once); the meter turns to a warning past 90%. Returns who is signed in. */
+async function showUsage() {
+  const turn = ++usageAsked;
+  const response = await api("/api/me");
+  if (!response.ok || turn !== usageAsked) return null;
+  const me = await response.json();
+  const meter = document.querySelector("#usage-meter");
+  meter.hidden = me.quota === null;
+  if (me.quota !== null) {
+    meter.max = Math.max(me.quota, 1);
+    meter.high = meter.max * 0.9;
+    meter.value = Math.min(me.used, meter.max);
+  }
+  document.querySelector("#usage-text").textContent =
+    me.quota === null ? `${humanSize(me.used)} used` : `${humanSize(me.used)} of ${humanSize(me.quota)} used`;
+  document.querySelector("#usage").hidden = false;
+  return me;
+}
+
 async function start() {
-  const me = await (await api("/api/me")).json();
+  const me = await showUsage();
+  if (!me) return;
   document.querySelector("#who").textContent = `Signed in as ${me.name}`;
   await refresh();
   route();
