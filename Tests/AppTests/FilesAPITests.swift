@@ -104,6 +104,26 @@ import Testing
         }
     }
 
+    /// `tag` lists the files carrying a tag (its case ignored); empty, as a form's empty field
+    /// sends it, it filters nothing; longer than a tag may be, it is refused.
+    @Test func listingFiltersByTag() async throws {
+        try await TestApp().router { client in
+            for (name, tags) in [("beach.jpg", "Holiday,work"), ("hut.jpg", "holiday"), ("notes.txt", "")] {
+                let reply = try await client.request(.put, "/api/files?name=\(name)&tags=\(tags)", body: name)
+                #expect(reply.status == .created)
+            }
+            func names(_ uri: String) async throws -> [String] {
+                try await client.request(.get, uri).decoded(FilePageBody.self).items.map(\.name)
+            }
+            #expect(try await names("/api/files?tag=HOLIDAY&sort=name") == ["beach.jpg", "hut.jpg"])
+            #expect(try await names("/api/files?tag=work&q=beach") == ["beach.jpg"])
+            #expect(try await names("/api/files?tag=&sort=name") == ["beach.jpg", "hut.jpg", "notes.txt"])
+            let tooLong = try await client.request(.get, "/api/files?tag=" + String(repeating: "t", count: 65))
+            #expect(tooLong.status == .unprocessableContent)
+            #expect(try Self.issues(tooLong).map(\.location) == [["query", "tag"]])
+        }
+    }
+
     @Test func identicalUploadsShareOneBlobUntilTheLastIsDeleted() async throws {
         let app = try TestApp()
         try await app.router { client in

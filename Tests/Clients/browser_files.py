@@ -28,6 +28,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -372,6 +373,7 @@ def main() -> None:
         if driver.find_element(By.ID, "preview").is_displayed():
             raise SystemExit("a text file's details show the thumbnail of the image seen before")
         driver.find_element(By.ID, "description").send_keys("Quarterly numbers")
+        driver.find_element(By.ID, "tags").send_keys("reports, Q3")
         driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
         driver.find_element(By.CSS_SELECTOR, "#share button[type=submit]").click()
@@ -412,6 +414,16 @@ def main() -> None:
         driver.find_element(By.ID, "close-details").click()
         # Closing them goes back to the file's row.
         wait.until(lambda d: d.execute_script("return document.activeElement.textContent") == "bravo-renamed.txt")
+        # A tag shown in the list lists the files carrying it; emptying the field lists them all.
+        everything = row_names(driver)
+        driver.find_element(By.CSS_SELECTOR, "button.tag[aria-label='Show files tagged Q3']").click()
+        wait.until(lambda d: row_names(d) == ["bravo-renamed.txt"])
+        tag = driver.find_element(By.ID, "tag")
+        if tag.get_attribute("value") != "Q3":
+            raise SystemExit(f"the tag field reads {tag.get_attribute('value')!r} after a tag was chosen")
+        tag.send_keys(Keys.CONTROL, "a")
+        tag.send_keys(Keys.DELETE)
+        wait.until(lambda d: row_names(d) == everything)
         # A file's address opened while signed out shows that file once signed in.
         address = driver.find_element(By.LINK_TEXT, "bravo-renamed.txt").get_attribute("href")
         driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()

@@ -205,6 +205,35 @@ func makeRecord(
         #expect(try await names("UBER") == ["uber.txt"])
     }
 
+    /// A tag filter finds the files carrying that tag whole, its case ignored in every script,
+    /// and pages through them.
+    @Test func listingsFilterByATagIgnoringItsCase() async throws {
+        let tagged: [(String, [String])] = [
+            ("beach.jpg", ["Holiday", "work"]), ("hut.jpg", ["holiday"]), ("all.zip", ["holidays"]), ("bill.pdf", ["Ärger"]),
+            ("plain.txt", []),
+        ]
+        for (index, (name, tags)) in tagged.enumerated() {
+            var record = makeRecord(name: name, size: 1, createdAt: Int64(index))
+            record.tags = tags
+            _ = try await self.catalog.commit(UnitOfWork([.insert(record)]))
+        }
+        func names(_ tag: String, limit: Int = 10) async throws -> [String] {
+            var names: [String] = []
+            var query = FileListQuery(limit: limit, tag: tag, sort: .nameAscending)
+            repeat {
+                let page = try await self.catalog.list(query)
+                names += page.items.map(\.name)
+                query.after = page.next
+            } while query.after != nil
+            return names
+        }
+        #expect(try await names("holiday") == ["beach.jpg", "hut.jpg"])
+        #expect(try await names("HOLIDAY", limit: 1) == ["beach.jpg", "hut.jpg"])
+        #expect(try await names("ärger") == ["bill.pdf"])
+        #expect(try await names("holi").isEmpty)
+        #expect(try await names("work") == ["beach.jpg"])
+    }
+
     @Test func cursorsAreCheckedAgainstTheSortOrder() async throws {
         let record = makeRecord(name: "a", size: 1, createdAt: 1)
         let cursor = FileCursor(after: record, sort: .nameAscending)

@@ -80,6 +80,8 @@ struct FilesController: Sendable {
         listing.sort = query.choice("sort", default: FileListQuery.Sort.createdAtDescending)
         listing.nameContains = query.string("q", maxLength: 255)
         listing.contentTypePrefix = query.string("content_type", maxLength: 255)
+        // Empty, as a form's empty field sends it, is no filter (as an empty `q` finds every name).
+        listing.tag = query.string("tag", maxLength: MetadataChangeBody.maxTagLength).flatMap { $0.isEmpty ? nil : $0 }
         if let cursor = query.string("cursor", maxLength: 2048) {
             do {
                 listing.after = try FileCursor(encoded: cursor)

@@ -30,6 +30,12 @@ struct FileListStatement {
             conditions.append("content_type LIKE ? ESCAPE '\\'")
             _ = arguments.append(contentsOf: [Self.escapeLike(prefix) + "%"])
         }
+        if let tag = query.tag {
+            // Tags are kept as a JSON list of strings; a tag is one of its elements, whole.
+            let match = Self.isASCII(tag) ? "value = ? COLLATE NOCASE" : "\(Self.folded.name)(value) = ?"
+            conditions.append("EXISTS (SELECT 1 FROM json_each(files.tags) WHERE \(match))")
+            _ = arguments.append(contentsOf: [Self.isASCII(tag) ? tag : Self.fold(tag)])
+        }
         let key = Self.key(of: query.sort)
         let comparison = query.sort.isDescending ? "<" : ">"
         if let cursor = query.after {

@@ -19,10 +19,12 @@ public struct FileListQuery: Sendable, Equatable {
     var owner: String?
     /// Resume after this position (from the previous page's `next`).
     public var after: FileCursor?
-    /// Only files whose name contains this text (case-insensitive for ASCII).
+    /// Only files whose name contains this text, its case ignored in every script.
     public var nameContains: String?
     /// Only files whose content type starts with this text.
     public var contentTypePrefix: String?
+    /// Only files carrying this tag, its case ignored in every script (`Holiday` finds `holiday`).
+    public var tag: String?
     /// Order of the items; ties are broken by id so that paging is stable.
     public var sort: Sort
 
@@ -32,12 +34,14 @@ public struct FileListQuery: Sendable, Equatable {
         after: FileCursor? = nil,
         nameContains: String? = nil,
         contentTypePrefix: String? = nil,
+        tag: String? = nil,
         sort: Sort = .createdAtDescending
     ) {
         self.limit = limit
         self.after = after
         self.nameContains = nameContains
         self.contentTypePrefix = contentTypePrefix
+        self.tag = tag
         self.sort = sort
     }
 }

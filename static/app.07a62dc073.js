@@ -74,6 +74,8 @@ function listingQuery(cursor, rows) {
   const query = new URLSearchParams({ limit: String(rows), sort: document.querySelector("#sort").value });
   const text = document.querySelector("#q").value.trim();
   if (text) query.set("q", text);
+  const tag = document.querySelector("#tag").value.trim();
+  if (tag) query.set("tag", tag);
   const kind = document.querySelector("#kind").value;
   if (kind) query.set("content_type", kind);
   if (cursor) query.set("cursor", cursor);
@@ -101,6 +103,16 @@ async function list({ more = false, rows = pageSize } = {}) {
     link.href = `#file/${file.id}`;
     link.textContent = file.name;
     name.append(link);
+    // Each tag lists the files carrying it.
+    for (const tag of file.tags) {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "tag";
+      chip.textContent = tag;
+      chip.setAttribute("aria-label", `Show files tagged ${tag}`);
+      chip.addEventListener("click", () => { document.querySelector("#tag").value = tag; refresh(); });
+      name.append(" ", chip);
+    }
     const actions = document.createElement("td");
     const remove = document.createElement("button");
     remove.type = "button";
@@ -117,7 +129,11 @@ async function list({ more = false, rows = pageSize } = {}) {
     // The focus stays on the same link or button of a row drawn again.
     const focused = listing.contains(document.activeElement) ? document.activeElement : null;
     listing.replaceChildren(...drawn);
-    if (focused) listing.querySelector(`tr[data-id="${focused.closest("tr").dataset.id}"] ${focused.localName}`)?.focus();
+    if (focused) {
+      const row = listing.querySelector(`tr[data-id="${focused.closest("tr").dataset.id}"]`);
+      const same = (element) => element.getAttribute("aria-label") === focused.getAttribute("aria-label") && element.textContent === focused.textContent;
+      [...(row?.querySelectorAll(focused.localName) ?? [])].find(same)?.focus();
+    }
   }
   empty.hidden = listing.children.length > 0;
 }
@@ -157,7 +173,9 @@ document.querySelector("#more").addEventListener("click", loadMore);
 document.querySelector("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 document.querySelector("#filters").addEventListener("change", () => refresh());
 let typing = null;
-document.querySelector("#q").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => refresh(), 250); });
+for (const field of ["#q", "#tag"]) {
+  document.querySelector(field).addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => refresh(), 250); });
+}
 
 async function removeFile(file) {
   if (!confirm(`Delete ${file.name}?`)) return;
