@@ -8,6 +8,7 @@ public struct UploadError: Error, CustomStringConvertible, Sendable {
             case tooLarge
             case tooMany
             case invalidName
+            case invalidTags
             case incompleteBody
             case malformedBody
             case missingFile
@@ -22,6 +23,8 @@ public struct UploadError: Error, CustomStringConvertible, Sendable {
         public static let tooMany = Code(.tooMany)
         /// The file name is empty, too long, or could name a path.
         public static let invalidName = Code(.invalidName)
+        /// A tag is empty, too long or holds a comma or a control character, or there are too many.
+        public static let invalidTags = Code(.invalidTags)
         /// The body ended before the length it declared.
         public static let incompleteBody = Code(.incompleteBody)
         /// The body does not follow its format (e.g. multipart framing); the message names the problem.

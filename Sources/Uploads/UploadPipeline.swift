@@ -44,7 +44,11 @@ public struct UploadPipeline: Sendable {
         metadata: FileMetadata,
         as principal: Principal
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
-        let metadata = FileMetadata(name: try FileNameRule.validate(metadata.name), description: metadata.description, tags: metadata.tags)
+        let metadata = FileMetadata(
+            name: try FileNameRule.validate(metadata.name),
+            description: metadata.description,
+            tags: try TagRule.validate(metadata.tags)
+        )
         let limits = try await self.limits(for: principal)
         let staged = try await BodyIngest.stage(body, declaredLength: declaredLength, limits: limits, into: self.files)
         return try await self.commit([staged.blob]) {
@@ -86,7 +90,7 @@ public struct UploadPipeline: Sendable {
             guard !form.files.isEmpty else {
                 throw UploadError(.missingFile, "The form has no file part (field 'file' or 'files').")
             }
-            let tags = Self.tags(fromCommaList: form.fields["tags"] ?? "")
+            let tags = try TagRule.tags(fromCommaList: form.fields["tags"] ?? "")
             let files = try form.files.map { file in
                 let metadata = FileMetadata(name: file.name, description: form.fields["description"] ?? "", tags: tags)
                 return try self.newFile(file.upload, name: file.name, declaredType: file.declaredType, metadata: metadata)
@@ -130,11 +134,6 @@ public struct UploadPipeline: Sendable {
         var limits = self.limits
         limits.quotaLeft = try await self.files.remainingQuota(of: principal)
         return limits
-    }
-
-    /// Comma list to tags: trimmed, empty items dropped.
-    public static func tags(fromCommaList list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Detects the content type and applies the allow-list. The allow-list judges what libmagic

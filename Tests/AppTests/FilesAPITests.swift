@@ -124,6 +124,50 @@ import Testing
         }
     }
 
+    /// Every way tags come in (a raw upload's query, a form's field, a JSON change) obeys one rule:
+    /// trimmed, once each ignoring case, refused with the reason (and nothing kept) when a tag
+    /// could not be shown or sent back as it is.
+    @Test func tagsObeyOneRuleWhicheverWayTheyCome() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let raw = try await client.request(.put, "/api/files?name=a.txt&tags=%20Holiday%20,holiday,work", body: "a")
+            let file = try raw.decoded(FileRecordBody.self)
+            #expect(raw.status == .created && file.tags == ["Holiday", "work"])
+            let form =
+                "--b\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\nx,X, y \r\n"
+                + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.txt\"\r\n\r\nb\r\n--b--\r\n"
+            let formed = try await client.request(.post, "/api/files", body: form, headers: [.contentType: "multipart/form-data; boundary=b"])
+            #expect(formed.status == .created)
+            #expect(try formed.decoded(FormUploadBody.self).files.map(\.tags) == [["x", "y"]])
+            let patched = try await client.request(.patch, "/api/files/\(file.id)", json: #"{"tags": ["q3", " Q3", "reports "]}"#)
+            #expect(try patched.decoded(FileRecordBody.self).tags == ["q3", "reports"])
+
+            let blobs = app.blobFiles
+            let many = (0..<65).map { "t\($0)" }.joined(separator: ",")
+            let refusals: [(TestResponse, String)] = [
+                (try await client.request(.put, "/api/files?name=c.txt&tags=" + String(repeating: "t", count: 65), body: "c"), "is longer than 64"),
+                (try await client.request(.put, "/api/files?name=c.txt&tags=" + many, body: "c"), "more than 64 tags"),
+                (try await client.request(.put, "/api/files?name=c.txt&tags=a%0Ab", body: "c"), "control character"),
+                (
+                    try await client.request(
+                        .post,
+                        "/api/files",
+                        body: form.replacingOccurrences(of: "x,X, y ", with: many),
+                        headers: [.contentType: "multipart/form-data; boundary=b"]
+                    ), "more than 64 tags"
+                ),
+                (try await client.request(.patch, "/api/files/\(file.id)", json: #"{"tags": ["a,b"]}"#), "contains a comma"),
+                (try await client.request(.patch, "/api/files/\(file.id)", json: #"{"tags": ["  "]}"#), "only spaces"),
+            ]
+            for (reply, reason) in refusals {
+                #expect(reply.status == .badRequest)
+                #expect(try reply.decoded(ErrorBody.self).detail.description.contains(reason), "\(reason)")
+            }
+            #expect(app.blobFiles == blobs && app.stagedFiles.isEmpty)
+            #expect(try await client.request(.get, "/api/files/\(file.id)").decoded(FileRecordBody.self).tags == ["q3", "reports"])
+        }
+    }
+
     @Test func identicalUploadsShareOneBlobUntilTheLastIsDeleted() async throws {
         let app = try TestApp()
         try await app.router { client in

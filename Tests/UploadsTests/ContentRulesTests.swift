@@ -32,6 +32,22 @@ import Uploads
         #expect(throws: UploadError.self) { try FileNameRule.validate(name) }
     }
 
+    /// Tags are trimmed and kept once each, their case and composition ignored, the first
+    /// spelling kept; a comma list drops its empty items.
+    @Test func tagsAreTrimmedAndKeptOnce() throws {
+        #expect(try TagRule.validate([" Holiday ", "holiday", "HOLIDAY", "work", "Caf\u{E9}", "cafe\u{301}"]) == ["Holiday", "work", "Caf\u{E9}"])
+        #expect(try TagRule.tags(fromCommaList: " a, ,b,,a ,") == ["a", "b"])
+        #expect(try TagRule.tags(fromCommaList: "").isEmpty)
+        #expect(try TagRule.validate((0..<80).map { _ in "same" }) == ["same"])
+    }
+
+    @Test(arguments: [
+        [" "], [""], ["a,b"], ["line\nbreak"], ["tab\there"], [String(repeating: "t", count: 65)], (0..<65).map { "t\($0)" },
+    ])
+    func tagsThatCouldNotBeShownOrSentBackAreRefused(tags: [String]) {
+        #expect(throws: UploadError.self) { try TagRule.validate(tags) }
+    }
+
     @Test func generatedNamesKeepAShortExtension() {
         #expect(UploadedFileName.sanitize(String(repeating: "x", count: 300) + ".png").hasSuffix(".png"))
     }

@@ -7,14 +7,12 @@ import Uploads
 public struct MetadataChangeBody: Codable, Sendable, Equatable {
     static let maxNameLength = 1024
     static let maxDescriptionLength = 4096
-    static let maxTags = 64
-    static let maxTagLength = 64
 
     /// New name (a base name).
     public var name: String?
     /// New description, at most 4,096 characters.
     public var description: String?
-    /// New tags: at most 64, each of 1 to 64 characters.
+    /// New tags: at most 64, each of 1 to 64 characters (`TagRule`).
     public var tags: [String]?
 
     /// A body.
@@ -28,13 +26,17 @@ public struct MetadataChangeBody: Codable, Sendable, Equatable {
     static func read(_ body: inout JSONBody, required: Bool) throws -> MetadataChangeBody {
         let name = body.string("name", required: required, maxLength: Self.maxNameLength)
         let description = body.string("description", required: required, maxLength: Self.maxDescriptionLength)
-        let tags = body.strings("tags", required: required, maxCount: Self.maxTags, maxLength: Self.maxTagLength)
+        let tags = body.strings("tags", required: required, maxCount: TagRule.maxCount, maxLength: TagRule.maxLength)
         try body.validate()
         return MetadataChangeBody(name: name, description: description, tags: tags)
     }
 
-    /// The change to store; the name must be a valid file name.
+    /// The change to store; the name must be a valid file name, the tags valid tags.
     func change() throws -> MetadataChange {
-        MetadataChange(name: try self.name.map { try FileNameRule.validate($0) }, description: self.description, tags: self.tags)
+        MetadataChange(
+            name: try self.name.map { try FileNameRule.validate($0) },
+            description: self.description,
+            tags: try self.tags.map { try TagRule.validate($0) }
+        )
     }
 }

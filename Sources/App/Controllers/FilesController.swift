@@ -41,13 +41,15 @@ struct FilesController: Sendable {
         var query = QueryParameters(request)
         let name = query.requiredString("name", maxLength: MetadataChangeBody.maxNameLength)
         let description = query.string("description", maxLength: MetadataChangeBody.maxDescriptionLength) ?? ""
-        let tagList = query.string("tags", maxLength: MetadataChangeBody.maxTags * (MetadataChangeBody.maxTagLength + 1)) ?? ""
+        let tagList = query.string("tags", maxLength: TagRule.maxCount * (TagRule.maxLength + 1)) ?? ""
         try query.validate()
+        // Before the body is read: refused tags keep nothing.
+        let tags = try TagRule.tags(fromCommaList: tagList)
         let record = try await self.pipeline.createFile(
             from: request.body,
             declaredLength: Self.declaredLength(request),
             declaredType: request.headers[.contentType],
-            metadata: FileMetadata(name: name, description: description, tags: UploadPipeline.tags(fromCommaList: tagList)),
+            metadata: FileMetadata(name: name, description: description, tags: tags),
             as: try context.principal
         )
         return .json(try await self.views.record(record), status: .created, headers: [.location: FileRecordBody.location(record.id)])
@@ -81,7 +83,7 @@ struct FilesController: Sendable {
         listing.nameContains = query.string("q", maxLength: 255)
         listing.contentTypePrefix = query.string("content_type", maxLength: 255)
         // Empty, as a form's empty field sends it, is no filter (as an empty `q` finds every name).
-        listing.tag = query.string("tag", maxLength: MetadataChangeBody.maxTagLength).flatMap { $0.isEmpty ? nil : $0 }
+        listing.tag = query.string("tag", maxLength: TagRule.maxLength).flatMap { $0.isEmpty ? nil : $0 }
         if let cursor = query.string("cursor", maxLength: 2048) {
             do {
                 listing.after = try FileCursor(encoded: cursor)

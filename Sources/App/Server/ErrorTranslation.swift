@@ -25,7 +25,7 @@ enum ErrorTranslation {
     static func exception(for upload: UploadError) -> HTTPException? {
         switch upload.code {
         case .tooLarge, .tooMany: HTTPException(.contentTooLarge, upload.message)
-        case .invalidName, .incompleteBody, .malformedBody: HTTPException(.badRequest, upload.message)
+        case .invalidName, .invalidTags, .incompleteBody, .malformedBody: HTTPException(.badRequest, upload.message)
         case .unsupportedType: HTTPException(.unsupportedMediaType, upload.message)
         case .missingFile:
             RequestValidationError([.missing(at: ["body", "file"])]).exception
