@@ -46,7 +46,7 @@ public struct UploadPipeline: Sendable {
     ) async throws -> FileRecord where Body.Element == ByteBuffer {
         let metadata = FileMetadata(
             name: try FileNameRule.validate(metadata.name),
-            description: metadata.description,
+            description: try DescriptionRule.validate(metadata.description),
             tags: try TagRule.validate(metadata.tags)
         )
         let limits = try await self.limits(for: principal)
@@ -91,8 +91,9 @@ public struct UploadPipeline: Sendable {
                 throw UploadError(.missingFile, "The form has no file part (field 'file' or 'files').")
             }
             let tags = try TagRule.tags(fromCommaList: form.fields["tags"] ?? "")
+            let description = try DescriptionRule.validate(form.fields["description"] ?? "")
             let files = try form.files.map { file in
-                let metadata = FileMetadata(name: file.name, description: form.fields["description"] ?? "", tags: tags)
+                let metadata = FileMetadata(name: file.name, description: description, tags: tags)
                 return try self.newFile(file.upload, name: file.name, declaredType: file.declaredType, metadata: metadata)
             }
             return try await self.files.create(files, as: principal)

@@ -168,6 +168,30 @@ import Testing
         }
     }
 
+    /// A form's description is held to the 4,096 characters a JSON change or a raw upload's
+    /// query is: one more is refused with 413 and nothing kept.
+    @Test func aFormsDescriptionHasTheLimitOfEveryOtherWay() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            func form(description: String) -> String {
+                "--b\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n\(description)\r\n"
+                    + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.txt\"\r\n\r\nb\r\n--b--\r\n"
+            }
+            let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=b"]
+            let refused = try await client.request(
+                .post,
+                "/api/files",
+                body: form(description: String(repeating: "é", count: 4097)),
+                headers: headers
+            )
+            #expect(refused.status == .contentTooLarge)
+            #expect(try refused.decoded(ErrorBody.self) == ErrorBody(detail: .message("The description is longer than 4096 characters.")))
+            #expect(app.blobFiles.isEmpty && app.stagedFiles.isEmpty)
+            let taken = try await client.request(.post, "/api/files", body: form(description: String(repeating: "é", count: 4096)), headers: headers)
+            #expect(taken.status == .created)
+        }
+    }
+
     @Test func identicalUploadsShareOneBlobUntilTheLastIsDeleted() async throws {
         let app = try TestApp()
         try await app.router { client in

@@ -6,7 +6,6 @@ import Uploads
 /// optional for PATCH and required for PUT, validated with FastAPI's 422 issues.
 public struct MetadataChangeBody: Codable, Sendable, Equatable {
     static let maxNameLength = 1024
-    static let maxDescriptionLength = 4096
 
     /// New name (a base name).
     public var name: String?
@@ -25,7 +24,7 @@ public struct MetadataChangeBody: Codable, Sendable, Equatable {
     /// Reads and validates the body; `required` makes every field required (PUT).
     static func read(_ body: inout JSONBody, required: Bool) throws -> MetadataChangeBody {
         let name = body.string("name", required: required, maxLength: Self.maxNameLength)
-        let description = body.string("description", required: required, maxLength: Self.maxDescriptionLength)
+        let description = body.string("description", required: required, maxLength: DescriptionRule.maxLength)
         let tags = body.strings("tags", required: required, maxCount: TagRule.maxCount, maxLength: TagRule.maxLength)
         try body.validate()
         return MetadataChangeBody(name: name, description: description, tags: tags)

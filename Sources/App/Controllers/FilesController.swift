@@ -40,7 +40,7 @@ struct FilesController: Sendable {
     @Sendable func createRaw(_ request: Request, context: AppRequestContext) async throws -> Response {
         var query = QueryParameters(request)
         let name = query.requiredString("name", maxLength: MetadataChangeBody.maxNameLength)
-        let description = query.string("description", maxLength: MetadataChangeBody.maxDescriptionLength) ?? ""
+        let description = query.string("description", maxLength: DescriptionRule.maxLength) ?? ""
         let tagList = query.string("tags", maxLength: TagRule.maxCount * (TagRule.maxLength + 1)) ?? ""
         try query.validate()
         // Before the body is read: refused tags keep nothing.
