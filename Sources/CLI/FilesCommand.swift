@@ -12,7 +12,7 @@ struct FilesCommand: AsyncParsableCommand {
 
     /// `wharf files list`: one line per file, newest first.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List files, newest first: id, size, sha256, name.")
+        static let configuration = CommandConfiguration(abstract: "List files, newest first: id, owner, size, sha256, name.")
 
         @OptionGroup var storage: StorageOptions
 
@@ -25,7 +25,7 @@ struct FilesCommand: AsyncParsableCommand {
             configuration.fsync = false
             let files = try await Wharf.newestFiles(configuration: configuration, limit: max(1, self.limit), logger: Logger(label: "wharf"))
             for file in files {
-                print("\(file.id)\t\(file.size)\t\(file.sha256)\t\(file.name)")
+                print("\(file.id)\t\(file.owner)\t\(file.size)\t\(file.sha256)\t\(file.name)")
             }
         }
     }

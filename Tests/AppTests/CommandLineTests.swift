@@ -413,7 +413,9 @@ import Testing
         let exit = try await Command.wait(server)
         #expect(exit.status == 0)
         let listing = try await Command.run(Self.binary, ["files", "list", "--storage", directory.path + "/storage"])
-        #expect(listing.text.contains("\tslow"))
+        // id, owner, size, sha256, name
+        let row = try #require(listing.text.split(separator: "\n").first { $0.hasSuffix("\tslow") }).split(separator: "\t")
+        #expect(row.count == 5 && row[1] == "admin" && row[2] == "\(4 << 20)")
     }
 
     /// A content replacement whose `If-Match` held when it began, but whose file another request
