@@ -41,6 +41,11 @@ public struct PasswordHasher: Sendable {
         return pool
     }()
 
+    /// The hash to store for `password`, made on the hashing threads.
+    public func hashed(_ password: String) async throws -> String {
+        try await Self.pool.runIfActive { self.hash(password) }
+    }
+
     /// Whether `password` is the one `hash` was made from, checked on the hashing threads.
     public func matches(_ password: String, hash: String) async throws -> Bool {
         try await Self.pool.runIfActive { self.verify(password, hash: hash) }

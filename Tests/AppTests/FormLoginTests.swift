@@ -111,6 +111,62 @@ import Testing
         }
     }
 
+    /// `POST /api/me/password`: refused with the reason for a wrong current password, a new one
+    /// Wharf does not take, or a missing field; accepted, it ends every other session and bearer
+    /// token of the user, while the browser that asked gets a new session; a script's token ends
+    /// with its change. Wrong current passwords are throttled as failed sign-ins are.
+    @Test func aUserChangesTheirOwnPasswordEndingEveryOtherSession() async throws {
+        let app = try await Self.app()
+        try await app.router(anonymous: true) { client in
+            func change(_ current: String, _ new: String, _ headers: HTTPFields) async throws -> TestResponse {
+                let body = #"{"current_password": "\#(current)", "new_password": "\#(new)"}"#
+                return try await client.request(.post, "/api/me/password", json: body, headers: headers)
+            }
+            let here = try #require(Self.sessionID(try await Self.login(client).headers[.setCookie]))
+            let there = try #require(Self.sessionID(try await Self.login(client).headers[.setCookie]))
+            let token: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "alice"))"]
+
+            let wrong = try await change("not-the-password", "a-new-password", Self.cookie(here))
+            #expect(wrong.status == .badRequest)
+            #expect(try wrong.decoded(ErrorBody.self) == ErrorBody(detail: .message("The current password is incorrect.")))
+            let short = try await change("alice-password", "short", Self.cookie(here))
+            #expect(short.status == .badRequest)
+            #expect(try short.decoded(ErrorBody.self).detail.description.contains("shorter than 8"))
+            let missing = try await client.request(
+                .post,
+                "/api/me/password",
+                json: #"{"new_password": "a-new-password"}"#,
+                headers: Self.cookie(here)
+            )
+            #expect(missing.status == .unprocessableContent)
+            #expect(try await Self.me(client, there) == .ok)
+
+            let changed = try await change("alice-password", "a-new-password", Self.cookie(here))
+            #expect(changed.status == .noContent)
+            let renewed = try #require(Self.sessionID(changed.headers[.setCookie]))
+            #expect(renewed != here && renewed != there)
+            #expect(try await Self.me(client, renewed) == .ok)
+            #expect(try await Self.me(client, here) == .unauthorized)
+            #expect(try await Self.me(client, there) == .unauthorized)
+            #expect(try await client.request(.get, "/api/me", headers: token).status == .unauthorized)
+            #expect(try await Self.login(client).status == .unauthorized)
+            #expect(try await Self.login(client, password: "a-new-password").status == .seeOther)
+
+            // A script changes it with its bearer token: no cookie is set, and the token ends.
+            let script: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "alice"))"]
+            let byScript = try await change("a-new-password", "a-third-password", script)
+            #expect(byScript.status == .noContent && byScript.headers[.setCookie] == nil)
+            #expect(try await client.request(.get, "/api/me", headers: script).status == .unauthorized)
+
+            // Guessing the current password is throttled as sign-ins are: after five failures (the
+            // successes above cleared the earlier ones) even the right one is refused.
+            let fresh: HTTPFields = [.authorization: "Bearer \(try await app.token(for: "alice"))"]
+            for _ in 0..<5 { #expect(try await change("a-guess", "a-fourth-password", fresh).status == .badRequest) }
+            let throttled = try await change("a-third-password", "a-fourth-password", fresh)
+            #expect(throttled.status == .tooManyRequests && throttled.headers[.retryAfter] != nil)
+        }
+    }
+
     /// A session id planted before signing in, or the session of an earlier sign-in on the same
     /// browser, is worth nothing after signing in: every sign-in gets a new id.
     @Test func signingInRotatesTheSessionID() async throws {

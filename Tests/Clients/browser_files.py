@@ -227,6 +227,37 @@ def usage_follows_the_files(driver, wait):
     return held
 
 
+def change_password(driver, wait, password):
+    """The header's Password button changes the password in a dialog that says what is wrong;
+    the page stays signed in, and the next sign-in takes the new password."""
+    def submit(current, new, again):
+        for field, value in (("current-password", current), ("new-password", new), ("repeat-password", again)):
+            element = driver.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
+        driver.find_element(By.CSS_SELECTOR, "#password-form button[type=submit]").click()
+
+    driver.find_element(By.ID, "change-password").click()
+    wait.until(expected_conditions.visibility_of_element_located((By.ID, "password-dialog")))
+    submit(password, "a new password", "another new password")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "password-message"), "differ"))
+    submit("not the password", "a new password", "a new password")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "password-message"), "current password is incorrect"))
+    check_console(driver, expected=("/api/me/password - Failed to load resource: the server responded with a status of 400", "/api/uploads/", "ERR_INTERNET_DISCONNECTED", "Failed to fetch"))
+    submit(password, "a new password", "a new password")
+    wait.until(expected_conditions.invisibility_of_element_located((By.ID, "password-dialog")))
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Password changed"))
+    driver.refresh()
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Signed in as admin"))
+    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    wait.until(expected_conditions.url_contains("/login"))
+    check_console(driver, expected=("/api/me", "not signed in"))
+    driver.find_element(By.NAME, "username").send_keys("admin")
+    driver.find_element(By.NAME, "password").send_keys("a new password")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Signed in as admin"))
+
+
 def more_pages_stay(driver, wait):
     """With a second page loaded ("Load more"), a file uploaded elsewhere appears and the loaded
     rows stay: the list is drawn again as long as the reader made it, not cut back to a page, and
@@ -453,6 +484,7 @@ def main() -> None:
         resume_large_upload(driver, wait, work)
         cancelled_and_failed_uploads(driver, wait, work)
         more_pages_stay(driver, wait)
+        change_password(driver, wait, password)
 
         driver.get(base + "/no/such/page")
         if driver.title != "Not found · Wharf":

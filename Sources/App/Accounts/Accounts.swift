@@ -69,10 +69,11 @@ public struct Accounts: Sendable {
         public let quota: String
     }
 
-    /// Gives a user a new password.
+    /// Gives a user a new password (hashed on bcrypt's own threads); every session and bearer
+    /// token of theirs ends with it.
     public func changePassword(of name: String, to password: String) async throws {
         _ = try await self.users.user(named: name)
-        try await self.users.changePasswordHash(of: name, to: self.hasher.hash(try Self.validate(password: password)))
+        try await self.users.changePasswordHash(of: name, to: try await self.hasher.hashed(try Self.validate(password: password)))
     }
 
     /// Removes a user, giving their files to `heir` when named (a user who owns files is

@@ -6,10 +6,11 @@ import Routing
 import Storage
 
 /// Signing in and out: the form login with its session cookie (`/login`, `/logout`), bearer
-/// tokens for scripts (`POST /api/token`, OAuth2's password form), and who is signed in
-/// (`GET /api/me`, with what their files hold).
+/// tokens for scripts (`POST /api/token`, OAuth2's password form), who is signed in (`GET
+/// /api/me`, with what their files hold), and their own password change (`POST /api/me/password`).
 struct AccountsController {
     let signIn: SignIn
+    let accounts: Accounts
     let tokens: BearerTokens
     let sessions: SessionPolicy
     let sessionStore: SessionStore
@@ -35,7 +36,9 @@ struct AccountsController {
 
     /// Routes behind authentication.
     func registerSignedIn(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
-        APIRouter(router, prefix: "/api", table: table).get("me", self.me)
+        APIRouter(router, prefix: "/api", table: table)
+            .get("me", self.me)
+            .post("me/password", self.changePassword)
     }
 
     /// `POST /api/token`: `username`, `password` and `grant_type=password` as a form.
@@ -119,6 +122,43 @@ struct AccountsController {
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal
         return .json(UserBody(principal, used: try await self.files.usage(of: principal)))
+    }
+
+    /// `POST /api/me/password`: `{"current_password", "new_password"}`. The current password is
+    /// checked as a sign-in checks it (and throttled with sign-ins); the change ends every session
+    /// and bearer token of the user, but a browser that asked stays signed in with a new session.
+    /// 204.
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.principal
+        var body = try await JSONBody.read(request)
+        // Both required: `validate` refuses the body when either is missing.
+        let current = body.string("current_password", required: true, maxLength: 1024) ?? ""
+        let new = body.string("new_password", required: true, maxLength: 1024) ?? ""
+        try body.validate()
+        do {
+            _ = try Accounts.validate(password: new)
+        } catch let error as AccountError {
+            throw HTTPException(.badRequest, "The new password is not accepted: \(error.message)")
+        }
+        do {
+            _ = try await self.signIn.attempt(name: principal.name, password: current, address: context.clientAddress)
+        } catch SignIn.Failure.incorrect {
+            throw HTTPException(.badRequest, "The current password is incorrect.")
+        } catch SignIn.Failure.throttled(let wait) {
+            throw Self.tooManyAttempts(wait)
+        }
+        try await self.accounts.changePassword(of: principal.name, to: new)
+        // Signed in by a session (a bearer token wins over one): this browser gets a new session
+        // of the new generation; the old one is gone with every other.
+        if request.headers[.authorization] == nil, context.sessions.session != nil {
+            let user = try await self.signIn.users.user(named: principal.name)
+            let now = SessionPolicy.now()
+            context.sessions.createSession(
+                WharfSession(user: user.name, generation: user.tokenGeneration, signedInAt: now, refreshedAt: now),
+                expiresIn: self.sessions.remaining(signedInAt: now, now: now)
+            )
+        }
+        return Response(status: .noContent, headers: [.cacheControl: "no-store"])
     }
 
     static func tooManyAttempts(_ wait: Duration) -> HTTPException {

@@ -144,6 +144,7 @@ public enum Wharf {
                 hasher: PasswordHasher(cost: configuration.bcryptCost),
                 throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginFailureWindow.duration)
             ),
+            accounts: Self.accounts(storage.users, configuration),
             tokens: tokens,
             sessions: sessionPolicy,
             sessionStore: storage.sessions,

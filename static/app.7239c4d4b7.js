@@ -582,10 +582,43 @@ async function showUsage() {
   return me;
 }
 
+const passwordDialog = document.querySelector("#password-dialog");
+const passwordMessage = document.querySelector("#password-message");
+
+document.querySelector("#change-password").addEventListener("click", () => {
+  document.querySelector("#password-form").reset();
+  passwordMessage.textContent = "";
+  passwordDialog.showModal();
+});
+document.querySelector("#password-cancel").addEventListener("click", () => passwordDialog.close());
+
+document.querySelector("#password-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const current = document.querySelector("#current-password").value;
+  const chosen = document.querySelector("#new-password").value;
+  if (chosen !== document.querySelector("#repeat-password").value) {
+    passwordMessage.textContent = "The two new passwords differ.";
+    return;
+  }
+  const response = await api("/api/me/password", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ current_password: current, new_password: chosen }),
+  });
+  if (!response.ok) {
+    passwordMessage.textContent = await detail(response);
+    return;
+  }
+  passwordDialog.close();
+  const name = document.querySelector("#password-username").value;
+  document.querySelector("#who").textContent = `Signed in as ${name}. Password changed; every other session was signed out.`;
+});
+
 async function start() {
   const me = await showUsage();
   if (!me) return;
   document.querySelector("#who").textContent = `Signed in as ${me.name}`;
+  document.querySelector("#password-username").value = me.name;
   await refresh();
   route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
