@@ -102,8 +102,8 @@ import Testing
         }
     }
 
-    /// While a PATCH runs, a second is refused with 423 at once, and so is a termination; a HEAD
-    /// waits a while for the PATCH to end (`TusController.settlePatience`), then is 423 too.
+    /// While a PATCH runs, a second is refused with 423 at once; a HEAD and a termination wait a
+    /// while for the PATCH to end (`TusController.settlePatience`), then are 423 too.
     @Test func aSecondPatchWhileOneRunsIsRefusedWith423() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/source.bin"
@@ -126,6 +126,28 @@ import Testing
             #expect(try await Curl.request(port: port, path, Self.tus + ["-X", "DELETE"]).status == 423, "nor is it terminated meanwhile")
             running.signal(SIGKILL)
             _ = try await Command.wait(running)
+        }
+    }
+
+    /// A client cancelling an upload cuts its PATCH off and sends the DELETE at once (the site does,
+    /// as tus-js-client's `abort(true)`), before the server has seen the connection drop: the
+    /// termination waits for the cut-off piece to settle, then removes the upload whole.
+    @Test func aTerminationRightAfterACutOffPatchRemovesTheUpload() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let port = try #require(client.port)
+            for _ in 0..<3 {
+                let path = try await Self.create(port: port, length: 3 << 20)
+                let cancel = try await PythonClients.run(
+                    "tus_cancel.py",
+                    [String(port), path, try await app.token(for: "admin"), String(3 << 20)],
+                    timeout: .seconds(60)
+                )
+                #expect(cancel.status == 0 && cancel.text == "204\n", "\(cancel.text) \(cancel.stderr)")
+                #expect(try await Curl.request(port: port, path, Self.tus + ["-I"]).status == 404)
+            }
+            let folders = try FileManager.default.contentsOfDirectory(atPath: app.configuration.storageDirectory + "/resumable")
+            #expect(folders.isEmpty, "\(folders)")
         }
     }
 }

@@ -300,7 +300,7 @@ import Testing
         #expect(try await uploads.pendingBytes(of: bob) == 150)
         _ = try await uploads.recordFile(FileID.random(), of: late)
         #expect(try await uploads.pendingBytes(of: bob) == 100)
-        try await uploads.terminate(try uploads.upload(declared.id, as: Self.owner))
+        try await uploads.terminate(try uploads.upload(declared.id, as: Self.owner), patience: .zero)
         #expect(try await uploads.pendingBytes(of: bob) == 0)
         _ = try await uploads.create(owner: bob, length: 7, metadata: nil, concatenation: nil, lifetime: -1)
         #expect(try await uploads.pendingBytes(of: bob) == 0, "an expired upload holds nothing")

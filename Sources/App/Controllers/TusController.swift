@@ -22,8 +22,8 @@ struct TusController: Sendable {
     static let version = "1.0.0"
     static let extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation"
     static let offsetStream = "application/offset+octet-stream"
-    /// How long a HEAD waits for a PATCH that holds the upload: a cut-off piece settles in
-    /// milliseconds once the server sees its connection drop.
+    /// How long a HEAD or a termination waits for a PATCH that holds the upload: a cut-off piece
+    /// settles in milliseconds once the server sees its connection drop.
     static let settlePatience = Duration.seconds(2)
     /// The headers of its answers a tus client reads, which a page on another origin must be let see.
     static let answerHeaders: [HTTPField.Name] = [
@@ -184,10 +184,11 @@ struct TusController: Sendable {
         return Response(status: .noContent, headers: headers)
     }
 
-    /// `DELETE /api/uploads/{id}` (termination): the upload and its bytes are removed; 204.
+    /// `DELETE /api/uploads/{id}` (termination): the upload and its bytes are removed; 204. A PATCH
+    /// that holds it (one its client just cut off to cancel) is waited for as HEAD waits, then 423.
     func terminate(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let upload = try self.uploads.upload(try context.parameters.decoded("id"), as: try context.principal)
-        try await self.uploads.terminate(upload)
+        try await self.uploads.terminate(upload, patience: Self.settlePatience)
         return Response(status: .noContent)
     }
 

@@ -131,13 +131,19 @@ public final class ResumableUploads: Sendable {
         if self.isLocked(id) {
             // One that is not found, or not the principal's, is answered without waiting.
             _ = try self.upload(id, as: principal)
-            let deadline = ContinuousClock.now + patience
-            while self.isLocked(id) {
-                guard ContinuousClock.now < deadline else { throw StorageError.uploadLocked }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await self.wait(for: id, patience: patience, taking: false)
         }
         return try self.upload(id, as: principal)
+    }
+
+    /// Waits up to `patience` until no request holds upload `id` (`locked` after it); with
+    /// `taking`, takes it then.
+    private func wait(for id: String, patience: Duration, taking: Bool) async throws {
+        let deadline = ContinuousClock.now + patience
+        while taking ? !self.lock(id) : self.isLocked(id) {
+            guard ContinuousClock.now < deadline else { throw StorageError.uploadLocked }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// The bytes `owner`'s uploads that are not files yet hold or will hold, but `excluded`'s: the
@@ -210,9 +216,12 @@ public final class ResumableUploads: Sendable {
         try SystemFile.removeDirectory(folder)
     }
 
-    /// Ends an upload at its client's request (tus termination): `locked` while a request appends to it.
-    public func terminate(_ upload: ResumableUpload) async throws {
-        guard self.lock(upload.id) else { throw StorageError.uploadLocked }
+    /// Ends an upload at its client's request (tus termination). A request that appends to it is
+    /// waited for up to `patience`, as `settledUpload` waits: a client cancelling an upload drops
+    /// its PATCH's connection and sends the DELETE at once, before the server has seen the drop
+    /// (as tusd asks the holder of an upload's lock to let go). `locked` when it still holds it.
+    public func terminate(_ upload: ResumableUpload, patience: Duration) async throws {
+        try await self.wait(for: upload.id, patience: patience, taking: true)
         defer { self.unlock(upload.id) }
         try await self.remove(upload)
     }

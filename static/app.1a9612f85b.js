@@ -389,7 +389,9 @@ async function uploadResumable(file, ui) {
 
 async function uploadAll(files) {
   await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file) : upload(file))));
-  await redraw();
+  // Offline, the transfers already say so: the list stays as it was until the event feed, back,
+  // brings what changed.
+  await redraw().catch(() => {});
 }
 
 document.querySelector("#upload").addEventListener("submit", (event) => {
