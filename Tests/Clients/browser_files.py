@@ -338,6 +338,11 @@ def main() -> None:
         wait.until(lambda d: {"alpha.txt", "bravo.txt"} <= set(row_names(d)))
         if usage_follows_the_files(driver, wait) != 6 + 6000:
             raise SystemExit("the usage does not count the two files uploaded")
+        # An admin sees everyone's files: the list says whose each is.
+        owners = driver.execute_script(
+            "return [...document.querySelectorAll('#listing tbody td.owner')].filter((cell) => cell.offsetParent).map((cell) => cell.textContent)")
+        if owners != ["admin"] * len(row_names(driver)):
+            raise SystemExit(f"the list shows owners {owners}")
 
         driver.find_element(By.ID, "files").send_keys(files[XSS_NAME])
         driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()

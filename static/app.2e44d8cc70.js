@@ -120,7 +120,7 @@ async function list({ more = false, rows = pageSize } = {}) {
     remove.setAttribute("aria-label", `Delete ${file.name}`);
     remove.addEventListener("click", () => removeFile(file));
     actions.append(remove);
-    row.append(preview(file), name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), actions);
+    row.append(preview(file), name, cell(file.content_type), cell(humanSize(file.size), "size"), cell(new Date(file.created_at).toLocaleString()), cell(file.owner, "owner"), actions);
     return row;
   });
   if (more) {
@@ -621,6 +621,8 @@ async function start() {
   if (!me) return;
   document.querySelector("#who").textContent = `Signed in as ${me.name}`;
   document.querySelector("#password-username").value = me.name;
+  // An admin sees everyone's files, so the list says whose each is.
+  document.querySelector("#listing").classList.toggle("everyone", me.role === "admin");
   await refresh();
   route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
