@@ -19,11 +19,19 @@ struct FilesCommand: AsyncParsableCommand {
         @Option(help: "At most this many files.")
         var limit: Int = 100
 
+        @Option(help: "Only the files of this user.")
+        var owner: String?
+
         func run() async throws {
             var configuration = AppConfiguration()
             configuration.storageDirectory = try self.storage.resolved()
             configuration.fsync = false
-            let files = try await Wharf.newestFiles(configuration: configuration, limit: max(1, self.limit), logger: Logger(label: "wharf"))
+            let files = try await Wharf.newestFiles(
+                configuration: configuration,
+                limit: max(1, self.limit),
+                ownedBy: self.owner,
+                logger: Logger(label: "wharf")
+            )
             for file in files {
                 print("\(file.id)\t\(file.owner)\t\(file.size)\t\(file.sha256)\t\(file.name)")
             }

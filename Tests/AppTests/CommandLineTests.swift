@@ -416,6 +416,8 @@ import Testing
         // id, owner, size, sha256, name
         let row = try #require(listing.text.split(separator: "\n").first { $0.hasSuffix("\tslow") }).split(separator: "\t")
         #expect(row.count == 5 && row[1] == "admin" && row[2] == "\(4 << 20)")
+        let others = try await Command.run(Self.binary, ["files", "list", "--owner", "nobody", "--storage", directory.path + "/storage"])
+        #expect(others.status == 0 && others.text.isEmpty, "\(others.text)")
     }
 
     /// A content replacement whose `If-Match` held when it began, but whose file another request

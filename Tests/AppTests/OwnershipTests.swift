@@ -45,6 +45,8 @@ import Testing
             }
             let bobsList = try await admin.request(.get, "/api/files", headers: bob).decoded(FilePageBody.self)
             #expect(bobsList.items.map(\.id) == [bobs.id])
+            // Asking for alice's files, bob finds none.
+            #expect(try await admin.request(.get, "/api/files?owner=alice", headers: bob).decoded(FilePageBody.self).items.isEmpty)
 
             // Nothing of alice's changed, and her link still works.
             let seen = try await admin.request(.get, "/api/files/\(file.id)", headers: alice).decoded(FileRecordBody.self)
@@ -56,6 +58,8 @@ import Testing
             // The admin sees both, and may change either.
             let all = try await admin.request(.get, "/api/files?sort=name").decoded(FilePageBody.self)
             #expect(all.items.map(\.name) == ["alice.txt", "bob.txt"])
+            let alicesOnly = try await admin.request(.get, "/api/files?owner=alice").decoded(FilePageBody.self)
+            #expect(alicesOnly.items.map(\.name) == ["alice.txt"])
             #expect(try await admin.request(.delete, "/api/files/\(bobs.id)").status == .noContent)
         }
     }

@@ -84,6 +84,7 @@ struct FilesController: Sendable {
         listing.contentTypePrefix = query.string("content_type", maxLength: 255)
         // Empty, as a form's empty field sends it, is no filter (as an empty `q` finds every name).
         listing.tag = query.string("tag", maxLength: TagRule.maxLength).flatMap { $0.isEmpty ? nil : $0 }
+        listing.ownedBy = query.string("owner", maxLength: 64).flatMap { $0.isEmpty ? nil : $0 }
         if let cursor = query.string("cursor", maxLength: 2048) {
             do {
                 listing.after = try FileCursor(encoded: cursor)

@@ -412,10 +412,17 @@ extension Wharf {
         return ScrubSummary(try await storage.files.scrub(orphanGrace: orphanGrace.duration.components.seconds))
     }
 
-    /// The newest files of the storage root the configuration names, for `wharf files list`;
+    /// The newest files (only `owner`'s when given) of the storage root the configuration names, for `wharf files list`;
     /// a root that holds no storage is an error, not a new storage.
-    public static func newestFiles(configuration: AppConfiguration, limit: Int, logger: Logger) async throws -> [FileRecordBody] {
+    public static func newestFiles(
+        configuration: AppConfiguration,
+        limit: Int,
+        ownedBy owner: String? = nil,
+        logger: Logger
+    ) async throws
+        -> [FileRecordBody]
+    {
         let files = try await self.openFiles(configuration: configuration, logger: logger, create: false)
-        return try await files.list(FileListQuery(limit: limit), as: .local).items.map { FileRecordBody($0) }
+        return try await files.list(FileListQuery(limit: limit, ownedBy: owner), as: .local).items.map { FileRecordBody($0) }
     }
 }

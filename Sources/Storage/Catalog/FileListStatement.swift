@@ -11,7 +11,8 @@ struct FileListStatement {
     init(_ query: FileListQuery) {
         var conditions: [String] = []
         var arguments = StatementArguments()
-        if let owner = query.owner {
+        // Both when both are set: a user asking for another's files finds none.
+        for owner in [query.owner, query.ownedBy].compactMap(\.self) {
             conditions.append("owner = ?")
             _ = arguments.append(contentsOf: [owner])
         }

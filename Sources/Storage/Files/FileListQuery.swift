@@ -17,6 +17,9 @@ public struct FileListQuery: Sendable, Equatable {
     public var limit: Int
     /// Only files of this owner (`nil`: every owner); set by `FilesService` from the principal.
     var owner: String?
+    /// Only files of this owner, as asked (an admin's filter: a user's listing holds only their
+    /// own files whatever it asks).
+    public var ownedBy: String?
     /// Resume after this position (from the previous page's `next`).
     public var after: FileCursor?
     /// Only files whose name contains this text, its case ignored in every script.
@@ -35,6 +38,7 @@ public struct FileListQuery: Sendable, Equatable {
         nameContains: String? = nil,
         contentTypePrefix: String? = nil,
         tag: String? = nil,
+        ownedBy: String? = nil,
         sort: Sort = .createdAtDescending
     ) {
         self.limit = limit
@@ -42,6 +46,7 @@ public struct FileListQuery: Sendable, Equatable {
         self.nameContains = nameContains
         self.contentTypePrefix = contentTypePrefix
         self.tag = tag
+        self.ownedBy = ownedBy
         self.sort = sort
     }
 }
