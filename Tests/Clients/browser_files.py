@@ -372,8 +372,9 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#sort option[value='name']").click()
         wait.until(lambda d: row_names(d) == sorted(row_names(d)) and len(row_names(d)) == 4)
 
-        # On a phone's width no button's label breaks over two lines, and a long name neither in
-        # the uploads, the list nor the details makes the page scroll sideways.
+        # On a phone's width no button's label breaks over two lines (a long tag, which is data,
+        # wraps in its chip), and a long name neither in the uploads, the list nor the details
+        # makes the page scroll sideways.
         driver.set_window_size(390, 844)
         long_name = os.path.join(work, "quarterly_report_final_" + "x" * 100 + ".txt")
         with open(long_name, "w") as out:
@@ -381,13 +382,22 @@ def main() -> None:
         driver.find_element(By.ID, "files").send_keys(long_name)
         driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
         wait.until(lambda d: os.path.basename(long_name) in row_names(d))
+        # Many tags, one as long as a tag may be, do not widen the list either: six show, then a count.
+        tagged = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "const id = [...document.querySelectorAll('#listing a')].find((a) => a.textContent.startsWith('quarterly')).hash.slice(6);"
+            "fetch(`/api/files/${id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' },"
+            " body: JSON.stringify({ tags: ['x'.repeat(64), ...Array.from({ length: 9 }, (_, i) => `tag${i}`)] }) }).then((r) => done(r.status))")
+        if tagged != 200:
+            raise SystemExit(f"tagging the long-named file answered {tagged}")
+        wait.until(lambda d: d.execute_script("return [...document.querySelectorAll('.tags .more')].map((more) => more.textContent)") == ["+4"])
         driver.find_element(By.LINK_TEXT, os.path.basename(long_name)).click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-title"), "quarterly"))
         sideways = driver.execute_script("return document.documentElement.scrollWidth - innerWidth")
         if sideways > 0:
             raise SystemExit(f"a long name makes the page {sideways} px wider than a phone's screen")
         broken = driver.execute_script("""
-            return [...document.querySelectorAll('button')].filter((button) => button.offsetParent).filter((button) => {
+            return [...document.querySelectorAll('button:not(.tag)')].filter((button) => button.offsetParent).filter((button) => {
                 const range = document.createRange();
                 range.selectNodeContents(button);
                 return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;

@@ -68,6 +68,18 @@ async function detail(response) {
 }
 
 const pageSize = 50;
+/** Tags shown in a row of the list. */
+const tagsShown = 6;
+
+/** A span of `text` that reads as `label`. */
+function cellText(text, label) {
+  const span = document.createElement("span");
+  span.className = "more";
+  span.textContent = text;
+  span.title = label;
+  span.setAttribute("aria-label", label);
+  return span;
+}
 
 /** The listing's query from the filter form, for `rows` files; `cursor` for the page after. */
 function listingQuery(cursor, rows) {
@@ -103,15 +115,22 @@ async function list({ more = false, rows = pageSize } = {}) {
     link.href = `#file/${file.id}`;
     link.textContent = file.name;
     name.append(link);
-    // Each tag lists the files carrying it.
-    for (const tag of file.tags) {
-      const chip = document.createElement("button");
-      chip.type = "button";
-      chip.className = "tag";
-      chip.textContent = tag;
-      chip.setAttribute("aria-label", `Show files tagged ${tag}`);
-      chip.addEventListener("click", () => { document.querySelector("#tag").value = tag; refresh(); });
-      name.append(" ", chip);
+    // Each tag lists the files carrying it; past the first few, a count (the details show all).
+    if (file.tags.length > 0) {
+      const tags = document.createElement("span");
+      tags.className = "tags";
+      for (const tag of file.tags.slice(0, tagsShown)) {
+        const chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "tag";
+        chip.textContent = tag;
+        chip.title = tag; // a long one is cut short
+        chip.setAttribute("aria-label", `Show files tagged ${tag}`);
+        chip.addEventListener("click", () => { document.querySelector("#tag").value = tag; refresh(); });
+        tags.append(chip);
+      }
+      if (file.tags.length > tagsShown) tags.append(cellText(`+${file.tags.length - tagsShown}`, `${file.tags.length - tagsShown} more tags`));
+      name.append(" ", tags);
     }
     const actions = document.createElement("td");
     const remove = document.createElement("button");
