@@ -412,8 +412,8 @@ extension Wharf {
         return ScrubSummary(try await storage.files.scrub(orphanGrace: orphanGrace.duration.components.seconds))
     }
 
-    /// The newest files (only `owner`'s when given) of the storage root the configuration names, for `wharf files list`;
-    /// a root that holds no storage is an error, not a new storage.
+    /// The newest files of the storage root the configuration names (only `owner`'s when given),
+    /// for `wharf files list`; a root that holds no storage is an error, not a new storage.
     public static func newestFiles(
         configuration: AppConfiguration,
         limit: Int,
