@@ -59,18 +59,22 @@ public struct UploadPipeline: Sendable {
 
     /// Makes a file of a complete resumable upload (its partial file becomes the blob): the name
     /// the client gave is reduced to a base name as a form's would be, the type detected from the
-    /// first bytes. A file refused (type, quota) takes the upload's bytes with it.
+    /// first bytes, the description and tags held to their rules. A file refused (type, quota)
+    /// takes the upload's bytes with it.
     public func createFile(
         fromResumable blob: StagedBlob,
         head: [UInt8],
         clientName: String?,
         declaredType: String?,
+        description: String,
+        tags: [String],
         as principal: Principal
     ) async throws -> FileRecord {
         let name = UploadedFileName.sanitize(clientName)
         let staged = StagedUpload(blob: blob, head: head)
+        let metadata = FileMetadata(name: name, description: try DescriptionRule.validate(description), tags: try TagRule.validate(tags))
         return try await self.commit([staged.blob]) {
-            let file = try self.newFile(staged, name: name, declaredType: declaredType, metadata: FileMetadata(name: name))
+            let file = try self.newFile(staged, name: name, declaredType: declaredType, metadata: metadata)
             return try await self.files.create([file], as: principal)[0]
         }
     }

@@ -240,6 +240,37 @@ import Testing
         }
     }
 
+    /// `description` and `tags` in Upload-Metadata (as Uppy sends any meta field) become the
+    /// file's, held to the rules a form's are; tags that break them refuse the creation, before a
+    /// byte is stored.
+    @Test func theMetadataGivesTheFileItsDescriptionAndTags() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            let metadata =
+                "filename \(Self.base64("notes.txt")),description \(Self.base64("From the field")),tags \(Self.base64(" trip, Trip ,2026"))"
+            let path = try await Self.create(client, length: 5, [Self.header("Upload-Metadata"): metadata])
+            let done = try await Self.patch(client, path, offset: 0, "hello")
+            let fileURL = try #require(done.headers[Self.header("Wharf-File-URL")])
+            let file = try await client.request(.get, fileURL).decoded(FileRecordBody.self)
+            #expect(file.name == "notes.txt" && file.description == "From the field" && file.tags == ["trip", "2026"])
+
+            for (metadata, reason) in [
+                ("tags \(Self.base64(String(repeating: "t", count: 65)))", "longer than 64"),
+                ("description \(Self.base64(String(repeating: "d", count: 4097)))", "longer than 4096"),
+            ] {
+                let refused = try await client.request(
+                    .post,
+                    "/api/uploads/",
+                    headers: Self.tus + [Self.header("Upload-Length"): "5", Self.header("Upload-Metadata"): metadata]
+                )
+                #expect(refused.status == .badRequest || refused.status == .contentTooLarge)
+                #expect(try refused.decoded(ErrorBody.self).detail.description.contains(reason))
+            }
+            let folders = try FileManager.default.contentsOfDirectory(atPath: app.configuration.storageDirectory + "/resumable")
+            #expect(folders.count == 1, "only the finished upload's status: \(folders)")
+        }
+    }
+
     /// Another user's upload is not found; an upload over the quota is refused at creation.
     @Test func uploadsBelongToTheirOwner() async throws {
         let app = try TestApp()

@@ -105,6 +105,8 @@ def resume_large_upload(driver, wait, work):
     driver.refresh()
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
     throttle(driver, 1_000_000)
+    # The upload's tags travel in its tus metadata, fixed when it begins.
+    driver.find_element(By.ID, "upload-tags").send_keys("big, binary")
     driver.find_element(By.ID, "files").send_keys(large)
     driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
     sent = "const bar = [...document.querySelectorAll('#transfers progress')].pop(); return bar ? bar.value : 0"
@@ -128,6 +130,13 @@ def resume_large_upload(driver, wait, work):
         raise SystemExit(f"the upload begun before the reload ended as {status!r}")
     if driver.execute_script("return Object.keys(localStorage).filter((k) => k.startsWith('wharf.tus:')).length") != 0:
         raise SystemExit("the finished upload is still remembered")
+    tags = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then((r) => r.json()).then((file) => done(file.tags));",
+        status[1],
+    )
+    if tags != ["big", "binary"]:
+        raise SystemExit(f"the tus upload's file has the tags {tags!r}")
     driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
 
 
@@ -358,10 +367,18 @@ def main() -> None:
         picture = os.path.join(work, "picture.png")
         with open(picture, "wb") as out:
             out.write(png(300, 200))
+        # The tags typed beside the files go to each of them.
+        driver.find_element(By.ID, "upload-tags").send_keys("holiday, beach")
         driver.find_element(By.ID, "files").send_keys(picture)
         driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
         wait.until(lambda d: d.execute_script(
             "return [...document.querySelectorAll('#listing tbody tr')].some((row) => row.textContent.includes('picture.png') && row.querySelector('td.preview img'))"))
+        chips = driver.execute_script(
+            "return [...[...document.querySelectorAll('#listing tbody tr')].find((row) => row.textContent.includes('picture.png'))"
+            ".querySelectorAll('button.tag')].map((chip) => chip.textContent)")
+        if chips != ["holiday", "beach"]:
+            raise SystemExit(f"picture.png shows the tags {chips!r}")
+        driver.find_element(By.ID, "upload-tags").clear()
         driver.save_screenshot(os.path.join(screenshots, "files.png"))
         check_console(driver)
 

@@ -86,7 +86,8 @@ struct TusController: Sendable {
     func create(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let principal = try context.principal
         let metadata = request.headers[.uploadMetadata]
-        if let metadata { _ = try TusMetadata(parsing: metadata) }
+        // Refused before anything is stored: the file's description and tags come from it at the end.
+        if let metadata { _ = try TusMetadata(parsing: metadata).descriptionAndTags() }
         let concat = request.headers[.uploadConcat]
         if let concat, concat.hasPrefix("final;") {
             return try await self.concatenate(concat, metadata: metadata, request, as: principal)
@@ -277,11 +278,14 @@ struct TusController: Sendable {
         let metadata = try upload.metadata.map { try TusMetadata(parsing: $0) }
         let record: FileRecord
         do {
+            let (description, tags) = try metadata?.descriptionAndTags() ?? ("", [])
             record = try await self.pipeline.createFile(
                 fromResumable: blob,
                 head: head,
                 clientName: metadata?.text("filename", "name"),
                 declaredType: metadata?.text("filetype", "type"),
+                description: description,
+                tags: tags,
                 as: principal
             )
         } catch {

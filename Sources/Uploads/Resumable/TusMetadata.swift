@@ -27,6 +27,12 @@ public struct TusMetadata: Sendable, Equatable {
         self.values = values
     }
 
+    /// The description and tags of the file the upload becomes (`description`, and `tags` as a
+    /// comma list, as a form sends them), held to the rules every file's are.
+    public func descriptionAndTags() throws(UploadError) -> (description: String, tags: [String]) {
+        (try DescriptionRule.validate(self.text("description") ?? ""), try TagRule.tags(fromCommaList: self.text("tags") ?? ""))
+    }
+
     /// The text of the first of `keys` that has a value in UTF-8.
     public func text(_ keys: String...) -> String? {
         for key in keys {

@@ -225,7 +225,7 @@ function transferItem(file) {
 }
 
 /** A large file's transfer: its progress item, then the tus upload. */
-async function uploadLarge(file) {
+async function uploadLarge(file, tags) {
   const { item, bar, status, cancel } = transferItem(file);
   const ui = {
     cancel,
@@ -238,7 +238,7 @@ async function uploadLarge(file) {
   };
   let outcome;
   try {
-    outcome = await uploadResumable(file, ui);
+    outcome = await uploadResumable(file, ui, tags);
   } catch (error) {
     // fetch fails with a TypeError when no answer comes.
     outcome = { ok: false, message: error instanceof TypeError ? connectionFailed : error.message };
@@ -254,8 +254,8 @@ async function uploadLarge(file) {
   }
 }
 
-/** Uploads one file with its own progress bar, speed, time left and cancel. */
-function upload(file) {
+/** Uploads one file (with `tags`, a comma list) with its own progress bar, speed, time left and cancel. */
+function upload(file, tags) {
   const { item, bar, status, cancel } = transferItem(file);
 
   const request = new XMLHttpRequest();
@@ -297,6 +297,7 @@ function upload(file) {
       resolve();
     });
     const form = new FormData();
+    if (tags) form.append("tags", tags);
     form.append("file", file, file.name);
     request.open("POST", "/api/files");
     request.setRequestHeader("Accept", "application/json");
@@ -324,7 +325,7 @@ function tusKey(file) {
 }
 
 /** The upload to continue (its URL and offset), or a new one. */
-async function tusStart(file) {
+async function tusStart(file, tags) {
   const known = localStorage.getItem(tusKey(file));
   if (known) {
     const head = await api(known, { method: "HEAD", headers: tusHeaders });
@@ -336,7 +337,7 @@ async function tusStart(file) {
     headers: {
       ...tusHeaders,
       "Upload-Length": String(file.size),
-      "Upload-Metadata": `filename ${base64(file.name)},filetype ${base64(file.type || "application/octet-stream")}`,
+      "Upload-Metadata": `filename ${base64(file.name)},filetype ${base64(file.type || "application/octet-stream")}${tags ? `,tags ${base64(tags)}` : ""}`,
     },
   });
   if (created.status !== 201) throw new Error(await detail(created));
@@ -362,12 +363,12 @@ function tusPatch(url, offset, piece, onProgress, setCancel) {
 }
 
 /** Uploads a large file through tus, resuming after failures; its progress in `ui`. */
-async function uploadResumable(file, ui) {
+async function uploadResumable(file, ui, tags) {
   let cancelled = false;
   let abort = () => {};
   ui.cancel.addEventListener("click", () => { cancelled = true; abort(); });
   const started = performance.now();
-  let { url, offset } = await tusStart(file);
+  let { url, offset } = await tusStart(file, tags);
   const first = offset;
   let failures = 0;
   while (offset < file.size && !cancelled) {
@@ -407,7 +408,8 @@ async function uploadResumable(file, ui) {
 }
 
 async function uploadAll(files) {
-  await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file) : upload(file))));
+  const tags = document.querySelector("#upload-tags").value.trim();
+  await Promise.all([...files].map((file) => (file.size >= tusThreshold ? uploadLarge(file, tags) : upload(file, tags))));
   // Offline, the transfers already say so: the list stays as it was until the event feed, back,
   // brings what changed.
   await redraw().catch(() => {});
