@@ -438,9 +438,11 @@ def main() -> None:
         if driver.find_element(By.ID, "preview").is_displayed():
             raise SystemExit("a text file's details show the thumbnail of the image seen before")
         driver.find_element(By.ID, "description").send_keys("Quarterly numbers")
-        driver.find_element(By.ID, "tags").send_keys("reports, Q3")
+        driver.find_element(By.ID, "tags").send_keys("reports, Q3, q3 ")
         driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
+        # The field shows the tags as stored: each once.
+        wait.until(lambda d: d.find_element(By.ID, "tags").get_attribute("value") == "reports, Q3")
         driver.find_element(By.CSS_SELECTOR, "#share button[type=submit]").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#links input"))
         link = driver.find_element(By.CSS_SELECTOR, "#links input").get_attribute("value")

@@ -519,7 +519,10 @@ document.querySelector("#metadata").addEventListener("submit", async (event) => 
   });
   document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
   if (response.ok) {
-    document.querySelector("#details-title").textContent = document.querySelector("#name").value;
+    // As stored: tags trimmed and each kept once.
+    const file = await response.json();
+    document.querySelector("#details-title").textContent = file.name;
+    document.querySelector("#tags").value = file.tags.join(", ");
     await redraw();
   }
 });
