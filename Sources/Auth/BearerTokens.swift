@@ -30,15 +30,15 @@ public struct BearerTokens: Sendable {
         return try await self.keys.sign(claims, header: ["typ": "JWT"])
     }
 
-    /// The user and token generation a token was issued for, or `nil` when the token is not one
+    /// The user and token generation a token was issued for, and when it ends, or `nil` when the token is not one
     /// of this server's, was changed, has expired or is unsigned (`alg: none`).
     /// A token verified before is not parsed again (a client sends the same token with every
     /// request): its claims are remembered until it expires.
-    public func verify(_ token: String) async -> (user: String, generation: Int64)? {
-        if let known = self.verified.claims(of: token) { return (known.user, known.generation) }
+    public func verify(_ token: String) async -> (user: String, generation: Int64, expires: Date)? {
+        if let known = self.verified.claims(of: token) { return (known.user, known.generation, known.expires) }
         guard let claims = try? await self.keys.verify(token, as: AccessClaims.self) else { return nil }
         self.verified.remember(token, VerifiedTokens.Claims(user: claims.sub.value, generation: claims.gen, expires: claims.exp.value))
-        return (claims.sub.value, claims.gen)
+        return (claims.sub.value, claims.gen, claims.exp.value)
     }
 
     /// A new random secret for signing tokens, as a server without `--jwt-secret` keeps one.

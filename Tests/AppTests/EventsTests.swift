@@ -118,6 +118,96 @@ import Testing
         }
     }
 
+    /// A stream opened with a bearer token ends when the user's password changes, one opened with
+    /// a session cookie when that session signs out: neither carries what came after (the password
+    /// was changed because someone else knew it).
+    @Test func aStreamEndsWhenTheSignInItWasOpenedWithEnds() async throws {
+        let app = try await FormLoginTests.app()
+        try await app.live(anonymous: true) { client in
+            let port = try #require(client.port)
+            let jar = app.directory.path + "/cookies"
+            let signedIn = try await Curl.request(port: port, "/login", ["-c", jar, "-d", "username=alice", "-d", "password=alice-password"])
+            #expect(signedIn.status == 303)
+            func upload(_ name: String) async throws -> String {
+                let token = try await app.token(for: "alice")
+                let reply = try await client.request(.put, "/api/files?name=\(name)", body: name, headers: [.authorization: "Bearer " + token])
+                return try reply.decoded(FileRecordBody.self).id
+            }
+            let received = app.directory.path + "/received"
+            /// A stream read into `received`, once the server has answered its head.
+            func stream(_ credentials: [String]) async throws -> RunningProcess {
+                try? FileManager.default.removeItem(atPath: received)
+                let running = try Command.start(
+                    "curl",
+                    ["-sS", "-N", "--max-time", "20", "-o", received] + credentials + ["http://127.0.0.1:\(port)/api/events"]
+                )
+                try await waitUntil("the stream is open") { (try? String(contentsOfFile: received, encoding: .utf8))?.hasPrefix("retry:") == true }
+                return running
+            }
+            /// The files of the events a stream carried before it ended, soon.
+            func ended(_ running: RunningProcess) async throws -> [String?] {
+                let asked = ContinuousClock.now
+                _ = try await Command.wait(running)
+                #expect(ContinuousClock.now - asked < .seconds(10), "the stream outlived its sign-in")
+                return try Self.parse(try String(contentsOfFile: received, encoding: .utf8)).events.map(\.body.file?.id)
+            }
+
+            let bySession = try await stream(["-b", jar])
+            let before = try await upload("before-sign-out.txt")
+            try await waitUntil("the event came") { (try? String(contentsOfFile: received, encoding: .utf8))?.contains(before) == true }
+            #expect(try await Curl.request(port: port, "/logout", ["-b", jar, "-X", "POST"]).status == 303)
+            let after = try await upload("after-sign-out.txt")
+            let seen = try await ended(bySession)
+            #expect(seen == [before] && !seen.contains(after))
+
+            let byToken = try await stream(["-H", "Authorization: Bearer " + (try await app.token(for: "alice"))])
+            try await app.accounts().changePassword(of: "alice", to: "a-new-password")
+            let afterChange = try await upload("after-the-change.txt")
+            #expect(try await !ended(byToken).contains(afterChange))
+        }
+    }
+
+    /// A WebSocket opened with a token is closed with 1008 (a policy violation) when the user's
+    /// password changes, before it carries anything that came after.
+    @Test func aWebSocketClosesWhenItsSignInEnds() async throws {
+        let app = try await FormLoginTests.app()
+        let token = try await app.token(for: "alice")
+        try await app.live { client in
+            let port = try #require(client.port)
+            @Sendable func upload(_ name: String) async throws {
+                let fresh = try await app.token(for: "alice")
+                #expect(
+                    try await client.request(.put, "/api/files?name=\(name)", body: name, headers: [.authorization: "Bearer " + fresh]).status
+                        == .created
+                )
+            }
+            let names = EventBox()
+            let closed = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/api/ws",
+                configuration: .init(additionalHeaders: [.authorization: "Bearer " + token]),
+                logger: Logger(label: "ws-test")
+            ) { inbound, _, _ in
+                try await upload("before.txt")
+                var changed = false
+                for try await message in inbound.messages(maxSize: 1 << 20) {
+                    guard case .text(let text) = message else { continue }
+                    names.append(try JSONDecoder().decode(EventBody.self, from: Data(text.utf8)))
+                    if !changed {
+                        changed = true
+                        try await app.accounts().changePassword(of: "alice", to: "a-new-password")
+                        try await upload("after.txt")
+                    }
+                }
+            }
+            let carried = names.all.map { event -> String? in
+                guard case .record(let record) = event.file else { return nil }
+                return record.name
+            }
+            #expect(carried == ["before.txt"])
+            #expect(closed?.closeCode == .policyViolation)
+        }
+    }
+
     @Test func aWebSocketCarriesTheSameEvents() async throws {
         let app = try await FormLoginTests.app()
         let image = try await ThumbnailAPITests.png(app.directory, width: 320, height: 200)

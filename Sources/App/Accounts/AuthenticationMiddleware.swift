@@ -23,22 +23,28 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let authorization = request.headers[.authorization] {
-            context.identity = try await self.bearer(authorization)
+            (context.identity, context.credentials) = try await self.bearer(authorization)
         } else if let session = context.sessions.session {
             context.identity = try await self.signedIn(session, request: request, context: context)
-            if context.identity != nil { try CrossSiteCheck.check(request) }
+            if context.identity != nil {
+                try CrossSiteCheck.check(request)
+                if let id = request.cookies[AccountsController.sessionCookie]?.value {
+                    context.credentials = .session(id: String(id), user: session.user, generation: session.generation)
+                }
+            }
         }
         if self.required && context.identity == nil { throw Self.unauthenticated }
         return try await next(request, context)
     }
 
-    /// The user of an `Authorization: Bearer` token; 401 for any other token or scheme.
-    func bearer(_ authorization: String) async throws -> Principal {
+    /// The user of an `Authorization: Bearer` token, and the token's claims; 401 for any other
+    /// token or scheme.
+    func bearer(_ authorization: String) async throws -> (Principal, Credentials) {
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", let claims = await self.tokens.verify(String(parts[1])),
             let user = try await self.user(claims.user), user.tokenGeneration == claims.generation
         else { throw Self.invalidToken }
-        return Principal(user, defaultQuota: self.defaultQuota)
+        return (Principal(user, defaultQuota: self.defaultQuota), .bearer(user: claims.user, generation: claims.generation, expires: claims.expires))
     }
 
     /// The user of a session, or `nil` (and the session ends) when the user is gone, changed their

@@ -2,14 +2,18 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 import Routing
 import Storage
 import TextBytes
 
 /// Live events of the signed-in user's files (an admin's: every file): `GET /api/events` as
-/// Server-Sent Events, `GET /api/ws` as a WebSocket, the same JSON on both.
+/// Server-Sent Events, `GET /api/ws` as a WebSocket, the same JSON on both; either ends once
+/// the sign-in it was opened with has (a sign-out, a password change, the token's expiry).
 struct EventsController: Sendable {
     let feed: EventFeed
+    /// What ends a stream whose sign-in ended while it was open.
+    let credentials: CredentialCheck
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
     /// Where the WebSocket router serves the events.
@@ -34,14 +38,15 @@ struct EventsController: Sendable {
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let principal = try context.requestContext.principal
-            guard let cursor = context.requestContext.eventCursor else { return }
+            guard let cursor = context.requestContext.eventCursor, let credentials = context.requestContext.credentials else { return }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Reading what the client sends answers its pings and its close; its close ends the
                 // feed. Read as messages, which are otherwise ignored, so that a text message that
                 // is not UTF-8 fails the connection (1007), as RFC 6455 §8.1 asks.
                 group.addTask { for try await _ in inbound.messages(maxSize: Self.webSocketConfiguration.maxFrameSize) {} }
                 group.addTask {
-                    try await self.feed.follow(principal, after: cursor) { frame in
+                    let signedOut = try await self.feed.follow(principal, after: cursor, while: { await self.credentials.holds(credentials) }) {
+                        frame in
                         switch frame {
                         case .event(_, _, let json): try await outbound.write(.text(json))
                         // An unsolicited pong: a frame the client need not answer, but that keeps
@@ -49,6 +54,8 @@ struct EventsController: Sendable {
                         case .heartbeat: try await outbound.write(.pong)
                         }
                     }
+                    // 1008: the connection's sign-in ended (RFC 6455 §7.4.1, a policy violation).
+                    if signedOut { try await outbound.close(.policyViolation, reason: "The sign-in has ended.") }
                 }
                 try await group.next()
                 group.cancelAll()
@@ -62,15 +69,18 @@ struct EventsController: Sendable {
     @Sendable func serverSentEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
         let cursor = try await self.cursor(of: request)
         let principal = try context.principal
+        guard let credentials = context.credentials else { throw AuthenticationMiddleware.unauthenticated }
         let feed = self.feed
+        let check = self.credentials
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: ResponseBody { writer in
                 // Tells the browser's EventSource how soon to reconnect, and sends the head at once.
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                // Ends when the client leaves (a write fails) or the server shuts down.
-                try? await feed.follow(principal, after: cursor) { frame in
+                // Ends when the client leaves (a write fails), the server shuts down or the sign-in
+                // ends (a browser's EventSource then reconnects, and is refused).
+                try? await feed.follow(principal, after: cursor, while: { await check.holds(credentials) }) { frame in
                     switch frame {
                     case .event(let id, let type, let json):
                         try await writer.write(ByteBuffer(string: "id: \(id)\nevent: \(type)\ndata: \(json)\n\n"))

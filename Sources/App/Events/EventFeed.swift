@@ -13,8 +13,8 @@ enum EventFrame: Sendable {
 
 /// Follows the outbox for one principal: first what it missed after `cursor` (from the bounded
 /// backlog), then every new event as commits wake it, and a heartbeat when nothing happened for
-/// `heartbeat`. Ends when `emit` fails (the client left), the task is cancelled, or the server
-/// shuts down gracefully.
+/// `heartbeat`. Ends when `emit` fails (the client left), the task is cancelled, the server
+/// shuts down gracefully, or the principal's sign-in ended (checked before anything is sent).
 struct EventFeed: Sendable {
     let events: EventLog
     let files: FilesService
@@ -27,7 +27,15 @@ struct EventFeed: Sendable {
         try await self.events.latestID()
     }
 
-    func follow(_ principal: Principal, after cursor: Int64, emit: (EventFrame) async throws -> Void) async throws {
+    /// Follows until an end; `true` when the end is that `signedIn` stopped holding (a sign-out, a
+    /// password change, the user deleted, the token expired), which it is asked before each send.
+    @discardableResult
+    func follow(
+        _ principal: Principal,
+        after cursor: Int64,
+        while signedIn: () async -> Bool,
+        emit: (EventFrame) async throws -> Void
+    ) async throws -> Bool {
         try await self.signal.withWakes { wakes, wake in
             let heartbeat = self.heartbeat
             let beating = Task {
@@ -37,13 +45,16 @@ struct EventFeed: Sendable {
                 }
             }
             defer { beating.cancel() }
-            try await withGracefulShutdownHandler {
+            return try await withGracefulShutdownHandler {
                 var cursor = cursor
+                guard await signedIn() else { return true }
                 try await self.send(after: &cursor, to: principal, emit: emit)
                 for await reason in wakes {
+                    guard await signedIn() else { return true }
                     let sent = try await self.send(after: &cursor, to: principal, emit: emit)
                     if case .timeUp = reason, sent == 0 { try await emit(.heartbeat) }
                 }
+                return false
             } onGracefulShutdown: {
                 wake.finish()
             }

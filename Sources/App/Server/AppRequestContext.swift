@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionR
     public var requestID: String = ""
     /// The signed-in user, set by `AuthenticationMiddleware`; `nil` for anyone else.
     public var identity: Principal?
+    /// How the user signed in, set with `identity`: what a lasting answer checks again.
+    var credentials: Credentials?
     /// The sign-in session of the request, loaded and saved by hummingbird-auth's session middleware.
     public let sessions = SessionContext<WharfSession>()
     /// The address of the client (the peer of the connection).

@@ -215,7 +215,14 @@ public enum Wharf {
         tus.registerPublic(on: router, table: routes)
         tus.register(on: signedIn, table: routes)
         let events = EventsController(
-            feed: EventFeed(events: storage.events, files: files, views: thumbnails, signal: signal, heartbeat: configuration.eventHeartbeat.duration)
+            feed: EventFeed(
+                events: storage.events,
+                files: files,
+                views: thumbnails,
+                signal: signal,
+                heartbeat: configuration.eventHeartbeat.duration
+            ),
+            credentials: CredentialCheck(users: storage.users, sessionStore: storage.sessions)
         )
         events.register(on: signedIn, table: routes)
         // Upgrade requests meet this router first; one it does not upgrade goes on to `router`.
