@@ -19,9 +19,12 @@ sees it kept when a file is added, and opens a page that does not exist. Saves s
 the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
+import json
 import os
 import struct
 import sys
+import urllib.parse
+import urllib.request
 import zlib
 
 from selenium import webdriver
@@ -267,6 +270,21 @@ def change_password(driver, wait, password):
     driver.find_element(By.NAME, "password").send_keys("a new password")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Signed in as admin"))
+
+
+def signed_out_elsewhere(driver, wait, base, password):
+    """A sign-out elsewhere (another tab, here a request of its own) ends this page's live feed
+    at the next change, and the page goes to the sign-in page instead of going stale."""
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; fetch('/logout', { method: 'POST' }).then(() => done())")
+    form = urllib.parse.urlencode({"username": "admin", "password": password}).encode()
+    with urllib.request.urlopen(base + "/api/token", data=form) as answer:
+        token = json.load(answer)["access_token"]
+    upload = urllib.request.Request(
+        base + "/api/files?name=from-elsewhere.txt", data=b"elsewhere", method="PUT", headers={"Authorization": "Bearer " + token})
+    urllib.request.urlopen(upload).close()
+    wait.until(expected_conditions.url_contains("/login"))
+    check_console(driver, expected=("/api/events", "/api/me", "not signed in"))
 
 
 def more_pages_stay(driver, wait):
@@ -521,6 +539,7 @@ def main() -> None:
         cancelled_and_failed_uploads(driver, wait, work)
         more_pages_stay(driver, wait)
         change_password(driver, wait, password)
+        signed_out_elsewhere(driver, wait, base, "a new password")
 
         driver.get(base + "/no/such/page")
         if driver.title != "Not found · Wharf":

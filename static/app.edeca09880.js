@@ -656,6 +656,11 @@ async function start() {
   events.addEventListener("file.deleted", (event) => {
     if (shown && JSON.parse(event.data).file?.id === shown.id) location.hash = "";
   });
+  // The feed ends with the sign-in it was opened with, and is then refused (a sign-out in another
+  // tab, a password changed elsewhere): asking who is signed in goes to the sign-in page then.
+  events.addEventListener("error", () => {
+    if (events.readyState === EventSource.CLOSED) showUsage().catch(() => {});
+  });
 }
 
 start();
