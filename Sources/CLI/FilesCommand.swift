@@ -22,13 +22,17 @@ struct FilesCommand: AsyncParsableCommand {
         @Option(help: "Only the files of this user.")
         var owner: String?
 
+        func validate() throws {
+            guard self.limit >= 1 else { throw ValidationError("--limit must be 1 or more, not \(self.limit).") }
+        }
+
         func run() async throws {
             var configuration = AppConfiguration()
             configuration.storageDirectory = try self.storage.resolved()
             configuration.fsync = false
             let files = try await Wharf.newestFiles(
                 configuration: configuration,
-                limit: max(1, self.limit),
+                limit: self.limit,
                 ownedBy: self.owner,
                 logger: Logger(label: "wharf")
             )

@@ -22,13 +22,17 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(help: "At most this many jobs.")
         var limit: Int = 100
 
+        func validate() throws {
+            guard self.limit >= 1 else { throw ValidationError("--limit must be 1 or more, not \(self.limit).") }
+        }
+
         func run() async throws {
             var configuration = AppConfiguration()
             configuration.storageDirectory = try self.storage.resolved()
             let jobs = try await Wharf.jobs(
                 configuration: configuration,
                 status: self.status,
-                limit: max(1, self.limit),
+                limit: self.limit,
                 logger: Logger(label: "wharf")
             )
             for job in jobs {

@@ -214,6 +214,11 @@ import Testing
         #expect(list.status != 0)
         #expect(list.stderr.contains("No Wharf storage at '\(directory.path)/empty'"))
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/empty"), "listing creates no storage")
+        for subcommand in ["files", "jobs"] {
+            let none = try await Command.run(Self.binary, [subcommand, "list", "--limit", "0", "--storage", directory.path + "/empty"])
+            #expect(none.status != 0 && none.stderr.contains("--limit must be 1 or more, not 0."), "\(none.stderr)")
+            #expect(none.stderr.contains("Usage: wharf \(subcommand) list"), "\(none.stderr)")
+        }
     }
 
     /// A static directory that is not there (the site's, or a mount's) is refused before anything
