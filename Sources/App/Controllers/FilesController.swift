@@ -1,4 +1,5 @@
 import FileResponses
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Routing
@@ -82,8 +83,11 @@ struct FilesController: Sendable {
         listing.sort = query.choice("sort", default: FileListQuery.Sort.createdAtDescending)
         listing.nameContains = query.string("q", maxLength: 255)
         listing.contentTypePrefix = query.string("content_type", maxLength: 255)
-        // Empty, as a form's empty field sends it, is no filter (as an empty `q` finds every name).
-        listing.tag = query.string("tag", maxLength: TagRule.maxLength).flatMap { $0.isEmpty ? nil : $0 }
+        // Trimmed, as stored tags are; empty, as a form's empty field sends it, is no filter (as an
+        // empty `q` finds every name).
+        listing.tag = query.string("tag", maxLength: TagRule.maxLength).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
         listing.ownedBy = query.string("owner", maxLength: 64).flatMap { $0.isEmpty ? nil : $0 }
         if let cursor = query.string("cursor", maxLength: 2048) {
             do {
