@@ -234,6 +234,16 @@ func makeRecord(
         #expect(try await names("work") == ["beach.jpg"])
     }
 
+    /// What a user's files hold is summed from an index alone, not by reading the table and
+    /// sorting its rows: it runs at every commit under a quota.
+    @Test func usageIsReadFromAnIndexAlone() async throws {
+        let plan = try await self.catalog.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteCatalog.usageSQL, arguments: ["admin"]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("COVERING INDEX files_by_owner_content") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
     @Test func cursorsAreCheckedAgainstTheSortOrder() async throws {
         let record = makeRecord(name: "a", size: 1, createdAt: 1)
         let cursor = FileCursor(after: record, sort: .nameAscending)
