@@ -467,6 +467,16 @@ def main() -> None:
         if "/s/" not in link:
             raise SystemExit(f"the share link is {link!r}")
         copy_share_link(driver, wait, base, link)
+        # A link says how much of it was used: a limit of one, used, is used up.
+        driver.find_element(By.ID, "limit").send_keys("1")
+        driver.find_element(By.CSS_SELECTOR, "#share button[type=submit]").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#links li")) == 2)
+        states = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#links li")]
+        if not (", 0 downloads" in states[0] and ", 0 of 1 download" in states[1]):
+            raise SystemExit(f"the share links read {states!r}")
+        limited = driver.find_elements(By.CSS_SELECTOR, "#links li input")[1].get_attribute("value")
+        if driver.execute_async_script("fetch(arguments[0]).then((r) => arguments[1](r.status))", limited) != 200:
+            raise SystemExit("the limited share link did not download")
         if not driver.find_element(By.ID, "text-preview").text.startswith("bravo bravo"):
             raise SystemExit("the text file's preview is missing")
         replacement = os.path.join(work, "replacement.txt")
@@ -491,6 +501,7 @@ def main() -> None:
         driver.save_screenshot(os.path.join(screenshots, "details.png"))
         driver.refresh()
         wait.until(lambda d: d.find_element(By.ID, "description").get_attribute("value") == "Quarterly numbers")
+        wait.until(lambda d: "used up: 1 of 1 download" in d.find_element(By.ID, "links").text)
         name = driver.find_element(By.ID, "name")
         name.clear()
         name.send_keys("bravo-renamed.txt")

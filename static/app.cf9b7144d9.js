@@ -471,6 +471,18 @@ async function showDetails(id) {
   await showLinks(file);
 }
 
+/** Whether a share link still works, and how much of it was used. */
+function linkState(link) {
+  const expires = new Date(link.expires_at);
+  const plural = (count) => `${count} download${count === 1 ? "" : "s"}`;
+  const used = link.max_downloads === null ? plural(link.downloads) : `${link.downloads} of ${plural(link.max_downloads)}`;
+  const state = document.createElement("span");
+  if (expires <= new Date()) state.textContent = ` expired ${expires.toLocaleString()}, ${used} `;
+  else if (link.max_downloads !== null && link.downloads >= link.max_downloads) state.textContent = ` used up: ${used} `;
+  else state.textContent = ` until ${expires.toLocaleString()}, ${used} `;
+  return state;
+}
+
 async function showLinks(file) {
   const links = await (await api(`/api/files/${file.id}/links`)).json();
   if (shown?.id !== file.id) return;
@@ -501,9 +513,7 @@ async function showLinks(file) {
       await api(`/api/links/${link.token}`, { method: "DELETE" });
       await showLinks(file);
     });
-    const until = document.createElement("span");
-    until.textContent = ` until ${new Date(link.expires_at).toLocaleString()} `;
-    item.append(text, until, copy, " ", revoke);
+    item.append(text, linkState(link), copy, " ", revoke);
     return item;
   });
   document.querySelector("#links").replaceChildren(...items);
