@@ -89,7 +89,7 @@ upload = urllib.parse.urlparse(location).path
 paths = [
     "/api/files", f"/api/files/{file_id}", f"/api/files/{file_id}/download", f"/api/files/{file_id}/content",
     f"/api/files/{file_id}/links", f"/api/files/{file_id}/thumbnail", "/api/files/nonexistent", "/api/uploads/", upload,
-    "/api/uploads/nonexistent", "/api/jobs", "/api/me", "/api/token", "/api/links/nonexistent", "/api/ws", "/api/nothing",
+    "/api/uploads/nonexistent", "/api/jobs", "/api/me", "/api/me/password", "/api/users", "/api/users/nobody", "/api/token", "/api/links/nonexistent", "/api/ws", "/api/nothing",
     "/login", "/logout", "/s/nonexistent", "/small.txt", "/", "/%2e%2e/etc/passwd", "/a%00b", "/metrics", "/readyz", "/healthz",
 ]
 methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO"]

@@ -29,7 +29,7 @@ public struct Accounts: Sendable {
     /// when given (else the server's default applies).
     public func add(name: String, password: String, isAdmin: Bool, quota: Int64? = nil) async throws {
         let name = try Self.validate(name: name)
-        let hash = self.hasher.hash(try Self.validate(password: password))
+        let hash = try await self.hasher.hashed(try Self.validate(password: password))
         try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user, quota: quota)
     }
 

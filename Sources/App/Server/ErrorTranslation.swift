@@ -41,7 +41,7 @@ enum ErrorTranslation {
         case .quotaExceeded: HTTPException(.contentTooLarge, storage.message)
         case .accountGone: HTTPException(.unauthorized, storage.message, headers: [.wwwAuthenticate: "Bearer"])
         case .gone: HTTPException(.gone, storage.message)
-        case .conflict: HTTPException(.conflict, storage.message)
+        case .conflict, .alreadyExists: HTTPException(.conflict, storage.message)
         case .changed: HTTPException(.preconditionFailed, storage.message)
         case .locked: HTTPException(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), storage.message)
         case .checksumMismatch: HTTPException(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), storage.message)

@@ -154,6 +154,7 @@ public enum Wharf {
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
+        UsersController(accounts: Self.accounts(storage.users, configuration), users: storage.users).register(on: signedIn, table: routes)
 
         let signal = CommitSignal()
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))

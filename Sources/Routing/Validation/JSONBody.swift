@@ -123,6 +123,16 @@ public struct JSONBody {
         return valid ? strings : nil
     }
 
+    /// Whether the body has the field `name`, `null` included (a change that clears a value).
+    public func has(_ name: String) -> Bool {
+        self.fields[name] != nil
+    }
+
+    /// Whether the field `name` is `null`.
+    public func isNull(_ name: String) -> Bool {
+        self.fields[name] == .null
+    }
+
     /// Throws every issue found so far as one 422.
     public func validate() throws {
         if !self.issues.isEmpty { throw RequestValidationError(self.issues) }
