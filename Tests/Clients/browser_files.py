@@ -287,6 +287,37 @@ def signed_out_elsewhere(driver, wait, base, password):
     check_console(driver, expected=("/api/events", "/api/me", "not signed in"))
 
 
+def manage_users(driver, wait):
+    """An admin adds a user with a quota, sees a refusal's reason, sets the quota back to the
+    default and deletes the user, from the Users section."""
+    def users():
+        return driver.execute_script(
+            "return [...document.querySelectorAll('#user-list tbody tr')].map((row) => [row.cells[0].textContent, row.querySelector('input').value])")
+
+    def add(name, password, quota):
+        for field, value in (("new-user", name), ("new-user-password", password), ("new-user-quota", quota)):
+            element = driver.find_element(By.ID, field)
+            element.clear()
+            element.send_keys(value)
+        driver.find_element(By.CSS_SELECTOR, "#add-user button[type=submit]").click()
+
+    wait.until(lambda d: users() == [["admin", ""]])
+    add("b o b", "long enough", "")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), "is not a user name"))
+    add("carol", "carol-password", "1 MiB")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), "Added carol."))
+    wait.until(lambda d: users() == [["admin", ""], ["carol", "1 MiB"]])
+    quota = driver.find_element(By.CSS_SELECTOR, "input[aria-label='Quota of carol']")
+    quota.clear()
+    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Set the quota of carol']").click()
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), "the default"))
+    wait.until(lambda d: users() == [["admin", ""], ["carol", ""]])
+    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete the user carol']").click()
+    wait.until(expected_conditions.alert_is_present()).accept()
+    wait.until(lambda d: users() == [["admin", ""]])
+    check_console(driver, expected=("/api/users - Failed to load resource: the server responded with a status of 400",))
+
+
 def more_pages_stay(driver, wait):
     """With a second page loaded ("Load more"), a file uploaded elsewhere appears and the loaded
     rows stay: the list is drawn again as long as the reader made it, not cut back to a page, and
@@ -549,6 +580,7 @@ def main() -> None:
         resume_large_upload(driver, wait, work)
         cancelled_and_failed_uploads(driver, wait, work)
         more_pages_stay(driver, wait)
+        manage_users(driver, wait)
         change_password(driver, wait, password)
         signed_out_elsewhere(driver, wait, base, "a new password")
 

@@ -618,6 +618,106 @@ async function showUsage() {
   return me;
 }
 
+// MARK: Users, for admins: what `wharf user` does on the machine.
+
+const usersMessage = document.querySelector("#users-message");
+
+/** Bytes from a size as people write it (`10 GiB`, `512MB`, `1000`); `null` for an empty text
+ * (the server's default), `NaN` for anything else. */
+function parseSize(text) {
+  if (!text.trim()) return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/i.exec(text);
+  if (!match) return NaN;
+  const units = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  return Math.floor(Number(match[1]) * units[(match[2] || "b").toLowerCase()]);
+}
+
+/** A size as exactly as it was set (`10 GiB`, `500 MB`, or bytes), so that setting it again
+ * changes nothing. */
+function exactSize(bytes) {
+  const units = [["TiB", 2 ** 40], ["GiB", 2 ** 30], ["MiB", 2 ** 20], ["KiB", 2 ** 10], ["TB", 1e12], ["GB", 1e9], ["MB", 1e6], ["KB", 1e3]];
+  const unit = units.find(([, size]) => bytes > 0 && bytes % size === 0);
+  return unit ? `${bytes / unit[1]} ${unit[0]}` : `${bytes} B`;
+}
+
+/** Draws the users, each with their quota to change and a Delete. */
+async function showUsers() {
+  const response = await api("/api/users");
+  if (!response.ok) { usersMessage.textContent = await detail(response); return; }
+  const rows = (await response.json()).map((user) => {
+    const row = document.createElement("tr");
+    const quota = document.createElement("input");
+    quota.value = user.quota === null ? "" : exactSize(user.quota);
+    quota.placeholder = "default";
+    quota.size = 10;
+    quota.setAttribute("aria-label", `Quota of ${user.name}`);
+    const setQuota = document.createElement("button");
+    setQuota.type = "button";
+    setQuota.textContent = "Set";
+    setQuota.setAttribute("aria-label", `Set the quota of ${user.name}`);
+    setQuota.addEventListener("click", () => changeQuota(user, quota.value));
+    const quotaCell = document.createElement("td");
+    quotaCell.append(quota, " ", setQuota);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Delete";
+    remove.setAttribute("aria-label", `Delete the user ${user.name}`);
+    remove.addEventListener("click", () => removeUser(user));
+    const actions = document.createElement("td");
+    // An admin's own account is not deleted from here (the server refuses it too).
+    if (user.name !== document.querySelector("#password-username").value) actions.append(remove);
+    row.append(cell(user.name), cell(user.role), cell(humanSize(user.used), "size"), quotaCell, actions);
+    return row;
+  });
+  document.querySelector("#user-list tbody").replaceChildren(...rows);
+}
+
+async function changeQuota(user, text) {
+  const quota = parseSize(text);
+  if (Number.isNaN(quota)) { usersMessage.textContent = `'${text}' is not a size: write 10 GiB, 500 MB or bytes.`; return; }
+  const response = await api(`/api/users/${encodeURIComponent(user.name)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ quota }),
+  });
+  usersMessage.textContent = response.ok ? `The quota of ${user.name} is ${quota === null ? "the default" : exactSize(quota)}.` : await detail(response);
+  await showUsers();
+}
+
+async function removeUser(user) {
+  if (!confirm(`Delete the user ${user.name}?`)) return;
+  const path = `/api/users/${encodeURIComponent(user.name)}`;
+  let response = await api(path, { method: "DELETE" });
+  if (response.status === 409) {
+    // They own files: those go to another user, so that a later user of the name inherits nothing.
+    const heir = prompt(`${user.name} owns files. Give them to which user?`, document.querySelector("#password-username").value);
+    if (!heir) return;
+    response = await api(`${path}?transfer_to=${encodeURIComponent(heir)}`, { method: "DELETE" });
+  }
+  usersMessage.textContent = response.ok ? `Deleted ${user.name}.` : await detail(response);
+  await Promise.all([showUsers(), redraw()]);
+}
+
+document.querySelector("#add-user").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const quota = parseSize(document.querySelector("#new-user-quota").value);
+  if (Number.isNaN(quota)) { usersMessage.textContent = "The quota is not a size: write 10 GiB, 500 MB or bytes."; return; }
+  const name = document.querySelector("#new-user").value;
+  const response = await api("/api/users", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      name,
+      password: document.querySelector("#new-user-password").value,
+      role: document.querySelector("#new-user-admin").checked ? "admin" : "user",
+      quota,
+    }),
+  });
+  usersMessage.textContent = response.ok ? `Added ${name}.` : await detail(response);
+  if (response.ok) event.target.reset();
+  await showUsers();
+});
+
 const passwordDialog = document.querySelector("#password-dialog");
 const passwordMessage = document.querySelector("#password-message");
 
@@ -657,7 +757,9 @@ async function start() {
   document.querySelector("#password-username").value = me.name;
   // An admin sees everyone's files, so the list says whose each is.
   document.querySelector("#listing").classList.toggle("everyone", me.role === "admin");
-  await refresh();
+  const admin = me.role === "admin";
+  document.querySelector("#users").hidden = !admin;
+  await Promise.all([refresh(), admin ? showUsers() : null]);
   route();
   // A file uploaded elsewhere (another tab, curl) appears here too.
   const events = new EventSource("/api/events");
