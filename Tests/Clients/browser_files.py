@@ -241,15 +241,20 @@ def usage_follows_the_files(driver, wait):
     return held
 
 
+def fill_and_submit(driver, form, values):
+    """Types each value into the field of its id (emptied first), then submits the form of id `form`."""
+    for field, value in values.items():
+        element = driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(value)
+    driver.find_element(By.CSS_SELECTOR, f"#{form} button[type=submit]").click()
+
+
 def change_password(driver, wait, password):
     """The header's Password button changes the password in a dialog that says what is wrong;
     the page stays signed in, and the next sign-in takes the new password."""
     def submit(current, new, again):
-        for field, value in (("current-password", current), ("new-password", new), ("repeat-password", again)):
-            element = driver.find_element(By.ID, field)
-            element.clear()
-            element.send_keys(value)
-        driver.find_element(By.CSS_SELECTOR, "#password-form button[type=submit]").click()
+        fill_and_submit(driver, "password-form", {"current-password": current, "new-password": new, "repeat-password": again})
 
     driver.find_element(By.ID, "change-password").click()
     wait.until(expected_conditions.visibility_of_element_located((By.ID, "password-dialog")))
@@ -295,11 +300,7 @@ def manage_users(driver, wait):
             "return [...document.querySelectorAll('#user-list tbody tr')].map((row) => [row.cells[0].textContent, row.querySelector('input').value])")
 
     def add(name, password, quota):
-        for field, value in (("new-user", name), ("new-user-password", password), ("new-user-quota", quota)):
-            element = driver.find_element(By.ID, field)
-            element.clear()
-            element.send_keys(value)
-        driver.find_element(By.CSS_SELECTOR, "#add-user button[type=submit]").click()
+        fill_and_submit(driver, "add-user", {"new-user": name, "new-user-password": password, "new-user-quota": quota})
 
     wait.until(lambda d: users() == [["admin", ""]])
     add("b o b", "long enough", "")
