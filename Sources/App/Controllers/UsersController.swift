@@ -45,10 +45,10 @@ struct UsersController: Sendable {
         var body = try await JSONBody.read(request)
         let name = body.string("name", required: true, maxLength: 64) ?? ""
         let password = body.string("password", required: true, maxLength: Self.maxPasswordLength) ?? ""
-        let role = body.string("role", required: false, maxLength: 16).map { UserRole(rawValue: $0) }
+        let roleName = body.string("role", required: false, maxLength: 16) ?? UserRole.user.rawValue
         let quota = body.isNull("quota") ? nil : body.integer("quota", required: false, in: 0...Int.max)
         try body.validate()
-        guard let role = role ?? .user else { throw Self.unknownRole }
+        guard let role = UserRole(rawValue: roleName) else { throw Self.unknownRole }
         try await Self.accountRules {
             try await self.accounts.add(name: name, password: password, isAdmin: role == .admin, quota: quota.map(Int64.init))
         }
