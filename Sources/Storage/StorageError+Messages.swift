@@ -23,6 +23,11 @@ extension StorageError {
         StorageError(.alreadyExists, "A user named '\(name)' already exists.")
     }
 
+    /// A user to be deleted was named as the one to give their files to.
+    static func heirIsTheUser(_ name: String) -> StorageError {
+        StorageError(.conflict, "The files of '\(name)' cannot go to '\(name)', who is being deleted: name another user.")
+    }
+
     /// A user to be deleted still owns files.
     static func userOwnsFiles(_ name: String, count: Int) -> StorageError {
         StorageError(

@@ -81,6 +81,10 @@ import Testing
             let owning = try await client.request(.delete, "/api/users/bob")
             #expect(owning.status == .conflict)
             #expect(try owning.decoded(ErrorBody.self).detail.description.contains("transfer_to"))
+            let toHimself = try await client.request(.delete, "/api/users/bob?transfer_to=bob")
+            #expect(toHimself.status == .badRequest)
+            #expect(try toHimself.decoded(ErrorBody.self).detail.description.contains("name another user"))
+            #expect(try await client.request(.delete, "/api/users/bob?transfer_to=nobody").status == .notFound)
             #expect(try await client.request(.delete, "/api/users/bob?transfer_to=admin").status == .noContent)
             let files = try await client.request(.get, "/api/files").decoded(FilePageBody.self).items
             #expect(files.map(\.owner) == ["admin"])

@@ -28,6 +28,8 @@ import Testing
         #expect(kept?.message == "'zoe' still owns 1 file: give them to another user (--transfer-to NAME) or delete them first.")
         let noHeir = await #expect(throws: StorageError.self) { try await self.users.delete(named: "zoe", transferringFilesTo: "nobody") }
         #expect(noHeir?.code == .notFound)
+        let herself = await #expect(throws: StorageError.self) { try await self.users.delete(named: "zoe", transferringFilesTo: "zoe") }
+        #expect(herself?.message == "The files of 'zoe' cannot go to 'zoe', who is being deleted: name another user.")
         #expect(try await self.users.list().map(\.name) == ["adam", "zoe"])
 
         try await self.users.delete(named: "zoe", transferringFilesTo: "adam")

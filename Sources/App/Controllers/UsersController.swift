@@ -82,6 +82,9 @@ struct UsersController: Sendable {
         var query = QueryParameters(request)
         let heir = query.string("transfer_to", maxLength: 64)
         try query.validate()
+        if let heir, heir == name {
+            throw HTTPException(.badRequest, "The files of '\(name)' cannot go to '\(name)', who is being deleted: name another user.")
+        }
         guard name != admin.name else {
             throw HTTPException(.badRequest, "An admin does not delete their own account here: another admin, or `wharf user delete`, may.")
         }

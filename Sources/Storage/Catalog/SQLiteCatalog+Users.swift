@@ -40,7 +40,8 @@ extension SQLiteCatalog: UserCatalog {
             guard try UserRow.exists(db, key: name) else { throw StorageError.userNotFound(name) }
             let owned = FileRow.filter(Column("owner") == name)
             if let heir {
-                guard heir != name, try UserRow.exists(db, key: heir) else { throw StorageError.userNotFound(heir) }
+                guard heir != name else { throw StorageError.heirIsTheUser(name) }
+                guard try UserRow.exists(db, key: heir) else { throw StorageError.userNotFound(heir) }
                 try owned.updateAll(db, Column("owner").set(to: heir))
             } else if case let count = try owned.fetchCount(db), count > 0 {
                 throw StorageError.userOwnsFiles(name, count: count)
