@@ -103,10 +103,27 @@ import Testing
             #expect(try await client.request(.put, "/api/files?name=copy", body: same, headers: bob).status == .created)
             #expect(try await me(bob) == ["bob", "user", "40", "1000"])
             #expect(try await me(alice)[2] == "90")
+
+            // An unfinished resumable upload holds its declared length against the quota: shown
+            // as pending until it becomes a file.
+            let tus: HTTPFields = alice + [HTTPField.Name("Tus-Resumable")!: "1.0.0"]
+            let created = try await client.request(.post, "/api/uploads/", headers: tus + [HTTPField.Name("Upload-Length")!: "5"])
+            let upload = try #require(created.headers[.location])
+            func pending() async throws -> Int64 { try await client.request(.get, "/api/me", headers: alice).decoded(UserBody.self).pending }
+            #expect(try await pending() == 5)
+            let patched = try await client.request(
+                .patch,
+                upload,
+                body: "fifth",
+                headers: tus + [HTTPField.Name("Upload-Offset")!: "0", .contentType: "application/offset+octet-stream"]
+            )
+            #expect(patched.status == .noContent)
+            #expect(try await pending() == 0)
+            #expect(try await me(alice)[2] == "95")
         }
         // `wharf user list` shows the same figures.
         let listed = try await app.accounts().list().map { [$0.name, $0.used, $0.quota] }
-        #expect(listed == [["admin", "0", "default"], ["alice", "90", "100"], ["bob", "40", "default"]])
+        #expect(listed == [["admin", "0", "default"], ["alice", "95", "100"], ["bob", "40", "default"]])
         let unlimited = try await TestApp().router { client in
             String(buffer: try await client.request(.get, "/api/me").body)
         }

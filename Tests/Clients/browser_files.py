@@ -120,6 +120,8 @@ def resume_large_upload(driver, wait, work):
     driver.refresh()
     throttle(driver, -1)
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+    # The unfinished upload holds its length against the quota, and the header says so.
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "usage-text"), "6.0 MiB held by unfinished uploads"))
     driver.find_element(By.ID, "files").send_keys(large)
     driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#transfers li.done")) == 1)

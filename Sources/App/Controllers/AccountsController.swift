@@ -16,6 +16,7 @@ struct AccountsController {
     let sessionStore: SessionStore
     let page: LoginPage
     let files: FilesService
+    let uploads: ResumableUploads
 
     static let sessionCookie = "wharf_session"
 
@@ -118,10 +119,12 @@ struct AccountsController {
         return Response(status: .seeOther, headers: [.location: "/login", .contentLength: "0", .cacheControl: "no-store"])
     }
 
-    /// `GET /api/me`: who is signed in, and what their files hold against their quota.
+    /// `GET /api/me`: who is signed in, and what their files and unfinished uploads hold against
+    /// their quota.
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try context.principal
-        return .json(UserBody(principal, used: try await self.files.usage(of: principal)))
+        let used = try await self.files.usage(of: principal)
+        return .json(UserBody(principal, used: used, pending: try await self.uploads.pendingBytes(of: principal)))
     }
 
     /// `POST /api/me/password`: `{"current_password", "new_password"}`. The current password is

@@ -149,7 +149,8 @@ public enum Wharf {
             sessions: sessionPolicy,
             sessionStore: storage.sessions,
             page: LoginPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy),
-            files: storage.files
+            files: storage.files,
+            uploads: storage.resumable
         )
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)

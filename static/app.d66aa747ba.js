@@ -607,13 +607,15 @@ async function showUsage() {
   const me = await response.json();
   const meter = document.querySelector("#usage-meter");
   meter.hidden = me.quota === null;
+  // Unfinished uploads hold their length against the quota too.
   if (me.quota !== null) {
     meter.max = Math.max(me.quota, 1);
     meter.high = meter.max * 0.9;
-    meter.value = Math.min(me.used, meter.max);
+    meter.value = Math.min(me.used + me.pending, meter.max);
   }
+  const pending = me.pending > 0 ? `, ${humanSize(me.pending)} held by unfinished uploads` : "";
   document.querySelector("#usage-text").textContent =
-    me.quota === null ? `${humanSize(me.used)} used` : `${humanSize(me.used)} of ${humanSize(me.quota)} used`;
+    (me.quota === null ? `${humanSize(me.used)} used` : `${humanSize(me.used)} of ${humanSize(me.quota)} used`) + pending;
   document.querySelector("#usage").hidden = false;
   return me;
 }
