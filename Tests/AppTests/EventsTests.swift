@@ -118,18 +118,21 @@ import Testing
         }
     }
 
-    /// A stream opened with a bearer token ends when the user's password changes, one opened with
-    /// a session cookie when that session signs out: neither carries what came after (the password
-    /// was changed because someone else knew it).
+    /// A stream opened with a session cookie ends when that session signs out; one opened with a
+    /// bearer token when the user's password changes, when the token expires, or when the user is
+    /// deleted: none carries what came after (the password was changed because someone else knew
+    /// it).
     @Test func aStreamEndsWhenTheSignInItWasOpenedWithEnds() async throws {
-        let app = try await FormLoginTests.app()
+        // Short-lived tokens, so that one expires while its stream is open; every request of the
+        // test mints a fresh one.
+        let app = try await FormLoginTests.app { $0.tokenLifetime = DurationText(.seconds(4)) }
         try await app.live(anonymous: true) { client in
             let port = try #require(client.port)
             let jar = app.directory.path + "/cookies"
             let signedIn = try await Curl.request(port: port, "/login", ["-c", jar, "-d", "username=alice", "-d", "password=alice-password"])
             #expect(signedIn.status == 303)
-            func upload(_ name: String) async throws -> String {
-                let token = try await app.token(for: "alice")
+            func upload(_ name: String, as user: String = "alice") async throws -> String {
+                let token = try await app.token(for: user)
                 let reply = try await client.request(.put, "/api/files?name=\(name)", body: name, headers: [.authorization: "Bearer " + token])
                 return try reply.decoded(FileRecordBody.self).id
             }
@@ -164,6 +167,16 @@ import Testing
             try await app.accounts().changePassword(of: "alice", to: "a-new-password")
             let afterChange = try await upload("after-the-change.txt")
             #expect(try await !ended(byToken).contains(afterChange))
+
+            let expiring = try await stream(["-H", "Authorization: Bearer " + (try await app.token(for: "alice"))])
+            try await Task.sleep(for: .seconds(5))
+            let afterExpiry = try await upload("after-the-expiry.txt")
+            #expect(try await !ended(expiring).contains(afterExpiry))
+
+            let deleted = try await stream(["-H", "Authorization: Bearer " + (try await app.token(for: "alice"))])
+            try await app.accounts().delete(named: "alice", transferringFilesTo: "admin")
+            _ = try await upload("after-the-deletion.txt", as: "admin")
+            #expect(try await ended(deleted).isEmpty)
         }
     }
 
