@@ -30,8 +30,8 @@ public struct BearerTokens: Sendable {
         return try await self.keys.sign(claims, header: ["typ": "JWT"])
     }
 
-    /// The user and token generation a token was issued for, and when it ends, or `nil` when the token is not one
-    /// of this server's, was changed, has expired or is unsigned (`alg: none`).
+    /// The user and token generation a token was issued for, and when it ends, or `nil` when the
+    /// token is not one of this server's, was changed, has expired or is unsigned (`alg: none`).
     /// A token verified before is not parsed again (a client sends the same token with every
     /// request): its claims are remembered until it expires.
     public func verify(_ token: String) async -> (user: String, generation: Int64, expires: Date)? {

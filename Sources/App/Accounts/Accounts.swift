@@ -1,5 +1,5 @@
 import Auth
-import Storage
+public import Storage
 import TextBytes
 
 /// Users as the command line and (later) the login see them: names checked, passwords hashed
@@ -26,11 +26,12 @@ public struct Accounts: Sendable {
     }
 
     /// Adds a user (an admin when `isAdmin`) with this password, and a storage quota in bytes
-    /// when given (else the server's default applies).
-    public func add(name: String, password: String, isAdmin: Bool, quota: Int64? = nil) async throws {
+    /// when given (else the server's default applies); the user as stored.
+    @discardableResult
+    public func add(name: String, password: String, isAdmin: Bool, quota: Int64? = nil) async throws -> UserRecord {
         let name = try Self.validate(name: name)
         let hash = try await self.hasher.hashed(try Self.validate(password: password))
-        try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user, quota: quota)
+        return try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user, quota: quota)
     }
 
     /// Sets a user's storage quota in bytes; `nil`: the server's default.

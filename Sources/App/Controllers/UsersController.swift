@@ -49,10 +49,9 @@ struct UsersController: Sendable {
         let quota = body.isNull("quota") ? nil : body.integer("quota", required: false, in: 0...Int.max)
         try body.validate()
         guard let role = UserRole(rawValue: roleName) else { throw Self.unknownRole }
-        try await Self.accountRules {
+        let user = try await Self.accountRules {
             try await self.accounts.add(name: name, password: password, isAdmin: role == .admin, quota: quota.map(Int64.init))
         }
-        let user = try await self.users.user(named: name)
         return .json(UserAccountBody(user, used: 0), status: .created, headers: [.location: "/api/users/\(name)"])
     }
 
@@ -99,9 +98,10 @@ struct UsersController: Sendable {
     static let unknownRole = HTTPException(.badRequest, "The role is 'user' or 'admin'.")
 
     /// Runs `body`, answering a name or password Wharf does not take with 400 and its reason.
-    static func accountRules(_ body: () async throws -> Void) async throws {
+    @discardableResult
+    static func accountRules<Value>(_ body: () async throws -> Value) async throws -> Value {
         do {
-            try await body()
+            return try await body()
         } catch let error as AccountError {
             throw HTTPException(.badRequest, error.message)
         }

@@ -138,13 +138,14 @@ public enum Wharf {
         let withSessions = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: false))
         let signedIn = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: true))
 
+        let userAccounts = Self.accounts(storage.users, configuration)
         let accounts = AccountsController(
             signIn: SignIn(
                 users: storage.users,
                 hasher: PasswordHasher(cost: configuration.bcryptCost),
                 throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginFailureWindow.duration)
             ),
-            accounts: Self.accounts(storage.users, configuration),
+            accounts: userAccounts,
             tokens: tokens,
             sessions: sessionPolicy,
             sessionStore: storage.sessions,
@@ -155,7 +156,7 @@ public enum Wharf {
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
-        UsersController(accounts: Self.accounts(storage.users, configuration), users: storage.users).register(on: signedIn, table: routes)
+        UsersController(accounts: userAccounts, users: storage.users).register(on: signedIn, table: routes)
 
         let signal = CommitSignal()
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))

@@ -71,13 +71,13 @@ const pageSize = 50;
 /** Tags shown in a row of the list. */
 const tagsShown = 6;
 
-/** A span of `text` that reads as `label`. */
-function cellText(text, label) {
+/** "+3", read as "3 more tags": the tags a row of the list does not show. */
+function moreTags(count) {
   const span = document.createElement("span");
   span.className = "more";
-  span.textContent = text;
-  span.title = label;
-  span.setAttribute("aria-label", label);
+  span.textContent = `+${count}`;
+  span.title = `${count} more tags`;
+  span.setAttribute("aria-label", span.title);
   return span;
 }
 
@@ -129,7 +129,7 @@ async function list({ more = false, rows = pageSize } = {}) {
         chip.addEventListener("click", () => { document.querySelector("#tag").value = tag; refresh(); });
         tags.append(chip);
       }
-      if (file.tags.length > tagsShown) tags.append(cellText(`+${file.tags.length - tagsShown}`, `${file.tags.length - tagsShown} more tags`));
+      if (file.tags.length > tagsShown) tags.append(moreTags(file.tags.length - tagsShown));
       name.append(" ", tags);
     }
     const actions = document.createElement("td");
