@@ -296,7 +296,7 @@ def signed_out_elsewhere(driver, wait, base, password):
 
 def manage_users(driver, wait):
     """An admin adds a user with a quota, sees a refusal's reason, sets the quota back to the
-    default and deletes the user, from the Users section."""
+    default and deletes the user, whose file goes to the user named, from the Users section."""
     def users():
         return driver.execute_script(
             "return [...document.querySelectorAll('#user-list tbody tr')].map((row) => [row.cells[0].textContent, row.querySelector('input').value])")
@@ -315,10 +315,27 @@ def manage_users(driver, wait):
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Set the quota of carol']").click()
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), "the default"))
     wait.until(lambda d: users() == [["admin", ""], ["carol", ""]])
+    # carol owns a file: deleting her asks whom it goes to, and it is theirs then.
+    uploaded = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/token', { method: 'POST', body: new URLSearchParams({ username: 'carol', password: 'carol-password' }) })
+            .then((r) => r.json())
+            .then((token) => fetch('/api/files?name=carols.txt', { method: 'PUT', body: 'hers', headers: { Authorization: `Bearer ${token.access_token}` } }))
+            .then((r) => done(r.status))""")
+    if uploaded != 201:
+        raise SystemExit(f"carol's upload answered {uploaded}")
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete the user carol']").click()
     wait.until(expected_conditions.alert_is_present()).accept()
+    heir = wait.until(expected_conditions.alert_is_present())
+    heir.send_keys("admin")
+    heir.accept()
     wait.until(lambda d: users() == [["admin", ""]])
-    check_console(driver, expected=("/api/users - Failed to load resource: the server responded with a status of 400",))
+    wait.until(lambda d: "carols.txt" in row_names(d))
+    owner = driver.execute_script(
+        "return [...document.querySelectorAll('#listing tbody tr')].find((row) => row.textContent.includes('carols.txt')).querySelector('td.owner').textContent")
+    if owner != "admin":
+        raise SystemExit(f"carol's file went to {owner!r}")
+    check_console(driver, expected=("/api/users - Failed to load resource: the server responded with a status of 400", "/api/users/carol - Failed to load resource: the server responded with a status of 409"))
 
 
 def more_pages_stay(driver, wait):
