@@ -1,7 +1,5 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Routing
 import TextBytes
 
@@ -10,9 +8,11 @@ import TextBytes
 /// filled in, escaped as HTML, and `autofocus` put in `{{username-autofocus}}`, or in
 /// `{{password-autofocus}}` when the name is there already.
 struct LoginPage: Sendable {
-    let staticDirectory: String
-    /// The site's `Content-Security-Policy`, if any.
-    let policy: String?
+    let page: SitePage
+
+    init(staticDirectory: String, policy: String?) {
+        self.page = SitePage(staticDirectory: staticDirectory, file: "login.html", policy: policy)
+    }
 
     func render(
         status: HTTPResponse.Status = .ok,
@@ -21,39 +21,18 @@ struct LoginPage: Sendable {
         username: String = "",
         headers: HTTPFields = [:]
     ) throws -> Response {
-        guard let template = try? String(contentsOfFile: self.staticDirectory + "/login.html", encoding: .utf8) else {
+        let notice = message.map { "<p class=\"error\" role=\"alert\">\(HTMLText.escape($0))</p>" } ?? ""
+        let values = [
+            "message": notice,
+            "next": HTMLText.escape(next),
+            "username": HTMLText.escape(username),
+            "username-autofocus": username.isEmpty ? "autofocus" : "",
+            "password-autofocus": username.isEmpty ? "" : "autofocus",
+        ]
+        guard let response = self.page.render(status: status, values, headers: headers) else {
             throw HTTPException(.notFound, "The static site has no login.html.")
         }
-        let notice = message.map { "<p class=\"error\" role=\"alert\">\(HTMLText.escape($0))</p>" } ?? ""
-        let page = Self.fill(
-            template,
-            [
-                "message": notice,
-                "next": HTMLText.escape(next),
-                "username": HTMLText.escape(username),
-                "username-autofocus": username.isEmpty ? "autofocus" : "",
-                "password-autofocus": username.isEmpty ? "" : "autofocus",
-            ]
-        )
-        var headers = headers
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        if let policy = self.policy { headers[.contentSecurityPolicy] = policy }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
-
-    /// `template` with each `{{name}}` of `values` replaced in one pass, so that no filled-in text
-    /// (a `next` of `/{{username}}`, say) is ever read as a placeholder itself.
-    private static func fill(_ template: String, _ values: [String: String]) -> String {
-        var page = ""
-        var rest = template[...]
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            let name = String(rest[open.upperBound..<close.lowerBound])
-            page += rest[..<open.lowerBound]
-            page += values[name] ?? String(rest[open.lowerBound..<close.upperBound])
-            rest = rest[close.upperBound...]
-        }
-        return page + rest
+        return response
     }
 
     /// Where a sign-in may send the browser: a path of this site, else `/`. Refused: other
