@@ -92,6 +92,33 @@ import Testing
         }
     }
 
+    @Test func aBrowserOpeningALinkThatCannotGiveItsFileIsShownAPageSayingWhy() async throws {
+        let app = try TestApp()
+        try FileManager.default.copyItem(atPath: PythonClients.site + "/link.html", toPath: app.configuration.staticDirectory + "/link.html")
+        let browser: HTTPFields = [.accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]
+        try await app.router { client in
+            let link = try await Self.share(client, #"{"max_downloads": 1}"#).1.decoded(ShareLinkBody.self)
+            #expect(try await client.request(.get, link.url, headers: browser).status == .ok, "a usable link still sends the file")
+
+            let usedUp = try await client.request(.get, link.url, headers: browser)
+            let page = String(buffer: usedUp.body)
+            #expect(usedUp.status == .gone && usedUp.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.contains("<h1>Link no longer valid</h1>") && page.contains("The share link has served its 1 download."), "\(page)")
+            #expect(!page.contains("{{"), "every placeholder is filled")
+            #expect(usedUp.headers[.vary] == "Accept" && usedUp.headers[.cacheControl] == "no-store")
+
+            // Scripts and download managers keep the JSON answer.
+            let script = try await client.request(.get, link.url, headers: [.accept: "*/*"])
+            #expect(script.status == .gone && script.headers[.vary] == "Accept")
+            #expect(try script.decoded(ErrorBody.self) == ErrorBody(detail: .message("The share link has served its 1 download.")))
+
+            let unknown = try await client.request(.get, "/s/AAAAAAAAAAAAAAAAAAAAAA", headers: browser)
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("<h1>Link not found</h1>"))
+            let head = try await client.request(.head, "/s/AAAAAAAAAAAAAAAAAAAAAA", headers: browser)
+            #expect(head.status == .notFound && head.headers[.contentType] == "text/html; charset=utf-8" && head.body.readableBytes == 0)
+        }
+    }
+
     @Test(arguments: [
         (#"{"expires_in": 0}"#, "greater_than_equal"), (#"{"expires_in": 31536001}"#, "less_than_equal"),
         (#"{"max_downloads": "ten"}"#, "int_type"), (#"{"max_downloads": 1.5}"#, "int_type"), ("[1]", "model_attributes_type"),

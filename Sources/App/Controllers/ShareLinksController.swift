@@ -10,6 +10,8 @@ struct ShareLinksController: Sendable {
     let maxRanges: Int
     /// Whether a content a scrub found corrupt is still sent (marked as such) rather than refused.
     let serveCorrupt: Bool
+    /// What a browser is shown when a link cannot give its file.
+    let refusalPage: LinkRefusalPage
 
     /// The API of links, behind authentication.
     func register(on router: some RouterMethods<AppRequestContext>, table: RouteTable) {
@@ -57,8 +59,23 @@ struct ShareLinksController: Sendable {
 
     /// `GET /s/{token}`: the file, as an attachment under its name, with validators and ranges;
     /// each GET answered with bytes of the file (200, 206) counts as a download. A HEAD, a 304, a
-    /// 412 or a 416 sends none and counts nothing: a probe cannot use up a link.
+    /// 412 or a 416 sends none and counts nothing: a probe cannot use up a link. A link that
+    /// cannot give its file answers a browser with a page (`LinkRefusalPage`), anyone else JSON.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            return try await self.send(request, context: context)
+        } catch let error as StorageError {
+            guard let refusal = ErrorTranslation.exception(for: error) else { throw error }
+            var headers = refusal.headers
+            headers[.vary] = "Accept"
+            headers[.cacheControl] = "no-store"
+            let answer = HTTPException(refusal.status, detail: refusal.detail, headers: headers)
+            guard LinkRefusalPage.isWanted(by: request), let page = self.refusalPage.render(answer) else { throw answer }
+            return request.method == .head ? page.createHeadResponse() : page
+        }
+    }
+
+    private func send(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.decoded("token")
         let (record, reader) = try await self.files.openShared(token, servingCorrupt: self.serveCorrupt)
         var response = try await StoredFileResponse.response(

@@ -203,7 +203,12 @@ public enum Wharf {
             on: signedIn,
             table: routes
         )
-        let links = ShareLinksController(files: files, maxRanges: configuration.maxRanges, serveCorrupt: configuration.serveCorrupt)
+        let links = ShareLinksController(
+            files: files,
+            maxRanges: configuration.maxRanges,
+            serveCorrupt: configuration.serveCorrupt,
+            refusalPage: LinkRefusalPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy)
+        )
         links.register(on: signedIn, table: routes)
         links.registerPublic(on: router, table: routes)
         OperationsController(files: files, registry: registry).register(on: router, table: routes)
