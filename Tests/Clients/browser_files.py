@@ -338,6 +338,39 @@ def manage_users(driver, wait):
     check_console(driver, expected=("/api/users - Failed to load resource: the server responded with a status of 400", "/api/users/carol - Failed to load resource: the server responded with a status of 409"))
 
 
+def drop(driver, path):
+    """Drops a file or a folder of this machine on the page, as a file manager does."""
+    data = {"items": [], "files": [path], "dragOperationsMask": 1}
+    for kind in ("dragEnter", "dragOver", "drop"):
+        driver.execute_cdp_cmd("Input.dispatchDragEvent", {"type": kind, "x": 300, "y": 300, "data": data})
+
+
+def drop_files_and_folders(driver, wait, work):
+    """A file dropped on the page is uploaded; a folder, every file in it and in its folders, each
+    under its own name, but none of what operating systems leave there; an empty one says so."""
+    single = os.path.join(work, "dropped.txt")
+    with open(single, "w") as out:
+        out.write("dropped\n")
+    drop(driver, single)
+    wait.until(lambda d: "dropped.txt" in row_names(d))
+    folder = os.path.join(work, "photos")
+    os.makedirs(os.path.join(folder, "2026", "june"))
+    for relative in ("cover.txt", "2026/june/day.txt", ".DS_Store", "2026/Thumbs.db"):
+        with open(os.path.join(folder, relative), "w") as out:
+            out.write(relative)
+    drop(driver, folder)
+    wait.until(lambda d: {"cover.txt", "day.txt"} <= set(row_names(d)))
+    empty = os.path.join(work, "empty")
+    os.makedirs(empty)
+    drop(driver, empty)
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "transfers"), "The dropped folder holds no files."))
+    names = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/files?limit=1000').then((r) => r.json()).then((page) => done(page.items.map((file) => file.name)))")
+    if {".DS_Store", "Thumbs.db"} & set(names):
+        raise SystemExit(f"a dropped folder's system files were uploaded: {sorted(names)}")
+
+
 def more_pages_stay(driver, wait):
     """With a second page loaded ("Load more"), a file uploaded elsewhere appears and the loaded
     rows stay: the list is drawn again as long as the reader made it, not cut back to a page, and
@@ -587,6 +620,7 @@ def main() -> None:
             raise SystemExit("the file's address showed another file after signing in")
 
         details_follow_the_last_click(driver, wait)
+        drop_files_and_folders(driver, wait, work)
 
         # A file deleted while its details are open takes them with it.
         driver.find_element(By.LINK_TEXT, "alpha.txt").click()

@@ -422,12 +422,51 @@ document.querySelector("#upload").addEventListener("submit", (event) => {
   input.value = "";
 });
 
+/** What operating systems leave in folders, which nobody means to upload. */
+const systemLitter = new Set([".DS_Store", "Thumbs.db", "desktop.ini"]);
+
+/** The files of a dropped entry: itself, or everything in a folder and the folders in it (Wharf
+ * has no folders: each file keeps its own name). */
+async function entryFiles(entry) {
+  if (entry.isFile) return systemLitter.has(entry.name) ? [] : [await new Promise((resolve, reject) => entry.file(resolve, reject))];
+  const reader = entry.createReader();
+  const children = [];
+  // readEntries gives a folder's entries a batch at a time, then an empty batch.
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) break;
+    children.push(...batch);
+  }
+  return (await Promise.all(children.map(entryFiles))).flat();
+}
+
+/** A line in the list of uploads saying why a drop uploads nothing. */
+function dropNotice(message) {
+  const item = document.createElement("li");
+  item.className = "error";
+  item.textContent = message;
+  transfers.append(item);
+}
+
 document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
 document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
-document.addEventListener("drop", (event) => {
+document.addEventListener("drop", async (event) => {
   event.preventDefault();
   document.body.classList.remove("dragging");
-  if (event.dataTransfer?.files.length) uploadAll(event.dataTransfer.files);
+  // The entries must be taken before the handler first waits: the drop's data is gone after.
+  const entries = [...(event.dataTransfer?.items ?? [])].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.some((entry) => entry.isDirectory)) {
+    if (event.dataTransfer?.files.length) uploadAll(event.dataTransfer.files);
+    return;
+  }
+  let files;
+  try {
+    files = (await Promise.all(entries.map(entryFiles))).flat();
+  } catch {
+    return dropNotice("The dropped folder could not be read: upload its files instead.");
+  }
+  if (!files.length) return dropNotice("The dropped folder holds no files.");
+  uploadAll(files);
 });
 
 // MARK: Details of one file (`#file/<id>`): metadata, preview, share links.
