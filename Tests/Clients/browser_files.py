@@ -638,6 +638,12 @@ def main() -> None:
         change_password(driver, wait, password)
         signed_out_elsewhere(driver, wait, base, "a new password")
 
+        # A share link that cannot give its file any more tells whoever opens it why.
+        driver.get(limited)
+        if driver.title != "Link no longer valid · Wharf" or "served its 1 download" not in driver.find_element(By.TAG_NAME, "main").text:
+            raise SystemExit(f"the used-up share link showed {driver.title!r}")
+        check_console(driver, expected=(" - Failed to load resource: the server responded with a status of 410",))
+        driver.save_screenshot(os.path.join(screenshots, "link-used-up.png"))
         driver.get(base + "/no/such/page")
         if driver.title != "Not found · Wharf":
             raise SystemExit(f"a missing page showed {driver.title!r}")
