@@ -13,6 +13,12 @@ extension StorageError {
         "The file's content was replaced by another request while this one was sent; fetch it again and decide anew."
     )
 
+    /// A file's record changed after a request's precondition was checked against it.
+    static let recordChanged = StorageError(
+        .changed,
+        "The file was changed by another request while this one was sent; fetch it again and decide anew."
+    )
+
     /// No user has this name.
     public static func userNotFound(_ name: String) -> StorageError {
         StorageError(.notFound, "No user is named '\(name)'.")

@@ -85,9 +85,11 @@ import Testing
             #expect(toHimself.status == .badRequest)
             #expect(try toHimself.decoded(ErrorBody.self).detail.description.contains("name another user"))
             #expect(try await client.request(.delete, "/api/users/bob?transfer_to=nobody").status == .notFound)
+            let bobs = try await client.request(.get, "/api/files").decoded(FilePageBody.self).items
             #expect(try await client.request(.delete, "/api/users/bob?transfer_to=admin").status == .noContent)
             let files = try await client.request(.get, "/api/files").decoded(FilePageBody.self).items
             #expect(files.map(\.owner) == ["admin"])
+            #expect(files[0].updatedAt > bobs[0].updatedAt, "a file given away is a new version of it")
             #expect(try await client.request(.delete, "/api/users/bob").status == .notFound)
             #expect(try await client.request(.delete, "/api/users/admin").status == .badRequest)
             #expect(try await client.request(.get, "/api/users").decoded([UserAccountBody].self).map(\.name) == ["admin"])

@@ -31,6 +31,13 @@ struct FileRow: Encodable, FetchableRecord, PersistableRecord {
         self.updated_at = record.updatedAt
     }
 
+    /// The `updated_at` of a change made at `time` to a row last changed at `previous`: `time`,
+    /// but always later than `previous` (two changes within a microsecond, a clock set back), so
+    /// that it tells every version of a record apart.
+    static func nextVersion(after previous: Int64, at time: Int64) -> Int64 {
+        max(time, previous + 1)
+    }
+
     /// Read by column name, not through `Decodable`: a listing reads a thousand rows, and the
     /// decoder's containers cost more than the reads.
     init(row: Row) throws {

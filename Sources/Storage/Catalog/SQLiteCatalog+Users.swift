@@ -38,12 +38,15 @@ extension SQLiteCatalog: UserCatalog {
     func deleteUser(named name: String, transferringFilesTo heir: String?) async throws {
         try await self.write { db in
             guard try UserRow.exists(db, key: name) else { throw StorageError.userNotFound(name) }
-            let owned = FileRow.filter(Column("owner") == name)
             if let heir {
                 guard heir != name else { throw StorageError.heirIsTheUser(name) }
                 guard try UserRow.exists(db, key: heir) else { throw StorageError.userNotFound(heir) }
-                try owned.updateAll(db, Column("owner").set(to: heir))
-            } else if case let count = try owned.fetchCount(db), count > 0 {
+                // A change of each file, whose version moves on as `FileRow.nextVersion` moves it.
+                try db.execute(
+                    sql: "UPDATE files SET owner = ?, updated_at = MAX(?, updated_at + 1) WHERE owner = ?",
+                    arguments: [heir, FilesService.now(), name]
+                )
+            } else if case let count = try FileRow.filter(Column("owner") == name).fetchCount(db), count > 0 {
                 throw StorageError.userOwnsFiles(name, count: count)
             }
             _ = try UserRow.deleteOne(db, key: name)

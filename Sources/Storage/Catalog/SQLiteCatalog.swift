@@ -182,7 +182,7 @@ struct SQLiteCatalog: Catalog {
                 if let name = change.name { row.name = name }
                 if let description = change.description { row.description = description }
                 if let tags = change.tags { row.tags = FileRow.encodeTags(tags) }
-                row.updated_at = time
+                row.updated_at = FileRow.nextVersion(after: row.updated_at, at: time)
             }
         case .replaceContent(let id, let content, let time, let owner):
             return try self.update(id, ownedBy: owner, in: db) { row in
@@ -190,7 +190,7 @@ struct SQLiteCatalog: Catalog {
                 row.size = content.size
                 row.content_type = content.contentType
                 row.declared_content_type = content.declaredContentType
-                row.updated_at = time
+                row.updated_at = FileRow.nextVersion(after: row.updated_at, at: time)
             }
         case .delete(let id, let owner):
             let row = try self.row(id, ownedBy: owner, in: db)
@@ -204,6 +204,9 @@ struct SQLiteCatalog: Catalog {
             return nil
         case .requireContent(let id, let digest):
             guard try Self.row(id, ownedBy: nil, in: db).sha256 == digest.hex else { throw StorageError.contentChanged }
+            return nil
+        case .requireVersion(let id, let updatedAt):
+            guard try Self.row(id, ownedBy: nil, in: db).updated_at == updatedAt else { throw StorageError.recordChanged }
             return nil
         case .requireAccount(let name, let createdAt):
             guard try UserRow.fetchOne(db, key: name)?.created_at == createdAt else { throw StorageError.accountGone(name) }

@@ -17,6 +17,10 @@ public struct UnitOfWork: Sendable {
         /// Fails the whole unit (`changed`) when the record's content, after the writes before it,
         /// is not `digest`: the content a request's precondition was checked against.
         case requireContent(of: FileID, digest: BlobDigest)
+        /// Fails the whole unit (`changed`) when the record, after the writes before it, was
+        /// changed since its `updatedAt` was `updatedAt`: the version a request's precondition
+        /// was checked against. Every change of a record moves its `updatedAt` forward.
+        case requireVersion(of: FileID, updatedAt: Int64)
         /// Removes a record; `notFound` as for `updateMetadata`.
         case delete(FileID, ownedBy: String?)
         /// Enqueues a job, unless one of the same kind and subject is waiting or running.
@@ -45,8 +49,14 @@ public struct UnitOfWork: Sendable {
         self.writes = writes
     }
 
-    /// Whether the unit only removes records (and so frees space rather than taking it).
+    /// Whether the unit only removes records, perhaps after checking their version (and so frees
+    /// space rather than taking it).
     var onlyDeletes: Bool {
-        self.writes.allSatisfy { if case .delete = $0 { true } else { false } }
+        self.writes.allSatisfy {
+            switch $0 {
+            case .delete, .requireVersion: true
+            default: false
+            }
+        }
     }
 }

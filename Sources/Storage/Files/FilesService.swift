@@ -138,9 +138,21 @@ public struct FilesService: Sendable {
         return try await self.storeAndCommit(files.map(\.staged), unit).map(\.record)
     }
 
-    /// Changes some of a file's metadata.
-    public func updateMetadata(of id: FileID, _ change: MetadataChange, as principal: Principal) async throws -> FileRecord {
-        try await self.commit(UnitOfWork([.updateMetadata(id, change, at: Self.now(), ownedBy: principal.ownerScope)]))[0].record
+    /// Changes some of a file's metadata; with `expected`, only while the record is still the
+    /// version of that `updatedAt` (`changed` otherwise), as checked in the same transaction.
+    public func updateMetadata(
+        of id: FileID,
+        _ change: MetadataChange,
+        as principal: Principal,
+        expecting expected: Int64? = nil
+    ) async throws -> FileRecord {
+        let update = UnitOfWork.Write.updateMetadata(id, change, at: Self.now(), ownedBy: principal.ownerScope)
+        return try await self.commit(UnitOfWork(Self.versionCheck(of: id, expected) + [update]))[0].record
+    }
+
+    /// The check that a unit changes the version of a record a precondition was judged on.
+    private static func versionCheck(of id: FileID, _ expected: Int64?) -> [UnitOfWork.Write] {
+        expected.map { [.requireVersion(of: id, updatedAt: $0)] } ?? []
     }
 
     /// Points an existing file at new staged content and releases the old content; with
@@ -228,9 +240,11 @@ public struct FilesService: Sendable {
     }
 
     /// Removes a file's record, and its blob when no other file shares it.
+    /// With `expected`, only while the record is still the version of that `updatedAt`.
     @discardableResult
-    public func delete(_ id: FileID, as principal: Principal) async throws -> FileRecord {
-        let record = try await self.commit(UnitOfWork([.delete(id, ownedBy: principal.ownerScope)]))[0].record
+    public func delete(_ id: FileID, as principal: Principal, expecting expected: Int64? = nil) async throws -> FileRecord {
+        let record = try await self.commit(UnitOfWork(Self.versionCheck(of: id, expected) + [.delete(id, ownedBy: principal.ownerScope)]))[0]
+            .record
         try await self.release(record.digest)
         return record
     }
