@@ -236,6 +236,51 @@ import Testing
         #expect(app.stagedFiles.isEmpty && app.blobFiles.count == 1)
     }
 
+    @Test func metadataIsChangedOnlyWhereItsPreconditionsHold() async throws {
+        try await TestApp().router { client in
+            let path = "/api/files/\(try await Self.upload(client, "a.txt", "first").id)"
+            let read = try await client.request(.get, path)
+            let first = try #require(read.headers[.eTag])
+            #expect(first.wholeMatch(of: /"[0-9a-f]{32}"/) != nil, "\(first)")
+            let unchanged = try await client.request(.get, path, headers: [.ifNoneMatch: first])
+            #expect(unchanged.status == .notModified && unchanged.headers[.eTag] == first && unchanged.body.readableBytes == 0)
+
+            let renamed = try await client.request(.patch, path, json: #"{"name": "b.txt"}"#, headers: [.ifMatch: first])
+            let second = try #require(renamed.headers[.eTag])
+            #expect(renamed.status == .ok && second != first)
+            #expect(try await client.request(.get, path).headers[.eTag] == second, "the answer's tag is the record's")
+            for refused: HTTPFields in [
+                [.ifMatch: first], [.ifMatch: "W/\(second)"], [.ifNoneMatch: "*"], [.ifNoneMatch: second],
+                [.ifUnmodifiedSince: "Sun, 06 Nov 1994 08:49:37 GMT"],
+            ] {
+                let patch = try await client.request(.patch, path, json: #"{"name": "lost.txt"}"#, headers: refused)
+                #expect(patch.status == .preconditionFailed && patch.headers[.eTag] == second, "\(refused)")
+                let put = try await client.request(.put, path, json: #"{"name": "lost.txt", "description": "", "tags": []}"#, headers: refused)
+                #expect(put.status == .preconditionFailed, "\(refused)")
+                #expect(try await client.request(.delete, path, headers: refused).status == .preconditionFailed, "\(refused)")
+            }
+            #expect(try await client.request(.get, path).decoded(FileRecordBody.self).name == "b.txt", "nothing refused was kept")
+
+            // Writers that read the same version race: one wins, the others learn it changed.
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for n in 0..<8 {
+                    group.addTask {
+                        try await client.request(.patch, path, json: #"{"description": "writer \#(n)"}"#, headers: [.ifMatch: second]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .preconditionFailed }.count == 7, "\(statuses)")
+
+            // New content is a new version of the record too.
+            let third = try #require(try await client.request(.get, path).headers[.eTag])
+            #expect(try await client.request(.put, path + "/content", body: "second").status == .ok)
+            #expect(try await client.request(.delete, path, headers: [.ifMatch: third]).status == .preconditionFailed)
+            let current = try #require(try await client.request(.get, path).headers[.eTag])
+            #expect(try await client.request(.delete, path, headers: [.ifMatch: current]).status == .noContent)
+        }
+    }
+
     @Test(arguments: [
         ("", "The file name is empty."),
         ("%20%20", "The file name is only spaces."),

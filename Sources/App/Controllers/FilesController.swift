@@ -104,9 +104,14 @@ struct FilesController: Sendable {
         return .json(FilePageBody(items: try await self.views.records(page.items), nextCursor: page.next?.encoded))
     }
 
-    /// `GET /api/files/{id}`.
+    /// `GET /api/files/{id}`: the record under its `ETag`; 304 to an `If-None-Match` naming it.
     @Sendable func read(_ request: Request, context: AppRequestContext) async throws -> Response {
-        .json(try await self.views.record(try await self.files.file(try Self.fileID(context), as: try context.principal)))
+        let answer = RecordAnswer(try await self.views.record(try await self.files.file(try Self.fileID(context), as: try context.principal)))
+        switch ConditionalRequest.evaluate(request.head, entityTag: answer.entityTag, lastModified: nil) {
+        case .proceed: return answer.response()
+        case .notModified: return Response(status: .notModified, headers: [.eTag: answer.entityTag.headerValue])
+        case .preconditionFailed: throw FileResponseError.preconditionFailed(headers: [.eTag: answer.entityTag.headerValue])
+        }
     }
 
     /// `PATCH /api/files/{id}`: change some of name, description and tags.
@@ -123,13 +128,30 @@ struct FilesController: Sendable {
         let id = try Self.fileID(context)
         var body = try await JSONBody.read(request)
         let change = try MetadataChangeBody.read(&body, required: required).change()
-        return .json(try await self.views.record(try await self.files.updateMetadata(of: id, change, as: try context.principal)))
+        let version = try await self.judgedVersion(of: id, request, context: context)
+        let record = try await self.files.updateMetadata(of: id, change, as: try context.principal, expecting: version)
+        return RecordAnswer(try await self.views.record(record)).response()
     }
 
     /// `DELETE /api/files/{id}`.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await self.files.delete(try Self.fileID(context), as: try context.principal)
+        let id = try Self.fileID(context)
+        try await self.files.delete(id, as: try context.principal, expecting: try await self.judgedVersion(of: id, request, context: context))
         return Response(status: .noContent)
+    }
+
+    /// The version (`updatedAt`) of file `id` that the preconditions of a write to its record
+    /// (`If-Match` naming the record's `ETag`, `If-None-Match`, `If-Unmodified-Since`) were judged
+    /// on, which the write then requires at its commit; `nil` when it names none. 412 with the
+    /// current `ETag` when they do not hold.
+    private func judgedVersion(of id: FileID, _ request: Request, context: AppRequestContext) async throws -> Int64? {
+        guard Self.namesPreconditions(request.head) else { return nil }
+        let record = try await self.files.file(id, as: try context.principal)
+        let tag = RecordAnswer(try await self.views.record(record)).entityTag
+        guard ConditionalRequest.evaluate(request.head, entityTag: tag, lastModified: record.updatedAt / 1_000_000) == .proceed else {
+            throw FileResponseError.preconditionFailed(headers: [.eTag: tag.headerValue])
+        }
+        return record.updatedAt
     }
 
     /// `PUT /api/files/{id}/content`: replace the bytes with a raw streamed body. `If-Match`,
