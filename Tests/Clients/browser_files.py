@@ -163,6 +163,21 @@ def copy_share_link(driver, wait, base, link):
             raise SystemExit(f"Copy put {copied!r} on the clipboard (clipboard API: {clipboard_api})")
 
 
+def patch_elsewhere(driver, change):
+    """Changes the details of the file shown from outside the page: the status answered."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(`/api/files/${location.hash.slice(6)}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' },"
+        " body: JSON.stringify(arguments[0]) }).then((r) => done(r.status))", change)
+
+
+def record_here(driver):
+    """The record of the file shown, as the API has it now."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(`/api/files/${location.hash.slice(6)}`).then((r) => r.json()).then(done)")
+
+
 def details_follow_the_last_click(driver, wait):
     """On a slow connection, a text file opened and then at once an image: the image's details are
     shown, with nothing of the text file's, whose answers (the record, the text, its share links)
@@ -545,6 +560,19 @@ def main() -> None:
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
         # The field shows the tags as stored: each once.
         wait.until(lambda d: d.find_element(By.ID, "tags").get_attribute("value") == "reports, Q3")
+        # Details saved elsewhere since they were shown are not overwritten unseen: the page says
+        # so and keeps what is written in it, which a second Save puts there.
+        if patch_elsewhere(driver, {"description": "From elsewhere"}) != 200:
+            raise SystemExit("the description's change from elsewhere failed")
+        driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "changed elsewhere"))
+        if driver.find_element(By.ID, "description").get_attribute("value") != "Quarterly numbers":
+            raise SystemExit("the refused save lost what was written in the form")
+        driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
+        if record_here(driver)["description"] != "Quarterly numbers":
+            raise SystemExit("the second save did not keep the form's description")
+        check_console(driver, expected=(" - Failed to load resource: the server responded with a status of 412",))
         driver.find_element(By.CSS_SELECTOR, "#share button[type=submit]").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#links input"))
         link = driver.find_element(By.CSS_SELECTOR, "#links input").get_attribute("value")
@@ -573,11 +601,14 @@ def main() -> None:
             "fetch(`/api/files/${location.hash.slice(6)}/content`, { method: 'PUT', body: 'delta' }).then((r) => done(r.status))")
         if elsewhere != 200:
             raise SystemExit(f"the replacement from elsewhere answered {elsewhere}")
+        # New content is no change of the details: saving them goes through.
+        driver.find_element(By.CSS_SELECTOR, "#metadata button[type=submit]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "saved"), "Saved."))
         driver.find_element(By.ID, "replacement").send_keys(replacement)
         driver.find_element(By.CSS_SELECTOR, "#replace button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "replaced"), "changed elsewhere"))
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "text-preview"), "delta"))
-        check_console(driver, expected=("/content - Failed to load resource: the server responded with a status of 412",))
+        check_console(driver, expected=(" - Failed to load resource: the server responded with a status of 412",))
         driver.find_element(By.ID, "replacement").send_keys(replacement)
         driver.find_element(By.CSS_SELECTOR, "#replace button[type=submit]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "details-size"), "8 B"))

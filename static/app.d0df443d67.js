@@ -473,6 +473,8 @@ document.addEventListener("drop", async (event) => {
 
 const details = document.querySelector("#details");
 let shown = null;
+/** The `ETag` of the record shown: a save changes that version only. */
+let shownTag = null;
 
 let detailsAsked = 0;
 
@@ -486,6 +488,7 @@ async function showDetails(id) {
   if (turn !== detailsAsked) return;
   if (!file) { details.hidden = true; return; }
   shown = file;
+  shownTag = response.headers.get("ETag");
   document.querySelector("#details-title").textContent = file.name;
   document.querySelector("#download").href = file.download_url;
   document.querySelector("#details-type").textContent = file.content_type;
@@ -558,18 +561,51 @@ async function showLinks(file) {
   document.querySelector("#links").replaceChildren(...items);
 }
 
+/** Whether two records have the same name, description and tags: what the details form edits. */
+function sameMetadata(one, other) {
+  return one.name === other.name && one.description === other.description && one.tags.join("\n") === other.tags.join("\n");
+}
+
+/** Saves the form's metadata over the version shown, not over one saved elsewhere meanwhile. A
+ * version that differs in nothing the form edits (a thumbnail made, new content) is saved over. */
+async function saveMetadata(change) {
+  const send = (tag) => api(`/api/files/${shown.id}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json", "If-Match": tag },
+    body: JSON.stringify(change),
+  });
+  const response = await send(shownTag);
+  if (response.status !== 412) return response;
+  const now = await api(`/api/files/${shown.id}`);
+  if (!now.ok) return now;
+  const current = await now.json();
+  if (sameMetadata(current, shown)) return send(now.headers.get("ETag"));
+  // What is written here stays; saving again replaces what was saved elsewhere.
+  takeMetadata(current, now.headers.get("ETag"));
+  return response;
+}
+
+/** Takes the name, description and tags of `file`, the version `tag`, as the ones shown; the
+ * content shown stays the one a replacement is checked against. */
+function takeMetadata(file, tag) {
+  shown = { ...shown, name: file.name, description: file.description, tags: file.tags };
+  shownTag = tag;
+}
+
 document.querySelector("#metadata").addEventListener("submit", async (event) => {
   event.preventDefault();
   const tags = document.querySelector("#tags").value.split(",").map((tag) => tag.trim()).filter((tag) => tag);
-  const response = await api(`/api/files/${shown.id}`, {
-    method: "PATCH",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ name: document.querySelector("#name").value, description: document.querySelector("#description").value, tags }),
-  });
-  document.querySelector("#saved").textContent = response.ok ? "Saved." : await detail(response);
+  const response = await saveMetadata({ name: document.querySelector("#name").value, description: document.querySelector("#description").value, tags });
+  const saved = document.querySelector("#saved");
+  if (response.status === 412) {
+    saved.textContent = `The details were changed elsewhere since they were shown here (the name is now “${shown.name}”). Save again to replace them with what is written here.`;
+    return;
+  }
+  saved.textContent = response.ok ? "Saved." : await detail(response);
   if (response.ok) {
     // As stored: tags trimmed and each kept once.
     const file = await response.json();
+    takeMetadata(file, response.headers.get("ETag"));
     document.querySelector("#details-title").textContent = file.name;
     document.querySelector("#tags").value = file.tags.join(", ");
     await redraw();
