@@ -118,6 +118,28 @@ import Testing
         }
     }
 
+    @Test func filesGivenToAnotherUserAreAnnouncedToThemAtOnce() async throws {
+        let app = try TestApp()
+        for name in ["bob", "carol"] { try await app.accounts().add(name: name, password: name + "-password", isAdmin: false) }
+        let bob = "Authorization: Bearer " + (try await app.token(for: "bob"))
+        let carol: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "carol"))]
+        try await app.live { client in
+            let port = try #require(client.port)
+            var ids: [String] = []
+            for name in ["one.txt", "two.txt"] {
+                ids.append(try await client.request(.put, "/api/files?name=\(name)", body: name, headers: carol).decoded(FileRecordBody.self).id)
+            }
+            // bob's stream, open before, hears of them well before a heartbeat would wake it.
+            async let heard = Self.read(port: port, ["-H", bob], seconds: 4)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await client.request(.delete, "/api/users/carol?transfer_to=bob").status == .noContent)
+            let events = try Self.parse(try await heard).events
+            #expect(events.map(\.type) == ["file.updated", "file.updated"])
+            #expect(events.map(\.body.file?.id) == ids.sorted())
+            #expect(events.allSatisfy { if case .record(let record) = $0.body.file { record.owner == "bob" } else { false } })
+        }
+    }
+
     /// A stream opened with a session cookie ends when that session signs out; one opened with a
     /// bearer token when the user's password changes, when the token expires, or when the user is
     /// deleted: none carries what came after (the password was changed because someone else knew

@@ -9,6 +9,8 @@ import Storage
 struct UsersController: Sendable {
     let accounts: Accounts
     let users: UserAccounts
+    /// Wakes the event streams after a deletion gave files to another user.
+    let filesChanged: @Sendable () -> Void
 
     static let maxPasswordLength = 1024
 
@@ -92,6 +94,7 @@ struct UsersController: Sendable {
         } catch let error as StorageError where error.code == .inUse {
             throw HTTPException(.conflict, "'\(name)' still owns files: name a user to give them to (?transfer_to=NAME), or delete them first.")
         }
+        if heir != nil { self.filesChanged() }
         return Response(status: .noContent)
     }
 

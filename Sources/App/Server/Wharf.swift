@@ -156,9 +156,9 @@ public enum Wharf {
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
-        UsersController(accounts: userAccounts, users: storage.users).register(on: signedIn, table: routes)
-
         let signal = CommitSignal()
+        UsersController(accounts: userAccounts, users: storage.users, filesChanged: signal.notify).register(on: signedIn, table: routes)
+
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))
             .observed(by: FileChangeCounters(factory: metrics).count)
             .observed(by: { _ in signal.notify() })

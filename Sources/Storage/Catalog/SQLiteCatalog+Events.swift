@@ -30,7 +30,7 @@ extension SQLiteCatalog {
     }
 
     /// Keeps only the newest `EventLog.backlog` events: a range delete on the primary key.
-    private static func trimEvents(in db: Database) throws {
+    static func trimEvents(in db: Database) throws {
         try db.execute(sql: "DELETE FROM events WHERE id <= ?", arguments: [db.lastInsertedRowID - Int64(EventLog.backlog)])
     }
 

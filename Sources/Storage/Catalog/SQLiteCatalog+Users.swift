@@ -41,10 +41,17 @@ extension SQLiteCatalog: UserCatalog {
             if let heir {
                 guard heir != name else { throw StorageError.heirIsTheUser(name) }
                 guard try UserRow.exists(db, key: heir) else { throw StorageError.userNotFound(heir) }
-                // A change of each file, whose version moves on as `FileRow.nextVersion` moves it.
+                // A change of each file: announced to the heir's streams, its version moving on as
+                // `FileRow.nextVersion` moves it.
+                let now = FilesService.now()
+                try db.execute(
+                    sql: "INSERT INTO events (kind, file_id, owner, at) SELECT ?, id, ?, ? FROM files WHERE owner = ? ORDER BY id",
+                    arguments: [EventKind.fileUpdated.rawValue, heir, now, name]
+                )
+                try Self.trimEvents(in: db)
                 try db.execute(
                     sql: "UPDATE files SET owner = ?, updated_at = MAX(?, updated_at + 1) WHERE owner = ?",
-                    arguments: [heir, FilesService.now(), name]
+                    arguments: [heir, now, name]
                 )
             } else if case let count = try FileRow.filter(Column("owner") == name).fetchCount(db), count > 0 {
                 throw StorageError.userOwnsFiles(name, count: count)
