@@ -7,7 +7,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Add, list, change and delete users.",
-        subcommands: [Add.self, List.self, Passwd.self, Quota.self, Delete.self]
+        subcommands: [Add.self, List.self, Passwd.self, Role.self, Quota.self, Delete.self]
     )
 
     /// The storage root's accounts, hashing with `cost`.
@@ -68,6 +68,31 @@ struct UserCommand: AsyncParsableCommand {
             let accounts = try await UserCommand.accounts(self.storage, cost: try self.password.resolvedCost())
             try await accounts.changePassword(of: self.name, to: try self.password.read())
             print("Changed the password of '\(self.name)'.")
+        }
+    }
+
+    /// `wharf user role NAME admin|user`.
+    struct Role: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a user an admin or a plain user; their sessions and tokens end. The last admin stays one."
+        )
+
+        /// What a user may be.
+        enum Name: String, ExpressibleByArgument, CaseIterable {
+            case admin, user
+        }
+
+        @Argument(help: "The user's name.")
+        var name: String
+
+        @Argument(help: "What the user becomes.")
+        var role: Name
+
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await UserCommand.accounts(self.storage).setRole(of: self.name, isAdmin: self.role == .admin)
+            print("'\(self.name)' is \(self.role == .admin ? "an admin" : "a user").")
         }
     }
 

@@ -34,6 +34,11 @@ extension StorageError {
         StorageError(.conflict, "The files of '\(name)' cannot go to '\(name)', who is being deleted: name another user.")
     }
 
+    /// A change of role would leave no admin.
+    static func lastAdmin(_ name: String) -> StorageError {
+        StorageError(.conflict, "'\(name)' is the only admin: make another user an admin first.")
+    }
+
     /// A user to be deleted still owns files.
     static func userOwnsFiles(_ name: String, count: Int) -> StorageError {
         StorageError(

@@ -112,6 +112,18 @@ import Testing
         #expect(listing == ["alice user", "root admin"])
         #expect(!(try await user(["list"]).text.contains("$2b$")), "no hash is shown")
 
+        // A role is one of two, and the last admin stays one.
+        let lastAdmin = try await user(["role", "root", "user"])
+        #expect(lastAdmin.status != 0 && lastAdmin.stderr.contains("'root' is the only admin: make another user an admin first."))
+        #expect(try await user(["role", "alice", "admin"]).text == "'alice' is an admin.\n")
+        #expect(try await user(["role", "root", "user"]).text == "'root' is a user.\n")
+        let roles = try await user(["list"]).text.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") }
+        #expect(roles == ["alice admin", "root user"])
+        let wrongRole = try await user(["role", "alice", "root"])
+        #expect(wrongRole.status != 0 && wrongRole.stderr.contains("'admin'") && wrongRole.stderr.contains("Usage: wharf user role"))
+        #expect(try await user(["role", "root", "admin"]).status == 0)
+        #expect(try await user(["role", "alice", "user"]).status == 0)
+
         let refusals: [([String], String?, String)] = [
             (["add", "alice", "--password-stdin"], "another one\n", "A user named 'alice' already exists."),
             (["add", "bob", "--password-stdin"], "short\n", "The password is shorter than 8 characters."),

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Routing
+import Storage
 import TestSupport
 import Testing
 
@@ -93,6 +94,34 @@ import Testing
             #expect(try await client.request(.delete, "/api/users/bob").status == .notFound)
             #expect(try await client.request(.delete, "/api/users/admin").status == .badRequest)
             #expect(try await client.request(.get, "/api/users").decoded([UserAccountBody].self).map(\.name) == ["admin"])
+        }
+    }
+    @Test func anAdminChangesARoleWhichEndsTheUsersSignIns() async throws {
+        let app = try TestApp()
+        try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false)
+        let before: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "bob"))]
+        try await app.router { client in
+            #expect(try await client.request(.get, "/api/users", headers: before).status == .forbidden)
+            let promoted = try await client.request(.patch, "/api/users/bob", json: #"{"role": "admin"}"#)
+            #expect(try promoted.status == .ok && promoted.decoded(UserAccountBody.self).role == "admin")
+            #expect(try await client.request(.get, "/api/me", headers: before).status == .unauthorized, "a new role ends the old tokens")
+            let after: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "bob"))]
+            #expect(try await client.request(.get, "/api/users", headers: after).status == .ok)
+
+            let refusals: [(String, String, HTTPResponse.Status, String)] = [
+                ("bob", #"{"role": "root"}"#, .badRequest, "The role is 'user' or 'admin'."),
+                ("admin", #"{"role": "user"}"#, .badRequest, "does not change their own role here"),
+                ("nobody", #"{"role": "user"}"#, .notFound, "No user is named 'nobody'."),
+            ]
+            for (name, json, status, reason) in refusals {
+                let refused = try await client.request(.patch, "/api/users/\(name)", json: json)
+                #expect(refused.status == status, "\(json)")
+                #expect(try refused.decoded(ErrorBody.self).detail.description.contains(reason), "\(json)")
+            }
+            // bob, now an admin, makes the first one a user; the last admin, bob, cannot be.
+            #expect(try await client.request(.patch, "/api/users/admin", json: #"{"role": "user"}"#, headers: after).status == .ok)
+            let lastAdmin = await #expect(throws: StorageError.self) { try await app.accounts().setRole(of: "bob", isAdmin: false) }
+            #expect(lastAdmin?.message == "'bob' is the only admin: make another user an admin first.")
         }
     }
 }

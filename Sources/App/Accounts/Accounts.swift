@@ -34,6 +34,11 @@ public struct Accounts: Sendable {
         return try await self.users.add(name: name, passwordHash: hash, role: isAdmin ? .admin : .user, quota: quota)
     }
 
+    /// Makes a user an admin or not; a change ends their sessions and tokens.
+    public func setRole(of name: String, isAdmin: Bool) async throws {
+        try await self.users.setRole(of: name, to: isAdmin ? .admin : .user)
+    }
+
     /// Sets a user's storage quota in bytes; `nil`: the server's default.
     public func setQuota(of name: String, to quota: Int64?) async throws {
         try await self.users.setQuota(of: name, to: quota)

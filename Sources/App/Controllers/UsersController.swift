@@ -57,19 +57,30 @@ struct UsersController: Sendable {
         return .json(UserAccountBody(user, used: 0), status: .created, headers: [.location: "/api/users/\(name)"])
     }
 
-    /// `PATCH /api/users/{name}`: any of `quota` (bytes, or `null` for the server's default) and
-    /// `password` (which ends every session and bearer token of the user). The user as changed.
+    /// `PATCH /api/users/{name}`: any of `quota` (bytes, or `null` for the server's default),
+    /// `password` and `role` (either of which ends every session and bearer token of the user;
+    /// not one's own role, 400; never the last admin's, 409). The user as changed.
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Self.admin(context)
+        let admin = try Self.admin(context)
         let name = try context.parameters.decoded("name")
         var body = try await JSONBody.read(request, emptyIsObject: true)
         let changesQuota = body.has("quota")
         let quota = body.isNull("quota") ? nil : body.integer("quota", required: false, in: 0...Int.max)
         let password = body.string("password", required: false, maxLength: Self.maxPasswordLength)
+        let roleName = body.string("role", required: false, maxLength: 16)
         try body.validate()
+        var role: UserRole?
+        if let roleName {
+            guard let named = UserRole(rawValue: roleName) else { throw Self.unknownRole }
+            role = named
+        }
+        if role != nil && name == admin.name {
+            throw HTTPException(.badRequest, "An admin does not change their own role here: another admin, or `wharf user role`, may.")
+        }
         _ = try await self.users.user(named: name)
         if let password { try await Self.accountRules { try await self.accounts.changePassword(of: name, to: password) } }
         if changesQuota { try await self.accounts.setQuota(of: name, to: quota.map(Int64.init)) }
+        if let role { try await self.accounts.setRole(of: name, isAdmin: role == .admin) }
         let user = try await self.users.user(named: name)
         return .json(UserAccountBody(user, used: try await self.users.usage(of: name)))
     }

@@ -27,6 +27,20 @@ extension SQLiteCatalog: UserCatalog {
         }
     }
 
+    func setRole(of name: String, to role: UserRole) async throws {
+        try await self.write { db in
+            guard var row = try UserRow.fetchOne(db, key: name) else { throw StorageError.userNotFound(name) }
+            guard row.role != role.rawValue else { return }
+            if role != .admin, try UserRow.filter(Column("role") == UserRole.admin.rawValue).fetchCount(db) == 1 {
+                throw StorageError.lastAdmin(name)
+            }
+            row.role = role.rawValue
+            row.token_generation += 1
+            try row.update(db)
+            try SessionRow.filter(Column("user_name") == name).deleteAll(db)
+        }
+    }
+
     func setQuota(of name: String, to quota: Int64?) async throws {
         try await self.write { db in
             guard var row = try UserRow.fetchOne(db, key: name) else { throw StorageError.userNotFound(name) }

@@ -52,6 +52,13 @@ public struct UserAccounts: Sendable {
         try await self.catalog.setPasswordHash(of: name, to: hash)
     }
 
+    /// Sets a user's role; a change ends every session and bearer token of theirs, so that
+    /// nothing opened under the old role (an admin's event stream, say) goes on under it. The
+    /// last admin stays one (`conflict`).
+    public func setRole(of name: String, to role: UserRole) async throws {
+        try await self.catalog.setRole(of: name, to: role)
+    }
+
     /// Sets a user's quota in bytes (`nil`: the server's default).
     public func setQuota(of name: String, to quota: Int64?) async throws {
         try await self.catalog.setQuota(of: name, to: quota)

@@ -12,6 +12,10 @@ public protocol UserCatalog: Sendable {
     /// Replaces a user's password hash, raises their token generation and ends their sessions,
     /// in one transaction; `notFound` when there is no such user.
     func setPasswordHash(of name: String, to hash: String) async throws
+    /// Sets a user's role; when it changes, raises their token generation and ends their
+    /// sessions, in one transaction. `notFound` when there is no such user, `conflict` when it
+    /// would leave no admin.
+    func setRole(of name: String, to role: UserRole) async throws
     /// Sets a user's quota (`nil`: the server's default); `notFound` when there is no such user.
     func setQuota(of name: String, to quota: Int64?) async throws
     /// Removes a user and their sessions, first giving their files to `heir` when named;

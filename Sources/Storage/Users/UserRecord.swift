@@ -8,7 +8,7 @@ public struct UserRecord: Sendable, Equatable {
     public var role: UserRole
     /// When the user was added, in microseconds since 1970 (UTC).
     public var createdAt: Int64
-    /// Raised by every change of password: bearer tokens and sessions made under an earlier
+    /// Raised by every change of password or role: bearer tokens and sessions made under an earlier
     /// generation no longer sign the user in. A new user's starts at random (`UserAccounts.add`).
     public var tokenGeneration: Int64
     /// Most bytes the user's files may hold (each stored content counted once); `nil`: the
