@@ -33,7 +33,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 XSS_NAME = "<img src=x onerror=alert(1)>.png"
 
@@ -339,6 +339,31 @@ def manage_users(driver, wait):
             .then((r) => done(r.status))""")
     if uploaded != 201:
         raise SystemExit(f"carol's upload answered {uploaded}")
+    # carol is made an admin and a user again, each after a question, and given a new password in
+    # a dialog, which she then signs in with.
+    def roles():
+        return driver.execute_script(
+            "return [...document.querySelectorAll('#user-list tbody tr')].map((row) => row.cells[1].querySelector('select')?.value ?? row.cells[1].textContent)")
+
+    for role in ("admin", "user"):
+        Select(driver.find_element(By.CSS_SELECTOR, "select[aria-label='Role of carol']")).select_by_value(role)
+        wait.until(expected_conditions.alert_is_present()).accept()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), f"carol is {'an admin' if role == 'admin' else 'a user'} now."))
+        wait.until(lambda d: roles() == ["admin", role])
+    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Set a new password for carol']").click()
+    fill_and_submit(driver, "reset-form", {"reset-password": "carol-renewed", "reset-repeat": "carol-renewed"})
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "users-message"), "carol has a new password"))
+    signed_in = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/token', { method: 'POST', body: new URLSearchParams({ username: 'carol', password: 'carol-renewed' }) }).then((r) => done(r.status))""")
+    if signed_in != 200:
+        raise SystemExit(f"carol's new password answered {signed_in}")
+    # On a phone's width each user's row wraps within the screen.
+    driver.set_window_size(390, 844)
+    sideways = driver.execute_script("return document.documentElement.scrollWidth - innerWidth")
+    driver.set_window_size(1280, 900)
+    if sideways > 0:
+        raise SystemExit(f"the users make the page {sideways} px wider than a phone's screen")
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Delete the user carol']").click()
     wait.until(expected_conditions.alert_is_present()).accept()
     heir = wait.until(expected_conditions.alert_is_present())

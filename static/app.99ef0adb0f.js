@@ -717,7 +717,20 @@ function exactSize(bytes) {
   return unit ? `${bytes / unit[1]} ${unit[0]}` : `${bytes} B`;
 }
 
-/** Draws the users, each with their quota to change and a Delete. */
+/** A user's role: a choice for another user's, text for one's own (the server refuses to change
+ * that, so that an admin cannot lock themselves out). */
+function roleCell(user) {
+  if (user.name === document.querySelector("#password-username").value) return cell(user.role);
+  const role = document.createElement("select");
+  role.setAttribute("aria-label", `Role of ${user.name}`);
+  for (const name of ["user", "admin"]) role.append(new Option(name, name, false, name === user.role));
+  role.addEventListener("change", () => changeRole(user, role));
+  const td = document.createElement("td");
+  td.append(role);
+  return td;
+}
+
+/** Draws the users, each with their role and quota to change, a new password and a Delete. */
 async function showUsers() {
   const response = await api("/api/users");
   if (!response.ok) { usersMessage.textContent = await detail(response); return; }
@@ -740,10 +753,16 @@ async function showUsers() {
     remove.textContent = "Delete";
     remove.setAttribute("aria-label", `Delete the user ${user.name}`);
     remove.addEventListener("click", () => removeUser(user));
+    const reset = document.createElement("button");
+    reset.type = "button";
+    reset.textContent = "New password";
+    reset.setAttribute("aria-label", `Set a new password for ${user.name}`);
+    reset.addEventListener("click", () => askNewPassword(user));
     const actions = document.createElement("td");
-    // An admin's own account is not deleted from here (the server refuses it too).
-    if (user.name !== document.querySelector("#password-username").value) actions.append(remove);
-    row.append(cell(user.name), cell(user.role), cell(humanSize(user.used), "size"), quotaCell, actions);
+    // An admin's own account is not deleted from here (the server refuses it too); their own
+    // password is changed in the header, with the current one.
+    if (user.name !== document.querySelector("#password-username").value) actions.append(reset, " ", remove);
+    row.append(cell(user.name), roleCell(user), cell(humanSize(user.used), "size"), quotaCell, actions);
     return row;
   });
   document.querySelector("#user-list tbody").replaceChildren(...rows);
@@ -760,6 +779,55 @@ async function changeQuota(user, text) {
   usersMessage.textContent = response.ok ? `The quota of ${user.name} is ${quota === null ? "the default" : exactSize(quota)}.` : await detail(response);
   await showUsers();
 }
+
+async function changeRole(user, select) {
+  const role = select.value;
+  if (!confirm(`Make ${user.name} ${role === "admin" ? "an admin" : "a user"}? They are signed out everywhere.`)) {
+    select.value = user.role;
+    return;
+  }
+  const response = await api(`/api/users/${encodeURIComponent(user.name)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ role }),
+  });
+  usersMessage.textContent = response.ok ? `${user.name} is ${role === "admin" ? "an admin" : "a user"} now.` : await detail(response);
+  await showUsers();
+}
+
+const resetDialog = document.querySelector("#reset-dialog");
+const resetMessage = document.querySelector("#reset-message");
+
+function askNewPassword(user) {
+  document.querySelector("#reset-form").reset();
+  document.querySelector("#reset-title").textContent = `New password for ${user.name}`;
+  document.querySelector("#reset-username").value = user.name;
+  resetMessage.textContent = "";
+  resetDialog.showModal();
+}
+
+document.querySelector("#reset-cancel").addEventListener("click", () => resetDialog.close());
+
+document.querySelector("#reset-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = document.querySelector("#reset-username").value;
+  const chosen = document.querySelector("#reset-password").value;
+  if (chosen !== document.querySelector("#reset-repeat").value) {
+    resetMessage.textContent = "The two passwords differ.";
+    return;
+  }
+  const response = await api(`/api/users/${encodeURIComponent(name)}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ password: chosen }),
+  });
+  if (!response.ok) {
+    resetMessage.textContent = await detail(response);
+    return;
+  }
+  resetDialog.close();
+  usersMessage.textContent = `${name} has a new password and is signed out everywhere.`;
+});
 
 async function removeUser(user) {
   if (!confirm(`Delete the user ${user.name}?`)) return;
