@@ -202,6 +202,52 @@ import Testing
         }
     }
 
+    /// A sign-in that ends through the server (a sign-out, a password changed by its user or an
+    /// admin, a new role, the user deleted) ends its streams at once, not at their next wake.
+    @Test func aStreamEndsAtOnceWhenItsSignInEndsThroughTheServer() async throws {
+        let app = try await FormLoginTests.app()
+        let admin: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "admin"))]
+        try await app.live(anonymous: true) { client in
+            let port = try #require(client.port)
+            let jar = app.directory.path + "/cookies"
+            /// Opens a stream, ends its sign-in with `end`, and says how long the stream took to end.
+            func ending(_ credentials: [String], _ end: () async throws -> Int) async throws -> Duration {
+                let received = app.directory.path + "/received"
+                try? FileManager.default.removeItem(atPath: received)
+                let running = try Command.start(
+                    "curl",
+                    ["-sS", "-N", "--max-time", "12", "-o", received] + credentials + ["http://127.0.0.1:\(port)/api/events"]
+                )
+                try await waitUntil("the stream is open") { (try? String(contentsOfFile: received, encoding: .utf8))?.hasPrefix("retry:") == true }
+                let asked = ContinuousClock.now
+                #expect(try await end() < 400)
+                _ = try await Command.wait(running)
+                return ContinuousClock.now - asked
+            }
+            func alice() async throws -> [String] { ["-H", "Authorization: Bearer " + (try await app.token(for: "alice"))] }
+            let signIn = ["-c", jar, "-d", "username=alice", "-d", "password=alice-password"]
+            #expect(try await Curl.request(port: port, "/login", signIn).status == 303)
+            let afterSignOut = try await ending(["-b", jar]) { try await Curl.request(port: port, "/logout", ["-b", jar, "-X", "POST"]).status }
+            let own = "Bearer " + (try await app.token(for: "alice"))
+            let afterOwnChange = try await ending(["-H", "Authorization: " + own]) {
+                let change = #"{"current_password": "alice-password", "new_password": "alice-second"}"#
+                return try await client.request(.post, "/api/me/password", json: change, headers: [.authorization: own]).status.code
+            }
+            let afterReset = try await ending(try await alice()) {
+                try await client.request(.patch, "/api/users/alice", json: #"{"password": "alice-third"}"#, headers: admin).status.code
+            }
+            let afterRole = try await ending(try await alice()) {
+                try await client.request(.patch, "/api/users/alice", json: #"{"role": "admin"}"#, headers: admin).status.code
+            }
+            let afterDeletion = try await ending(try await alice()) {
+                try await client.request(.delete, "/api/users/alice", headers: admin).status.code
+            }
+            for took in [afterSignOut, afterOwnChange, afterReset, afterRole, afterDeletion] {
+                #expect(took < .seconds(5), "a stream outlived its sign-in by \(took), waiting for its 15 s heartbeat")
+            }
+        }
+    }
+
     /// A WebSocket opened with a token is closed with 1008 (a policy violation) when the user's
     /// password changes, before it carries anything that came after.
     @Test func aWebSocketClosesWhenItsSignInEnds() async throws {

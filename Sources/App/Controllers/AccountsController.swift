@@ -17,6 +17,8 @@ struct AccountsController {
     let page: LoginPage
     let files: FilesService
     let uploads: ResumableUploads
+    /// Wakes the event streams, so that those of a sign-in that ended here end at once.
+    let wakeStreams: @Sendable () -> Void
 
     static let sessionCookie = "wharf_session"
 
@@ -115,7 +117,10 @@ struct AccountsController {
     /// `POST /logout`: ends the session on the server and clears the cookie; 303 to the sign-in page.
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         try CrossSiteCheck.check(request)
+        // Ended in the store now, not after the answer, so that its streams find it gone.
+        if let id = request.cookies[Self.sessionCookie]?.value { try await self.sessionStore.remove(id: String(id)) }
         context.sessions.clearSession()
+        self.wakeStreams()
         return Response(status: .seeOther, headers: [.location: "/login", .contentLength: "0", .cacheControl: "no-store"])
     }
 
@@ -151,6 +156,7 @@ struct AccountsController {
             throw Self.tooManyAttempts(wait)
         }
         try await self.accounts.changePassword(of: principal.name, to: new)
+        self.wakeStreams()
         // Signed in by a session (a bearer token wins over one): this browser gets a new session
         // of the new generation; the old one is gone with every other.
         if request.headers[.authorization] == nil, context.sessions.session != nil {

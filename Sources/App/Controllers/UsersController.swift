@@ -9,8 +9,9 @@ import Storage
 struct UsersController: Sendable {
     let accounts: Accounts
     let users: UserAccounts
-    /// Wakes the event streams after a deletion gave files to another user.
-    let filesChanged: @Sendable () -> Void
+    /// Wakes the event streams, which look again at the files they follow and at the sign-in they
+    /// were opened with: after a change that ends a user's sign-ins or gives files to another.
+    let wakeStreams: @Sendable () -> Void
 
     static let maxPasswordLength = 1024
 
@@ -81,6 +82,7 @@ struct UsersController: Sendable {
         if let password { try await Self.accountRules { try await self.accounts.changePassword(of: name, to: password) } }
         if changesQuota { try await self.accounts.setQuota(of: name, to: quota.map(Int64.init)) }
         if let role { try await self.accounts.setRole(of: name, isAdmin: role == .admin) }
+        if password != nil || role != nil { self.wakeStreams() }
         let user = try await self.users.user(named: name)
         return .json(UserAccountBody(user, used: try await self.users.usage(of: name)))
     }
@@ -105,7 +107,7 @@ struct UsersController: Sendable {
         } catch let error as StorageError where error.code == .inUse {
             throw HTTPException(.conflict, "'\(name)' still owns files: name a user to give them to (?transfer_to=NAME), or delete them first.")
         }
-        if heir != nil { self.filesChanged() }
+        self.wakeStreams()
         return Response(status: .noContent)
     }
 

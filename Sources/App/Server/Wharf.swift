@@ -139,6 +139,7 @@ public enum Wharf {
         let signedIn = router.group().add(middleware: sessionMiddleware).add(middleware: authentication(required: true))
 
         let userAccounts = Self.accounts(storage.users, configuration)
+        let signal = CommitSignal()
         let accounts = AccountsController(
             signIn: SignIn(
                 users: storage.users,
@@ -151,13 +152,13 @@ public enum Wharf {
             sessionStore: storage.sessions,
             page: LoginPage(staticDirectory: configuration.staticDirectory, policy: configuration.sitePolicy),
             files: storage.files,
-            uploads: storage.resumable
+            uploads: storage.resumable,
+            wakeStreams: signal.notify
         )
         accounts.registerPublic(on: router, table: routes)
         accounts.registerSessions(on: withSessions, table: routes)
         accounts.registerSignedIn(on: signedIn, table: routes)
-        let signal = CommitSignal()
-        UsersController(accounts: userAccounts, users: storage.users, filesChanged: signal.notify).register(on: signedIn, table: routes)
+        UsersController(accounts: userAccounts, users: storage.users, wakeStreams: signal.notify).register(on: signedIn, table: routes)
 
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))
             .observed(by: FileChangeCounters(factory: metrics).count)
