@@ -24,6 +24,7 @@ struct FileChangeCounters: Sendable {
             case .created: self.created.increment()
             case .updated: self.updated.increment()
             case .deleted: self.deleted.increment()
+            case .unchanged: break
             }
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The `files` table's row, as GRDB reads and writes it; column names are the table's.
-struct FileRow: Encodable, FetchableRecord, PersistableRecord {
+struct FileRow: Encodable, Equatable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "files"
 
     var id: String

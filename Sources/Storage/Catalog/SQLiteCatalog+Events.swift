@@ -1,14 +1,16 @@
 import GRDB
 
 extension SQLiteCatalog {
-    /// Writes the event of a committed change, in the change's transaction.
+    /// Writes the event of a committed change, in the change's transaction; a change that changed
+    /// nothing has none.
     static func announce(_ change: FileChange, at time: Int64, in db: Database) throws {
-        let kind: EventKind =
-            switch change {
-            case .created: .fileCreated
-            case .updated: .fileUpdated
-            case .deleted: .fileDeleted
-            }
+        let kind: EventKind
+        switch change {
+        case .created: kind = .fileCreated
+        case .updated: kind = .fileUpdated
+        case .deleted: kind = .fileDeleted
+        case .unchanged: return
+        }
         try db.execute(
             sql: "INSERT INTO events (kind, file_id, owner, at) VALUES (?, ?, ?, ?)",
             arguments: [kind.rawValue, change.record.id.rawValue, change.record.owner, time]

@@ -265,8 +265,12 @@ struct SQLiteCatalog: Catalog {
 
     static func update(_ id: FileID, ownedBy owner: String?, in db: Database, _ change: (inout FileRow) -> Void) throws -> FileChange {
         var row = try self.row(id, ownedBy: owner, in: db)
+        let original = row
         let before = try row.record(integrity: try self.integrity(of: row.sha256, in: db))
         change(&row)
+        var unversioned = row
+        unversioned.updated_at = original.updated_at
+        if unversioned == original { return .unchanged(before) }
         try row.update(db)
         return .updated(try row.record(integrity: try self.integrity(of: row.sha256, in: db)), before: before)
     }

@@ -6,11 +6,14 @@ public enum FileChange: Sendable, Equatable {
     case updated(FileRecord, before: FileRecord)
     /// A file was removed.
     case deleted(FileRecord)
+    /// A change asked for left the file as it was (its own name given again, say): nothing was
+    /// written or announced, and its version stays.
+    case unchanged(FileRecord)
 
     /// The record as it is after the change (as it was, for a deletion).
     public var record: FileRecord {
         switch self {
-        case .created(let record), .updated(let record, _), .deleted(let record): record
+        case .created(let record), .updated(let record, _), .deleted(let record), .unchanged(let record): record
         }
     }
 }
