@@ -19,12 +19,12 @@ struct RecordAnswer {
     }
 
     /// The record as JSON under its `ETag`.
-    func response(status: HTTPResponse.Status = .ok) -> Response {
+    func response() -> Response {
         let headers: HTTPFields = [
             .contentType: "application/json",
             .contentLength: String(self.body.readableBytes),
             .eTag: self.entityTag.headerValue,
         ]
-        return Response(status: status, headers: headers, body: .init(byteBuffer: self.body))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: self.body))
     }
 }

@@ -25,7 +25,7 @@ struct SitePage: Sendable {
 
     /// `template` with each `{{name}}` of `values` replaced in one pass, so that no filled-in text
     /// (a `next` of `/{{username}}`, say) is ever read as a placeholder itself.
-    static func fill(_ template: String, _ values: [String: String]) -> String {
+    private static func fill(_ template: String, _ values: [String: String]) -> String {
         var page = ""
         var rest = template[...]
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
