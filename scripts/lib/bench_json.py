@@ -43,6 +43,8 @@ def fill(wharf_binary, storage, port):
 
 def run(wharf_binary, baseline_binary, venv_python, work, seconds=10):
     storage = os.path.join(work, "json-storage")
+    # It is also the (empty) static site, which must exist when the server starts.
+    os.makedirs(storage, exist_ok=True)
     record, token = fill(wharf_binary, storage, 18095)
     servers = [("Wharf", wharf_binary)] + ([("baseline", baseline_binary)] if baseline_binary else []) + [("FastAPI", None)]
     rows = []
