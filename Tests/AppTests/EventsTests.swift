@@ -130,10 +130,15 @@ import Testing
                 ids.append(try await client.request(.put, "/api/files?name=\(name)", body: name, headers: carol).decoded(FileRecordBody.self).id)
             }
             // bob's stream, open before, hears of them well before a heartbeat would wake it.
-            async let heard = Self.read(port: port, ["-H", bob], seconds: 4)
-            try await Task.sleep(for: .seconds(1))
+            let received = app.directory.path + "/received"
+            let stream = try Command.start(
+                "curl",
+                ["-sS", "-N", "--max-time", "4", "-o", received, "-H", bob, "http://127.0.0.1:\(port)/api/events"]
+            )
+            try await waitUntil("the stream is open") { (try? String(contentsOfFile: received, encoding: .utf8))?.hasPrefix("retry:") == true }
             #expect(try await client.request(.delete, "/api/users/carol?transfer_to=bob").status == .noContent)
-            let events = try Self.parse(try await heard).events
+            _ = try await Command.wait(stream)
+            let events = try Self.parse(try String(contentsOfFile: received, encoding: .utf8)).events
             #expect(events.map(\.type) == ["file.updated", "file.updated"])
             #expect(events.map(\.body.file?.id) == ids.sorted())
             #expect(events.allSatisfy { if case .record(let record) = $0.body.file { record.owner == "bob" } else { false } })
