@@ -27,6 +27,7 @@ struct DirectoryListing {
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             if name == "." || name == ".." || (name.hasPrefix(".") && !mount.showDotfiles) { continue }
+            if directory == mount.root && mount.isServerPage(name[...]) { continue }
             guard let entry = mount.directory.lookup(directory + "/" + name) else { continue }
             let (identity, isDirectory) = (entry.status.identity, entry.status.isDirectory)
             let modified = RFC3339.format(seconds: Int64(identity.modified / 1_000_000_000))

@@ -13,9 +13,20 @@ public struct StaticMount: Sendable {
     public var showDotfiles: Bool
     /// Directories without an index list their entries (HTML, or JSON for `Accept: application/json`).
     public var browse: Bool
+    /// Files at the root that the server fills in and answers itself (the sign-in page's
+    /// template): never sent as they are, nor their sidecars, nor listed.
+    public var serverPages: Set<String>
 
     /// A mount; `root` must exist.
-    public init(prefix: String, root: String, htmlMode: Bool, spaFallback: Bool = false, showDotfiles: Bool = false, browse: Bool = false) throws {
+    public init(
+        prefix: String,
+        root: String,
+        htmlMode: Bool,
+        spaFallback: Bool = false,
+        showDotfiles: Bool = false,
+        browse: Bool = false,
+        serverPages: Set<String> = []
+    ) throws {
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
@@ -28,6 +39,12 @@ public struct StaticMount: Sendable {
         self.spaFallback = spaFallback
         self.showDotfiles = showDotfiles
         self.browse = browse
+        self.serverPages = serverPages
+    }
+
+    /// Whether `name`, at the root, is a server page or one of its sidecars (`login.html.gz`).
+    func isServerPage(_ name: Substring) -> Bool {
+        self.serverPages.contains { name == $0 || name.hasPrefix($0 + ".") }
     }
 
     /// The real path of the directory served now (symlinks in it are judged against this).

@@ -7,7 +7,7 @@ import TextBytes
 /// one whose `..` would climb above the mount's root is not found. Then the path is
 /// percent-decoded once, strictly: invalid escapes or UTF-8 are malformed (400). Any segment
 /// that is still empty, `.` or `..` (an encoded slash made it so), contains a backslash or NUL,
-/// or is hidden (a dotfile, unless shown) makes the path not found. Finally the candidate's real
+/// or is hidden (a dotfile, unless shown; a server page at the root) makes the path not found. Finally the candidate's real
 /// path (symlinks resolved) must still be inside the mount's real root: a symlink that leaves the
 /// root is not found either (`MountDirectory` judges that).
 enum StaticPathResolver {
@@ -35,6 +35,7 @@ enum StaticPathResolver {
         let wantsDirectory = segments.last == ""
         if wantsDirectory { segments = segments.dropLast() }
         for segment in segments where !Self.isServable(segment, in: mount) { return .notFound }
+        if segments.count == 1, let name = segments.first, mount.isServerPage(name) { return .notFound }
         let candidate = ([mount.root] + segments.map(String.init)).joined(separator: "/")
         guard let found = mount.directory.lookup(candidate) else { return .notFound }
         if found.status.isRegular { return wantsDirectory ? .notFound : .file(found) }

@@ -43,6 +43,30 @@ import Testing
         }
     }
 
+    /// The templates of the pages the server fills in (the sign-in page, a share link's refusal)
+    /// are not sent as they are, nor their gzip sidecars, nor listed; the sign-in page still is.
+    @Test func theServersOwnPagesAreNotServedAsTemplates() async throws {
+        let app = try TestApp { $0.browse = true }
+        let root = app.configuration.staticDirectory
+        for name in ["login.html", "link.html", "login.html.gz", "link.html.gz"] {
+            try FileManager.default.copyItem(atPath: PythonClients.site + "/" + name.replacing(".gz", with: ""), toPath: root + "/" + name)
+        }
+        try Data("<p>kept</p>".utf8).write(to: URL(fileURLWithPath: root + "/login-help.html"))
+        // No index, so that the root is listed.
+        try FileManager.default.removeItem(atPath: root + "/index.html")
+        try await app.live { client in
+            let port = client.port!
+            for path in ["/login.html", "/link.html", "/login.html.gz", "/link.html.gz", "/%6Cogin.html"] {
+                #expect(try await Curl.request(port: port, path, []).status == 404, "\(path)")
+            }
+            #expect(try await Curl.request(port: port, "/login-help.html", []).status == 200)
+            let page = try await Curl.request(port: port, "/login", [])
+            #expect(page.status == 200 && !String(decoding: page.body, as: UTF8.self).contains("{{"))
+            let listing = String(decoding: try await Curl.request(port: port, "/", ["-H", "Accept: application/json"]).body, as: UTF8.self)
+            #expect(listing.contains("login-help.html") && !listing.contains("\"login.html") && !listing.contains("link.html"), "\(listing)")
+        }
+    }
+
     /// Other methods on the site's files and directories get 405 with `Allow`, as nginx, Caddy and
     /// Starlette's StaticFiles answer; on a path that names nothing, or under the API, 404.
     @Test func otherMethodsOnStaticFilesAre405WithAllow() async throws {

@@ -10,8 +10,11 @@ import TextBytes
 struct LoginPage: Sendable {
     let page: SitePage
 
+    /// The template in the static site, which the static mount does not send as it is.
+    static let file = "login.html"
+
     init(staticDirectory: String, policy: String?) {
-        self.page = SitePage(staticDirectory: staticDirectory, file: "login.html", policy: policy)
+        self.page = SitePage(staticDirectory: staticDirectory, file: Self.file, policy: policy)
     }
 
     func render(

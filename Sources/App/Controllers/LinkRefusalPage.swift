@@ -10,8 +10,11 @@ import TextBytes
 struct LinkRefusalPage: Sendable {
     let page: SitePage
 
+    /// The template in the static site, which the static mount does not send as it is.
+    static let file = "link.html"
+
     init(staticDirectory: String, policy: String?) {
-        self.page = SitePage(staticDirectory: staticDirectory, file: "link.html", policy: policy)
+        self.page = SitePage(staticDirectory: staticDirectory, file: Self.file, policy: policy)
     }
 
     /// The page for `refusal`; `nil` when the site has no `link.html`.

@@ -370,7 +370,8 @@ public enum Wharf {
                 htmlMode: true,
                 spaFallback: configuration.spaFallback,
                 showDotfiles: configuration.showDotfiles,
-                browse: configuration.browse
+                browse: configuration.browse,
+                serverPages: [LoginPage.file, LinkRefusalPage.file]
             )
         ]
         for (prefix, directory) in configuration.mounts {
