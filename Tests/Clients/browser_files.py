@@ -283,6 +283,9 @@ def change_password(driver, wait, password):
     submit(password, "a new password", "a new password")
     wait.until(expected_conditions.invisibility_of_element_located((By.ID, "password-dialog")))
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Password changed"))
+    # The dialog's form kept the user's name (for password managers, and for the page itself).
+    if not driver.find_element(By.ID, "who").text.startswith("Signed in as admin."):
+        raise SystemExit(f"after the change the header reads {driver.find_element(By.ID, 'who').text!r}")
     driver.refresh()
     wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "Signed in as admin"))
     driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()

@@ -795,39 +795,53 @@ async function changeRole(user, select) {
   await showUsers();
 }
 
-const resetDialog = document.querySelector("#reset-dialog");
-const resetMessage = document.querySelector("#reset-message");
-
-function askNewPassword(user) {
-  document.querySelector("#reset-form").reset();
-  document.querySelector("#reset-title").textContent = `New password for ${user.name}`;
-  document.querySelector("#reset-username").value = user.name;
-  resetMessage.textContent = "";
-  resetDialog.showModal();
+/** A dialog (`#<id>-dialog`, its `-form`, `-cancel` and `-message`) that takes a new password in
+ * its two `autocomplete=new-password` fields, which must match: `change(chosen)` makes the change
+ * and answers its response, whose refusal the dialog shows; after a change it closes and runs
+ * `done()`. Answers the function that opens it empty. */
+function newPasswordDialog(id, change, done) {
+  const dialog = document.querySelector(`#${id}-dialog`);
+  const form = document.querySelector(`#${id}-form`);
+  const message = document.querySelector(`#${id}-message`);
+  document.querySelector(`#${id}-cancel`).addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const [chosen, repeated] = [...form.querySelectorAll("input[autocomplete=new-password]")].map((input) => input.value);
+    if (chosen !== repeated) {
+      message.textContent = "The two new passwords differ.";
+      return;
+    }
+    const response = await change(chosen);
+    if (!response.ok) {
+      message.textContent = await detail(response);
+      return;
+    }
+    dialog.close();
+    done();
+  });
+  return () => {
+    form.reset();
+    message.textContent = "";
+    dialog.showModal();
+  };
 }
 
-document.querySelector("#reset-cancel").addEventListener("click", () => resetDialog.close());
-
-document.querySelector("#reset-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const name = document.querySelector("#reset-username").value;
-  const chosen = document.querySelector("#reset-password").value;
-  if (chosen !== document.querySelector("#reset-repeat").value) {
-    resetMessage.textContent = "The two passwords differ.";
-    return;
-  }
-  const response = await api(`/api/users/${encodeURIComponent(name)}`, {
+const resetUsername = document.querySelector("#reset-username");
+const openReset = newPasswordDialog(
+  "reset",
+  (chosen) => api(`/api/users/${encodeURIComponent(resetUsername.value)}`, {
     method: "PATCH",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ password: chosen }),
-  });
-  if (!response.ok) {
-    resetMessage.textContent = await detail(response);
-    return;
-  }
-  resetDialog.close();
-  usersMessage.textContent = `${name} has a new password and is signed out everywhere.`;
-});
+  }),
+  () => { usersMessage.textContent = `${resetUsername.value} has a new password and is signed out everywhere.`; },
+);
+
+function askNewPassword(user) {
+  openReset();
+  document.querySelector("#reset-title").textContent = `New password for ${user.name}`;
+  resetUsername.value = user.name;
+}
 
 async function removeUser(user) {
   if (!confirm(`Delete the user ${user.name}?`)) return;
@@ -863,43 +877,26 @@ document.querySelector("#add-user").addEventListener("submit", async (event) => 
   await showUsers();
 });
 
-const passwordDialog = document.querySelector("#password-dialog");
-const passwordMessage = document.querySelector("#password-message");
-
-document.querySelector("#change-password").addEventListener("click", () => {
-  document.querySelector("#password-form").reset();
-  passwordMessage.textContent = "";
-  passwordDialog.showModal();
-});
-document.querySelector("#password-cancel").addEventListener("click", () => passwordDialog.close());
-
-document.querySelector("#password-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const current = document.querySelector("#current-password").value;
-  const chosen = document.querySelector("#new-password").value;
-  if (chosen !== document.querySelector("#repeat-password").value) {
-    passwordMessage.textContent = "The two new passwords differ.";
-    return;
-  }
-  const response = await api("/api/me/password", {
+const openPasswordChange = newPasswordDialog(
+  "password",
+  (chosen) => api("/api/me/password", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ current_password: current, new_password: chosen }),
-  });
-  if (!response.ok) {
-    passwordMessage.textContent = await detail(response);
-    return;
-  }
-  passwordDialog.close();
-  const name = document.querySelector("#password-username").value;
-  document.querySelector("#who").textContent = `Signed in as ${name}. Password changed; every other session was signed out.`;
-});
+    body: JSON.stringify({ current_password: document.querySelector("#current-password").value, new_password: chosen }),
+  }),
+  () => {
+    const name = document.querySelector("#password-username").value;
+    document.querySelector("#who").textContent = `Signed in as ${name}. Password changed; every other session was signed out.`;
+  },
+);
+document.querySelector("#change-password").addEventListener("click", openPasswordChange);
 
 async function start() {
   const me = await showUsage();
   if (!me) return;
   document.querySelector("#who").textContent = `Signed in as ${me.name}`;
-  document.querySelector("#password-username").value = me.name;
+  // Its default, so that opening the password dialog (which resets its form) keeps it.
+  document.querySelector("#password-username").defaultValue = me.name;
   // An admin sees everyone's files, so the list says whose each is.
   document.querySelector("#listing").classList.toggle("everyone", me.role === "admin");
   const admin = me.role === "admin";
