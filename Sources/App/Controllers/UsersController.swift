@@ -4,7 +4,7 @@ import Routing
 import Storage
 
 /// Users managed by an admin over the API, as `wharf user` manages them on the machine:
-/// `GET /api/users`, `POST /api/users`, `PATCH /api/users/{name}` (quota, password) and
+/// `GET /api/users`, `POST /api/users`, `PATCH /api/users/{name}` (quota, password, role) and
 /// `DELETE /api/users/{name}?transfer_to=`. Anyone else is refused with 403.
 struct UsersController: Sendable {
     let accounts: Accounts
@@ -48,10 +48,10 @@ struct UsersController: Sendable {
         var body = try await JSONBody.read(request)
         let name = body.string("name", required: true, maxLength: 64) ?? ""
         let password = body.string("password", required: true, maxLength: Self.maxPasswordLength) ?? ""
-        let roleName = body.string("role", required: false, maxLength: 16) ?? UserRole.user.rawValue
+        let roleName = body.string("role", required: false, maxLength: 16)
         let quota = body.isNull("quota") ? nil : body.integer("quota", required: false, in: 0...Int.max)
         try body.validate()
-        guard let role = UserRole(rawValue: roleName) else { throw Self.unknownRole }
+        let role = try Self.role(named: roleName) ?? .user
         let user = try await Self.accountRules {
             try await self.accounts.add(name: name, password: password, isAdmin: role == .admin, quota: quota.map(Int64.init))
         }
@@ -70,11 +70,7 @@ struct UsersController: Sendable {
         let password = body.string("password", required: false, maxLength: Self.maxPasswordLength)
         let roleName = body.string("role", required: false, maxLength: 16)
         try body.validate()
-        var role: UserRole?
-        if let roleName {
-            guard let named = UserRole(rawValue: roleName) else { throw Self.unknownRole }
-            role = named
-        }
+        let role = try Self.role(named: roleName)
         if role != nil && name == admin.name {
             throw HTTPException(.badRequest, "An admin does not change their own role here: another admin, or `wharf user role`, may.")
         }
@@ -111,7 +107,12 @@ struct UsersController: Sendable {
         return Response(status: .noContent)
     }
 
-    static let unknownRole = HTTPException(.badRequest, "The role is 'user' or 'admin'.")
+    /// The role a body names (`nil` when it names none); 400 for any other word.
+    static func role(named name: String?) throws -> UserRole? {
+        guard let name else { return nil }
+        guard let role = UserRole(rawValue: name) else { throw HTTPException(.badRequest, "The role is 'user' or 'admin'.") }
+        return role
+    }
 
     /// Runs `body`, answering a name or password Wharf does not take with 400 and its reason.
     @discardableResult
