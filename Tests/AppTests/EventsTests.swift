@@ -145,6 +145,19 @@ import Testing
         }
     }
 
+    @Test func aChangeThatChangesNothingIsNotAnnounced() async throws {
+        try await TestApp().live { client in
+            let port = try #require(client.port)
+            let id = try await client.request(.put, "/api/files?name=a.txt", body: "a").decoded(FileRecordBody.self).id
+            for change in [#"{"name": "a.txt"}"#, #"{"nmae": "b.txt"}"#, "{}", #"{"name": "b.txt"}"#] {
+                #expect(try await client.request(.patch, "/api/files/\(id)", json: change).status == .ok, "\(change)")
+            }
+            #expect(try await client.request(.put, "/api/files/\(id)/content", body: "a").status == .ok, "the same bytes again")
+            let events = try Self.parse(try await Self.read(port: port, ["-G", "-d", "last_event_id=0"], seconds: 1)).events
+            #expect(events.map(\.type) == ["file.created", "file.updated"], "only the rename is announced")
+        }
+    }
+
     /// A stream opened with a session cookie ends when that session signs out; one opened with a
     /// bearer token when the user's password changes, when the token expires, or when the user is
     /// deleted: none carries what came after (the password was changed because someone else knew

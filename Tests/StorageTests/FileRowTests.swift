@@ -32,4 +32,12 @@ import Testing
     func whatIsNoListOfStringsIsRefused(text: String) {
         #expect(FileRow.decodeTags(text) == nil)
     }
+
+    /// A change's version is its time, but always after the version before: two changes within a
+    /// microsecond, or under a clock set back, are still told apart.
+    @Test func everyChangeMovesTheVersionForward() {
+        #expect(FileRow.nextVersion(after: 100, at: 250) == 250)
+        #expect(FileRow.nextVersion(after: 250, at: 250) == 251)
+        #expect(FileRow.nextVersion(after: 300, at: 250) == 301)
+    }
 }
