@@ -138,6 +138,32 @@ import Testing
         }
     }
 
+    /// A file input left empty is sent by browsers as a part named "" with no bytes: no file was
+    /// chosen, so none is stored; an empty file that was chosen is one.
+    @Test func aFileInputLeftEmptyIsNoFile() async throws {
+        let app = try TestApp()
+        let unchosen = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n"
+        let chosenEmpty = "--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"empty.txt\"\r\nContent-Type: text/plain\r\n\r\n\r\n"
+        let tags = "--b\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\nx\r\n"
+        try await app.live { client in
+            func post(_ body: String) async throws -> Curl.Reply {
+                try await Curl.request(
+                    port: client.port!,
+                    "/api/files",
+                    ["-H", "Content-Type: multipart/form-data; boundary=b", "--data-binary", body]
+                )
+            }
+            let alone = try await post(unchosen + tags + "--b--\r\n")
+            #expect(alone.status == 422)
+            #expect(String(decoding: alone.body, as: UTF8.self).contains("Field required"))
+            #expect(try await app.holdsNothing(port: client.port!))
+            let beside = try await post(unchosen + chosenEmpty + unchosen + "--b--\r\n")
+            #expect(beside.status == 201)
+            #expect(try beside.decoded(FormUploadBody.self).files.map { [$0.name, String($0.size)] } == [["empty.txt", "0"]])
+        }
+        #expect(app.stagedFiles.isEmpty)
+    }
+
     @Test func onlyAllowedTypesAreStoredAndARefusalKeepsNoFileOfTheForm() async throws {
         let app = try TestApp { $0.allowTypes = "image/*,application/pdf" }
         let directory = app.directory.path

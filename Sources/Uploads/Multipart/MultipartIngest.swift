@@ -140,8 +140,14 @@ private struct FormState {
 
     private mutating func finishPart() async throws {
         switch self.current {
-        case .file(let staging, let headers, _, let head):
+        case .file(let staging, let headers, let size, let head):
             self.current = nil
+            // A browser sends a file input left empty as a part named "" with no bytes: no file
+            // was chosen, as Django, Rack and PHP read it, rather than an empty file to store.
+            if headers.fileName == "" && size == 0 {
+                await staging.abort()
+                return
+            }
             do {
                 let blob = try await staging.finish()
                 self.form.files.append(
