@@ -293,6 +293,7 @@ import Testing
         ("a%2Fb", "path separator"),
         ("a%5Cb", "path separator"),
         ("a%00b", "NUL"),
+        ("invoice%E2%80%AEfdp.exe", "direction override"),
         ("..", "directory"),
         (String(repeating: "n", count: 256), "longer than 255 bytes"),
     ])

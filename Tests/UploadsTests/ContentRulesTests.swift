@@ -10,6 +10,9 @@ import Uploads
         ("/absolute/path/name.txt", "name.txt"),
         ("tab\tand\nnewline.txt", "tabandnewline.txt"),
         ("ünïcode.txt", "ünïcode.txt"),
+        ("invoice\u{202E}fdp.exe", "invoicefdp.exe"),
+        ("\u{2067}שלום\u{2069}.txt", "שלום.txt"),
+        ("\u{200F}שלום.txt", "\u{200F}שלום.txt"),
     ])
     func clientFileNamesAreReducedToSafeBaseNames(client: String, stored: String) {
         #expect(UploadedFileName.sanitize(client) == stored)
@@ -26,7 +29,7 @@ import Uploads
     /// cleaned.
     @Test(arguments: [
         "", " ", "\u{A0}\u{3000}", "a/b", "a\\b", "..", "a\u{0}b", "line\nbreak.txt", "tab\t.txt", "del\u{7f}.txt",
-        String(repeating: "x", count: 256),
+        "invoice\u{202E}fdp.exe", "\u{202A}embedded.txt", "\u{2066}isolated\u{2069}.txt", String(repeating: "x", count: 256),
     ])
     func namesGivenOutrightAreRefusedWhenTheyCouldNotBeStored(name: String) {
         #expect(throws: UploadError.self) { try FileNameRule.validate(name) }
