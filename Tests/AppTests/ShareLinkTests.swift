@@ -119,6 +119,43 @@ import Testing
         }
     }
 
+    /// A download cut off before its end gives its count back, so that a broken connection does
+    /// not use a link up: the client resumes with a range, and the answer that finishes counts.
+    /// An answer of several ranges keeps its count, cut off or not.
+    @Test func aDownloadCutOffGivesItsCountBackAndItsResumeFinishesIt() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/big.bin"
+        try await Fixtures.randomFile(at: source, size: 32 << 20)
+        let partial = app.directory.path + "/partial.bin"
+        try await app.live { client in
+            let port = client.port!
+            let record = try await Curl.request(port: port, "/api/files?name=big.bin", ["-T", source]).decoded(FileRecordBody.self)
+            let link = try await Curl.request(port: port, "/api/files/\(record.id)/links", ["--json", #"{"max_downloads": 2}"#])
+                .decoded(ShareLinkBody.self)
+            func downloads() async throws -> Int? {
+                try await Curl.request(port: port, "/api/files/\(record.id)/links", []).decoded([ShareLinkBody].self).first?.downloads
+            }
+            func cutOff(_ range: [String]) async throws {
+                let curl = try Command.start("curl", ["-sS", "--limit-rate", "4M", "-o", partial] + range + ["http://127.0.0.1:\(port)\(link.url)"])
+                try await waitUntil("part of the file has come") {
+                    ((try? FileManager.default.attributesOfItem(atPath: partial))?[.size] as? Int ?? 0) > 1 << 20
+                }
+                curl.signal(SIGKILL)
+                _ = try await Command.wait(curl)
+            }
+            try await cutOff(["-r", "0-9999999,20000000-33554431"])
+            #expect(try await downloads() == 1, "several ranges cut off keep their count")
+            try FileManager.default.removeItem(atPath: partial)
+            try await cutOff([])
+            try await waitUntil("the cut-off download is given back") { try await downloads() == 1 }
+            let resumed = try await Curl.request(port: port, link.url, ["-C", "-"], saveTo: partial)
+            #expect(resumed.status == 206)
+            #expect(try await Fixtures.sha256(ofFile: partial) == record.sha256)
+            #expect(try await downloads() == 2)
+            #expect(try await Curl.request(port: port, link.url, []).status == 410)
+        }
+    }
+
     @Test(arguments: [
         (#"{"expires_in": 0}"#, "greater_than_equal"), (#"{"expires_in": 31536001}"#, "less_than_equal"),
         (#"{"max_downloads": "ten"}"#, "int_type"), (#"{"max_downloads": 1.5}"#, "int_type"), ("[1]", "model_attributes_type"),

@@ -58,9 +58,10 @@ struct ShareLinksController: Sendable {
     }
 
     /// `GET /s/{token}`: the file, as an attachment under its name, with validators and ranges;
-    /// each GET answered with bytes of the file (200, 206) counts as a download. A HEAD, a 304, a
-    /// 412 or a 416 sends none and counts nothing: a probe cannot use up a link. A link that
-    /// cannot give its file answers a browser with a page (`LinkRefusalPage`), anyone else JSON.
+    /// each GET answered with bytes of the file (200, 206) counts as a download, but for one cut
+    /// off before its end. A HEAD, a 304, a 412 or a 416 sends none and counts nothing: a probe
+    /// cannot use up a link. A link that cannot give its file answers a browser with a page
+    /// (`LinkRefusalPage`), anyone else JSON.
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
         do {
             return try await self.send(request, context: context)
@@ -92,9 +93,28 @@ struct ShareLinksController: Sendable {
                 try? await reader.close()
                 throw error
             }
+            if response.headers[.contentType]?.hasPrefix("multipart/byteranges") != true {
+                response.body = self.returningDownload(token, ifCut: response.body)
+            }
         }
         // A shared file is for its link's holder: no shared cache keeps it past the link's life.
         response.headers[.cacheControl] = "private, no-store"
         return response
+    }
+
+    /// An answer of one stretch of the file that is cut off gives its download back: its client
+    /// lacks at least the stretch's last byte, which only an answer that goes out whole, and
+    /// keeps its count, can give it. (An answer of several ranges keeps its count: its parts come
+    /// in the order asked, so the one cut off could be one its client does not need.)
+    private func returningDownload(_ token: String, ifCut body: ResponseBody) -> ResponseBody {
+        let files = self.files
+        return ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                try await body.write(writer)
+            } catch {
+                try? await files.returnDownload(token)
+                throw error
+            }
+        }
     }
 }

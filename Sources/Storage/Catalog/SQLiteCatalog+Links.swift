@@ -35,6 +35,12 @@ extension SQLiteCatalog {
             return try row.link()
         }
     }
+
+    func returnDownload(_ token: String) async throws {
+        try await self.write { db in
+            try db.execute(sql: "UPDATE share_links SET downloads = downloads - 1 WHERE token = ? AND downloads > 0", arguments: [token])
+        }
+    }
 }
 
 /// The `share_links` table's row; column names are the table's.

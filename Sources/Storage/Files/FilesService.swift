@@ -328,6 +328,13 @@ public struct FilesService: Sendable {
         _ = try await self.catalog.claimDownload(token, at: Self.now())
     }
 
+    /// Gives back the download of an answer cut off before its end (its client has not got the
+    /// file, and resumes it with a range that is a download of its own), so that a broken
+    /// connection does not use a link up.
+    public func returnDownload(_ token: String) async throws {
+        try await self.catalog.returnDownload(token)
+    }
+
     // MARK: Operations
 
     /// Checks that the metadata database answers.

@@ -11,4 +11,7 @@ public protocol ShareLinkCatalog: Sendable {
     /// Counts one download of the link at `time`, in one transaction with its checks: `notFound`
     /// for no such link, `gone` when it has expired or served its most downloads.
     func claimDownload(_ token: String, at time: Int64) async throws -> ShareLink
+    /// Gives back a download claimed by an answer that was cut off before its end; nothing when
+    /// the link is gone.
+    func returnDownload(_ token: String) async throws
 }
