@@ -80,7 +80,7 @@ struct EventsController: Sendable {
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 // Ends when the client leaves (a write fails), the server shuts down or the sign-in
                 // ends (a browser's EventSource then reconnects, and is refused).
-                try? await feed.follow(principal, after: cursor, while: { await check.holds(credentials) }) { frame in
+                _ = try? await feed.follow(principal, after: cursor, while: { await check.holds(credentials) }) { frame in
                     switch frame {
                     case .event(let id, let type, let json):
                         try await writer.write(ByteBuffer(string: "id: \(id)\nevent: \(type)\ndata: \(json)\n\n"))
