@@ -196,7 +196,7 @@ final class WebSocketHandshakeGate: ChannelDuplexHandler, RemovableChannelHandle
         let (written, bodyBytes) = (context.eventLoop.makePromise(of: Void.self), refusal.body.readableBytes)
         written.futureResult.cascade(to: promise)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(refusal.body))), promise: written)
-        written.futureResult.whenComplete { result in line((try? result.get()) != nil, bodyBytes) }
+        written.futureResult.assumeIsolated().whenComplete { result in line((try? result.get()) != nil, bodyBytes) }
     }
 
     /// Counts the handshake refused here with `status`; what writes its access-log line once its
