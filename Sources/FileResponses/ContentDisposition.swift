@@ -44,11 +44,12 @@ public struct ContentDisposition: Sendable, Equatable {
     }
 
     /// The name with every byte that is not printable ASCII, and every quote or backslash,
-    /// replaced by `_`, so it is safe inside a quoted-string.
+    /// replaced by `_`, so it is safe inside a quoted-string; and every `%`, which Chromium
+    /// decodes in a bare `filename` (so the exact name then goes in `filename*`).
     static func asciiFallback(_ name: String) -> String {
         var result = ""
         for scalar in name.unicodeScalars {
-            if scalar.value >= 0x20 && scalar.value < 0x7f && scalar != "\"" && scalar != "\\" {
+            if scalar.value >= 0x20 && scalar.value < 0x7f && scalar != "\"" && scalar != "\\" && scalar != "%" {
                 result.unicodeScalars.append(scalar)
             } else {
                 result.append("_")
