@@ -231,9 +231,10 @@ import Testing
         }
     }
 
-    /// A state-changing request signed in by cookie from another site is refused, whether the
-    /// browser says so in Sec-Fetch-Site or only its Origin or Referer shows it; the same site,
-    /// and bearer tokens, pass; the login form is guarded the same way.
+    /// A state-changing request signed in by cookie from another origin is refused, whether the
+    /// browser says so in Sec-Fetch-Site (a sibling subdomain's `same-site` included) or only its
+    /// Origin or Referer shows it; the same origin, and bearer tokens, pass; the login form is
+    /// guarded the same way.
     @Test func crossSiteRequestsWithTheCookieAreRefused() async throws {
         let app = try await Self.app()
         let token = try await app.token(for: "alice")
@@ -246,6 +247,7 @@ import Testing
                 try await Curl.request(port: port, "/api/files?name=x", credentials + headers.flatMap { ["-H", $0] } + ["--data-binary", "x"]).status
             }
             #expect(try await upload(["Sec-Fetch-Site: cross-site"]) == 403)
+            #expect(try await upload(["Sec-Fetch-Site: same-site", "Origin: http://uploads.127.0.0.1:\(port)"]) == 403)
             #expect(try await upload(["Origin: http://evil.example"]) == 403)
             #expect(try await upload(["Origin: null"]) == 403)
             #expect(try await upload(["Referer: http://evil.example/page"]) == 403)

@@ -2,12 +2,14 @@ import HTTPTypes
 import Hummingbird
 import Routing
 
-/// Refuses state-changing requests that a browser sends on behalf of another site (cross-site
-/// request forgery), and WebSocket handshakes from another site's page (which could otherwise
-/// read the signed-in user's events): what the browser says in `Sec-Fetch-Site`, or when it sends
-/// no such header, the `Origin` (else `Referer`) compared with the host the request was sent to.
-/// A request with none of them is not a browser's cross-site request and passes. Only requests
-/// signed in by the session cookie are checked: a bearer token is never sent by a browser on its own.
+/// Refuses state-changing requests that a browser sends on behalf of another origin's page
+/// (cross-site request forgery), and WebSocket handshakes from one (which could otherwise read the
+/// signed-in user's events): what the browser says in `Sec-Fetch-Site` (anything but
+/// `same-origin`, or `none` for what the user typed, as Go's `CrossOriginProtection` judges it: a
+/// `same-site` page may be a sibling subdomain someone else runs), or when it sends no such
+/// header, the `Origin` (else `Referer`) compared with the host the request was sent to. A request
+/// with none of them is not a browser's cross-site request and passes. Only requests signed in by
+/// the session cookie are checked: a bearer token is never sent by a browser on its own.
 enum CrossSiteCheck {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
     /// The detail of the 403.
@@ -31,7 +33,7 @@ enum CrossSiteCheck {
     /// The same judgement from the header values: `Sec-Fetch-Site`, the `Origin` (else `Referer`)
     /// and the host the request was sent to.
     static func isCrossSite(fetchSite: String?, source: String?, host: String?) -> Bool {
-        if let fetchSite { return fetchSite.lowercased() == "cross-site" }
+        if let fetchSite { return !["same-origin", "none"].contains(fetchSite.lowercased()) }
         guard let source else { return false }
         guard let host, let origin = self.authority(of: source) else { return true }
         return self.withoutDefaultPort(origin.authority, scheme: origin.scheme) != self.withoutDefaultPort(host.lowercased(), scheme: origin.scheme)
