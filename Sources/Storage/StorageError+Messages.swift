@@ -166,7 +166,10 @@ extension StorageError {
 
     /// A piece longer than what is left of the upload.
     static func pieceTooLarge(limit: Int64) -> StorageError {
-        StorageError(.quotaExceeded, "The piece is longer than the \(limit) bytes the upload has left.")
+        StorageError(
+            .quotaExceeded,
+            "The piece is longer than the \(limit) bytes it may carry (what the upload, the quota and one request have room for)."
+        )
     }
 
     /// A piece whose checksum does not match.

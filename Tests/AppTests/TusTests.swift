@@ -68,6 +68,21 @@ import Testing
             let tooLarge = try await client.request(.post, "/api/uploads/", headers: Self.tus + [Self.header("Upload-Length"): "3001"])
             #expect(tooLarge.status == .contentTooLarge)
             let path = try await Self.create(client, length: 2500)
+            // A piece larger than a request may carry is refused before a byte of it is kept,
+            // and so is a first piece sent with the creation, which then leaves no upload.
+            let oversized = try await Self.patch(client, path, offset: 0, String(repeating: "x", count: 1001))
+            #expect(oversized.status == .contentTooLarge)
+            #expect(try oversized.decoded(ErrorBody.self).detail.description.contains("one request carries at most 1000"))
+            #expect(try await client.request(.head, path, headers: Self.tus).headers[Self.header("Upload-Offset")] == "0")
+            let createdWithPiece = try await client.request(
+                .post,
+                "/api/uploads/",
+                body: String(repeating: "x", count: 1001),
+                headers: Self.tus + [Self.header("Upload-Length"): "2500", .contentType: "application/offset+octet-stream"]
+            )
+            #expect(createdWithPiece.status == .contentTooLarge && createdWithPiece.headers[.location] == nil)
+            let uploads = try FileManager.default.contentsOfDirectory(atPath: app.configuration.storageDirectory + "/resumable")
+            #expect(uploads.count == 1, "the upload made before, and no other: \(uploads)")
             let pieces = [String(repeating: "a", count: 1000), String(repeating: "b", count: 1000), String(repeating: "c", count: 500)]
             var offset = 0
             var last: TestResponse?

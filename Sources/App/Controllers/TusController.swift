@@ -16,6 +16,9 @@ struct TusController: Sendable {
     let pipeline: UploadPipeline
     /// The largest upload accepted (`Tus-Max-Size`).
     let maxSize: Int64
+    /// The most one request's piece may carry (`--max-upload-size`, every request body's limit):
+    /// a larger upload comes in pieces.
+    let maxPieceSize: Int64
     /// How long an upload may take before it is removed, in microseconds.
     let lifetime: Int64
 
@@ -99,6 +102,9 @@ struct TusController: Sendable {
         if let length, let left = try await self.quotaLeft(for: principal, besides: nil), length > left {
             throw HTTPException(.contentTooLarge, "The upload is \(length) bytes; your quota has \(max(0, left)) left.")
         }
+        let carriesPiece = request.headers[.contentType] == Self.offsetStream
+        // A first piece refused leaves no upload behind it.
+        if carriesPiece { try self.requireRoom(forPiece: Self.declaredPieceSize(request), left: length ?? self.maxSize) }
         var upload = try await self.uploads.create(
             owner: principal,
             length: length,
@@ -107,7 +113,7 @@ struct TusController: Sendable {
             lifetime: self.lifetime
         )
         var headers: HTTPFields = [.location: "/api/uploads/\(upload.id)", .uploadExpires: HTTPDate.format(upload.expiresAt / 1_000_000)]
-        if request.headers[.contentType] == Self.offsetStream {
+        if carriesPiece {
             upload.offset = try await self.append(request, to: upload, at: 0, as: principal)
             headers[.uploadOffset] = String(upload.offset)
         }
@@ -232,10 +238,8 @@ struct TusController: Sendable {
     /// takes no more than the principal's quota has left for it.
     func append(_ request: Request, to upload: ResumableUpload, at offset: Int64, as principal: Principal) async throws -> Int64 {
         let limit = (upload.length ?? self.maxSize) - offset
-        let declared = request.headers[.contentLength].flatMap { Int64($0) }
-        if let declared, declared > limit {
-            throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; the upload has \(max(0, limit)) left.")
-        }
+        let declared = Self.declaredPieceSize(request)
+        try self.requireRoom(forPiece: declared, left: limit)
         let quotaLeft = upload.length == nil ? try await self.quotaLeft(for: principal, besides: upload.id).map { $0 - offset } : nil
         if let declared, let quotaLeft, declared > quotaLeft {
             throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; your quota has \(max(0, quotaLeft)) left.")
@@ -243,11 +247,31 @@ struct TusController: Sendable {
         let piece = try await self.uploads.append(
             to: upload,
             at: offset,
-            limit: min(limit, quotaLeft ?? .max),
+            limit: min(limit, quotaLeft ?? .max, self.maxPieceSize),
             declared: declared,
             checksum: try self.checksum(request)
         )
         return try await ResumableIngest.append(request.body, to: piece)
+    }
+
+    /// The size of the piece a request carries, when it says.
+    static func declaredPieceSize(_ request: Request) -> Int64? {
+        request.headers[.contentLength].flatMap { Int64($0) }
+    }
+
+    /// Refuses, before a byte of it is read, a piece larger than one request may carry or than
+    /// what the upload has `left`.
+    func requireRoom(forPiece declared: Int64?, left: Int64) throws {
+        guard let declared else { return }
+        if declared > self.maxPieceSize {
+            throw HTTPException(
+                .contentTooLarge,
+                "The piece is \(declared) bytes; one request carries at most \(self.maxPieceSize): send the upload in smaller pieces."
+            )
+        }
+        if declared > left {
+            throw HTTPException(.contentTooLarge, "The piece is \(declared) bytes; the upload has \(max(0, left)) left.")
+        }
     }
 
     /// What the principal's quota has left (`nil`: no quota) once their files and their other

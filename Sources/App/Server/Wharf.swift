@@ -219,6 +219,7 @@ public enum Wharf {
             uploads: storage.resumable,
             pipeline: pipeline,
             maxSize: (configuration.maxFileSize ?? configuration.maxUploadSize).bytes,
+            maxPieceSize: configuration.maxUploadSize.bytes,
             lifetime: configuration.tusExpiry.duration.microseconds
         )
         tus.registerPublic(on: router, table: routes)
