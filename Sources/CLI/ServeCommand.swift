@@ -136,6 +136,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var keepaliveTimeout: DurationText?
 
+    @Option(
+        help: "How long a client may take none of what is sent to it before its connection is closed (env WHARF_SEND_TIMEOUT; default 60s).",
+        transform: DurationText.argument
+    )
+    var sendTimeout: DurationText?
+
     @OptionGroup(title: "Accounts") var accounts: AccountOptions
     @OptionGroup(title: "Background jobs") var jobs: JobOptions
 
@@ -252,9 +258,12 @@ struct ServeCommand: AsyncParsableCommand {
             "WHARF_KEEPALIVE_TIMEOUT",
             default: configuration.keepaliveTimeout
         )
-        for timeout in [configuration.requestHeadTimeout, configuration.requestBodyTimeout, configuration.keepaliveTimeout]
-        where timeout.duration <= .zero {
-            throw ValidationError("--request-head-timeout, --request-body-timeout and --keepalive-timeout must be longer than 0s.")
+        configuration.sendTimeout = try AccountOptions.duration(self.sendTimeout, "WHARF_SEND_TIMEOUT", default: configuration.sendTimeout)
+        let timeouts = [
+            configuration.requestHeadTimeout, configuration.requestBodyTimeout, configuration.keepaliveTimeout, configuration.sendTimeout,
+        ]
+        for timeout in timeouts where timeout.duration <= .zero {
+            throw ValidationError("--request-head-timeout, --request-body-timeout, --keepalive-timeout and --send-timeout must be longer than 0s.")
         }
         try self.accounts.apply(to: &configuration)
         try self.jobs.apply(to: &configuration)

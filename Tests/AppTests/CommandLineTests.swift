@@ -36,9 +36,9 @@ import Testing
             ("--serve-corrupt", "WHARF_SERVE_CORRUPT"), ("--tus-expiry", "WHARF_TUS_EXPIRY"), ("--site-csp", "WHARF_SITE_CSP"),
             ("--immutable", "WHARF_IMMUTABLE"), ("--tls-cert", "WHARF_TLS_CERT"), ("--tls-key", "WHARF_TLS_KEY"),
             ("--request-head-timeout", "WHARF_REQUEST_HEAD_TIMEOUT"), ("--request-body-timeout", "WHARF_REQUEST_BODY_TIMEOUT"),
-            ("--keepalive-timeout", "WHARF_KEEPALIVE_TIMEOUT"),
+            ("--keepalive-timeout", "WHARF_KEEPALIVE_TIMEOUT"), ("--send-timeout", "WHARF_SEND_TIMEOUT"),
         ]
-        #expect(flags.count == 45)
+        #expect(flags.count == 46)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))

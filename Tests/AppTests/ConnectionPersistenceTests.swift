@@ -164,6 +164,52 @@ import Testing
         }
     }
 
+    struct UnreadDownload: Decodable {
+        let status_line: String
+        let received: Int
+        let length: Int?
+        let ended: String
+    }
+
+    /// A client that takes none of a download for `--send-timeout` is cut off, as nginx's
+    /// `send_timeout` cuts it, whether the answer goes by sendfile (a static file) or through a
+    /// route (a stored file), whose open file is then let go; a slow client that keeps taking
+    /// bytes is not.
+    @Test func aClientThatTakesNothingForTheSendTimeoutIsCutOff() async throws {
+        let app = try TestApp { $0.sendTimeout = DurationText(.seconds(1)) }
+        let token = try await app.token(for: "admin")
+        let size = 32 << 20
+        try await Fixtures.randomFile(at: app.configuration.staticDirectory + "/big.bin", size: size)
+        try await Fixtures.randomFile(at: app.directory.path + "/stored.bin", size: size)
+        try await Fixtures.randomFile(at: app.configuration.staticDirectory + "/small.bin", size: 1 << 20)
+        try await app.live { client in
+            let port = client.port!
+            let stored = try await Curl.request(port: port, "/api/files?name=stored.bin", ["-T", app.directory.path + "/stored.bin"])
+            let id = try stored.decoded(FileRecordBody.self).id
+            for path in ["/big.bin", "/api/files/\(id)/download"] {
+                let output = try await PythonClients.run(
+                    "unread_download.py",
+                    [String(port), path, "4", "Authorization: Bearer \(token)"],
+                    timeout: .seconds(60)
+                )
+                let unread = try JSONDecoder().decode(UnreadDownload.self, from: Data(output.text.utf8))
+                #expect(unread.status_line == "HTTP/1.1 200 OK" && unread.length == size, "\(path): \(unread)")
+                #expect(unread.received < size && unread.ended != "timeout", "\(path): the server gave up on it: \(unread)")
+            }
+            try await waitUntil("the stored file's download let its file go") { Self.openFiles(under: app.directory.path + "/storage/blobs").isEmpty }
+            // Four seconds at 256 KiB/s, the window never closed for a second.
+            let slow = try await Curl.request(port: port, "/small.bin", ["--limit-rate", "256K"])
+            #expect(slow.status == 200 && slow.body.count == 1 << 20)
+        }
+    }
+
+    /// Files this process holds open under `directory`.
+    static func openFiles(under directory: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+            .filter { $0.hasPrefix(directory + "/") }
+    }
+
     /// A request the HTTP/1 parser refuses, or an HTTP/1.1 request without one `Host`, is answered
     /// with a JSON error in its turn, and the connection ends: on a connection's first request as
     /// on a later one.

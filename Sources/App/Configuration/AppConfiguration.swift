@@ -105,6 +105,9 @@ public struct AppConfiguration: Sendable {
     public var requestBodyTimeout = DurationText(.seconds(60))
     /// How long a connection may stay idle between requests (nginx's `keepalive_timeout`).
     public var keepaliveTimeout = DurationText(.seconds(75))
+    /// How long a client may take none of what is sent to it (nginx's `send_timeout`); then the
+    /// connection is closed.
+    public var sendTimeout = DurationText(.seconds(60))
     /// Whether a content a scrub found corrupt is still sent, marked by `Wharf-Integrity`, instead
     /// of refused with a 500.
     public var serveCorrupt = false

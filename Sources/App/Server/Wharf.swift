@@ -278,6 +278,7 @@ public enum Wharf {
         )
         let webSocketResponder = webSocketRouter.buildResponder()
         let requestHeadTimeout = configuration.requestHeadTimeout.duration
+        let sendTimeout = configuration.sendTimeout.duration
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             let context = try SecureChannel.context(certificate: tls.certificate, key: tls.key)
@@ -297,32 +298,38 @@ public enum Wharf {
                 ]
             }
             server = HTTPServerBuilder { responder in
-                SecureChannel(
-                    context: context,
-                    http1: ParsedHTTP1Channel(
+                SendTimeoutChannel(
+                    base: SecureChannel(
+                        context: context,
+                        http1: ParsedHTTP1Channel(
+                            http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
+                            requestHeadTimeout: requestHeadTimeout,
+                            accessLog: accessLog,
+                            metrics: routeMetrics
+                        ),
+                        http2: HTTP2StreamsChannel(
+                            responder: responder,
+                            streamHandlers: streamHandlers,
+                            passedOnHandlers: passedOnHandlers,
+                            idleTimeout: configuration.keepaliveTimeout.duration
+                        ),
+                        handshakeTimeout: requestHeadTimeout,
+                        // A client that has not let go by then would be cut off by the shutdown anyway.
+                        goAwayTimeout: configuration.shutdownGrace.duration
+                    ),
+                    timeout: sendTimeout
+                )
+            }
+        } else {
+            server = HTTPServerBuilder { responder in
+                SendTimeoutChannel(
+                    base: ParsedHTTP1Channel(
                         http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
                         requestHeadTimeout: requestHeadTimeout,
                         accessLog: accessLog,
                         metrics: routeMetrics
                     ),
-                    http2: HTTP2StreamsChannel(
-                        responder: responder,
-                        streamHandlers: streamHandlers,
-                        passedOnHandlers: passedOnHandlers,
-                        idleTimeout: configuration.keepaliveTimeout.duration
-                    ),
-                    handshakeTimeout: requestHeadTimeout,
-                    // A client that has not let go by then would be cut off by the shutdown anyway.
-                    goAwayTimeout: configuration.shutdownGrace.duration
-                )
-            }
-        } else {
-            server = HTTPServerBuilder { responder in
-                ParsedHTTP1Channel(
-                    http1: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: http1),
-                    requestHeadTimeout: requestHeadTimeout,
-                    accessLog: accessLog,
-                    metrics: routeMetrics
+                    timeout: sendTimeout
                 )
             }
         }

@@ -1,0 +1,45 @@
+"""Asks for a download on one connection and takes none of it for a while, as a client that
+stopped reading, then reads what is left, to see whether the server gave up on it.
+
+usage: unread_download.py PORT PATH WAIT [HEADER ...]
+Connects with a small receive buffer, sends GET PATH (with each HEADER, `Name: value`), reads
+nothing for WAIT seconds, then reads until the connection ends (at most 30 s more). Prints one
+JSON line: {"status_line": the answer's first line, "received": bytes of body read, "length":
+its Content-Length, "ended": "closed", "reset" or "timeout"}.
+"""
+import json
+import socket
+import sys
+import time
+
+port, path, wait = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+headers = "".join(header + "\r\n" for header in sys.argv[4:])
+connection = socket.socket()
+connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+connection.connect(("127.0.0.1", port))
+connection.sendall(f"GET {path} HTTP/1.1\r\nHost: a\r\n{headers}\r\n".encode())
+time.sleep(wait)
+connection.settimeout(30)
+head = bytearray()
+received = 0
+ended = "closed"
+try:
+    while True:
+        chunk = connection.recv(1 << 20)
+        if not chunk:
+            break
+        if b"\r\n\r\n" in head:
+            received += len(chunk)
+        else:
+            head += chunk
+            if b"\r\n\r\n" in head:
+                head, _, body = bytes(head).partition(b"\r\n\r\n")
+                head += b"\r\n\r\n"
+                received = len(body)
+except ConnectionResetError:
+    ended = "reset"
+except socket.timeout:
+    ended = "timeout"
+lines = bytes(head).decode("latin-1").split("\r\n")
+length = next((int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")), None)
+print(json.dumps({"status_line": lines[0], "received": received, "length": length, "ended": ended}))
