@@ -164,6 +164,44 @@ import Testing
         }
     }
 
+    /// An answer that outlasts the keepalive timeout while its client takes nothing costs the
+    /// server no work meanwhile, whether it goes by sendfile (a static file) or through a route
+    /// (a stored file), and neither does one whose client then leaves. The server runs in a
+    /// process of its own, so that its CPU time is its alone.
+    @Test func anAnswerStalledPastTheKeepaliveTimeoutCostsNoWork() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 64 << 20
+        let source = directory.path + "/stalled.bin"
+        try await Fixtures.randomFile(at: source, size: size)
+        let (server, port) = try await CommandLineTests.startServer(directory, ["--keepalive-timeout", "1s", "--log-level", "warning"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        let id = try await Curl.request(port: port, "/api/files?name=stalled.bin", ["-T", source]).decoded(FileRecordBody.self).id
+        let token = try #require(Curl.signedIn([], port: port).last)
+        for path in ["/stalled.bin", "/api/files/\(id)/download"] {
+            for ending in [[], ["--then-close"]] {
+                let before = try Self.cpuTicks(of: server.processIdentifier)
+                // Three seconds without reading, two of them past the keepalive timeout.
+                let output = try await PythonClients.run("unread_download.py", [String(port), path, "3"] + ending + [token], timeout: .seconds(60))
+                let unread = try JSONDecoder().decode(UnreadDownload.self, from: Data(output.text.utf8))
+                if ending.isEmpty { #expect(unread.received == size, "\(path): the whole file, once read: \(unread)") }
+                // What goes on after a client left is counted too.
+                try await Task.sleep(for: .seconds(1))
+                let used = try Self.cpuTicks(of: server.processIdentifier) - before
+                #expect(used < 100, "\(path) \(ending): \(used) ticks of 10 ms of CPU in about four seconds")
+            }
+        }
+        server.signal(SIGTERM)
+        #expect(try await Command.wait(server).status == 0)
+    }
+
+    /// The user and system time of process `pid` so far, in ticks of 10 ms.
+    static func cpuTicks(of pid: Int32) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // After the command's name in parentheses: state is field 3, utime and stime 14 and 15.
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        return Int(fields[11])! + Int(fields[12])!
+    }
+
     struct UnreadDownload: Decodable {
         let status_line: String
         let received: Int
@@ -196,18 +234,13 @@ import Testing
                 #expect(unread.status_line == "HTTP/1.1 200 OK" && unread.length == size, "\(path): \(unread)")
                 #expect(unread.received < size && unread.ended != "timeout", "\(path): the server gave up on it: \(unread)")
             }
-            try await waitUntil("the stored file's download let its file go") { Self.openFiles(under: app.directory.path + "/storage/blobs").isEmpty }
+            try await waitUntil("the stored file's download let its file go") {
+                try openDescriptorTargets().allSatisfy { !$0.hasPrefix(app.directory.path + "/storage/blobs/") }
+            }
             // Four seconds at 256 KiB/s, the window never closed for a second.
             let slow = try await Curl.request(port: port, "/small.bin", ["--limit-rate", "256K"])
             #expect(slow.status == 200 && slow.body.count == 1 << 20)
         }
-    }
-
-    /// Files this process holds open under `directory`.
-    static func openFiles(under directory: String) -> [String] {
-        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
-            .filter { $0.hasPrefix(directory + "/") }
     }
 
     /// A request the HTTP/1 parser refuses, or an HTTP/1.1 request without one `Host`, is answered

@@ -1,24 +1,30 @@
 """Asks for a download on one connection and takes none of it for a while, as a client that
 stopped reading, then reads what is left, to see whether the server gave up on it.
 
-usage: unread_download.py PORT PATH WAIT [HEADER ...]
-Connects with a small receive buffer, sends GET PATH (with each HEADER, `Name: value`), reads
-nothing for WAIT seconds, then reads until the connection ends (at most 30 s more). Prints one
-JSON line: {"status_line": the answer's first line, "received": bytes of body read, "length":
-its Content-Length, "ended": "closed", "reset" or "timeout"}.
+usage: unread_download.py PORT PATH WAIT [--then-close] [HEADER ...]
+Connects with a small receive buffer (64 KiB), sends GET PATH (with each HEADER, `Name: value`),
+reads nothing for WAIT seconds, then reads until the connection ends (at most 30 s more), or with
+--then-close closes it unread. Prints one JSON line: {"status_line": the answer's first line,
+"received": bytes of body read, "length": its Content-Length, "ended": "closed", "reset" or
+"timeout"}.
 """
 import json
 import socket
 import sys
 import time
 
-port, path, wait = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-headers = "".join(header + "\r\n" for header in sys.argv[4:])
+arguments = [argument for argument in sys.argv[1:] if argument != "--then-close"]
+port, path, wait = int(arguments[0]), arguments[1], float(arguments[2])
+headers = "".join(header + "\r\n" for header in arguments[3:])
 connection = socket.socket()
-connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
 connection.connect(("127.0.0.1", port))
 connection.sendall(f"GET {path} HTTP/1.1\r\nHost: a\r\n{headers}\r\n".encode())
 time.sleep(wait)
+if "--then-close" in sys.argv:
+    connection.close()
+    print(json.dumps({"status_line": "", "received": 0, "length": None, "ended": "closed"}))
+    sys.exit(0)
 connection.settimeout(30)
 head = bytearray()
 received = 0

@@ -118,6 +118,8 @@ final class FastPathConnection {
     private var lastMetrics: (route: String, method: HTTPRequest.Method, status: Int, metrics: RouteMetrics)?
     private var lastActive = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// The carrier left the pipeline (its connection closed): no idle check runs any more.
+    private var isRemoved = false
 
     init(configuration: StaticFastPathConfiguration) {
         self.configuration = configuration
@@ -217,10 +219,12 @@ final class FastPathConnection {
     }
 
     func added(context: ChannelHandlerContext) {
-        self.scheduleIdleCheck(context: context)
+        guard let timeout = self.configuration.idleTimeout else { return }
+        self.scheduleIdleCheck(at: self.lastActive + timeout, context: context)
     }
 
     func removed() {
+        self.isRemoved = true
         self.idleCheck?.cancel()
     }
 
@@ -368,14 +372,22 @@ final class FastPathConnection {
         }
     }
 
-    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+    /// Closes the connection once it has been idle for the timeout, counted from the end of its
+    /// last answer (as nginx's `keepalive_timeout`). A connection still busy with an answer is
+    /// looked at again a timeout later: its last activity lies behind it, and a check due then
+    /// would run in every turn of the event loop for as long as the answer lasts.
+    private func scheduleIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
         guard let timeout = self.configuration.idleTimeout else { return }
-        self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.lastActive + timeout) {
-            let busy = self.passedOn > 0 || self.held != nil || self.sending > 0
-            if !busy && NIODeadline.now() - self.lastActive >= timeout {
+        self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            // Cancelling does not stop a check the loop had already taken up to run.
+            guard !self.isRemoved else { return }
+            let now = NIODeadline.now()
+            if self.passedOn > 0 || self.held != nil || self.sending > 0 {
+                self.scheduleIdleCheck(at: now + timeout, context: context)
+            } else if now - self.lastActive >= timeout {
                 context.close(promise: nil)
             } else {
-                self.scheduleIdleCheck(context: context)
+                self.scheduleIdleCheck(at: self.lastActive + timeout, context: context)
             }
         }
     }
