@@ -125,6 +125,10 @@ extension StorageError {
         StorageError(.database, "The metadata database \(failure).", cause: cause)
     }
 
+    static func databaseBusy(cause: any Error) -> StorageError {
+        StorageError(.busy, "The metadata database is held by another process; nothing was changed: try again shortly.", cause: cause)
+    }
+
     /// The storage root cannot be used at all; said at start-up, so it names the directory and the fix.
     static func unusableRoot(_ root: String, cause: any Error) -> StorageError {
         StorageError(

@@ -21,6 +21,7 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
             case corrupt
             case io
             case database
+            case busy
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -57,6 +58,9 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let io = Code(.io)
         /// Any other failure of the metadata database.
         public static let database = Code(.database)
+        /// The metadata database was held by another process (a `wharf` command, a tool) for
+        /// longer than a request waits for it: nothing was changed, and the request may be retried.
+        public static let busy = Code(.busy)
 
         public var description: String { "\(self.value)" }
     }

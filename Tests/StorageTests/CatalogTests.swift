@@ -105,6 +105,35 @@ func makeRecord(
         for holder in holders { try await holder.value }
     }
 
+    /// A write held off by another process's lock (a `wharf` command, a tool) past the busy
+    /// timeout fails as busy, which the API answers 503 with `Retry-After`, and changes nothing;
+    /// once the lock is let go, writes go through again.
+    @Test func aWriteHeldOffByAnotherProcessIsBusy() async throws {
+        let other = try DatabaseQueue(path: self.directory.path + "/wharf.sqlite")
+        let locked = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            try? other.inDatabase { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                Thread.sleep(forTimeInterval: 6)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        holder.start()
+        locked.wait()
+        let record = makeRecord(name: "held.txt", size: 1, createdAt: 1_000)
+        let insert = UnitOfWork([.insert(record)])
+        do {
+            _ = try await self.catalog.commit(insert)
+            Issue.record("a write went through while another process held the database")
+        } catch let error as StorageError {
+            #expect(error.code == .busy, "\(error)")
+        }
+        #expect(try await self.catalog.file(id: record.id) == nil)
+        try await waitUntil("the other process lets go") { (try? await self.catalog.commit(insert)) != nil }
+        #expect(try await self.catalog.file(id: record.id)?.name == "held.txt")
+    }
+
     /// Files recorded before owners existed belong to the first admin after the migration.
     @Test func filesFromBeforeOwnersBelongToTheFirstAdmin() async throws {
         let path = self.directory.path + "/old.sqlite"

@@ -46,6 +46,7 @@ enum ErrorTranslation {
         case .locked: HTTPException(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), storage.message)
         case .checksumMismatch: HTTPException(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), storage.message)
         case .corrupt where storage.cause == nil: HTTPException(.internalServerError, storage.message)
+        case .busy: HTTPException(.serviceUnavailable, storage.message, headers: [.retryAfter: "1"])
         default: nil
         }
     }

@@ -379,7 +379,15 @@ struct SQLiteCatalog: Catalog {
     }
 
     private static func readError(_ error: any Error) -> any Error {
-        error as? StorageError ?? StorageError.database("failed to read", cause: error)
+        if let error = error as? StorageError { return error }
+        if Self.isBusy(error) { return StorageError.databaseBusy(cause: error) }
+        return StorageError.database("failed to read", cause: error)
+    }
+
+    /// Another process held the database past the busy timeout.
+    private static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
@@ -389,6 +397,8 @@ struct SQLiteCatalog: Catalog {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw StorageError.deviceFull(cause: error)
+        } catch  where Self.isBusy(error) {
+            throw StorageError.databaseBusy(cause: error)
         } catch {
             throw StorageError.database("failed to write", cause: error)
         }
