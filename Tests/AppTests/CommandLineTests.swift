@@ -864,8 +864,11 @@ import Testing
         #expect(try await Command.run(precompress, [directory.path]).status == 0)
         let work = directory.path + "/browser-files"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        // A quota for the header's meter to show.
-        let (server, port) = try await Self.startServer(directory, ["--log-level", "warning", "--default-quota", "1GiB"])
+        // A quota for the header's meter to show; a request limit below the site's largest tus piece.
+        let (server, port) = try await Self.startServer(
+            directory,
+            ["--log-level", "warning", "--default-quota", "1GiB", "--max-upload-size", "20MiB", "--max-file-size", "1GiB"]
+        )
         let scriptName = try #require(
             try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasPrefix("app.") && $0.hasSuffix(".js") }
         )

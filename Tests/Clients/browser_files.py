@@ -13,12 +13,14 @@ once while it was replaced elsewhere), edits its description (kept after a reloa
 (and is taken back to the file's row), opens two files quickly on a slow connection (and sees
 the second), signs out and opens the file's address (and sees the file once signed in again),
 deletes a file whose details are open (and sees them close), sends a large file through tus on a
-throttled connection, reloads the page mid-way and resumes it by choosing the file again,
+throttled connection, reloads the page mid-way and resumes it by choosing the file again, sends
+another in pieces that grow and shrink to the server's request limit,
 cancels an upload and has one fail (and sees which is which), loads a second page of files and
 sees it kept when a file is added, and opens a page that does not exist. Saves screenshots of
 the pages it saw in SCREENSHOTS, and failure.png there when a step fails. Prints "ok" at the end.
 """
 
+import hashlib
 import json
 import os
 import struct
@@ -142,6 +144,35 @@ def resume_large_upload(driver, wait, work):
     )
     if tags != ["big", "binary"]:
         raise SystemExit(f"the tus upload's file has the tags {tags!r}")
+    driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
+
+
+def pieces_grow_and_shrink(driver, wait, work):
+    """A large upload's pieces grow while each goes quickly and shrink when the server takes less
+    in one request (this one runs with --max-upload-size 20MiB): 8 and 16 MiB, then 32 refused
+    with 413, then 16 and the last 8; the file arrives whole."""
+    path = os.path.join(work, "pieces.bin")
+    data = os.urandom(48 << 20)
+    with open(path, "wb") as out:
+        out.write(data)
+    driver.execute_script("localStorage.setItem('wharf.tusThreshold', String(1024 * 1024))")
+    driver.refresh()
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "who"), "admin"))
+    driver.execute_script("performance.clearResourceTimings(); performance.setResourceTimingBufferSize(1000)")
+    driver.find_element(By.ID, "files").send_keys(path)
+    driver.find_element(By.CSS_SELECTOR, "#upload button[type=submit]").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#transfers li.done")) == 1)
+    statuses = driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter((e) => e.initiatorType === 'xmlhttprequest' && e.name.includes('/api/uploads/')).map((e) => e.responseStatus)")
+    if statuses != [204, 204, 413, 204, 204]:
+        raise SystemExit(f"the pieces were answered {statuses!r}")
+    stored = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch('/api/files?q=pieces.bin').then((r) => r.json()).then((page) => done(page.items.map((file) => file.sha256)));")
+    if stored != [hashlib.sha256(data).hexdigest()]:
+        raise SystemExit(f"the upload in pieces stored {stored!r}")
+    check_console(driver, expected=(" - Failed to load resource: the server responded with a status of 413",))
     driver.execute_script("localStorage.removeItem('wharf.tusThreshold')")
 
 
@@ -691,6 +722,7 @@ def main() -> None:
         usage_follows_the_files(driver, wait)
 
         resume_large_upload(driver, wait, work)
+        pieces_grow_and_shrink(driver, wait, work)
         cancelled_and_failed_uploads(driver, wait, work)
         more_pages_stay(driver, wait)
         manage_users(driver, wait)

@@ -309,7 +309,11 @@ function upload(file, tags) {
 
 /** Files from this size on go through tus (`localStorage["wharf.tusThreshold"]` changes it). */
 const tusThreshold = Number(localStorage.getItem("wharf.tusThreshold")) || 64 * 1024 * 1024;
-const tusChunk = 8 * 1024 * 1024;
+/** A piece starts at 8 MiB and doubles while each goes in under two seconds, up to 128 MiB: on a
+ * fast connection far from the server, each piece's round trip would otherwise cost a large
+ * share of its time. A server that takes less in one request (`--max-upload-size`) answers 413,
+ * and the piece is halved for the rest of the upload. */
+const tusPieces = { first: 8 * 1024 * 1024, most: 128 * 1024 * 1024, least: 1024 * 1024, quick: 2000 };
 const tusHeaders = { "Tus-Resumable": "1.0.0" };
 
 /** UTF-8 text as base64, for Upload-Metadata. */
@@ -371,20 +375,30 @@ async function uploadResumable(file, ui, tags) {
   let { url, offset } = await tusStart(file, tags);
   const first = offset;
   let failures = 0;
+  let piece = tusPieces.first;
+  let most = tusPieces.most;
   while (offset < file.size && !cancelled) {
-    const request = await tusPatch(url, offset, file.slice(offset, offset + tusChunk), (loaded) => ui.progress(offset + loaded, first, started), (cancel) => { abort = cancel; });
+    const sentAt = performance.now();
+    const whole = offset + piece <= file.size;
+    const request = await tusPatch(url, offset, file.slice(offset, offset + piece), (loaded) => ui.progress(offset + loaded, first, started), (cancel) => { abort = cancel; });
     if (request.status === 204) {
       offset = Number(request.getResponseHeader("Upload-Offset"));
       failures = 0;
       const fileURL = request.getResponseHeader("Wharf-File-URL");
       if (fileURL) { localStorage.removeItem(tusKey(file)); return { ok: true }; }
+      if (whole && performance.now() - sentAt < tusPieces.quick) piece = Math.min(piece * 2, most);
     } else if (cancelled) {
       break;
-    } else if (request.status === 0 || request.status === 409 || request.status === 423 || request.status === 460) {
-      // The connection broke or the server holds other bytes: ask where it stands and go on.
-      failures += 1;
-      if (failures > 5) return { ok: false, message: "The connection keeps failing; try again later to resume." };
-      await new Promise((wait) => setTimeout(wait, 1000 * failures));
+    } else if (request.status === 0 || request.status === 409 || request.status === 423 || request.status === 460 || (request.status === 413 && piece > tusPieces.least)) {
+      if (request.status === 413) {
+        // One request may carry less than this piece: smaller ones from now on, sent at once.
+        most = piece = Math.max(tusPieces.least, piece / 2);
+      } else {
+        // The connection broke or the server holds other bytes: ask where it stands and go on.
+        failures += 1;
+        if (failures > 5) return { ok: false, message: "The connection keeps failing; try again later to resume." };
+        await new Promise((wait) => setTimeout(wait, 1000 * failures));
+      }
       let head;
       try {
         head = await api(url, { method: "HEAD", headers: tusHeaders });
