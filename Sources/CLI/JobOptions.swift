@@ -13,6 +13,12 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Most pixels an image may have, summed over its pages, to get thumbnails (env WHARF_MAX_IMAGE_PIXELS; default 50000000).")
     var maxImagePixels: Int64?
 
+    @Option(
+        help: "Longest one thumbnail may take to make before the image is given none (env WHARF_THUMBNAIL_TIMEOUT; default 60s).",
+        transform: DurationText.argument
+    )
+    var thumbnailTimeout: DurationText?
+
     @Option(help: "Attempts a failing job gets before it is failed for good (env WHARF_JOB_MAX_ATTEMPTS; default 5).")
     var jobMaxAttempts: Int?
 
@@ -64,6 +70,12 @@ struct JobOptions: ParsableArguments {
         guard configuration.maxImagePixels > 0, configuration.jobMaxAttempts > 0 else {
             throw ValidationError("--max-image-pixels and --job-max-attempts must be positive.")
         }
+        configuration.thumbnailTimeout = try AccountOptions.duration(
+            self.thumbnailTimeout,
+            "WHARF_THUMBNAIL_TIMEOUT",
+            default: configuration.thumbnailTimeout
+        )
+        guard configuration.thumbnailTimeout.duration > .zero else { throw ValidationError("--thumbnail-timeout must be longer than 0s.") }
         configuration.jobRetryDelay = try AccountOptions.duration(self.jobRetryDelay, "WHARF_JOB_RETRY_DELAY", default: configuration.jobRetryDelay)
         configuration.scrubInterval = try EnvironmentOption.resolve(
             try self.scrubInterval.map(Self.interval),

@@ -69,7 +69,26 @@ static void remove_metadata(VipsImage *image) {
     g_strfreev(fields);
 }
 
-int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int *width, int *height) {
+// When the work of one thumbnail must stop (as sharp's `timeout` stops it): libvips calls the
+// "eval" handlers of the image it computes between the regions it works on, and a killed image
+// stops its computation with an error.
+typedef struct {
+    gint64 deadline;
+    gboolean passed;
+} Deadline;
+
+static void stop_after_deadline(VipsImage *image, VipsProgress *progress, void *data) {
+    (void)progress;
+    Deadline *deadline = data;
+    if (!deadline->passed && g_get_monotonic_time() > deadline->deadline) {
+        deadline->passed = TRUE;
+        vips_image_set_kill(image, TRUE);
+    }
+}
+
+int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int timeout_ms, int *width, int *height, int *timed_out) {
+    Deadline deadline = {g_get_monotonic_time() + (gint64)timeout_ms * 1000, FALSE};
+    *timed_out = 0;
     VipsImage *thumbnail = NULL;
     if (vips_thumbnail(path, &thumbnail, size, "height", size, "size", VIPS_SIZE_DOWN, NULL) != 0) return -1;
     // A copy of its own, so that its metadata can change.
@@ -78,7 +97,11 @@ int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, in
     g_object_unref(thumbnail);
     if (result != 0) return -1;
     remove_metadata(bare);
+    // The loading and shrinking are lazy: they run while the thumbnail is saved, under the deadline.
+    vips_image_set_progress(bare, TRUE);
+    g_signal_connect(bare, "eval", G_CALLBACK(stop_after_deadline), &deadline);
     result = vips_webpsave(bare, output, "Q", 80, "strip", TRUE, NULL);
+    *timed_out = deadline.passed;
     *width = vips_image_get_width(bare);
     *height = vips_image_get_height(bare);
     g_object_unref(bare);

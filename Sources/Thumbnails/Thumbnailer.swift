@@ -10,6 +10,8 @@ public struct Thumbnailer: Sendable {
     public let sizes: [Int]
     /// Most pixels an image may have, summed over its pages or frames.
     public let maxPixels: Int64
+    /// Longest one thumbnail may take to make; then it is given up.
+    public let timeout: Duration
 
     /// Sets what libvips and libjpeg read from the environment (the most memory one progressive
     /// JPEG may take to decode, libvips' prefix), unless set already: first thing in a program's
@@ -19,10 +21,11 @@ public struct Thumbnailer: Sendable {
     }
 
     /// A thumbnailer; starts libvips once per process.
-    public init(sizes: [Int], maxPixels: Int64) throws {
+    public init(sizes: [Int], maxPixels: Int64, timeout: Duration = .seconds(60)) throws {
         guard wharf_vips_start() == 0 else { throw ThumbnailError("libvips could not start: \(Self.takeError())") }
         self.sizes = sizes
         self.maxPixels = maxPixels
+        self.timeout = timeout
     }
 
     /// The header of the image at `path`.
@@ -47,12 +50,19 @@ public struct Thumbnailer: Sendable {
     }
 
     /// Writes the thumbnail of `path` of long edge `size` as WebP at `output`; its dimensions.
+    /// A thumbnail that takes longer than `timeout` is given up rather than hold a worker of the
+    /// job queue (libvips looks between the regions it computes, so one region's work ends first).
     @discardableResult
     public func write(_ path: String, size: Int, to output: String) throws -> (width: Int, height: Int) {
         var width: Int32 = 0
         var height: Int32 = 0
-        guard wharf_vips_thumbnail_webp(path, Int32(size), output, &width, &height) == 0 else {
+        var timedOut: Int32 = 0
+        let milliseconds = Int32(min(self.timeout / .milliseconds(1), Double(Int32.max)))
+        guard wharf_vips_thumbnail_webp(path, Int32(size), output, milliseconds, &width, &height, &timedOut) == 0 else {
             let error = Self.takeError()
+            if timedOut != 0 {
+                throw ThumbnailError("Making the \(size)-pixel thumbnail took longer than \(self.timeout), the limit (--thumbnail-timeout).")
+            }
             // libjpeg's words when a progressive JPEG needs more than its memory budget.
             if error.contains("Backing store not supported") {
                 throw ThumbnailError(

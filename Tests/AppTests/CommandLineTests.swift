@@ -37,8 +37,9 @@ import Testing
             ("--immutable", "WHARF_IMMUTABLE"), ("--tls-cert", "WHARF_TLS_CERT"), ("--tls-key", "WHARF_TLS_KEY"),
             ("--request-head-timeout", "WHARF_REQUEST_HEAD_TIMEOUT"), ("--request-body-timeout", "WHARF_REQUEST_BODY_TIMEOUT"),
             ("--keepalive-timeout", "WHARF_KEEPALIVE_TIMEOUT"), ("--send-timeout", "WHARF_SEND_TIMEOUT"),
+            ("--thumbnail-timeout", "WHARF_THUMBNAIL_TIMEOUT"),
         ]
-        #expect(flags.count == 46)
+        #expect(flags.count == 47)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))

@@ -150,6 +150,20 @@ import Thumbnails
         return text
     }
 
+    /// A thumbnail that takes longer than its limit is given up, its decoding included (the
+    /// loading is lazy: it runs while the thumbnail is written), and says why; the same image
+    /// with time enough gets its thumbnail.
+    @Test func aThumbnailThatTakesTooLongIsGivenUp() async throws {
+        let directory = try TemporaryDirectory()
+        let source = directory.path + "/slow.png"
+        try await Self.image(source, width: 4000, height: 3000)
+        let hurried = try Thumbnailer(sizes: [256], maxPixels: 50_000_000, timeout: .milliseconds(1))
+        let refusal = #expect(throws: ThumbnailError.self) { try hurried.write(source, size: 256, to: directory.path + "/hurried.webp") }
+        #expect(refusal?.description == "Making the 256-pixel thumbnail took longer than 0.001 seconds, the limit (--thumbnail-timeout).")
+        let patient = try Thumbnailer(sizes: [256], maxPixels: 50_000_000, timeout: .seconds(60))
+        #expect(try patient.write(source, size: 256, to: directory.path + "/patient.webp") == (256, 192))
+    }
+
     @Test func anImageOverThePixelLimitIsRefusedFromItsHeader() async throws {
         let directory = try TemporaryDirectory()
         let source = directory.path + "/wide.png"

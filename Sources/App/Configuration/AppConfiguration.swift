@@ -86,6 +86,8 @@ public struct AppConfiguration: Sendable {
     public var thumbnailSizes = [256, 1024]
     /// Most pixels an image may have (summed over pages or frames) to get thumbnails.
     public var maxImagePixels: Int64 = 50_000_000
+    /// Longest one thumbnail may take to make before it is given up (the image then gets none).
+    public var thumbnailTimeout = DurationText(.seconds(60))
     /// Attempts a failing job gets before it is failed for good.
     public var jobMaxAttempts = 5
     /// The wait after a job's first failure (doubled after each further one, at most an hour).

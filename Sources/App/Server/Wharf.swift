@@ -168,7 +168,11 @@ public enum Wharf {
             handlers: [
                 ThumbnailJob.kind: ThumbnailJob(
                     files: files,
-                    thumbnailer: try Thumbnailer(sizes: configuration.thumbnailSizes, maxPixels: configuration.maxImagePixels)
+                    thumbnailer: try Thumbnailer(
+                        sizes: configuration.thumbnailSizes,
+                        maxPixels: configuration.maxImagePixels,
+                        timeout: configuration.thumbnailTimeout.duration
+                    )
                 ),
                 ScrubJob.kind: ScrubJob(files: files, orphanGrace: .seconds(3600), metrics: metrics, logger: logger),
                 ExpiredUploadsJob.kind: ExpiredUploadsJob(uploads: storage.resumable, logger: logger),

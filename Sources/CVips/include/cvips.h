@@ -30,8 +30,9 @@ int wharf_vips_probe(const char *path, int *width, int *height, int *pages, cons
 // Writes a WebP thumbnail of the first page of the image at `path` to `output`: at most `size`
 // pixels on its long edge, never upscaled, shrunk while loading where the format allows, turned
 // by its EXIF orientation, with every metadata stripped. Its size goes to `width` and `height`.
-// 0 on success, -1 on failure.
-int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int *width, int *height);
+// The work stops once it has taken longer than `timeout_ms` milliseconds, and `timed_out` says
+// so. 0 on success, -1 on failure.
+int wharf_vips_thumbnail_webp(const char *path, int size, const char *output, int timeout_ms, int *width, int *height, int *timed_out);
 
 // The errors libvips collected on this thread since the last call, then forgotten; the caller
 // frees the string with free().
