@@ -82,6 +82,8 @@ def run(wharf_binary, work, repetitions):
         vips_times.append(time.time() - begin)
 
     storage = os.path.join(work, "thumbnail-storage")
+    # The storage root doubles as the static site, which the server wants to exist.
+    os.makedirs(storage)
     port = 18097
     server = start(wharf_binary, storage, port)
     try:
