@@ -18,6 +18,8 @@ public enum LocalStorage {
         public let events: EventLog
         /// The resumable (tus) uploads of the root, under `resumable/`.
         public let resumable: ResumableUploads
+        /// What other processes commit to the root's metadata database.
+        public let otherProcessCommits: OtherProcessCommits
         /// How many staging files an earlier crash left behind (now removed; none but when serving).
         public let sweptStagingFiles: Int
     }
@@ -68,6 +70,7 @@ public enum LocalStorage {
             jobs: JobQueue(catalog: catalog),
             events: EventLog(catalog: catalog),
             resumable: try ResumableUploads(root: root, durable: durable),
+            otherProcessCommits: OtherProcessCommits(catalog: catalog),
             sweptStagingFiles: swept
         )
     }

@@ -221,8 +221,9 @@ import Testing
     }
 
     /// A sign-in that ends through the server (a sign-out, a password changed by its user or an
-    /// admin, a new role, the user deleted) ends its streams at once, not at their next wake.
-    @Test func aStreamEndsAtOnceWhenItsSignInEndsThroughTheServer() async throws {
+    /// admin, a new role, the user deleted) ends its streams at once, and one ended by the command
+    /// line beside the server within a second: not at their next wake, the 15 s heartbeat.
+    @Test func aStreamEndsPromptlyWhenItsSignInEnds() async throws {
         let app = try await FormLoginTests.app()
         let admin: HTTPFields = [.authorization: "Bearer " + (try await app.token(for: "admin"))]
         try await app.live(anonymous: true) { client in
@@ -257,10 +258,18 @@ import Testing
             let afterRole = try await ending(try await alice()) {
                 try await client.request(.patch, "/api/users/alice", json: #"{"role": "admin"}"#, headers: admin).status.code
             }
+            // Another process: the command line beside the server, which the server hears of
+            // through the database within a second.
+            let storage = app.configuration.storageDirectory
+            let afterCommandLine = try await ending(try await alice()) {
+                let changed = try await Command.run(CommandLineTests.binary, ["user", "role", "alice", "user", "--storage", storage])
+                #expect(changed.status == 0, "\(changed.stderr)")
+                return 200
+            }
             let afterDeletion = try await ending(try await alice()) {
                 try await client.request(.delete, "/api/users/alice", headers: admin).status.code
             }
-            for took in [afterSignOut, afterOwnChange, afterReset, afterRole, afterDeletion] {
+            for took in [afterSignOut, afterOwnChange, afterReset, afterRole, afterCommandLine, afterDeletion] {
                 #expect(took < .seconds(5), "a stream outlived its sign-in by \(took), waiting for its 15 s heartbeat")
             }
         }

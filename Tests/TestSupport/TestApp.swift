@@ -97,6 +97,7 @@ public struct TestApp: Sendable {
                 jobs: storage.jobs,
                 events: storage.events,
                 resumable: storage.resumable,
+                otherProcessCommits: storage.otherProcessCommits,
                 sweptStagingFiles: 0
             )
         }

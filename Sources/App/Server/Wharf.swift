@@ -341,7 +341,9 @@ public enum Wharf {
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
-            services: [runner, StaticCacheSweep(server: staticFiles)],
+            services: [
+                runner, StaticCacheSweep(server: staticFiles), OtherProcessCommitWatch(commits: storage.otherProcessCommits, wake: signal.notify),
+            ],
             onServerRunning: { channel in
                 // Said once the socket is bound, so that a port in use never follows a "Serving" line.
                 logger.info(

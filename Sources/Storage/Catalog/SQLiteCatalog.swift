@@ -344,6 +344,13 @@ struct SQLiteCatalog: Catalog {
         try await self.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// The writing connection's `PRAGMA data_version`, which another connection's commit changes.
+    func dataVersion() async throws -> Int {
+        try await Self.failingAsReads {
+            try await self.database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        }
+    }
+
     func ping() async throws {
         _ = try await self.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
