@@ -20,6 +20,34 @@ import Testing
         }
     }
 
+    /// A write held off past its busy timeout by another process's lock on the metadata database
+    /// (a tool: here Python's sqlite3 holding a write transaction) answers 503 with `Retry-After`
+    /// and keeps nothing; once the lock is let go, the same upload is stored.
+    @Test func aDatabaseHeldByAnotherProcessAnswers503() async throws {
+        let app = try TestApp()
+        try await app.live { client in
+            let port = client.port!
+            let held = app.directory.path + "/held"
+            let script = """
+                import sqlite3, sys, time
+                database = sqlite3.connect(sys.argv[1], isolation_level=None)
+                database.execute("BEGIN IMMEDIATE")
+                open(sys.argv[2], "w").close()
+                time.sleep(7)
+                database.execute("COMMIT")
+                """
+            let holder = try Command.start("python3", ["-c", script, app.configuration.storageDirectory + "/wharf.sqlite", held])
+            try await waitUntil("the other process holds the database") { FileManager.default.fileExists(atPath: held) }
+            let upload = ["-X", "POST", "--data-binary", "held"]
+            let refused = try await Curl.request(port: port, "/api/files?name=held.txt", upload)
+            #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
+            #expect(try refused.decoded(ErrorBody.self).detail.description.contains("held by another process; nothing was changed"))
+            #expect(try await Command.wait(holder).status == 0)
+            #expect(try await app.holdsNothing(port: port))
+            #expect(try await Curl.request(port: port, "/api/files?name=held.txt", upload).status == 201)
+        }
+    }
+
     @Test func readinessFailsWhenTheStorageRootIsNotWritable() async throws {
         let app = try TestApp()
         try await app.live { client in
