@@ -71,6 +71,21 @@ import Testing
         }
     }
 
+    /// A client over HTTPS that takes none of a download for `--send-timeout` is cut off, as over
+    /// plain HTTP: the kernel's watch is set on every accepted socket, whatever speaks on it.
+    @Test func aClientThatTakesNothingOverHTTPSIsCutOff() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 32 << 20
+        try await Fixtures.randomFile(at: directory.path + "/big.bin", size: size)
+        let (server, port, _, _) = try await Self.startServer(in: directory, ["--send-timeout", "1s", "--log-level", "warning"])
+        let output = try await PythonClients.run("unread_download.py", [String(port), "/big.bin", "4", "--tls"], timeout: .seconds(60))
+        let unread = try JSONDecoder().decode(ConnectionPersistenceTests.UnreadDownload.self, from: Data(output.text.utf8))
+        #expect(unread.status_line == "HTTP/1.1 200 OK" && unread.length == size, "\(unread)")
+        #expect(unread.received < size && unread.ended != "timeout", "the server gave up on it: \(unread)")
+        server.signal(SIGTERM)
+        _ = try await Command.wait(server)
+    }
+
     /// An HTTP/2 connection idle for `--keepalive-timeout` gets a GOAWAY, and one whose client
     /// never answers it (nor the PING after it) is closed once the shutdown grace has passed.
     @Test func anHTTP2ClientThatNeverAnswersTheGoAwayIsLetGo() async throws {

@@ -1,8 +1,9 @@
 """Asks for a download on one connection and takes none of it for a while, as a client that
 stopped reading, then reads what is left, to see whether the server gave up on it.
 
-usage: unread_download.py PORT PATH WAIT [--then-close] [HEADER ...]
-Connects with a small receive buffer (64 KiB), sends GET PATH (with each HEADER, `Name: value`),
+usage: unread_download.py PORT PATH WAIT [--then-close] [--tls] [HEADER ...]
+Connects with a small receive buffer (64 KiB), over TLS with --tls (HTTP/1.1 by ALPN, any
+certificate), sends GET PATH (with each HEADER, `Name: value`),
 reads nothing for WAIT seconds, then reads until the connection ends (at most 30 s more), or with
 --then-close closes it unread. Prints one JSON line: {"status_line": the answer's first line,
 "received": bytes of body read, "length": its Content-Length, "ended": "closed", "reset" or
@@ -10,15 +11,22 @@ reads nothing for WAIT seconds, then reads until the connection ends (at most 30
 """
 import json
 import socket
+import ssl
 import sys
 import time
 
-arguments = [argument for argument in sys.argv[1:] if argument != "--then-close"]
+arguments = [argument for argument in sys.argv[1:] if argument not in ("--then-close", "--tls")]
 port, path, wait = int(arguments[0]), arguments[1], float(arguments[2])
 headers = "".join(header + "\r\n" for header in arguments[3:])
 connection = socket.socket()
 connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
 connection.connect(("127.0.0.1", port))
+if "--tls" in sys.argv:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["http/1.1"])
+    connection = context.wrap_socket(connection)
 connection.sendall(f"GET {path} HTTP/1.1\r\nHost: a\r\n{headers}\r\n".encode())
 time.sleep(wait)
 if "--then-close" in sys.argv:
@@ -42,7 +50,7 @@ try:
                 head, _, body = bytes(head).partition(b"\r\n\r\n")
                 head += b"\r\n\r\n"
                 received = len(body)
-except ConnectionResetError:
+except (ConnectionResetError, ssl.SSLError):
     ended = "reset"
 except socket.timeout:
     ended = "timeout"
