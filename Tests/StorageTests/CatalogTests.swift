@@ -111,11 +111,14 @@ func makeRecord(
     @Test func aWriteHeldOffByAnotherProcessIsBusy() async throws {
         let other = try DatabaseQueue(path: self.directory.path + "/wharf.sqlite")
         let locked = DispatchSemaphore(value: 0)
+        let letGo = DispatchSemaphore(value: 0)
+        // Held until the write has been refused, however slowly a loaded machine runs it; the
+        // minute only bounds a test that fails before letting go.
         let holder = Thread {
             try? other.inDatabase { db in
                 try db.execute(sql: "BEGIN IMMEDIATE")
                 locked.signal()
-                Thread.sleep(forTimeInterval: 6)
+                _ = letGo.wait(timeout: .now() + 60)
                 try db.execute(sql: "COMMIT")
             }
         }
@@ -129,6 +132,7 @@ func makeRecord(
         } catch let error as StorageError {
             #expect(error.code == .busy, "\(error)")
         }
+        letGo.signal()
         #expect(try await self.catalog.file(id: record.id) == nil)
         try await waitUntil("the other process lets go") { (try? await self.catalog.commit(insert)) != nil }
         #expect(try await self.catalog.file(id: record.id)?.name == "held.txt")
