@@ -90,7 +90,7 @@ enum FastPathProbe {
         )
         return try Self.channel(
             with: [
-                RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in false }, accessLog: accessLog),
+                RequestBodyFlowHandler(maxBodySize: 1 << 30, accessLog: accessLog),
                 AccessLogHandler(log: accessLog),
                 StaticFastPathHandler.install(configuration: fastPath),
             ],

@@ -13,7 +13,7 @@ import Testing
         try TestApp { $0.maxUploadSize = ByteSize(bytes: 10 << 20) }
     }
 
-    @Test func expectContinueIsAnsweredAtOnce() async throws {
+    @Test func expectContinueIsAnsweredWhenTheRouteReadsTheBody() async throws {
         let app = try TestApp()
         let source = app.directory.path + "/two-megabytes"
         try await Fixtures.randomFile(at: source, size: 2 << 20)
@@ -37,6 +37,26 @@ import Testing
             let record = try reply.decoded(FileRecordBody.self)
             #expect(record.name == "report.pdf" && record.size == 2 << 20)
             #expect(record.sha256 == (try await Fixtures.sha256(ofFile: source)))
+        }
+    }
+
+    /// The 100 goes out when the route reads the body, as nginx and Go's server send it: a request
+    /// refused before that (wrong credentials, a declared size past the uploader's quota) gets its
+    /// answer before the client has sent any of its body.
+    @Test func noContinueIsSentToARequestRefusedBeforeItsBodyIsRead() async throws {
+        let app = try TestApp()
+        try await app.accounts().add(name: "alice", password: "alice-password", isAdmin: false, quota: 1 << 20)
+        let alice = try await app.token(for: "alice")
+        let source = app.directory.path + "/body"
+        try await Fixtures.randomFile(at: source, size: 32 << 20)
+        try await app.live { client in
+            let port = client.port!
+            for (credentials, status) in [("Bearer wrong", 401), ("Bearer \(alice)", 413)] {
+                let reply = try await Curl.request(port: port, "/api/files?name=body", ["-H", "Authorization: \(credentials)", "-T", source])
+                #expect(reply.status == status)
+                #expect(!reply.sawContinue && reply.uploaded == 0, "\(status)")
+            }
+            #expect(try await app.holdsNothing(port: port))
         }
     }
 

@@ -35,7 +35,7 @@ import Testing
             router: router,
             server: .http1(
                 configuration: .init(additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: 1 << 30, acceptsBody: { _, _ in true }, readSizes: readSizes)
+                    RequestBodyFlowHandler(maxBodySize: 1 << 30, readSizes: readSizes)
                 ])
             )
         )

@@ -6,8 +6,8 @@ public import Routing
 public import Storage
 
 /// The request context of every Wharf route.
-public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionRequestContext, RemoteAddressRequestContext,
-    WebSocketRequestContext
+public struct AppRequestContext: RequestContext, RoutingRequestContext, ChannelRequestContext, SessionRequestContext,
+    RemoteAddressRequestContext, WebSocketRequestContext
 {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
@@ -20,7 +20,7 @@ public struct AppRequestContext: RequestContext, RoutingRequestContext, SessionR
     /// The address of the client (the peer of the connection).
     public let remoteAddress: SocketAddress?
     /// The connection (an HTTP/2 stream's own channel).
-    let channel: any Channel
+    public let channel: any Channel
     /// The handler a WebSocket route hands to the upgrade.
     public let webSocket = WebSocketHandlerReference<Self>()
     /// Where the events of a WebSocket start (set before its handshake is answered).

@@ -89,6 +89,7 @@ public enum Wharf {
         let routeMetrics = RouteMetricsRecorder(factory: metrics)
         router.add(middleware: RouteMetricsMiddleware(recorder: routeMetrics))
         router.add(middleware: ProcessTimeMiddleware())
+        router.add(middleware: ContinueMiddleware())
         if let origins = AllowedOrigins(configuration.corsOrigins) {
             // Outside the error middleware, so that errors reach other origins' scripts too.
             router.add(
@@ -268,7 +269,7 @@ public enum Wharf {
         let http1 = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(
                 additionalChannelHandlers: [
-                    RequestBodyFlowHandler(maxBodySize: maxBodySize, acceptsBody: routes.acceptsBody, bodyTimeout: bodyTimeout, accessLog: accessLog),
+                    RequestBodyFlowHandler(maxBodySize: maxBodySize, bodyTimeout: bodyTimeout, accessLog: accessLog),
                     AccessLogHandler(log: accessLog),
                     // Below the HTTP types codec, above the connection's persistence handler
                     // that the body flow handler has put there: what it answers passes through
@@ -294,7 +295,6 @@ public enum Wharf {
                 [
                     RequestBodyFlowHandler(
                         maxBodySize: maxBodySize,
-                        acceptsBody: routes.acceptsBody,
                         largeBodyReads: false,
                         bodyTimeout: bodyTimeout
                     ),

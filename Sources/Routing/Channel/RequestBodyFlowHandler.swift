@@ -5,10 +5,11 @@ import NIOHTTPTypesHTTP1
 
 /// Controls the flow of request bodies on a connection, where Hummingbird does not:
 ///
-/// - `Expect: 100-continue` is answered with `100 Continue` at once when a route takes a body with
-///   that method at that path, so clients (curl waits a second otherwise) start sending. When no
-///   route does (the answer will be 404 or 405), or the declared Content-Length is over the limit
-///   (413), no 100 is sent: the final answer goes out before any body byte (RFC 9110 §10.1.1).
+/// - `Expect: 100-continue` is answered with `100 Continue` when the route first reads the body
+///   (`ContinueMiddleware` asks for it with a `ContinueRequest`), as nginx and Go's server do, so
+///   a request refused before its body is read (401, 403, 404, 405, a full quota) gets its
+///   answer before any body byte (RFC 9110 §10.1.1), and the client sends none. No 100 is sent
+///   for a declared Content-Length over the limit (413) or once the body has started coming.
 /// - When a response ends before its request body was read to the end (an early 400/413), the
 ///   rest of the body is not read: the response is flushed, the write side is shut, reads stop, and
 ///   the connection closes after a short linger that lets the client read the answer.
@@ -33,8 +34,9 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     public typealias OutboundOut = HTTPResponsePart
 
     private let maxBodySize: Int64
-    private let acceptsBody: @Sendable (HTTPRequest.Method, String) -> Bool
     private let linger: TimeAmount
+    /// Whether the request being received waits for a `100 Continue` not yet sent.
+    private var isContinueAwaited = false
     private var requestsStarted = 0
     private var requestsEnded = 0
     private var responsesEnded = 0
@@ -58,7 +60,6 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     /// Creates a handler for one connection.
     /// - Parameters:
     ///   - maxBodySize: the body size over which no `100 Continue` is sent.
-    ///   - acceptsBody: whether a route takes a body with this method at this path (no query).
     ///   - linger: how long a connection stays half-closed after an early response.
     ///   - largeBodyReads: whether large bodies are read in larger pieces; only a connection's
     ///     own socket can (not the streams of an HTTP/2 connection).
@@ -68,7 +69,6 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     ///     `ConnectionPersistenceHandler` this handler puts on an HTTP/1 connection).
     public init(
         maxBodySize: Int64,
-        acceptsBody: @escaping @Sendable (HTTPRequest.Method, String) -> Bool,
         linger: TimeAmount = .seconds(2),
         largeBodyReads: Bool = true,
         bodyTimeout: Duration? = nil,
@@ -78,7 +78,6 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         self.readSizes = readSizes
         self.accessLog = accessLog
         self.maxBodySize = maxBodySize
-        self.acceptsBody = acceptsBody
         self.linger = linger
         self.largeBodyReads = largeBodyReads
         self.bodyTimeout = bodyTimeout
@@ -88,22 +87,22 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         self.stopBodyDeadline()
         if self.isDiscarding { return }
         switch self.unwrapInboundIn(data) {
-        case .head(var request):
+        case .head(let request):
             self.requestsStarted += 1
+            self.isContinueAwaited = false
             if let expect = request.headerFields[.expect], expect.lowercased() == "100-continue" {
-                request.headerFields[.expect] = nil
                 let declared = request.headerFields[.contentLength].flatMap { Int64($0) }
-                let path = request.path.map { String($0.withoutQuery) } ?? "/"
-                if declared.map({ $0 <= self.maxBodySize }) ?? true, self.acceptsBody(request.method, path) {
-                    context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
-                }
+                self.isContinueAwaited = declared.map { $0 <= self.maxBodySize } ?? true
             }
             if self.largeBodyReads, Self.hasLargeBody(request) { self.startLargeBodyReads(context: context) }
-            context.fireChannelRead(self.wrapInboundOut(.head(request)))
+            context.fireChannelRead(data)
         case .body:
+            // A client that stopped waiting (curl sends after a second) needs no 100 any more.
+            self.isContinueAwaited = false
             context.fireChannelRead(data)
         case .end:
             self.requestsEnded += 1
+            self.isContinueAwaited = false
             self.endLargeBodyReads(context: context)
             context.fireChannelRead(data)
         }
@@ -166,8 +165,24 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
         if let messagesPerRead = self.messagesPerRead { try? options?.setOption(ChannelOptions.maxMessagesPerRead, value: messagesPerRead) }
     }
 
+    public func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is ContinueRequest else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        if self.isContinueAwaited {
+            self.isContinueAwaited = false
+            context.writeAndFlush(self.wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            // The client was told to send: from now on its silence counts.
+            self.startBodyDeadline(context: context)
+        }
+        promise?.succeed()
+    }
+
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard case .end = self.unwrapOutboundIn(data) else {
+            // A final answer before the body was asked for: no 100 may follow it.
+            self.isContinueAwaited = false
             context.write(data, promise: promise)
             return
         }
@@ -193,7 +208,8 @@ public final class RequestBodyFlowHandler: ChannelDuplexHandler, RemovableChanne
     public func read(context: ChannelHandlerContext) {
         // After an early response the rest of the body is left unread rather than drained.
         guard !self.isDiscarding else { return }
-        if self.requestsStarted > self.requestsEnded { self.startBodyDeadline(context: context) }
+        // A client waiting for its 100 is not late with its body.
+        if self.requestsStarted > self.requestsEnded, !self.isContinueAwaited { self.startBodyDeadline(context: context) }
         context.read()
     }
 

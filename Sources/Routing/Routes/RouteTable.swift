@@ -42,11 +42,6 @@ public final class RouteTable: Sendable {
         return methods
     }
 
-    /// Whether a route takes a request body with this method at this path (POST, PUT or PATCH).
-    public func acceptsBody(_ method: HTTPRequest.Method, path: String) -> Bool {
-        [.post, .put, .patch].contains(method) && self.allowedMethods(for: path).contains(method)
-    }
-
     static func matches(_ pattern: [Substring], _ path: [Substring]) -> Bool {
         var index = 0
         for segment in pattern {
