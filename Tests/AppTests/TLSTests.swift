@@ -103,6 +103,37 @@ import Testing
         #expect(closedAfter >= 1.9 && closedAfter < 20, "\(closedAfter)")
     }
 
+    /// Over HTTP/2 as over HTTP/1.1, `100 Continue` goes out when the route reads the body: a
+    /// client that waits for it (h2, the Python library) is answered 401 without sending any of
+    /// its body when its credentials are wrong, and invited to send it when they are right.
+    @Test func http2SendsContinueWhenTheRouteReadsTheBody() async throws {
+        struct Exchange: Decodable, Equatable {
+            let informational: [Int]
+            let status: Int?
+            let sent: Int
+        }
+        let directory = try TemporaryDirectory()
+        let (server, port, certificate, body) = try await Self.startServer(in: directory)
+        defer { server.signal(SIGKILL) }
+        let signIn = try await Self.curl(
+            port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
+            certificate: certificate,
+            body: body
+        )
+        try #require(signIn.status == 200)
+        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let size = 3 << 20
+        for (authorization, expected) in [
+            ("Bearer wrong", Exchange(informational: [], status: 401, sent: 0)),
+            ("Bearer " + token, Exchange(informational: [100], status: 201, sent: size)),
+        ] {
+            let output = try await PythonClients.run("h2_expect.py", [String(port), authorization, String(size)], timeout: .seconds(60))
+            #expect(try JSONDecoder().decode(Exchange.self, from: Data(output.text.utf8)) == expected, "\(output.text) \(output.stderr)")
+        }
+    }
+
     /// An upload over HTTP/2 is not held to the protocol's default window of 64 KiB a round trip:
     /// the server announces 1 MiB a stream and widens the connection's window to 16 MiB once the
     /// first bytes of a body come.

@@ -24,6 +24,8 @@ public enum PythonClients {
 
     /// The venv with the Python clients is not there.
     public struct MissingVenv: Error, CustomStringConvertible {
-        public var description: String { "No .build-test/venv: run scripts/test once, which installs the Python clients (tuspy, Selenium) there." }
+        public var description: String {
+            "No .build-test/venv: run scripts/test once, which installs the Python clients (tuspy, Selenium, h2) there."
+        }
     }
 }
