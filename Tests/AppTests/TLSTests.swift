@@ -86,6 +86,59 @@ import Testing
         _ = try await Command.wait(server)
     }
 
+    /// An HTTP/2 stream whose client keeps its flow-control window shut while the connection goes
+    /// on (h2 answers the server's PINGs), which the kernel's watch of the connection cannot see,
+    /// is reset after `--send-timeout`, a static file's as a stored file's, and the stored file is
+    /// let go; a client that opens its window slowly (64 KiB a second) is not cut off.
+    @Test func anHTTP2StreamHeldShutIsResetAfterTheSendTimeout() async throws {
+        struct Stalled: Decodable {
+            let status: Int?
+            let received: Int
+            let reset_after: Double?
+            let ended: Bool
+        }
+        let directory = try TemporaryDirectory()
+        let size = 32 << 20
+        try await Fixtures.randomFile(at: directory.path + "/big.bin", size: size)
+        let (server, port, certificate, body) = try await Self.startServer(in: directory, ["--send-timeout", "3s"])
+        defer { server.signal(SIGKILL) }
+        _ = try await Self.curl(
+            port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
+            certificate: certificate,
+            body: body
+        )
+        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let authorization = "authorization: Bearer " + token
+        let upload = try await Self.curl(
+            port,
+            "/api/files?name=stored.bin",
+            ["-T", directory.path + "/big.bin", "-H", authorization],
+            certificate: certificate,
+            body: body
+        )
+        try #require(upload.status == 201)
+        let id = try JSONDecoder().decode(FileRecordBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).id
+        for path in ["/big.bin", "/api/files/\(id)/download"] {
+            let output = try await PythonClients.run("h2_stalled_stream.py", [String(port), path, "20", authorization], timeout: .seconds(60))
+            let stalled = try JSONDecoder().decode(Stalled.self, from: Data(output.text.utf8))
+            #expect(stalled.status == 200 && stalled.received < size && !stalled.ended, "\(path): \(output.text) \(output.stderr)")
+            let resetAfter = try #require(stalled.reset_after, "\(path): the stream was reset: \(output.text)")
+            #expect(resetAfter >= 2.9 && resetAfter < 15, "\(path): \(resetAfter)")
+        }
+        let descriptors = "/proc/\(server.processIdentifier)/fd"
+        try await waitUntil("the stored file's download let its file go") {
+            try FileManager.default.contentsOfDirectory(atPath: descriptors).allSatisfy { descriptor in
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: descriptors + "/" + descriptor)) ?? ""
+                return !target.contains("/blobs/")
+            }
+        }
+        let output = try await PythonClients.run("h2_stalled_stream.py", [String(port), "/big.bin", "7", "--slow"], timeout: .seconds(60))
+        let slow = try JSONDecoder().decode(Stalled.self, from: Data(output.text.utf8))
+        #expect(slow.status == 200 && slow.reset_after == nil && slow.received > 256 << 10, "\(output.text) \(output.stderr)")
+    }
+
     /// An HTTP/2 connection idle for `--keepalive-timeout` gets a GOAWAY, and one whose client
     /// never answers it (nor the PING after it) is closed once the shutdown grace has passed.
     @Test func anHTTP2ClientThatNeverAnswersTheGoAwayIsLetGo() async throws {

@@ -8,9 +8,9 @@ import NIOCore
 /// vanishes, would otherwise hold its connection, its open file and what is queued for it for
 /// ever. The kernel keeps the watch (`TCP_USER_TIMEOUT`: data left unacknowledged, or held back
 /// by a closed window, that long aborts the connection), so every connection is covered, the
-/// fast path's sendfile, TLS, HTTP/2 and event streams alike, at no cost per write. (One HTTP/2
+/// fast path's sendfile, TLS, HTTP/2 and event streams alike, at no cost per write. One HTTP/2
 /// stream whose client keeps its own flow-control window shut, while the connection goes on, is
-/// not: the kernel sees the connection's bytes acknowledged.)
+/// `StreamSendTimeout`'s: the kernel sees the connection's bytes acknowledged.
 struct SendTimeoutChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 

@@ -290,7 +290,9 @@ public enum Wharf {
             var stream = fastPath
             stream.idleTimeout = nil
             let streamFastPath = stream
-            let streamHandlers: @Sendable () -> [any ChannelHandler] = { [StaticFastPathStreamHandler(configuration: streamFastPath)] }
+            let streamHandlers: @Sendable () -> [any ChannelHandler] = {
+                [StreamSendTimeout(timeout: sendTimeout), StaticFastPathStreamHandler(configuration: streamFastPath)]
+            }
             let passedOnHandlers: @Sendable () -> [any ChannelHandler] = {
                 [
                     RequestBodyFlowHandler(
