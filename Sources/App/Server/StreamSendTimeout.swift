@@ -7,20 +7,22 @@ import NIOHTTPTypes
 /// answer's task and open file for as long as the connection lasts, where the kernel's watch of
 /// the connection (`SendTimeoutChannel`) sees nothing wrong.
 ///
-/// A body part counts as taken once NIO has written it to the connection, which a closed window
-/// holds back. Parts are cut into slices of `sliceSize`, so that a slow client, whose window
-/// opens a little at a time, shows progress every slice: it is cut only below a slice a timeout
-/// (64 KiB a minute by default), where one whole part of a megabyte would cut slow clients too.
-final class StreamSendTimeout: ChannelOutboundHandler, RemovableChannelHandler {
+/// The watch runs while the stream is not writable (what is queued passed NIO's watermark), and
+/// a body part counts as taken once NIO has written it to the connection, which a shut window
+/// holds back. Larger parts are cut into slices of `sliceSize`, so that a slow client, whose
+/// window opens a little at a time, shows progress every slice: it is cut only below a slice a
+/// timeout (64 KiB a minute by default), where one whole part of a megabyte would cut slow
+/// clients too.
+final class StreamSendTimeout: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
     static let sliceSize = 64 << 10
 
     private let timeout: TimeAmount
-    /// Body slices written and not yet taken.
-    private var untaken = 0
-    /// When a slice was last taken, or the first of those untaken written.
+    /// When a slice was last taken, or the stream last stopped being writable.
     private var lastTaken = NIODeadline.now()
     private var check: Scheduled<Void>?
 
@@ -29,7 +31,9 @@ final class StreamSendTimeout: ChannelOutboundHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .body(var bytes) = self.unwrapOutboundIn(data) else {
+        // A part of a slice or less needs no watch of its own: the stream turns writable again
+        // as soon as it is taken (NIO's watermarks are 8 and 4 KiB), which ends the watch.
+        guard case .body(var bytes) = self.unwrapOutboundIn(data), bytes.readableBytes > Self.sliceSize else {
             context.write(data, promise: promise)
             return
         }
@@ -41,21 +45,26 @@ final class StreamSendTimeout: ChannelOutboundHandler, RemovableChannelHandler {
     }
 
     private func send(context: ChannelHandlerContext, _ slice: ByteBuffer, promise: EventLoopPromise<Void>?) {
-        if self.untaken == 0 { self.lastTaken = .now() }
-        self.untaken += 1
         let taken = promise ?? context.eventLoop.makePromise()
-        taken.futureResult.assumeIsolated().whenComplete { _ in
-            self.untaken -= 1
-            self.lastTaken = .now()
-        }
+        taken.futureResult.assumeIsolated().whenComplete { _ in self.lastTaken = .now() }
         context.write(self.wrapOutboundOut(.body(slice)), promise: taken)
-        if self.check == nil { self.scheduleCheck(context: context) }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.check?.cancel()
+            self.check = nil
+        } else if self.check == nil {
+            self.lastTaken = .now()
+            self.scheduleCheck(context: context)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     private func scheduleCheck(context: ChannelHandlerContext) {
         self.check = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.lastTaken + self.timeout) {
             self.check = nil
-            guard self.untaken > 0 else { return }
+            guard !context.channel.isWritable else { return }
             if NIODeadline.now() >= self.lastTaken + self.timeout {
                 // Closing a stream resets it (RST_STREAM, CANCEL); its writes fail, which ends
                 // the answer's task.
