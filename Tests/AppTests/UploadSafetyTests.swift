@@ -60,6 +60,28 @@ import Testing
         }
     }
 
+    /// A form or JSON body declared past its limit (64 KiB, 1 MiB) is refused before any of it is
+    /// read, with no 100 to invite it, as a declared upload past `--max-upload-size` is.
+    @Test func aFormOrJSONBodyDeclaredPastItsLimitIsRefusedBeforeItIsSent() async throws {
+        let app = try TestApp()
+        let source = app.directory.path + "/body"
+        try await Fixtures.randomFile(at: source, size: 2 << 20)
+        try await app.live { client in
+            let port = client.port!
+            let id = try await Curl.request(port: port, "/api/files?name=a", ["--data-binary", "a"]).decoded(FileRecordBody.self).id
+            let cases = [
+                ("/api/token", "POST", "application/x-www-form-urlencoded", "The form is larger than 65536 bytes."),
+                ("/api/files/\(id)", "PATCH", "application/json", "The JSON body is larger than 1048576 bytes."),
+            ]
+            for (path, method, type, detail) in cases {
+                let body = ["-X", method, "-H", "Content-Type: \(type)", "-H", "Expect: 100-continue", "--data-binary", "@" + source]
+                let reply = try await Curl.request(port: port, path, body)
+                #expect(reply.status == 413 && !reply.sawContinue && reply.uploaded == 0, "\(path): \(reply.status) \(reply.uploaded)")
+                #expect(try reply.decoded(ErrorBody.self) == ErrorBody(detail: .message(detail)))
+            }
+        }
+    }
+
     /// `100 Continue` invites the body, so it goes only to a route that takes one: a 404 or a 405
     /// goes out instead, before the body.
     @Test(arguments: [("/api/nowhere", "PUT", 404), ("/api/files/AAAAAAAAAAAAAAAAAAAAAA", "POST", 405), ("/healthz", "PUT", 405)])

@@ -15,12 +15,10 @@ public struct FormBody {
     /// so each required field is reported missing.
     public static func read(_ request: Request) async throws -> FormBody {
         let isForm = request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maxSize)
-        } catch is NIOTooManyBytesError {
-            throw HTTPException(.contentTooLarge, "The form is larger than \(Self.maxSize) bytes.")
-        }
+        let buffer = try await request.limitedBody(
+            upTo: Self.maxSize,
+            tooLarge: HTTPException(.contentTooLarge, "The form is larger than \(Self.maxSize) bytes.")
+        )
         return FormBody(isForm ? String(buffer: buffer) : "")
     }
 

@@ -15,12 +15,10 @@ public struct JSONBody {
     /// As FastAPI, a body is parsed as JSON without a `Content-Type` or with a JSON one
     /// (`application/json`, `application/*+json`); in any other it is text, not an object.
     public static func read(_ request: Request, emptyIsObject: Bool = false) async throws -> JSONBody {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maxSize)
-        } catch is NIOTooManyBytesError {
-            throw HTTPException(.contentTooLarge, "The JSON body is larger than \(Self.maxSize) bytes.")
-        }
+        let buffer = try await request.limitedBody(
+            upTo: Self.maxSize,
+            tooLarge: HTTPException(.contentTooLarge, "The JSON body is larger than \(Self.maxSize) bytes.")
+        )
         if emptyIsObject && buffer.readableBytes == 0 { return try JSONBody(parsing: ByteBuffer(string: "{}")) }
         if buffer.readableBytes > 0, let type = request.headers[.contentType], !Self.isJSON(type) {
             throw RequestValidationError([.notAnObject(input: .string(String(buffer: buffer)))])
