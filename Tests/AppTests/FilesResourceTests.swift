@@ -15,7 +15,8 @@ import Testing
             let upload = try await Curl.request(
                 port: port,
                 "/api/files?name=big.bin&description=nightly&tags=backup,%20db",
-                ["-X", "POST", "-H", "Transfer-Encoding: chunked", "-T", source]
+                // curl waits for the 100 as long as it takes a loaded test machine to start the route.
+                ["-X", "POST", "-H", "Transfer-Encoding: chunked", "--expect100-timeout", "60", "-T", source]
             )
             #expect(upload.status == 201)
             #expect(upload.sawContinue)
