@@ -55,6 +55,19 @@ import Testing
         return (String(written.first ?? ""), Int(written.last ?? "") ?? 0, (try? String(contentsOfFile: headers, encoding: .utf8)) ?? "")
     }
 
+    /// A bearer token for `admin` from `POST /api/token` over HTTPS.
+    static func signIn(_ port: Int, certificate: String, body: String) async throws -> String {
+        let signIn = try await Self.curl(
+            port,
+            "/api/token",
+            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
+            certificate: certificate,
+            body: body
+        )
+        try #require(signIn.status == 200)
+        return try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+    }
+
     /// A connection to the HTTPS port that never starts its TLS handshake is closed after
     /// `--request-head-timeout`; one that finishes it and then sends no request head is answered
     /// 408 over TLS and closed.
@@ -102,14 +115,7 @@ import Testing
         try await Fixtures.randomFile(at: directory.path + "/big.bin", size: size)
         let (server, port, certificate, body) = try await Self.startServer(in: directory, ["--send-timeout", "3s"])
         defer { server.signal(SIGKILL) }
-        _ = try await Self.curl(
-            port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
-            certificate: certificate,
-            body: body
-        )
-        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let token = try await Self.signIn(port, certificate: certificate, body: body)
         let authorization = "authorization: Bearer " + token
         let upload = try await Self.curl(
             port,
@@ -168,15 +174,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let (server, port, certificate, body) = try await Self.startServer(in: directory)
         defer { server.signal(SIGKILL) }
-        let signIn = try await Self.curl(
-            port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
-            certificate: certificate,
-            body: body
-        )
-        try #require(signIn.status == 200)
-        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let token = try await Self.signIn(port, certificate: certificate, body: body)
         let size = 3 << 20
         for (authorization, expected) in [
             ("Bearer wrong", Exchange(informational: [], status: 401, sent: 0)),
@@ -219,14 +217,7 @@ import Testing
         }
         let large = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/large.bin"))
         let largeDigest = try await Fixtures.sha256(ofFile: directory.path + "/large.bin")
-        _ = try await Self.curl(
-            port,
-            "/api/token",
-            ["-d", "grant_type=password", "-d", "username=admin", "-d", "password=\(TestApp.adminPassword)"],
-            certificate: certificate,
-            body: body
-        )
-        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let token = try await Self.signIn(port, certificate: certificate, body: body)
         for (flag, version) in [("--http2", "2"), ("--http1.1", "1.1")] {
             // A body streamed to the responder, past HTTP/2's first flow-control windows.
             let upload = try await Self.curl(
@@ -277,18 +268,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let (server, port, certificate, body) = try await Self.startServer(in: directory)
         defer { server.signal(SIGKILL) }
-        let signIn = try await Self.curl(
-            port,
-            "/api/token",
-            [
-                "--data-urlencode", "grant_type=password", "--data-urlencode", "username=admin", "--data-urlencode",
-                "password=\(TestApp.adminPassword)",
-            ],
-            certificate: certificate,
-            body: body
-        )
-        try #require(signIn.status == 200)
-        let token = try JSONDecoder().decode(TokenBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).access_token
+        let token = try await Self.signIn(port, certificate: certificate, body: body)
         let tls = "--tls=" + certificate
         let masked = try await EventsTests.sendFrames(port: port, token: token, [tls, "masked:hello", "masked:again"])
         #expect(masked == EventsTests.FramesOutcome(status: 101, closeCode: nil, closed: false))

@@ -7,23 +7,14 @@ usage: h2_expect.py PORT AUTHORIZATION SIZE
 Prints {"informational": [statuses], "status": final status, "sent": body bytes sent} as JSON.
 """
 import json
-import socket
-import ssl
 import sys
 
-import h2.config
-import h2.connection
 import h2.events
 
+import h2_client
+
 port, authorization, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-context.set_alpn_protocols(["h2"])
-connection = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
-assert connection.selected_alpn_protocol() == "h2", connection.selected_alpn_protocol()
-client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
-client.initiate_connection()
+connection, client = h2_client.connect(port, timeout=10)
 client.send_headers(
     1,
     [

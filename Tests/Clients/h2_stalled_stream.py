@@ -10,26 +10,17 @@ to the server's RST_STREAM or null, "ended": whether the body came whole} as JSO
 seconds, or as soon as the stream ends.
 """
 import json
-import socket
-import ssl
 import sys
 import time
 
-import h2.config
-import h2.connection
 import h2.events
+
+import h2_client
 
 port, path, wait = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
 slow = "--slow" in sys.argv[4:]
 headers = [argument.split(": ", 1) for argument in sys.argv[4:] if argument != "--slow"]
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-context.set_alpn_protocols(["h2"])
-connection = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=0.25))
-assert connection.selected_alpn_protocol() == "h2", connection.selected_alpn_protocol()
-client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
-client.initiate_connection()
+connection, client = h2_client.connect(port, timeout=0.25)
 client.increment_flow_control_window(1 << 30)
 client.send_headers(1, [(":method", "GET"), (":scheme", "https"), (":path", path), (":authority", "127.0.0.1")] + headers, end_stream=True)
 connection.sendall(client.data_to_send())
@@ -43,7 +34,7 @@ while time.monotonic() - start < wait and reset_after is None and not ended:
         next_opening += 0.25
     try:
         data = connection.recv(1 << 20)
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         data = b""
     else:
         if not data:
