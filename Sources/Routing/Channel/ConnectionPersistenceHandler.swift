@@ -13,8 +13,9 @@ import NIOHTTP1
 /// body and so its answer says so.
 ///
 /// It sits below the HTTP/1 codec, where requests still carry their version (the HTTP types
-/// above it have none), and frames answers of unknown length to HTTP/1.0 by closing the
-/// connection instead of chunks, which HTTP/1.0 clients do not read.
+/// above it have none), frames answers of unknown length to HTTP/1.0 by closing the connection
+/// instead of chunks, which HTTP/1.0 clients do not read, and drops an HTTP/1.0 request's
+/// `Expect`, so that no `100 Continue` goes to it.
 final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -62,7 +63,7 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.readingStopped else { return }
         switch self.unwrapInboundIn(data) {
-        case .head(let head):
+        case .head(var head):
             if head.version == .http1_1 && Self.hostFields(in: head.headers) != 1 {
                 self.refuse((.badRequest, "An HTTP/1.1 request names its host in exactly one Host field."), head, context: context)
                 return
@@ -79,6 +80,13 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
                 return
             }
             self.requests.append(Request(version: head.version, keepAlive: head.isKeepAlive))
+            // No 1xx goes to an HTTP/1.0 client, which would take it for the answer: its
+            // expectation is ignored (RFC 9110 §10.1.1), and its body comes unasked.
+            if head.version != .http1_1 && head.headers.contains(name: "expect") {
+                head.headers.remove(name: "expect")
+                context.fireChannelRead(self.wrapInboundOut(.head(head)))
+                return
+            }
         case .body:
             break
         case .end:
