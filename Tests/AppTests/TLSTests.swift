@@ -185,6 +185,32 @@ import Testing
         }
     }
 
+    /// An upload over HTTP/2 whose client resets its stream mid-body is a body cut off, as a
+    /// closed HTTP/1 connection's: counted as a 400, not as a fault of the server (500, logged as
+    /// an error), and nothing of it is kept.
+    @Test func anUploadWhoseStreamTheClientResetsLeavesNothingAndNoFault() async throws {
+        struct Reset: Decodable {
+            let sent: Int
+        }
+        let directory = try TemporaryDirectory()
+        let (server, port, certificate, body) = try await Self.startServer(in: directory)
+        defer { server.signal(SIGKILL) }
+        let token = try await Self.signIn(port, certificate: certificate, body: body)
+        let output = try await PythonClients.run("h2_reset_upload.py", [String(port), "Bearer " + token], timeout: .seconds(60))
+        #expect(try JSONDecoder().decode(Reset.self, from: Data(output.text.utf8)).sent == 1 << 20, "\(output.text) \(output.stderr)")
+        let line = #"wharf_http_requests_total{route="/api/files",method="PUT",status="400"} 1"#
+        try await waitUntil("the cut-off upload is counted as a 400") {
+            _ = try await Self.curl(port, "/metrics", [], certificate: certificate, body: body)
+            return try String(contentsOfFile: body, encoding: .utf8).contains(line)
+        }
+        #expect(try !String(contentsOfFile: body, encoding: .utf8).contains(#"status="500""#))
+        #expect(directory.files(under: "storage/tmp").isEmpty && directory.files(under: "storage/blobs").isEmpty)
+        let listing = try await Self.curl(port, "/api/files", ["-H", "Authorization: Bearer " + token], certificate: certificate, body: body)
+        #expect(
+            try listing.status == 200 && JSONDecoder().decode(FilePageBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).items.isEmpty
+        )
+    }
+
     /// An upload over HTTP/2 is not held to the protocol's default window of 64 KiB a round trip:
     /// the server announces 1 MiB a stream and widens the connection's window to 16 MiB once the
     /// first bytes of a body come.

@@ -1,5 +1,7 @@
 import HummingbirdCore
 import NIOCore
+import NIOHTTP1
+import NIOHTTP2
 import NIOHTTPTypes
 
 /// The body of a stream's request: its parts after the head, up to the end.
@@ -13,7 +15,15 @@ struct StreamRequestBody: AsyncSequence, @unchecked Sendable {
         var parts: NIOAsyncChannelInboundStream<HTTPRequestPart>.AsyncIterator
 
         mutating func next() async throws -> ByteBuffer? {
-            switch try await self.parts.next() {
+            let part: HTTPRequestPart?
+            do {
+                part = try await self.parts.next()
+            } catch is NIOHTTP2Errors.StreamClosed {
+                // The client reset the stream mid-body: a body cut off, as by the close of an
+                // HTTP/1 connection, not a fault of the server.
+                throw HTTPParserError.invalidEOFState
+            }
+            switch part {
             case .body(let bytes): return bytes
             case .end, nil: return nil
             case .head(let head): throw UnexpectedRequestPart(part: .head(head))
