@@ -639,6 +639,39 @@ import Testing
         }
     }
 
+    /// A download the client leaves before its end still writes its one access-log line, as nginx
+    /// logs it: its status and `outcome=aborted`; a static file's (the routes' way and the fast
+    /// path's) as a stored file's.
+    @Test func aDownloadCutOffWritesItsAccessLogLine() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 32 << 20
+        try await Fixtures.randomFile(at: directory.path + "/big.bin", size: size)
+        let (server, port) = try await Self.startServer(directory, ["--log-level", "info"])
+        try await Curl.signIn(port: port, password: TestApp.adminPassword)
+        let stored = try await Curl.request(port: port, "/api/files?name=big.bin", ["-T", directory.path + "/big.bin"])
+        let id = try stored.decoded(FileRecordBody.self).id
+        // The fast path answers a static file once the routes have answered it whole.
+        #expect(try await Curl.request(port: port, "/big.bin", []).status == 200)
+        let cuts = [("cut-static", "/big.bin"), ("cut-again", "/big.bin"), ("cut-stored", "/api/files/\(id)/download")]
+        for (requestID, path) in cuts {
+            let cut = try await Curl.request(port: port, path, ["-H", "X-Request-ID: \(requestID)", "--limit-rate", "1M", "--max-time", "1"])
+            #expect(cut.exitStatus == 28, "\(requestID): curl gave up on it")
+        }
+        server.signal(SIGTERM)
+        let exit = try await Command.wait(server)
+        for (requestID, path) in cuts {
+            let lines = exit.text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("request_id=\(requestID) ") }
+            #expect(lines.count == 1, "\(requestID): \(lines)")
+            let line = String(lines.first ?? "")
+            for field in ["path=\(path) ", "status=200 ", "outcome=aborted"] {
+                #expect(line.contains(field), "\(field) in \(line)")
+            }
+            // What was handed to the connection: a file's regions are handed over whole.
+            let bytesOut = line.split(separator: " ").first { $0.hasPrefix("bytes_out=") }.flatMap { Int($0.dropFirst(10)) }
+            #expect(bytesOut.map { $0 > 0 && $0 <= size } == true, "what was written of it in \(line)")
+        }
+    }
+
     /// A WebSocket handshake never reaches the routes' access log: a session writes its line when it
     /// ends (101, the bytes its frames carried each way, its request id, how long it lasted), and a
     /// handshake refused before the upgrade writes its own with its status; each is counted in the

@@ -44,6 +44,19 @@ public final class AccessLogHandler: ChannelDuplexHandler, RemovableChannelHandl
         context.fireChannelRead(data)
     }
 
+    /// The connection (or HTTP/2 stream) ended with answers unfinished: a download the client
+    /// left, a stream it reset. Each still gets its line, `aborted`, with what was written of it;
+    /// one whose answer had not begun says 499, as nginx logs a request its client closed.
+    public func channelInactive(context: ChannelHandlerContext) {
+        for var exchange in self.exchanges {
+            if exchange.status == 0 { exchange.status = 499 }
+            self.log.write(exchange, complete: false)
+        }
+        self.exchanges.removeAll()
+        self.receiving = nil
+        context.fireChannelInactive()
+    }
+
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let part = self.unwrapOutboundIn(data)
         if case .body(let buffer) = part { self.log.counters.sent.increment(by: Int64(buffer.readableBytes)) }
