@@ -277,6 +277,25 @@ func makeRecord(
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
+    /// One owner's listing (a user's), in every order and past a cursor, is read in order from an
+    /// index, not sorted whole for each page (0.25 s a page for 100,000 files by name or size).
+    @Test(arguments: FileListQuery.Sort.allCases)
+    func anOwnersListingIsReadInOrderFromAnIndex(sort: FileListQuery.Sort) async throws {
+        for index in 0..<2 {
+            _ = try await self.catalog.commit(UnitOfWork([.insert(makeRecord(name: "f\(index)", size: 1, createdAt: 1, owner: "alice"))]))
+        }
+        var query = FileListQuery(limit: 1, sort: sort)
+        query.owner = "alice"
+        for after in [nil, try await self.catalog.list(query).next.map { try FileCursor(encoded: $0.encoded) }] {
+            query.after = after
+            let statement = FileListStatement(query)
+            let plan = try await self.catalog.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments).map { $0["detail"] as String }
+            }
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(sort) after \(String(describing: after)): \(plan)")
+        }
+    }
+
     @Test func cursorsAreCheckedAgainstTheSortOrder() async throws {
         let record = makeRecord(name: "a", size: 1, createdAt: 1)
         let cursor = FileCursor(after: record, sort: .nameAscending)

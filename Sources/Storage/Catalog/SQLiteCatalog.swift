@@ -149,6 +149,12 @@ struct SQLiteCatalog: Catalog {
             // and by `GET /api/me`: from this index alone, a third of the time for 100,000 files.
             try db.execute(sql: "CREATE INDEX files_by_owner_content ON files (owner, sha256, size)")
         }
+        migrator.registerMigration("v12: one owner's listings by name and size from indexes") { db in
+            // A user's listing is one owner's: by name or size it sorted all their files for each
+            // page (0.25 s a page for 100,000 files) where the date order had its index.
+            try db.execute(sql: "CREATE INDEX files_by_owner_name ON files (owner, name COLLATE NOCASE, id)")
+            try db.execute(sql: "CREATE INDEX files_by_owner_size ON files (owner, size, id)")
+        }
         return migrator
     }
 
