@@ -11,14 +11,11 @@ import ssl
 import sys
 import time
 
+import tls_client
+
 port = int(sys.argv[1])
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-context.set_alpn_protocols(["h2"])
 start = time.monotonic()
-connection = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30))
-assert connection.selected_alpn_protocol() == "h2", connection.selected_alpn_protocol()
+connection = tls_client.wrap(socket.create_connection(("127.0.0.1", port), timeout=30), "h2")
 # The client preface and an empty SETTINGS frame (length 0, type 4, no flags, stream 0).
 connection.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))
 received = b""

@@ -9,8 +9,9 @@ Prints {"initial_window_size": bytes or null (not announced: 65535), "connection
 """
 import json
 import socket
-import ssl
 import sys
+
+import tls_client
 
 DEFAULT_WINDOW = 65535
 SENT = 16384
@@ -26,12 +27,7 @@ def literal(name, value):
 
 
 port = int(sys.argv[1])
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-context.check_hostname = False
-context.verify_mode = ssl.CERT_NONE
-context.set_alpn_protocols(["h2"])
-connection = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5))
-assert connection.selected_alpn_protocol() == "h2", connection.selected_alpn_protocol()
+connection = tls_client.wrap(socket.create_connection(("127.0.0.1", port), timeout=5), "h2")
 head = b"".join(
     literal(name, value)
     for name, value in [(b":method", b"POST"), (b":scheme", b"https"), (b":path", b"/api/files?name=w.bin"), (b":authority", b"127.0.0.1")]

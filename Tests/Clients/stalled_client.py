@@ -14,6 +14,8 @@ import ssl
 import sys
 import time
 
+import tls_client
+
 arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
 port = int(arguments[0])
 first = arguments[1].replace("\\r\\n", "\r\n").encode()
@@ -21,11 +23,7 @@ second = arguments[2].replace("\\r\\n", "\r\n").encode() if len(arguments) > 2 e
 start = time.monotonic()
 connection = socket.create_connection(("127.0.0.1", port), timeout=30)
 if "--tls" in sys.argv:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.set_alpn_protocols(["http/1.1"])
-    connection = context.wrap_socket(connection)
+    connection = tls_client.wrap(connection, "http/1.1")
 stream = connection.makefile("rb")
 answers = []
 last_body = ""

@@ -15,6 +15,8 @@ import ssl
 import sys
 import time
 
+import tls_client
+
 arguments = [argument for argument in sys.argv[1:] if argument not in ("--then-close", "--tls")]
 port, path, wait = int(arguments[0]), arguments[1], float(arguments[2])
 headers = "".join(header + "\r\n" for header in arguments[3:])
@@ -22,11 +24,7 @@ connection = socket.socket()
 connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
 connection.connect(("127.0.0.1", port))
 if "--tls" in sys.argv:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.set_alpn_protocols(["http/1.1"])
-    connection = context.wrap_socket(connection)
+    connection = tls_client.wrap(connection, "http/1.1")
 connection.sendall(f"GET {path} HTTP/1.1\r\nHost: a\r\n{headers}\r\n".encode())
 time.sleep(wait)
 if "--then-close" in sys.argv:
