@@ -187,13 +187,13 @@ import Testing
 
     /// An upload over HTTP/2 whose client resets its stream mid-body is a body cut off, as a
     /// closed HTTP/1 connection's: counted as a 400, not as a fault of the server (500, logged as
-    /// an error), and nothing of it is kept.
+    /// an error), nothing of it is kept, and its access-log line says 499, aborted.
     @Test func anUploadWhoseStreamTheClientResetsLeavesNothingAndNoFault() async throws {
         struct Reset: Decodable {
             let sent: Int
         }
         let directory = try TemporaryDirectory()
-        let (server, port, certificate, body) = try await Self.startServer(in: directory)
+        let (server, port, certificate, body) = try await Self.startServer(in: directory, ["--log-level", "info"])
         defer { server.signal(SIGKILL) }
         let token = try await Self.signIn(port, certificate: certificate, body: body)
         let output = try await PythonClients.run("h2_reset_upload.py", [String(port), "Bearer " + token], timeout: .seconds(60))
@@ -209,6 +209,10 @@ import Testing
         #expect(
             try listing.status == 200 && JSONDecoder().decode(FilePageBody.self, from: Data(contentsOf: URL(fileURLWithPath: body))).items.isEmpty
         )
+        // Its access-log line: no answer could begin on the reset stream, so 499, as nginx logs it.
+        server.signal(SIGTERM)
+        let lines = try await Command.wait(server).text.split(separator: "\n").filter { $0.contains("log=access") && $0.contains("method=PUT") }
+        #expect(lines.count == 1 && lines.first?.contains("status=499") == true && lines.first?.contains("outcome=aborted") == true, "\(lines)")
     }
 
     /// An upload over HTTP/2 is not held to the protocol's default window of 64 KiB a round trip:
