@@ -96,6 +96,30 @@ import Testing
             #expect(try await client.request(.get, "/api/users").decoded([UserAccountBody].self).map(\.name) == ["admin"])
         }
     }
+    @Test func aQuotaIsTakenToTheByteAsAWholeNumber() async throws {
+        let app = try TestApp()
+        try await app.router { client in
+            // 2^53 + 1: a Double has no such value, and would have made it 2^53.
+            let added = try await client.request(
+                .post,
+                "/api/users",
+                json: #"{"name": "bob", "password": "bob-password", "quota": 9007199254740993}"#
+            )
+            #expect(try added.decoded(UserAccountBody.self).quota == 9_007_199_254_740_993)
+            let whole = try await client.request(.patch, "/api/users/bob", json: #"{"quota": 2.5e3}"#)
+            #expect(try whole.decoded(UserAccountBody.self).quota == 2500)
+            for json in [#"{"quota": 1.5}"#, #"{"quota": 9223372036854775808}"#] {
+                let refused = try await client.request(.patch, "/api/users/bob", json: json)
+                #expect(refused.status == .unprocessableContent, "\(json)")
+                guard case .issues(let issues) = try refused.decoded(ErrorBody.self).detail else {
+                    Issue.record("a 422 lists its issues")
+                    continue
+                }
+                #expect(issues.map(\.type) == ["int_type"] && issues.map(\.location) == [["body", "quota"]], "\(json)")
+            }
+        }
+    }
+
     @Test func anAdminChangesARoleWhichEndsTheUsersSignIns() async throws {
         let app = try TestApp()
         try await app.accounts().add(name: "bob", password: "bob-password", isAdmin: false)

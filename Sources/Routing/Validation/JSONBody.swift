@@ -73,7 +73,7 @@ public struct JSONBody {
     /// A whole number within `range`; `nil` when absent (and an issue when required).
     public mutating func integer(_ name: String, required: Bool, in range: ClosedRange<Int>) -> Int? {
         guard let value = self.present(name, required: required) else { return nil }
-        guard case .number(let number) = value, let whole = Int(exactly: number) else {
+        guard let whole = Self.wholeNumber(value) else {
             self.issues.append(
                 ValidationIssue(location: ["body", .string(name)], message: "Input should be a valid integer", type: "int_type", input: value)
             )
@@ -86,6 +86,15 @@ public struct JSONBody {
         return whole
     }
 
+    /// An integer, or a number with no fraction (`3600.0`), as pydantic takes either for an `int`.
+    private static func wholeNumber(_ value: JSONValue) -> Int? {
+        switch value {
+        case .integer(let integer): Int(exactly: integer)
+        case .number(let number): Int(exactly: number)
+        default: nil
+        }
+    }
+
     /// A list of strings, each of 1...`maxLength` characters, at most `maxCount` of them.
     public mutating func strings(_ name: String, required: Bool, maxCount: Int, maxLength: Int) -> [String]? {
         guard let value = self.present(name, required: required) else { return nil }
@@ -94,20 +103,20 @@ public struct JSONBody {
             return nil
         }
         guard items.count <= maxCount else {
-            self.fail([.string(name)], value, "too_long", "List should have at most \(maxCount) items", ["max_length": .number(Double(maxCount))])
+            self.fail([.string(name)], value, "too_long", "List should have at most \(maxCount) items", ["max_length": .integer(Int64(maxCount))])
             return nil
         }
         var strings: [String] = []
         var valid = true
         for (index, item) in items.enumerated() {
-            let location: [JSONValue] = [.string(name), .number(Double(index))]
+            let location: [JSONValue] = [.string(name), .integer(Int64(index))]
             guard case .string(let text) = item else {
                 self.issues.append(.notAString(at: ["body"] + location, input: item))
                 valid = false
                 continue
             }
             if text.isEmpty {
-                self.fail(location, item, "string_too_short", "String should have at least 1 character", ["min_length": .number(1)])
+                self.fail(location, item, "string_too_short", "String should have at least 1 character", ["min_length": .integer(1)])
                 valid = false
                 continue
             }

@@ -2,9 +2,13 @@ import Foundation
 public import NIOCore
 
 /// Any JSON value, for request bodies that are validated field by field and for error details.
+///
+/// A whole number is kept as an integer, exactly, as Python's `json` keeps it: read as a `Double`,
+/// a quota of 9007199254740993 bytes would become 9007199254740992.
 public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
+    case integer(Int64)
     case number(Double)
     case string(String)
     case array([JSONValue])
@@ -16,6 +20,8 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
             self = .null
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
+        } else if let integer = try? container.decode(Int64.self) {
+            self = .integer(integer)
         } else if let number = try? container.decode(Double.self) {
             self = .number(number)
         } else if let string = try? container.decode(String.self) {
@@ -32,12 +38,8 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let bool): try container.encode(bool)
-        case .number(let number):
-            if number.rounded() == number, abs(number) < 9e15 {
-                try container.encode(Int64(number))
-            } else {
-                try container.encode(number)
-            }
+        case .integer(let integer): try container.encode(integer)
+        case .number(let number): try container.encode(number)
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
         case .object(let object): try container.encode(object)

@@ -27,7 +27,7 @@ extension ValidationIssue {
             message: "String should have at most \(maxLength) characters",
             type: "string_too_long",
             input: input,
-            context: ["max_length": .number(Double(maxLength))]
+            context: ["max_length": .integer(Int64(maxLength))]
         )
     }
 
@@ -39,7 +39,7 @@ extension ValidationIssue {
                 message: "Input should be greater than or equal to \(range.lowerBound)",
                 type: "greater_than_equal",
                 input: input,
-                context: ["ge": .number(Double(range.lowerBound))]
+                context: ["ge": .integer(Int64(range.lowerBound))]
             )
         }
         if value > range.upperBound {
@@ -48,7 +48,7 @@ extension ValidationIssue {
                 message: "Input should be less than or equal to \(range.upperBound)",
                 type: "less_than_equal",
                 input: input,
-                context: ["le": .number(Double(range.upperBound))]
+                context: ["le": .integer(Int64(range.upperBound))]
             )
         }
         return nil
