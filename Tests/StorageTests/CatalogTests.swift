@@ -265,6 +265,69 @@ func makeRecord(
         #expect(try await names("ärger") == ["bill.pdf"])
         #expect(try await names("holi").isEmpty)
         #expect(try await names("work") == ["beach.jpg"])
+        // Checked file by file, as a tag that many files carry is, the same files are found.
+        for tag in ["holiday", "HOLIDAY", "ärger", "holi", "work"] {
+            let statement = FileListStatement(FileListQuery(limit: 10, tag: tag, sort: .nameAscending), tagLookup: .fileByFile)
+            let found = try await self.catalog.read { db in
+                try FileRow.records(joined: try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments)).map(\.name)
+            }
+            #expect(try await found == names(tag), "\(tag)")
+        }
+    }
+
+    /// A file's tags are found through `file_tags` as they are now: after a change of its tags, a
+    /// change of its owner (a deleted user's files given to another) and its deletion.
+    @Test func aFilesTagRowsFollowEveryChangeOfIt() async throws {
+        var record = makeRecord(name: "beach.jpg", size: 1, createdAt: 1, owner: "alice")
+        record.tags = ["Holiday"]
+        _ = try await self.catalog.commit(UnitOfWork([.insert(record)]))
+        func names(_ tag: String, of owner: String) async throws -> [String] {
+            var query = FileListQuery(limit: 10, tag: tag)
+            query.owner = owner
+            return try await self.catalog.list(query).items.map(\.name)
+        }
+        #expect(try await names("holiday", of: "alice") == ["beach.jpg"])
+        _ = try await self.catalog.commit(UnitOfWork([.updateMetadata(record.id, MetadataChange(tags: ["Work"]), at: 2, ownedBy: nil)]))
+        #expect(try await names("holiday", of: "alice").isEmpty)
+        #expect(try await names("work", of: "alice") == ["beach.jpg"])
+        try await self.catalog.write { db in try db.execute(sql: "UPDATE files SET owner = 'bob' WHERE owner = 'alice'") }
+        #expect(try await names("work", of: "alice").isEmpty)
+        #expect(try await names("work", of: "bob") == ["beach.jpg"])
+        _ = try await self.catalog.commit(UnitOfWork([.delete(record.id, ownedBy: nil)]))
+        #expect(try await self.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file_tags") } == 0)
+    }
+
+    /// A tag few files carry is read from its rows, not by checking the listing's files one by
+    /// one (all of them, when none carries it); one that many carry is checked file by file in the
+    /// listing's order, which finds a page soon, rather than sorting all its files for each page.
+    @Test func aTagsFilesAreReadFromItsRowsOnlyWhileTheyAreFew() async throws {
+        func plan(tag: String, owner: String?) async throws -> (FileListStatement.TagLookup, [String]) {
+            var query = FileListQuery(limit: 50, tag: tag)
+            query.owner = owner
+            return try await self.catalog.read { [query] db in
+                let lookup = try FileListStatement.tagLookup(for: query, in: db)
+                let statement = FileListStatement(query, tagLookup: lookup)
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
+                return (lookup, plan.map { $0["detail"] as String })
+            }
+        }
+        var many: [UnitOfWork.Write] = []
+        for index in 0...FileListStatement.fewTaggedFiles {
+            var record = makeRecord(name: "f\(index)", size: 1, createdAt: Int64(index), owner: "alice")
+            record.tags = ["common"] + (index < 3 ? ["rare"] : [])
+            many.append(.insert(record))
+        }
+        _ = try await self.catalog.commit(UnitOfWork(many))
+        for owner in ["alice", nil] {
+            let (rare, rarePlan) = try await plan(tag: "Rare", owner: owner)
+            #expect(rare == .fromTheTagsRows && rarePlan.first?.hasPrefix("SEARCH file_tags USING PRIMARY KEY (tag=?") == true, "\(rarePlan)")
+            #expect(!rarePlan.contains { $0.hasPrefix("SCAN") }, "\(rarePlan)")
+            let (common, commonPlan) = try await plan(tag: "common", owner: owner)
+            #expect(common == .fileByFile, "\(commonPlan)")
+            #expect(commonPlan.contains { $0.contains("SEARCH file_tags USING PRIMARY KEY (tag=? AND owner=? AND file_id=?)") }, "\(commonPlan)")
+            #expect(!commonPlan.contains { $0.contains("TEMP B-TREE") }, "\(commonPlan)")
+        }
+        #expect(try await plan(tag: "common", owner: "bob").0 == .fromTheTagsRows, "bob's files carry it fewer times")
     }
 
     /// What a user's files hold is summed from an index alone, not by reading the table and

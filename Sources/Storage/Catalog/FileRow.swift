@@ -160,10 +160,15 @@ struct FileRow: Encodable, Equatable, FetchableRecord, PersistableRecord {
 
 extension FileRow {
     /// The columns of a file's row joined with what the last scrub found of its content.
-    static let selectWithIntegrity = """
-        SELECT files.*, blob_integrity.status AS integrity_status, blob_integrity.verified_at AS integrity_verified_at
-        FROM files LEFT JOIN blob_integrity ON blob_integrity.sha256 = files.sha256
+    static let selectWithIntegrity = Self.selectWithIntegrity(from: "files")
+
+    /// The same, of `source`: the files table, or a join of other rows to it.
+    static func selectWithIntegrity(from source: String) -> String {
         """
+        SELECT files.*, blob_integrity.status AS integrity_status, blob_integrity.verified_at AS integrity_verified_at
+        FROM \(source) LEFT JOIN blob_integrity ON blob_integrity.sha256 = files.sha256
+        """
+    }
 
     /// The columns of rows read with `selectWithIntegrity`.
     struct JoinedColumns {
