@@ -157,6 +157,31 @@ func makeRecord(
         #expect(try await catalog.file(id: FileID("AAAAAAAAAAAAAAAAAAAAAA")!)?.owner == "admin")
     }
 
+    /// The files of a database from before `file_tags` are found by their tags once it is
+    /// opened, and a row whose tags are not a list of strings (which Wharf never writes) does not
+    /// keep the database from opening.
+    @Test func filesFromBeforeTagRowsAreFoundByTheirTags() async throws {
+        let path = self.directory.path + "/old.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteCatalog.migrator.migrate(queue, upTo: "v12: one owner's listings by name and size from indexes")
+        try await queue.write { db in
+            let rows = [("AAAAAAAAAAAAAAAAAAAAAA", #"["Holiday"]"#), ("BBBBBBBBBBBBBBBBBBBBBB", "not a list"), ("CCCCCCCCCCCCCCCCCCCCCC", "[3]")]
+            for (id, tags) in rows {
+                try db.execute(
+                    sql: """
+                        INSERT INTO files (id, name, size, content_type, sha256, tags, created_at, updated_at)
+                        VALUES (?, ?, 3, 'text/plain', ?, ?, 1, 1)
+                        """,
+                    arguments: [id, id + ".txt", String(repeating: "ab", count: 32), tags]
+                )
+            }
+        }
+        try queue.close()
+        let catalog = try SQLiteCatalog(path: path, durable: false)
+        let found = try await catalog.list(FileListQuery(limit: 10, tag: "HOLIDAY")).items.map(\.id.rawValue)
+        #expect(found == ["AAAAAAAAAAAAAAAAAAAAAA"])
+    }
+
     /// Durable commits sync the WAL (`synchronous=FULL`) on the connection that writes.
     @Test func aDurableCatalogCommitsWithSynchronousFull() async throws {
         #expect(try await SQLiteCatalog(path: self.directory.path + "/durable.sqlite", durable: true).synchronousMode() == 2)

@@ -160,20 +160,22 @@ struct SQLiteCatalog: Catalog {
             // page for a tag few of 100,000 files carry, and no end of it past a few. Each tag of
             // each file is a row here, folded as a search compares it, kept by the triggers
             // whatever writes the files (`wharf_fold` is on every connection the catalog opens).
+            // A list that is not one of strings, which Wharf never writes, gives no rows.
             try db.execute(
                 sql: """
                     CREATE TABLE file_tags (
                         tag TEXT NOT NULL, owner TEXT NOT NULL, file_id TEXT NOT NULL, PRIMARY KEY (tag, owner, file_id)
                     ) WITHOUT ROWID;
                     CREATE INDEX file_tags_by_file ON file_tags (file_id);
-                    INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), files.owner, files.id FROM files, json_each(files.tags);
+                    INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), files.owner, files.id
+                    FROM files, json_each(files.tags) WHERE json_valid(files.tags) AND json_each.type = 'text';
                     CREATE TRIGGER file_tags_of_a_new_file AFTER INSERT ON files BEGIN
-                        INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), NEW.owner, NEW.id FROM json_each(NEW.tags);
+                        INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), NEW.owner, NEW.id FROM json_each(NEW.tags) WHERE type = 'text';
                     END;
                     CREATE TRIGGER file_tags_of_a_changed_file AFTER UPDATE OF tags, owner ON files
                     WHEN NEW.tags IS NOT OLD.tags OR NEW.owner IS NOT OLD.owner BEGIN
                         DELETE FROM file_tags WHERE file_id = OLD.id;
-                        INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), NEW.owner, NEW.id FROM json_each(NEW.tags);
+                        INSERT OR IGNORE INTO file_tags SELECT wharf_fold(value), NEW.owner, NEW.id FROM json_each(NEW.tags) WHERE type = 'text';
                     END;
                     CREATE TRIGGER file_tags_of_a_deleted_file AFTER DELETE ON files BEGIN
                         DELETE FROM file_tags WHERE file_id = OLD.id;
