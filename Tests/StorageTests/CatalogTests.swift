@@ -292,7 +292,7 @@ func makeRecord(
         #expect(try await names("work") == ["beach.jpg"])
         // Checked file by file, as a tag that many files carry is, the same files are found.
         for tag in ["holiday", "HOLIDAY", "ärger", "holi", "work"] {
-            let statement = FileListStatement(FileListQuery(limit: 10, tag: tag, sort: .nameAscending), tagLookup: .fileByFile)
+            let statement = FileListStatement(FileListQuery(limit: 10, tag: tag, sort: .nameAscending), driver: .listingOrder)
             let found = try await self.catalog.read { db in
                 try FileRow.records(joined: try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments)).map(\.name)
             }
@@ -322,37 +322,66 @@ func makeRecord(
         #expect(try await self.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file_tags") } == 0)
     }
 
-    /// A tag few files carry is read from its rows, not by checking the listing's files one by
-    /// one (all of them, when none carries it); one that many carry is checked file by file in the
-    /// listing's order, which finds a page soon, rather than sorting all its files for each page.
-    @Test func aTagsFilesAreReadFromItsRowsOnlyWhileTheyAreFew() async throws {
-        func plan(tag: String, owner: String?) async throws -> (FileListStatement.TagLookup, [String]) {
-            var query = FileListQuery(limit: 50, tag: tag)
-            query.owner = owner
-            return try await self.catalog.read { [query] db in
-                let lookup = try FileListStatement.tagLookup(for: query, in: db)
-                let statement = FileListStatement(query, tagLookup: lookup)
+    /// A tag few files carry, or a type few of an owner's files have, is read from its index, not
+    /// by checking the listing's files one by one (all of them, when none passes); one that many
+    /// pass is checked file by file in the listing's order, which finds a page soon, rather than
+    /// sorting all that pass for each page.
+    @Test func aFilterFewFilesPassIsReadFromItsIndex() async throws {
+        func plan(_ query: FileListQuery) async throws -> (FileListStatement.Driver, [String], [String]) {
+            try await self.catalog.read { db in
+                let driver = try FileListStatement.driver(for: query, in: db)
+                let statement = FileListStatement(query, driver: driver)
                 let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
-                return (lookup, plan.map { $0["detail"] as String })
+                let names = try FileRow.records(joined: try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments)).map(\.name)
+                return (driver, plan.map { $0["detail"] as String }, names)
             }
         }
+        func query(tag: String? = nil, type: String? = nil, owner: String?) -> FileListQuery {
+            var query = FileListQuery(limit: 50, contentTypePrefix: type, tag: tag)
+            query.owner = owner
+            return query
+        }
         var many: [UnitOfWork.Write] = []
-        for index in 0...FileListStatement.fewTaggedFiles {
-            var record = makeRecord(name: "f\(index)", size: 1, createdAt: Int64(index), owner: "alice")
+        for index in 0..<(FileListStatement.fewFiles + 4) {
+            var record = makeRecord(
+                name: "f\(index)",
+                size: 1,
+                createdAt: Int64(index),
+                contentType: index < 3 ? "application/pdf" : "image/jpeg",
+                owner: "alice"
+            )
             record.tags = ["common"] + (index < 3 ? ["rare"] : [])
             many.append(.insert(record))
         }
         _ = try await self.catalog.commit(UnitOfWork(many))
         for owner in ["alice", nil] {
-            let (rare, rarePlan) = try await plan(tag: "Rare", owner: owner)
-            #expect(rare == .fromTheTagsRows && rarePlan.first?.hasPrefix("SEARCH file_tags USING PRIMARY KEY (tag=?") == true, "\(rarePlan)")
+            let (rare, rarePlan, rareNames) = try await plan(query(tag: "Rare", owner: owner))
+            #expect(rare == .tagRows && rarePlan.first?.hasPrefix("SEARCH file_tags USING PRIMARY KEY (tag=?") == true, "\(rarePlan)")
             #expect(!rarePlan.contains { $0.hasPrefix("SCAN") }, "\(rarePlan)")
-            let (common, commonPlan) = try await plan(tag: "common", owner: owner)
-            #expect(common == .fileByFile, "\(commonPlan)")
+            #expect(rareNames == ["f2", "f1", "f0"])
+            let (common, commonPlan, commonNames) = try await plan(query(tag: "common", owner: owner))
+            #expect(common == .listingOrder, "\(commonPlan)")
             #expect(commonPlan.contains { $0.contains("SEARCH file_tags USING PRIMARY KEY (tag=? AND owner=? AND file_id=?)") }, "\(commonPlan)")
             #expect(!commonPlan.contains { $0.contains("TEMP B-TREE") }, "\(commonPlan)")
+            #expect(commonNames.count == 51)
         }
-        #expect(try await plan(tag: "common", owner: "bob").0 == .fromTheTagsRows, "bob's files carry it fewer times")
+        #expect(try await plan(query(tag: "common", owner: "bob")).0 == .tagRows, "bob's files carry it fewer times")
+
+        let (fewTyped, fewTypedPlan, fewTypedNames) = try await plan(query(type: "application/", owner: "alice"))
+        #expect(fewTyped == .ownersTypes, "\(fewTypedPlan)")
+        #expect(
+            fewTypedPlan.contains { $0.contains("USING INDEX files_by_owner_type (owner=? AND content_type>? AND content_type<?)") },
+            "\(fewTypedPlan)"
+        )
+        #expect(!fewTypedPlan.contains { $0.hasPrefix("SCAN") }, "\(fewTypedPlan)")
+        let inOrder = FileListStatement(query(type: "application/", owner: "alice"), driver: .listingOrder)
+        let typedInOrder = try await self.catalog.read { db in
+            try FileRow.records(joined: try Row.fetchAll(db, sql: inOrder.sql, arguments: inOrder.arguments)).map(\.name)
+        }
+        #expect(fewTypedNames == ["f2", "f1", "f0"] && typedInOrder == fewTypedNames)
+        let (manyTyped, manyTypedPlan, _) = try await plan(query(type: "image/", owner: "alice"))
+        #expect(manyTyped == .listingOrder && !manyTypedPlan.contains { $0.contains("TEMP B-TREE") }, "\(manyTypedPlan)")
+        #expect(try await plan(query(type: "application/", owner: nil)).0 == .listingOrder, "an index of each owner's types")
     }
 
     /// What a user's files hold is summed from an index alone, not by reading the table and

@@ -8,31 +8,51 @@ struct FileListStatement {
     let sql: String
     let arguments: StatementArguments
 
-    /// How a tag filter finds its files in `file_tags` (one row per tag of a file, folded).
-    enum TagLookup {
-        /// Reads the tag's rows and sorts their files: when they are few, whatever the listing's size.
-        case fromTheTagsRows
-        /// Checks each file in the listing's order: when many carry the tag, a page fills soon.
-        case fileByFile
+    /// Where a page's files are read from: one filter's index when few files pass it, whatever
+    /// the listing's size (they are then sorted, a few ms); else the listing's order, each file
+    /// checked against the filters, which finds a page soon when many pass.
+    enum Driver {
+        /// The tag's rows of `file_tags` (one row per tag of a file, folded).
+        case tagRows
+        /// The owner's files of the content types asked, from `files_by_owner_type`.
+        case ownersTypes
+        /// The index of the listing's order.
+        case listingOrder
     }
 
-    /// Up to this many files of a tag are read from its rows and sorted (a few ms); past it, one
-    /// file in every `files / fewTaggedFiles` at least carries it, so that following the listing's
-    /// order finds a page of 50 within a hundredth of the files (10,000 of a million).
-    static let fewTaggedFiles = 5_000
+    /// Up to this many files passing a filter are read from its index and sorted; past it, one
+    /// file in every `files / fewFiles` at least passes, so that following the listing's order
+    /// finds a page of 50 within a hundredth of the files (10,000 of a million).
+    static let fewFiles = 5_000
 
-    /// The lookup of `query`'s tag, chosen by counting its files (no further than `fewTaggedFiles`).
-    static func tagLookup(for query: FileListQuery, in db: Database) throws -> TagLookup {
-        guard let tag = query.tag else { return .fileByFile }
-        var sql = "SELECT count(*) FROM (SELECT 1 FROM file_tags WHERE tag = ?"
-        var arguments: StatementArguments = [Self.fold(tag)]
-        for owner in Self.owners(of: query) {
-            sql += " AND owner = ?"
-            _ = arguments.append(contentsOf: [owner])
+    /// The driver of `query`, chosen by counting what its filters' indexes hold (no further than
+    /// `fewFiles`): its tag's files, else its owner's files of the type asked.
+    static func driver(for query: FileListQuery, in db: Database) throws -> Driver {
+        let owners = Self.owners(of: query)
+        if let tag = query.tag {
+            let sql = "SELECT 1 FROM file_tags WHERE tag = ?" + String(repeating: " AND owner = ?", count: owners.count)
+            if try Self.fewRows(sql, [Self.fold(tag)] + owners, in: db) { return .tagRows }
         }
-        let statement = try db.cachedStatement(sql: sql + " LIMIT \(Self.fewTaggedFiles + 1))")
-        let count = try Int.fetchOne(statement, arguments: arguments) ?? 0
-        return count > Self.fewTaggedFiles ? .fileByFile : .fromTheTagsRows
+        if let prefix = query.contentTypePrefix, !owners.isEmpty {
+            let sql =
+                "SELECT 1 FROM files INDEXED BY files_by_owner_type WHERE "
+                + Array(repeating: "owner = ?", count: owners.count).joined(separator: " AND ")
+                + " AND content_type >= ? AND content_type < ?"
+            if try Self.fewRows(sql, owners + Self.typeRange(prefix), in: db) { return .ownersTypes }
+        }
+        return .listingOrder
+    }
+
+    /// Whether `sql` gives `fewFiles` rows or fewer.
+    private static func fewRows(_ sql: String, _ arguments: [String], in db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT count(*) FROM (\(sql) LIMIT \(Self.fewFiles + 1))")
+        return try Int.fetchOne(statement, arguments: StatementArguments(arguments))! <= Self.fewFiles
+    }
+
+    /// The bounds of the content types that start with `prefix`, for an index's range (every
+    /// type Wharf stores is ASCII: nothing sorts after the prefix and U+10FFFF but past it).
+    private static func typeRange(_ prefix: String) -> [String] {
+        [prefix, prefix + "\u{10FFFF}"]
     }
 
     /// The owners a listing is held to: both when both are set (a user asking for another's
@@ -41,7 +61,7 @@ struct FileListStatement {
         [query.owner, query.ownedBy].compactMap(\.self)
     }
 
-    init(_ query: FileListQuery, tagLookup: TagLookup = .fileByFile) {
+    init(_ query: FileListQuery, driver: Driver = .listingOrder) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         var source = "files"
@@ -63,10 +83,14 @@ struct FileListStatement {
         if let prefix = query.contentTypePrefix {
             conditions.append("content_type LIKE ? ESCAPE '\\'")
             _ = arguments.append(contentsOf: [Self.escapeLike(prefix) + "%"])
+            if driver == .ownersTypes {
+                source = "files INDEXED BY files_by_owner_type"
+                conditions.append("content_type >= ? AND content_type < ?")
+                _ = arguments.append(contentsOf: StatementArguments(Self.typeRange(prefix)))
+            }
         }
         if let tag = query.tag {
-            switch tagLookup {
-            case .fromTheTagsRows:
+            if driver == .tagRows {
                 // SQLite keeps the order of a CROSS JOIN: the tag's rows first, whatever it guesses.
                 source = "file_tags CROSS JOIN files ON files.id = file_tags.file_id"
                 conditions.append("file_tags.tag = ?")
@@ -75,7 +99,7 @@ struct FileListStatement {
                     conditions.append("file_tags.owner = ?")
                     _ = arguments.append(contentsOf: [owner])
                 }
-            case .fileByFile:
+            } else {
                 conditions.append("EXISTS (SELECT 1 FROM file_tags WHERE tag = ? AND owner = files.owner AND file_id = files.id)")
                 _ = arguments.append(contentsOf: [Self.fold(tag)])
             }

@@ -157,7 +157,7 @@ struct SQLiteCatalog: Catalog {
         }
         migrator.registerMigration("v13: tags read from an index") { db in
             // A tag filter parsed every file's JSON list of tags until a page was full: 0.08 s a
-            // page for a tag few of 100,000 files carry, and no end of it past a few. Each tag of
+            // page for a tag few of 100,000 files carry, ten times that for a million. Each tag of
             // each file is a row here, folded as a search compares it, kept by the triggers
             // whatever writes the files (`wharf_fold` is on every connection the catalog opens).
             // A list that is not one of strings, which Wharf never writes, gives no rows.
@@ -182,6 +182,11 @@ struct SQLiteCatalog: Catalog {
                     END;
                     """
             )
+        }
+        migrator.registerMigration("v14: an owner's files of a type read from an index") { db in
+            // A type few of a user's files have (a PDF among 100,000 photos) was looked for in
+            // every file: 0.05–0.07 s a page for 100,000.
+            try db.execute(sql: "CREATE INDEX files_by_owner_type ON files (owner, content_type)")
         }
         return migrator
     }
@@ -327,11 +332,13 @@ struct SQLiteCatalog: Catalog {
     func list(_ query: FileListQuery) async throws -> FilePage {
         if let cursor = query.after, cursor.sort != query.sort { throw StorageError.cursorOfOtherSort(cursor.sort) }
         let page = { @Sendable (db: Database) throws -> [FileRecord] in
-            let statement = FileListStatement(query, tagLookup: try FileListStatement.tagLookup(for: query, in: db))
+            let statement = FileListStatement(query, driver: try FileListStatement.driver(for: query, in: db))
             return try FileRow.records(joined: try Row.fetchAll(db, cachedSQL: statement.sql, arguments: statement.arguments))
         }
-        // A tag filter first counts the tag's files (a second statement) to choose how to read them.
-        let rows = try await (query.tag == nil ? self.readOneStatement(page) : self.read(page))
+        // A tag or type filter first counts what its index holds (another statement) to choose
+        // where the page is read from.
+        let counts = query.tag != nil || query.contentTypePrefix != nil
+        let rows = try await (counts ? self.read(page) : self.readOneStatement(page))
         var items = rows
         var next: FileCursor?
         if items.count > query.limit {
