@@ -384,6 +384,18 @@ func makeRecord(
         #expect(try await plan(query(type: "application/", owner: nil)).0 == .listingOrder, "an index of each owner's types")
     }
 
+    /// Where a subject's job stands is read from an index, not by walking the jobs back (they are
+    /// kept): each record of an image without all its thumbnails asks it.
+    @Test func aSubjectsLatestJobIsReadFromAnIndex() async throws {
+        let plan = try await self.catalog.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteCatalog.latestJobSQL, arguments: ["thumbnail", "ab"]).map {
+                $0["detail"] as String
+            }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX jobs_by_subject (kind=? AND subject=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
     /// What a user's files hold is summed from an index alone, not by reading the table and
     /// sorting its rows: it runs at every commit under a quota.
     @Test func usageIsReadFromAnIndexAlone() async throws {

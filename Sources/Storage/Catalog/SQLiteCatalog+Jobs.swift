@@ -86,10 +86,13 @@ extension SQLiteCatalog {
     }
 
     func latestJob(kind: JobKind, subject: String) async throws -> Job? {
-        try await self.read { db in
-            try JobRow.filter(Column("kind") == kind.rawValue && Column("subject") == subject).order(Column("id").desc).fetchOne(db)?.job()
+        try await self.readOneStatement { db in
+            try JobRow.fetchOne(db.cachedStatement(sql: Self.latestJobSQL), arguments: [kind.rawValue, subject])?.job()
         }
     }
+
+    /// The newest job of a kind and subject (jobs are kept, done ones too: read from an index).
+    static let latestJobSQL = "SELECT * FROM jobs WHERE kind = ? AND subject = ? ORDER BY id DESC LIMIT 1"
 
     private func setJob(_ id: Int64, at time: Int64, _ change: @Sendable @escaping (inout JobRow, Database) throws -> Void) async throws {
         try await self.write { db in
