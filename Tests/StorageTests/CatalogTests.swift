@@ -396,6 +396,16 @@ func makeRecord(
         #expect(!plan.contains { $0.hasPrefix("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
+    /// The newest jobs of a status (`GET /api/jobs?status=done`) are read in order from an index,
+    /// not all sorted for each page.
+    @Test func theNewestJobsOfAStatusAreReadInOrderFromAnIndex() async throws {
+        let plan = try await self.catalog.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteCatalog.jobsOfStatusSQL, arguments: ["done", 50]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX jobs_by_status (status=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
     /// What a user's files hold is summed from an index alone, not by reading the table and
     /// sorting its rows: it runs at every commit under a quota.
     @Test func usageIsReadFromAnIndexAlone() async throws {

@@ -188,11 +188,12 @@ struct SQLiteCatalog: Catalog {
             // every file: 0.05–0.07 s a page for 100,000.
             try db.execute(sql: "CREATE INDEX files_by_owner_type ON files (owner, content_type)")
         }
-        migrator.registerMigration("v15: a subject's latest job read from an index") { db in
+        migrator.registerMigration("v15: jobs by subject and by status read from indexes") { db in
             // Every record of an image without all its thumbnails asks where its job stands, and
             // jobs are kept: SQLite walked the whole table back for each (0.3 s a page of 50 images
             // among 50,000 jobs, oldest first).
             try db.execute(sql: "CREATE INDEX jobs_by_subject ON jobs (kind, subject, id)")
+            try db.execute(sql: "CREATE INDEX jobs_by_status ON jobs (status, id)")
         }
         return migrator
     }
