@@ -46,11 +46,11 @@ struct FileListStatement {
     /// Whether `sql` gives `fewFiles` rows or fewer.
     private static func fewRows(_ sql: String, _ arguments: [String], in db: Database) throws -> Bool {
         let statement = try db.cachedStatement(sql: "SELECT count(*) FROM (\(sql) LIMIT \(Self.fewFiles + 1))")
-        return try Int.fetchOne(statement, arguments: StatementArguments(arguments))! <= Self.fewFiles
+        return try Int.fetchOne(statement, arguments: StatementArguments(arguments)) ?? 0 <= Self.fewFiles
     }
 
-    /// The bounds of the content types that start with `prefix`, for an index's range (every
-    /// type Wharf stores is ASCII: nothing sorts after the prefix and U+10FFFF but past it).
+    /// The bounds of the content types that start with `prefix`, for an index's range: every type
+    /// Wharf stores is ASCII, so each that starts with it sorts below it followed by U+10FFFF.
     private static func typeRange(_ prefix: String) -> [String] {
         [prefix, prefix + "\u{10FFFF}"]
     }
@@ -134,9 +134,9 @@ struct FileListStatement {
         }
     }
 
-    /// Names and tags as a search compares them: lowercased in every script (SQLite's `LIKE` folds ASCII
-    /// only: `über` would not find `Über.txt`), and composed, so that a name a Mac wrote
-    /// decomposed (`U` and a combining diaeresis) is found by the `Ü` a keyboard types.
+    /// Names and tags as a search compares them: lowercased in every script (SQLite's `LIKE`
+    /// folds ASCII only: `über` would not find `Über.txt`), and composed, so that a name a Mac
+    /// wrote decomposed (`U` and a combining diaeresis) is found by the `Ü` a keyboard types.
     static let folded = DatabaseFunction("wharf_fold", argumentCount: 1, pure: true) { values in
         String.fromDatabaseValue(values[0]).map(Self.fold)
     }
