@@ -406,6 +406,16 @@ func makeRecord(
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
+    /// The jobs of each kind and status are counted (every 5 s, for the gauges) in an index alone,
+    /// not by reading every job and sorting them into groups.
+    @Test func jobsAreCountedInAnIndexAlone() async throws {
+        let plan = try await self.catalog.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteCatalog.jobCountsSQL).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("COVERING INDEX jobs_by_kind_and_status") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
     /// What a user's files hold is summed from an index alone, not by reading the table and
     /// sorting its rows: it runs at every commit under a quota.
     @Test func usageIsReadFromAnIndexAlone() async throws {
