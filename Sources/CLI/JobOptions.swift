@@ -31,6 +31,9 @@ struct JobOptions: ParsableArguments {
     @Option(help: "How often the server reads every stored file again against its SHA-256, or 'off' (env WHARF_SCRUB_INTERVAL; default 24h).")
     var scrubInterval: String?
 
+    @Option(help: "How long a done job is kept before it is removed, or 'off' (env WHARF_JOB_RETENTION; default 14d).")
+    var jobRetention: String?
+
     @Option(
         help: "How long a resumable (tus) upload may take before it is removed (env WHARF_TUS_EXPIRY; default 24h).",
         transform: DurationText.argument
@@ -77,14 +80,17 @@ struct JobOptions: ParsableArguments {
         )
         guard configuration.thumbnailTimeout.duration > .zero else { throw ValidationError("--thumbnail-timeout must be longer than 0s.") }
         configuration.jobRetryDelay = try AccountOptions.duration(self.jobRetryDelay, "WHARF_JOB_RETRY_DELAY", default: configuration.jobRetryDelay)
-        configuration.scrubInterval = try EnvironmentOption.resolve(
-            try self.scrubInterval.map(Self.interval),
+        configuration.scrubInterval = try Self.durationOrOff(
+            self.scrubInterval,
             "WHARF_SCRUB_INTERVAL",
             default: configuration.scrubInterval,
-            // `.some(nil)` is `off`; `nil` a malformed value.
-            parse: { text -> DurationText?? in
-                do { return .some(try Self.interval(text)) } catch { return nil }
-            }
+            naming: "scrub interval"
+        )
+        configuration.jobRetention = try Self.durationOrOff(
+            self.jobRetention,
+            "WHARF_JOB_RETENTION",
+            default: configuration.jobRetention,
+            naming: "job retention"
         )
         configuration.serveCorrupt = try EnvironmentOption.flag(self.serveCorrupt, "WHARF_SERVE_CORRUPT")
         configuration.tusExpiry = try AccountOptions.duration(self.tusExpiry, "WHARF_TUS_EXPIRY", default: configuration.tusExpiry)
@@ -92,10 +98,23 @@ struct JobOptions: ParsableArguments {
     }
 
     /// A scrub interval: a duration, or `off` (or `0`) for none.
-    static func interval(_ text: String) throws -> DurationText? {
+    /// A duration that may be `off` (`nil`, as is 0), from the flag or else its variable.
+    private static func durationOrOff(_ flag: String?, _ variable: String, default: DurationText?, naming what: String) throws -> DurationText? {
+        try EnvironmentOption.resolve(
+            try flag.map { try Self.interval($0, naming: what) },
+            variable,
+            default: `default`,
+            // `.some(nil)` is `off`; `nil` a malformed value.
+            parse: { text -> DurationText?? in
+                do { return .some(try Self.interval(text, naming: what)) } catch { return nil }
+            }
+        )
+    }
+
+    static func interval(_ text: String, naming what: String) throws -> DurationText? {
         if text.lowercased() == "off" { return nil }
         guard let interval = DurationText(parsing: text) else {
-            throw ValidationError("'\(text)' is not a scrub interval: give a duration such as 24h, or off.")
+            throw ValidationError("'\(text)' is not a \(what): give a duration such as 24h, or off.")
         }
         return interval.duration > .zero ? interval : nil
     }

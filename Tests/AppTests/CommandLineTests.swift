@@ -37,9 +37,9 @@ import Testing
             ("--immutable", "WHARF_IMMUTABLE"), ("--tls-cert", "WHARF_TLS_CERT"), ("--tls-key", "WHARF_TLS_KEY"),
             ("--request-head-timeout", "WHARF_REQUEST_HEAD_TIMEOUT"), ("--request-body-timeout", "WHARF_REQUEST_BODY_TIMEOUT"),
             ("--keepalive-timeout", "WHARF_KEEPALIVE_TIMEOUT"), ("--send-timeout", "WHARF_SEND_TIMEOUT"),
-            ("--thumbnail-timeout", "WHARF_THUMBNAIL_TIMEOUT"),
+            ("--thumbnail-timeout", "WHARF_THUMBNAIL_TIMEOUT"), ("--job-retention", "WHARF_JOB_RETENTION"),
         ]
-        #expect(flags.count == 47)
+        #expect(flags.count == 48)
         let table = try READMEExamplesTests.readme
         for (flag, _) in flags { #expect(table.contains("`\(flag)"), "\(flag) is in the README") }
         #expect(help.text.contains("WHARF_ADMIN_PASSWORD"))
@@ -79,6 +79,8 @@ import Testing
         #expect(interval.status != 0 && interval.stderr.contains("not a scrub interval"))
         let intervalVariable = try await Command.run(Self.binary, ["serve"], environment: ["WHARF_SCRUB_INTERVAL": "sometimes"])
         #expect(intervalVariable.status != 0 && intervalVariable.stderr.contains("WHARF_SCRUB_INTERVAL"))
+        let retention = try await Command.run(Self.binary, ["serve", "--job-retention", "a while"])
+        #expect(retention.status != 0 && retention.stderr.contains("'a while' is not a job retention"))
         // A trailing slash would never match the Origin a browser sends.
         let origin = try await Command.run(Self.binary, ["serve", "--cors-origin", "https://app.example/"])
         #expect(origin.status != 0 && origin.stderr.contains("'https://app.example/' is not an origin"))

@@ -107,6 +107,31 @@ import Testing
         #expect(job.attempts == 3 && job.lastError == "attempt 3 failed")
     }
 
+    /// Done jobs are removed once they are older than the retention, by `DoneJobsRemovalJob`;
+    /// failed and queued ones stay, as do done ones within it.
+    @Test func doneJobsAreRemovedPastTheirRetentionAndNoOthers() async throws {
+        let (directory, files, queue) = try await Self.storage()
+        defer { withExtendedLifetime(directory) {} }
+        for (text, failures, outcome) in [("done", 0, JobStatus.done), ("failed", 100, .failed)] {
+            _ = try await Self.upload(text, to: files)
+            let running = Task { try await Self.runner(queue, FlakyHandler(failures: failures), maxAttempts: 1).run() }
+            try await waitUntil("the job of '\(text)' ends") { try await queue.list(status: outcome).count == 1 }
+            // Stopped before the next upload, whose job it would otherwise run.
+            running.cancel()
+            try await running.value
+        }
+        _ = try await Self.upload("queued", to: files)
+        let removal = try #require(try await queue.list().first)
+        let logger = Logger(label: "test")
+        try await DoneJobsRemovalJob(queue: queue, retention: .seconds(3600), logger: logger).run(removal)
+        #expect(try await queue.list().count == 3, "the done job is within the retention")
+        try await DoneJobsRemovalJob(queue: queue, retention: nil, logger: logger).run(removal)
+        #expect(try await queue.list().count == 3, "no retention removes none")
+        try await Task.sleep(for: .milliseconds(2))
+        try await DoneJobsRemovalJob(queue: queue, retention: .milliseconds(1), logger: logger).run(removal)
+        #expect(Set(try await queue.list().map(\.status)) == [.failed, .queued])
+    }
+
     /// A periodic job waits its interval after the start, runs, and is queued again an interval
     /// ahead each time it ends (failed or done); a restart keeps the one waiting.
     @Test func aPeriodicJobRunsOncePerIntervalAndOnlyOneWaits() async throws {

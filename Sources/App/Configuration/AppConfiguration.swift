@@ -94,6 +94,8 @@ public struct AppConfiguration: Sendable {
     public var jobRetryDelay = DurationText(.seconds(2))
     /// How often the server scrubs its storage (every content read against its SHA-256); `nil`: never.
     public var scrubInterval: DurationText? = DurationText(.seconds(86_400))
+    /// How long a done job is kept (failed ones are kept for good); `nil`: every job is kept.
+    public var jobRetention: DurationText? = DurationText(.seconds(14 * 86_400))
     /// How long a resumable (tus) upload may take; unfinished ones are removed after it.
     public var tusExpiry = DurationText(.seconds(86_400))
     /// How long a live event stream stays silent before it sends a heartbeat.

@@ -164,6 +164,10 @@ public enum Wharf {
         let files = storage.files.enqueuing(ThumbnailJob.jobs(contentType:digest:))
             .observed(by: FileChangeCounters(factory: metrics).count)
             .observed(by: { _ in signal.notify() })
+        // Expired uploads and done jobs go within an hour, or sooner when they are kept less.
+        var periodic = [ExpiredUploadsJob.request: min(configuration.tusExpiry.duration, .seconds(3600))]
+        if let interval = configuration.scrubInterval { periodic[ScrubJob.request] = interval.duration }
+        if let retention = configuration.jobRetention { periodic[DoneJobsRemovalJob.request] = min(retention.duration, .seconds(3600)) }
         let runner = JobRunner(
             queue: storage.jobs,
             handlers: [
@@ -177,13 +181,11 @@ public enum Wharf {
                 ),
                 ScrubJob.kind: ScrubJob(files: files, orphanGrace: .seconds(3600), metrics: metrics, logger: logger),
                 ExpiredUploadsJob.kind: ExpiredUploadsJob(uploads: storage.resumable, logger: logger),
+                DoneJobsRemovalJob.kind: DoneJobsRemovalJob(queue: storage.jobs, retention: configuration.jobRetention?.duration, logger: logger),
             ],
             workers: configuration.workers,
             retry: RetryPolicy(maxAttempts: configuration.jobMaxAttempts, baseDelay: configuration.jobRetryDelay.duration),
-            periodic: (configuration.scrubInterval.map { [ScrubJob.request: $0.duration] } ?? [:]).merging(
-                // Expired uploads go within an hour, or within their lifetime when that is shorter.
-                [ExpiredUploadsJob.request: min(configuration.tusExpiry.duration, .seconds(3600))]
-            ) { $1 },
+            periodic: periodic,
             afterJob: signal.notify,
             metrics: metrics,
             logger: logger

@@ -68,6 +68,17 @@ extension SQLiteCatalog {
         }
     }
 
+    func removeDoneJobs(finishedBefore time: Int64, limit: Int) async throws -> Int {
+        try await self.write { db in
+            // The oldest first, as `jobs_by_status` holds them.
+            try db.execute(
+                sql: "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = ? AND updated_at < ? ORDER BY id LIMIT ?)",
+                arguments: [JobStatus.done.rawValue, time, limit]
+            )
+            return db.changesCount
+        }
+    }
+
     func jobs(status: JobStatus?, limit: Int) async throws -> [Job] {
         try await self.readOneStatement { db in
             let rows =

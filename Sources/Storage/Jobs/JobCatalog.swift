@@ -25,6 +25,8 @@ public protocol JobCatalog: Sendable {
     func jobCounts() async throws -> [JobCount]
     /// The newest job of `kind` on `subject`, if any.
     func latestJob(kind: JobKind, subject: String) async throws -> Job?
+    /// Removes up to `limit` of the oldest jobs done before `time`; how many.
+    func removeDoneJobs(finishedBefore time: Int64, limit: Int) async throws -> Int
 }
 
 /// How many jobs of a kind have a status.

@@ -64,6 +64,18 @@ public struct JobQueue: Sendable {
         try await self.catalog.jobCounts()
     }
 
+    /// Removes the jobs done more than `age` ago (failed, queued and running ones stay); how many.
+    /// A batch at a time, each its own short write, so that uploads never wait long behind it.
+    public func removeDone(olderThan age: Duration) async throws -> Int {
+        let cutoff = FilesService.now() - age.microseconds
+        var removed = 0
+        while true {
+            let batch = try await self.catalog.removeDoneJobs(finishedBefore: cutoff, limit: 1000)
+            removed += batch
+            if batch < 1000 { return removed }
+        }
+    }
+
     /// The newest job of `kind` on `subject`, if any: where the work for it stands.
     public func latest(kind: JobKind, subject: String) async throws -> Job? {
         try await self.catalog.latestJob(kind: kind, subject: subject)
