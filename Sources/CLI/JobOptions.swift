@@ -97,8 +97,7 @@ struct JobOptions: ParsableArguments {
         guard configuration.tusExpiry.duration > .zero else { throw ValidationError("--tus-expiry must be longer than 0s.") }
     }
 
-    /// A scrub interval: a duration, or `off` (or `0`) for none.
-    /// A duration that may be `off` (`nil`, as is 0), from the flag or else its variable.
+    /// A duration that may be `off` (`nil`), from the flag or else its variable.
     private static func durationOrOff(_ flag: String?, _ variable: String, default: DurationText?, naming what: String) throws -> DurationText? {
         try EnvironmentOption.resolve(
             try flag.map { try Self.interval($0, naming: what) },
@@ -111,7 +110,8 @@ struct JobOptions: ParsableArguments {
         )
     }
 
-    static func interval(_ text: String, naming what: String) throws -> DurationText? {
+    /// A duration, or `off` (or `0`) for none; `what` names it in the error.
+    private static func interval(_ text: String, naming what: String) throws -> DurationText? {
         if text.lowercased() == "off" { return nil }
         guard let interval = DurationText(parsing: text) else {
             throw ValidationError("'\(text)' is not a \(what): give a duration such as 24h, or off.")
